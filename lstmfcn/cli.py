@@ -1,0 +1,363 @@
+"""``python -m lstmfcn …``: the command-line interface.
+
+Every input error exits with status 2 and one line on stderr naming the problem; nothing a user
+can get wrong prints a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+
+from .errors import LstmFcnError
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+
+
+def command(name: str):
+    def register(fn: Callable[[argparse.Namespace], int]):
+        COMMANDS[name] = fn
+        return fn
+
+    return register
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .models import ARCHITECTURES
+
+    p = argparse.ArgumentParser(prog="python -m lstmfcn", description="LSTM-FCN Explorer: train, evaluate and explain LSTM-FCN models.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    s = sub.add_parser("datasets", help="list the embedded dataset catalog")
+    s.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    s = sub.add_parser("describe", help="sizes, length, variables, classes and balance of a dataset")
+    s.add_argument("dataset", help="embedded dataset name or a file path")
+    s.add_argument("--json", action="store_true")
+
+    s = sub.add_parser("train", help="train a model with the papers' recipe")
+    s.add_argument("--dataset", required=True, help="embedded dataset name or a file path")
+    s.add_argument("--model", default="lstmfcn", choices=ARCHITECTURES)
+    s.add_argument("--cells", type=int, default=8, help="LSTM cells (8, 64, 128 in the papers)")
+    s.add_argument("--no-shuffle", action="store_true", help="LSTM reads T steps of V features (attention over time)")
+    s.add_argument("--epochs", type=int, default=2000)
+    s.add_argument("--batch-size", type=int, default=128)
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    s.add_argument("--amp", action="store_true", help="bfloat16 mixed precision")
+    s.add_argument("--normalize", default="per_sample", choices=["per_sample", "per_dataset", "none"])
+    s.add_argument("--half", action="store_true", help="store weights as float16")
+    s.add_argument("--resume", action="store_true", help="continue from OUT.resume.safetensors if present")
+    s.add_argument("--save-every", type=int, default=200, help="epochs between resumable-state saves")
+    s.add_argument("--quiet", action="store_true", help="no progress bar")
+    s.add_argument("--out", required=True, help="checkpoint to write (.safetensors)")
+
+    s = sub.add_parser("evaluate", help="accuracy, per-class accuracy and confusion matrix")
+    s.add_argument("--checkpoint", required=True)
+    s.add_argument("--dataset", required=True)
+    s.add_argument("--split", default="test", choices=["train", "test"])
+    s.add_argument("--fix-length", action="store_true", help="resample series to the model's length if they differ")
+    s.add_argument("--json", action="store_true")
+
+    for name, help_text in (
+        ("explain", "explanation maps (CAM, attention, Integrated Gradients, …) of a model's decisions, saved as .npz"),
+        ("faithfulness", "deletion/insertion AOPC of explanation methods against random, and sanity checks"),
+    ):
+        s = sub.add_parser(name, help=help_text)
+        s.add_argument("--checkpoint", required=True)
+        s.add_argument("--dataset", required=True)
+        s.add_argument("--split", default="test", choices=["train", "test"])
+        s.add_argument(
+            "--methods", default="cam,attention,ig" if name == "explain" else "cam,ig,occlusion",
+            help="comma-separated method names: cam, attention, ig, saliency, input_x_gradient, deeplift, "
+            "gradient_shap, occlusion, ablation, gradcam",
+        )  # fmt: skip
+        s.add_argument("--target", default="predicted", help="class to explain: predicted, true, all or a class index")
+        s.add_argument("--limit", type=int, default=None, help="use only the first N samples of the split")
+        s.add_argument("--baseline", default="zeros", choices=["zeros", "mean", "blur"])
+        s.add_argument("--ig-steps", type=int, default=32, help="Integrated Gradients quadrature steps")
+        s.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+        s.add_argument("--fix-length", action="store_true", help="resample series to the model's length if they differ")
+    s = sub.choices["explain"]
+    s.add_argument("--out", required=True, help=".npz file to write")
+    s = sub.choices["faithfulness"]
+    s.add_argument("--steps", type=int, default=20, help="fractions of the series deleted/inserted (20 = every 5%%)")
+    s.add_argument("--order", default="signed", choices=["signed", "abs"], help="rank steps by signed or absolute attribution")
+    s.add_argument("--random-seeds", type=int, default=3, help="random orderings averaged as the control")
+    s.add_argument("--no-sanity", action="store_true", help="skip the model-randomisation sanity check")
+    s.add_argument("--json", action="store_true")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit status (0 ok, 2 bad input)."""
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except LstmFcnError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (ValueError, OSError) as exc:
+        # Anything else the user's input can provoke (a bad device name, an unreadable path).
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _print_table(rows: list[dict], columns: list[str]) -> None:
+    widths = {c: max(len(c), *(len(str(r.get(c, ""))) for r in rows)) if rows else len(c) for c in columns}
+    print("  ".join(c.ljust(widths[c]) for c in columns))
+    for r in rows:
+        print("  ".join(str(r.get(c, "")).ljust(widths[c]) for c in columns))
+
+
+@command("datasets")
+def _datasets(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from .data import list_datasets
+
+    rows = [asdict(e) for e in list_datasets()]
+    if args.json:
+        print(json.dumps(rows, indent=1))
+    else:
+        _print_table(rows, ["name", "source", "n_train", "n_test", "length", "n_vars", "n_classes", "equal_length"])
+    return 0
+
+
+@command("describe")
+def _describe(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from .data import load_dataset
+
+    ds = load_dataset(args.dataset)
+    info = {
+        "name": ds.name,
+        "source": ds.source,
+        "n_train": int(len(ds.y_train)),
+        "n_test": int(len(ds.y_test)),
+        "length": ds.length,
+        "min_length": int(min(ds.lengths_train.min(), ds.lengths_test.min() if len(ds.lengths_test) else ds.length)),
+        "n_vars": ds.n_vars,
+        "n_classes": ds.n_classes,
+        "classes": list(ds.classes),
+        "train_counts": np.bincount(ds.y_train, minlength=ds.n_classes).tolist(),
+        "test_counts": np.bincount(ds.y_test, minlength=ds.n_classes).tolist(),
+        "preprocessing": ds.preprocessing,
+    }
+    if args.json:
+        print(json.dumps(info, indent=1))
+        return 0
+    for key in ("name", "source", "n_train", "n_test", "length", "min_length", "n_vars", "n_classes"):
+        print(f"{key:>11}: {info[key]}")
+    _print_table(
+        [{"class": c, "train": a, "test": b} for c, a, b in zip(ds.classes, info["train_counts"], info["test_counts"])],
+        ["class", "train", "test"],
+    )
+    return 0
+
+
+@command("train")
+def _train(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .checkpoint import save_checkpoint
+    from .data import load_dataset
+    from .training import TrainConfig
+    from .workflow import train_on_dataset
+
+    out = Path(args.out)
+    if out.suffix != ".safetensors":
+        raise ValueError(f"--out must end in .safetensors, got '{out.name}'")
+    ds = load_dataset(args.dataset, normalize=args.normalize)
+    cfg = TrainConfig(
+        epochs=args.epochs, batch_size=args.batch_size, seed=args.seed, device=args.device,
+        amp=args.amp, save_every=args.save_every,
+    )  # fmt: skip
+    state_path = out.with_name(out.stem + ".resume.safetensors")
+    bar = None
+    if not args.quiet:
+        from tqdm import tqdm
+
+        bar = tqdm(total=cfg.epochs, desc=f"{args.model} on {ds.name}", unit="epoch", file=sys.stderr)
+
+    def progress(r) -> None:
+        bar.n = r.epoch
+        bar.set_postfix(loss=f"{r.loss:.4f}", acc=f"{r.accuracy:.3f}", lr=f"{r.lr:.2e}", refresh=False)
+        bar.update(0)
+
+    try:
+        model, meta = train_on_dataset(
+            ds, args.model, cells=args.cells, shuffle=not args.no_shuffle, config=cfg,
+            progress=progress if bar else None, state_path=state_path, resume=args.resume,
+        )  # fmt: skip
+    finally:
+        if bar is not None:
+            bar.close()
+    save_checkpoint(out, model, meta, half=args.half)
+    state_path.unlink(missing_ok=True)
+    t = meta["training"]
+    test = "n/a" if t["test_accuracy"] is None else f"{t['test_accuracy']:.4f}"
+    print(
+        f"saved {out}: train accuracy {t['train_accuracy']:.4f}, test accuracy {test}, "
+        f"{t['epochs_run']} epochs in {t['wall_time_s']:.1f} s on {t['device']} (best epoch {t['best_epoch']})"
+    )
+    return 0
+
+
+@command("evaluate")
+def _evaluate(args: argparse.Namespace) -> int:
+    from .checkpoint import load_checkpoint
+    from .data import load_dataset
+    from .evaluation import evaluate
+    from .workflow import aligned_split
+
+    model, meta = load_checkpoint(args.checkpoint)
+    normalize = meta.get("preprocessing", {}).get("normalize", "per_sample")
+    ds = load_dataset(args.dataset, normalize=normalize)
+    split = aligned_split(model, ds, args.split, fix_length=args.fix_length)
+    for w in split.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    result = evaluate(model, split.X, split.y, split.lengths).to_dict(meta["classes"])
+    result.update(dataset=ds.name, split=args.split, checkpoint=str(args.checkpoint))
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    print(f"{ds.name} {args.split}: accuracy {result['accuracy']:.4f} on {result['n']} samples")
+    _print_table(
+        [{"class": c, "accuracy": "n/a" if a is None else f"{a:.4f}"} for c, a in result["per_class_accuracy"].items()],
+        ["class", "accuracy"],
+    )
+    print("confusion matrix (rows: true, columns: predicted):")
+    for c, row in zip(meta["classes"], result["confusion"]):
+        print(f"  {str(c):>12} " + " ".join(f"{v:5d}" for v in row))
+    return 0
+
+
+def _explain_inputs(args: argparse.Namespace):
+    """Model (on the chosen device), dataset, aligned split and target for explain/faithfulness."""
+    from .checkpoint import load_checkpoint
+    from .data import load_dataset
+    from .device import resolve_device
+    from .workflow import aligned_split
+
+    if args.limit is not None and args.limit < 1:
+        raise ValueError(f"--limit must be at least 1, got {args.limit}")
+    if args.ig_steps < 1:
+        raise ValueError(f"--ig-steps must be at least 1, got {args.ig_steps}")
+    model, meta = load_checkpoint(args.checkpoint)
+    model.to(resolve_device(args.device))
+    ds = load_dataset(args.dataset, normalize=meta.get("preprocessing", {}).get("normalize", "per_sample"))
+    split = aligned_split(model, ds, args.split, fix_length=args.fix_length)
+    for w in split.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    n = len(split.y) if args.limit is None else min(args.limit, len(split.y))
+    if n == 0:
+        raise ValueError(f"the {args.split} split of '{ds.name}' is empty")
+    target = int(args.target) if args.target.lstrip("-").isdigit() else args.target
+    return model, meta, ds, split.X[:n], split.y[:n], split.lengths[:n], target
+
+
+@command("explain")
+def _explain(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    import numpy as np
+
+    from .explain import explain, parse_methods
+
+    out = Path(args.out)
+    if out.suffix != ".npz":
+        raise ValueError(f"--out must end in .npz, got '{out.name}'")
+    methods = parse_methods(args.methods)  # a bad name fails before the model loads
+    model, meta, ds, X, y, lengths, target = _explain_inputs(args)
+    res = explain(
+        model, X, methods, target=target, y=y, lengths=lengths, baseline=args.baseline, ig_steps=args.ig_steps
+    )
+    arrays = {
+        "x": X, "y_true": y, "lengths": lengths, "logits": res["logits"], "predicted": res["predicted"],
+        "target": res["target"], "cam_all": res["cam_all"], "cam_offset": res["cam_offset"],
+        "classes": np.asarray([str(c) for c in meta["classes"]]),
+    }  # fmt: skip
+    arrays.update({name: res[name] for name in res["methods"]})
+    if "ig_delta" in res:
+        arrays["ig_delta"] = res["ig_delta"]
+    if "attention_details" in res:
+        arrays["attention_final"] = res["attention_details"].final  # (N, S)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(out, **arrays)
+    for name, note in res["notes"].items():
+        print(f"note ({name}): {note}", file=sys.stderr)
+    print(f"saved {out}: {', '.join(res['methods'])} for {len(X)} {ds.name} {args.split} samples")
+    return 0
+
+
+@command("faithfulness")
+def _faithfulness(args: argparse.Namespace) -> int:
+    from .explain import explain, faithfulness, model_randomisation_check, parse_methods
+
+    if args.steps < 1 or args.random_seeds < 1:
+        raise ValueError("--steps and --random-seeds must be at least 1")
+    methods = parse_methods(args.methods)
+    model, meta, ds, X, y, lengths, target = _explain_inputs(args)
+    if target == "all":
+        raise ValueError("faithfulness needs one class per sample: use --target predicted, true or a class index")
+    res = explain(model, X, methods, target=target, y=y, lengths=lengths, baseline=args.baseline, ig_steps=args.ig_steps)
+    maps = {name: res[name] for name in res["methods"]}
+    report = faithfulness(
+        model, X, res["target"], maps, lengths=lengths, baseline=args.baseline, n_steps=args.steps,
+        order=args.order, random_seeds=args.random_seeds,
+    )  # fmt: skip
+    sanity = {}
+    if not args.no_sanity:
+        sanity = model_randomisation_check(
+            model, X, res["target"], methods=list(maps), lengths=lengths, original=maps,
+            baseline=args.baseline, n_steps=args.ig_steps,
+        )  # fmt: skip
+    summary = {
+        "dataset": ds.name, "split": args.split, "n": int(len(X)), "target": args.target,
+        "faithfulness": report.to_dict(), "sanity": {name: r.to_dict() for name, r in sanity.items()},
+        "notes": res["notes"],
+    }  # fmt: skip
+    if args.json:
+        print(json.dumps(summary))
+        return 0
+    for name, note in res["notes"].items():
+        print(f"note ({name}): {note}", file=sys.stderr)
+    print(
+        f"{ds.name} {args.split}: {len(X)} samples, target {args.target}, baseline {args.baseline}, "
+        f"{args.steps} steps, order {args.order} (AOPC: higher is better)"
+    )
+    f = summary["faithfulness"]
+    rows = [
+        {
+            "method": name, "AOPC deletion": f"{m['aopc_deletion']:.4f}", "AOPC insertion": f"{m['aopc_insertion']:.4f}",
+            "better than random": "yes" if m["better_than_random"] else "NO",
+            "p": "n/a" if m["p_value"] is None else f"{m['p_value']:.2g}",
+        }
+        for name, m in f["methods"].items()
+    ]  # fmt: skip
+    rows.append({
+        "method": f"random ({args.random_seeds} seeds)", "AOPC deletion": f"{f['random']['aopc_deletion']:.4f}",
+        "AOPC insertion": f"{f['random']['aopc_insertion']:.4f}",
+    })  # fmt: skip
+    _print_table(rows, ["method", "AOPC deletion", "AOPC insertion", "better than random", "p"])
+    if sanity:
+        print("sanity check: Spearman correlation of |maps| with randomised models (low is good):")
+        _print_table(
+            [
+                {"method": name, "head randomised": _fmt(r["head"]), "all layers randomised": _fmt(r["all"])}
+                for name, r in summary["sanity"].items()
+            ],
+            ["method", "head randomised", "all layers randomised"],
+        )
+    return 0
+
+
+def _fmt(v: float | None) -> str:
+    return "n/a" if v is None else f"{v:.3f}"

@@ -1,0 +1,31 @@
+"""Error types a user can meet, each with a message that names the problem.
+
+Every error raised because of *input* (a file, a dataset name, a checkpoint, a mismatch between
+a model and a dataset) derives from :class:`LstmFcnError`; the CLI turns them into one line on
+stderr and exit status 2, the dashboard into a message on the page.
+"""
+
+from __future__ import annotations
+
+
+class LstmFcnError(Exception):
+    """Base class of every user-facing error; ``str(err)`` is a sentence for the user."""
+
+
+class DataError(LstmFcnError, ValueError):
+    """A dataset name is unknown or a data file cannot be read as a classification dataset.
+
+    The message names the file (and line or field where known) and what was expected.
+    """
+
+
+class CheckpointError(LstmFcnError, ValueError):
+    """A file is not a valid LSTM-FCN checkpoint (not safetensors, missing metadata, bad weights)."""
+
+
+class MismatchError(LstmFcnError, ValueError):
+    """A model does not fit a dataset: series length, number of variables or of classes differ."""
+
+
+class TrainingError(LstmFcnError, ValueError):
+    """Training cannot run on the given data (e.g. a single class or constant series)."""

@@ -1,0 +1,87 @@
+"""The attention LSTM of ALSTM-FCN / MALSTM-FCN (Karim et al. 2017, after Bahdanau et al. 2015).
+
+At every step ``t`` the cell scores each of the ``S`` input steps against its previous hidden
+state, ``e[t, j] = v · tanh(U x_j + b + W h_{t-1})``, turns the scores into attention weights
+``α[t] = softmax_j e[t, j]`` and reads the context vector ``c_t = Σ_j α[t, j] x_j``. The context
+feeds every gate, next to the step's own input and the previous hidden state:
+
+    gates = W_x x_t + W_h h_{t-1} + W_c c_t + bias      (i, f, g, o)
+
+This is the cell of the papers' Keras ``AttentionLSTM`` (with the logistic sigmoid on the gates
+rather than Keras 2's hard sigmoid). ``α`` for all steps is the alignment matrix ``(S, S)``.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+class AttentionLSTM(nn.Module):
+    """One-layer LSTM whose gates also read an attention context over the whole input sequence.
+
+    Args:
+        input_size: features per step ``F``.
+        hidden_size: hidden units ``H``; the attention's inner size is ``H`` too, as in the papers.
+    """
+
+    def __init__(self, input_size: int, hidden_size: int) -> None:
+        super().__init__()
+        self.input_size, self.hidden_size = input_size, hidden_size
+        self.input_gates = nn.Linear(input_size, 4 * hidden_size)
+        self.hidden_gates = nn.Linear(hidden_size, 4 * hidden_size, bias=False)
+        self.context_gates = nn.Linear(input_size, 4 * hidden_size, bias=False)
+        self.att_input = nn.Linear(input_size, hidden_size)
+        self.att_hidden = nn.Linear(hidden_size, hidden_size, bias=False)
+        self.att_score = nn.Linear(hidden_size, 1, bias=False)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Keras' LSTM initialisation: Glorot for inputs, orthogonal recurrence, forget bias 1."""
+        for lin in (self.input_gates, self.context_gates, self.att_input, self.att_hidden, self.att_score):
+            nn.init.xavier_uniform_(lin.weight)
+        for k in range(4):
+            nn.init.orthogonal_(self.hidden_gates.weight[k * self.hidden_size : (k + 1) * self.hidden_size])
+        nn.init.zeros_(self.input_gates.bias)
+        nn.init.ones_(self.input_gates.bias[self.hidden_size : 2 * self.hidden_size])
+        nn.init.zeros_(self.att_input.bias)
+
+    def forward(
+        self, seq: torch.Tensor, mask: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Run the cell over a sequence.
+
+        Args:
+            seq: ``(B, S, F)`` input steps.
+            mask: ``(B, S)`` bool, True on valid steps, or None. Padded steps get no attention and
+                do not update the state, so the final state is the one after the last valid step.
+
+        Returns:
+            ``h``: ``(B, H)`` final hidden state; ``alphas``: ``(B, S, S)`` attention weights,
+            row ``t`` over the ``S`` input steps; ``contexts``: ``(B, S, F)`` context vectors.
+        """
+        B, S, _ = seq.shape
+        H = self.hidden_size
+        keys = self.att_input(seq)  # (B, S, H), the same at every step: computed once
+        x_gates = self.input_gates(seq)  # (B, S, 4H)
+        h = seq.new_zeros(B, H)
+        c = seq.new_zeros(B, H)
+        alphas, contexts = [], []
+        for t in range(S):
+            energy = self.att_score(torch.tanh(keys + self.att_hidden(h).unsqueeze(1))).squeeze(-1)  # (B, S)
+            if mask is not None:
+                energy = energy.masked_fill(~mask, float("-inf"))
+            alpha = torch.softmax(energy, dim=-1)  # (B, S)
+            context = torch.bmm(alpha.unsqueeze(1), seq).squeeze(1)  # (B, F)
+            gates = x_gates[:, t] + self.hidden_gates(h) + self.context_gates(context)  # (B, 4H)
+            i, f, g, o = gates.chunk(4, dim=-1)
+            c_new = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+            h_new = torch.sigmoid(o) * torch.tanh(c_new)
+            if mask is not None:
+                valid = mask[:, t : t + 1]  # (B, 1)
+                c_new = torch.where(valid, c_new, c)
+                h_new = torch.where(valid, h_new, h)
+            h, c = h_new, c_new
+            alphas.append(alpha)
+            contexts.append(context)
+        return h, torch.stack(alphas, dim=1), torch.stack(contexts, dim=1)

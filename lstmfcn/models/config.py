@@ -1,0 +1,83 @@
+"""The architecture's hyperparameters: exactly what a checkpoint's metadata stores."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+
+ARCHITECTURES = ("lstmfcn", "alstmfcn", "mlstmfcn", "malstmfcn")
+"""LSTM-FCN, ALSTM-FCN (Karim et al. 2017); MLSTM-FCN, MALSTM-FCN (Karim et al. 2018)."""
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Hyperparameters of one LSTM-FCN-family network.
+
+    Args:
+        arch: one of :data:`ARCHITECTURES`. ``a…`` variants use an attention LSTM, ``m…``
+            variants add squeeze-and-excite blocks after conv blocks 1 and 2.
+        n_vars: number of input variables ``V``.
+        length: series length ``T`` the model was built for (the LSTM reads ``T`` features per
+            step when ``shuffle`` is on, so ``T`` is part of the architecture).
+        n_classes: number of classes ``K``.
+        cells: LSTM hidden units (8, 64 and 128 in the papers).
+        shuffle: dimension shuffle: the LSTM reads ``V`` steps of ``T`` features (papers'
+            default); off: ``T`` steps of ``V`` features.
+        dropout: dropout after the LSTM branch (0.8 in the papers).
+        filters: output channels of the three conv blocks.
+        kernels: kernel sizes of the three conv blocks.
+        se_reduction: squeeze-and-excite reduction ratio (``m…`` variants).
+        bn_eps: BatchNorm epsilon (Keras default 1e-3).
+        bn_momentum: PyTorch BatchNorm momentum (Keras momentum 0.99 is PyTorch 0.01).
+    """
+
+    arch: str
+    n_vars: int
+    length: int
+    n_classes: int
+    cells: int = 8
+    shuffle: bool = True
+    dropout: float = 0.8
+    filters: tuple[int, int, int] = (128, 256, 128)
+    kernels: tuple[int, int, int] = (8, 5, 3)
+    se_reduction: int = 16
+    bn_eps: float = 1e-3
+    bn_momentum: float = 0.01
+
+    def __post_init__(self) -> None:
+        if self.arch not in ARCHITECTURES:
+            raise ValueError(f"unknown architecture {self.arch!r}; expected one of {', '.join(ARCHITECTURES)}")
+        for name in ("n_vars", "length", "cells"):
+            if int(getattr(self, name)) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if int(self.n_classes) < 2:
+            raise ValueError(f"a classifier needs at least 2 classes, got {self.n_classes}")
+        if len(self.filters) != 3 or len(self.kernels) != 3:
+            raise ValueError("filters and kernels must have three entries, one per conv block")
+        # JSON round trips turn tuples into lists; keep the config hashable and comparable.
+        object.__setattr__(self, "filters", tuple(int(f) for f in self.filters))
+        object.__setattr__(self, "kernels", tuple(int(k) for k in self.kernels))
+
+    @property
+    def attention(self) -> bool:
+        """Whether the LSTM branch is an attention LSTM (ALSTM-FCN, MALSTM-FCN)."""
+        return self.arch in ("alstmfcn", "malstmfcn")
+
+    @property
+    def squeeze_excite(self) -> bool:
+        """Whether squeeze-and-excite blocks follow conv blocks 1 and 2 (MLSTM-FCN, MALSTM-FCN)."""
+        return self.arch in ("mlstmfcn", "malstmfcn")
+
+    def to_dict(self) -> dict:
+        """A JSON-serialisable dict; :meth:`from_dict` inverts it."""
+        d = asdict(self)
+        d["filters"], d["kernels"] = list(self.filters), list(self.kernels)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> ModelConfig:
+        """Build a config from :meth:`to_dict`'s output; unknown keys are an error."""
+        known = {f.name for f in fields(cls)}
+        unknown = set(d) - known
+        if unknown:
+            raise ValueError(f"unknown model config fields: {', '.join(sorted(unknown))}")
+        return cls(**d)

@@ -1,0 +1,178 @@
+"""LSTM-FCN, ALSTM-FCN, MLSTM-FCN and MALSTM-FCN in one module (Karim et al. 2017, 2018).
+
+    x (B, V, T) ─┬─ [dimension shuffle] → LSTM or attention LSTM → dropout 0.8 ─┐
+                 └─ conv 128/8 → [SE] → conv 256/5 → [SE] → conv 128/3 → GAP ────┴─ concat → Linear → logits
+
+Each conv block is Conv1d(padding="same") → BatchNorm → ReLU, so every feature map has length
+``T`` and lines up with the input samples (class activation maps need that).
+
+Padded variable-length input: pass ``lengths`` ``(B,)``. Every conv block's output is zeroed on
+the padded steps, so the next block sees exactly the zeros its "same" padding would give the
+unpadded series; padded steps are left out of global average pooling and the squeeze-and-excite
+means, get no attention, and do not update the LSTM state when it reads time steps (shuffle off,
+``pack_padded_sequence``). In eval mode a padded series therefore gets the same logits as the
+series alone (tested) — stricter than the papers' Keras masking, which the conv branch ignored.
+With the shuffle on the LSTM reads the zero-padded series as ``T`` features, as in the papers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence
+
+from .attention_lstm import AttentionLSTM
+from .config import ModelConfig
+from .masking import length_mask, masked_mean
+from .squeeze_excite import SqueezeExcite1d
+
+
+class ConvBlock(nn.Module):
+    """Conv1d(padding="same") → BatchNorm1d → ReLU: ``(B, C_in, T)`` → ``(B, C_out, T)``."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel: int, eps: float, momentum: float) -> None:
+        super().__init__()
+        # Keras' "same" padding: (k - 1) // 2 zeros before, the rest after. Padding explicitly
+        # avoids the extra copy PyTorch's padding="same" makes for even kernels.
+        self.pad = ((kernel - 1) // 2, kernel - 1 - (kernel - 1) // 2)
+        self.conv = nn.Conv1d(in_channels, out_channels, kernel)
+        self.bn = nn.BatchNorm1d(out_channels, eps=eps, momentum=momentum)
+        self.relu = nn.ReLU()
+        nn.init.kaiming_uniform_(self.conv.weight, nonlinearity="relu")  # Keras he_uniform
+        nn.init.zeros_(self.conv.bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.relu(self.bn(self.conv(nn.functional.pad(x, self.pad))))
+
+
+@dataclass
+class ForwardDetails:
+    """Everything one forward pass computes that an explanation needs.
+
+    Attributes:
+        logits: ``(B, K)``.
+        conv_maps: ``(B, C, T)`` output of the last conv block (after BN and ReLU), padded steps zeroed.
+        lstm_features: ``(B, H)`` LSTM branch output (after dropout, i.e. as the head sees it).
+        mask: ``(B, T)`` bool of valid steps, or None for equal-length input.
+        attention: ``(B, S, S)`` attention weights (row = step, column = attended input step), or None.
+        contexts: ``(B, S, F)`` context vectors, or None.
+    """
+
+    logits: torch.Tensor
+    conv_maps: torch.Tensor
+    lstm_features: torch.Tensor
+    mask: torch.Tensor | None
+    attention: torch.Tensor | None = None
+    contexts: torch.Tensor | None = None
+
+
+class LSTMFCN(nn.Module):
+    """The LSTM-FCN family; which member is set by ``config.arch``.
+
+    Args:
+        config: the architecture's hyperparameters (:class:`ModelConfig`).
+
+    Example:
+        >>> model = LSTMFCN(ModelConfig("lstmfcn", n_vars=1, length=150, n_classes=2))
+        >>> model(torch.randn(4, 1, 150)).shape
+        torch.Size([4, 2])
+    """
+
+    def __init__(self, config: ModelConfig) -> None:
+        super().__init__()
+        self.config = config
+        cfg = config
+        f1, f2, f3 = cfg.filters
+        k1, k2, k3 = cfg.kernels
+        self.block1 = ConvBlock(cfg.n_vars, f1, k1, cfg.bn_eps, cfg.bn_momentum)
+        self.block2 = ConvBlock(f1, f2, k2, cfg.bn_eps, cfg.bn_momentum)
+        self.block3 = ConvBlock(f2, f3, k3, cfg.bn_eps, cfg.bn_momentum)
+        self.se1 = SqueezeExcite1d(f1, cfg.se_reduction) if cfg.squeeze_excite else None
+        self.se2 = SqueezeExcite1d(f2, cfg.se_reduction) if cfg.squeeze_excite else None
+
+        lstm_input = cfg.length if cfg.shuffle else cfg.n_vars
+        if cfg.attention:
+            self.lstm: nn.Module = AttentionLSTM(lstm_input, cfg.cells)
+        else:
+            self.lstm = nn.LSTM(lstm_input, cfg.cells, batch_first=True)
+            _keras_lstm_init(self.lstm)
+        self.dropout = nn.Dropout(cfg.dropout)
+        self.head = nn.Linear(cfg.cells + f3, cfg.n_classes)
+        nn.init.xavier_uniform_(self.head.weight)
+        nn.init.zeros_(self.head.bias)
+
+    @property
+    def last_conv(self) -> nn.Module:
+        """The last conv block, whose output ``(B, C, T)`` class activation maps are made of."""
+        return self.block3
+
+    @property
+    def head_conv_weight(self) -> torch.Tensor:
+        """``(K, C)`` rows of the final Linear that act on the pooled conv features (not the LSTM's)."""
+        return self.head.weight[:, self.config.cells :]
+
+    @property
+    def head_lstm_weight(self) -> torch.Tensor:
+        """``(K, H)`` rows of the final Linear that act on the LSTM branch."""
+        return self.head.weight[:, : self.config.cells]
+
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
+        """``x``: ``(B, V, T)``; ``lengths``: ``(B,)`` valid steps or None → logits ``(B, K)``."""
+        return self.forward_details(x, lengths).logits
+
+    def forward_details(self, x: torch.Tensor, lengths: torch.Tensor | None = None) -> ForwardDetails:
+        """Forward pass that also returns the conv maps, LSTM features and attention."""
+        mask = length_mask(lengths, x.shape[-1])
+        lstm_features, attention, contexts = self._lstm_branch(x, lengths, mask)
+        conv_maps = self._fcn_branch(x, mask)  # (B, C, T)
+        pooled = masked_mean(conv_maps, mask)  # (B, C)
+        logits = self.head(torch.cat([lstm_features, pooled], dim=1))  # (B, K)
+        return ForwardDetails(logits, conv_maps, lstm_features, mask, attention, contexts)
+
+    def _fcn_branch(self, x: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
+        keep = None if mask is None else mask.unsqueeze(1).to(x.dtype)  # (B, 1, T)
+        h = _zero_padding(self.block1(x), keep)
+        if self.se1 is not None:
+            h = self.se1(h, mask)
+        h = _zero_padding(self.block2(h), keep)
+        if self.se2 is not None:
+            h = self.se2(h, mask)
+        return _zero_padding(self.block3(h), keep)  # (B, C, T)
+
+    def _lstm_branch(
+        self, x: torch.Tensor, lengths: torch.Tensor | None, mask: torch.Tensor | None
+    ) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
+        # Shuffle on: V steps of T features (x as is). Off: T steps of V features.
+        seq = x if self.config.shuffle else x.transpose(1, 2)  # (B, S, F)
+        step_mask = None if self.config.shuffle else mask
+        if isinstance(self.lstm, AttentionLSTM):
+            h, attention, contexts = self.lstm(seq, step_mask)
+            return self.dropout(h), attention, contexts
+        if step_mask is not None:
+            packed = pack_padded_sequence(seq, lengths.cpu(), batch_first=True, enforce_sorted=False)
+            _, (h_n, _) = self.lstm(packed)
+        else:
+            _, (h_n, _) = self.lstm(seq)
+        return self.dropout(h_n[-1]), None, None
+
+
+def _zero_padding(h: torch.Tensor, keep: torch.Tensor | None) -> torch.Tensor:
+    return h if keep is None else h * keep
+
+
+def _keras_lstm_init(lstm: nn.LSTM) -> None:
+    """Glorot input weights, orthogonal recurrent weights, forget-gate bias 1 (Keras defaults)."""
+    H = lstm.hidden_size
+    nn.init.xavier_uniform_(lstm.weight_ih_l0)
+    for k in range(4):
+        nn.init.orthogonal_(lstm.weight_hh_l0.data[k * H : (k + 1) * H])
+    nn.init.zeros_(lstm.bias_ih_l0)
+    nn.init.zeros_(lstm.bias_hh_l0)
+    nn.init.ones_(lstm.bias_ih_l0.data[H : 2 * H])
+
+
+def build_model(config: ModelConfig) -> LSTMFCN:
+    """A freshly initialised model for ``config``."""
+    return LSTMFCN(config)

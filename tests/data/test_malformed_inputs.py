@@ -1,0 +1,178 @@
+"""Every malformed input is a DataError whose message names the file and what was expected."""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+import tempfile
+
+import numpy as np
+import pytest
+
+from lstmfcn.data import load_dataset, load_dataset_from_bytes
+from lstmfcn.errors import DataError
+
+GOOD_ROWS = "1\t0.1\t0.2\t0.3\n2\t0.3\t0.2\t0.1\n1\t0.0\t0.5\t1.0\n2\t1.0\t0.5\t0.0\n"
+TS_HEADER = "@problemName x\n@univariate true\n@equalLength true\n@classLabel true 1 2\n@data\n"
+ARFF_HEADER = "@relation x\n@attribute a numeric\n@attribute b numeric\n@attribute target {1,2}\n@data\n"
+GARBAGE = bytes(range(256)) * 8
+
+
+def npz_bytes(**arrays) -> bytes:
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def npy_bytes(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array)
+    return buffer.getvalue()
+
+
+CASES = {
+    # name: (file name, content, a fragment the message must contain besides the file name)
+    "empty tsv": ("GunPoint_TRAIN.tsv", b"", "is empty"),
+    "blank lines only": ("GunPoint_TRAIN.tsv", b"\n  \n\t\n", "is empty"),
+    "empty csv": ("data.csv", b"", "is empty"),
+    "empty ucr text": ("Beef_TRAIN", b"", "is empty"),
+    "csv header only": ("data.csv", b"label,t0,t1,t2\n", "header line but no data"),
+    "ragged tsv": ("GunPoint_TRAIN.tsv", b"1\t0.1\t0.2\n2\t0.1\n1\t0.1\t0.2\n", "line 2: expected 3 fields"),
+    "ragged text": ("Beef_TRAIN", b"1 0.1 0.2\n2 0.1 0.2 0.3\n", "line 2: expected 3 fields"),
+    "non-numeric": (
+        "GunPoint_TRAIN.tsv",
+        GOOD_ROWS.encode() * 2 + b"\n" + b"1\t0.1\tabc\t0.3\n",
+        "line 10: expected numbers, found 'abc' (field 3)",
+    ),
+    "non-numeric csv": ("data.csv", b"1,0.1,0.2\n2,x1,0.3\n", "line 2: expected numbers, found 'x1'"),
+    "empty label": ("data.csv", b"1,0.1,0.2\n,0.4,0.3\n", "line 2: the label (first field) is empty"),
+    "label only": ("GunPoint_TRAIN.tsv", b"1\n2\n", "expected a label followed by values"),
+    "single class": ("GunPoint_TRAIN.tsv", b"1\t0.1\t0.2\n1\t0.3\t0.1\n1\t0.2\t0.2\n", "only one class ('1')"),
+    "0-length series": (
+        "GunPoint_TRAIN.tsv",
+        b"1\t0.1\t0.2\n2\tNaN\tNaN\n1\t1\t2\n2\t3\t4\n",
+        "line 2: the series has no values",
+    ),
+    "inf": ("GunPoint_TRAIN.tsv", b"1\t0.1\t0.2\n2\tinf\t1\n1\t1\t2\n2\t3\t4\n", "line 2: contains an infinite value"),
+    "binary tsv": ("GunPoint_TRAIN.tsv", GARBAGE, "binary file"),
+    "latin-1 csv": ("data.csv", "1,0.1\ncaf\xe9,0.2\n".encode("latin-1"), "not UTF-8 text"),
+    "binary ts": ("x.ts", GARBAGE, "binary file"),
+    "binary arff": ("x.arff", GARBAGE, "binary file"),
+    "binary npz": ("x.npz", GARBAGE, "not a valid .npz"),
+    "truncated npz": ("x.npz", npz_bytes(X=np.zeros((4, 3)), y=np.arange(4))[:100], "not a valid .npz"),
+    "npy not npz": ("x.npz", npy_bytes(np.zeros((4, 3))), "single .npy"),
+    "npz wrong keys": ("x.npz", npz_bytes(data=np.zeros((4, 3)), labels=np.arange(4)), "expected arrays X and y"),
+    "npz string X": (
+        "x.npz",
+        npz_bytes(X=np.array([["a", "b"], ["c", "d"]]), y=np.arange(2)),
+        "array 'X': expected numbers",
+    ),
+    "npz 1-d X": ("x.npz", npz_bytes(X=np.zeros(4), y=np.arange(4)), "expected shape (N, T) or (N, V, T)"),
+    "npz y mismatch": ("x.npz", npz_bytes(X=np.zeros((4, 3)), y=np.arange(3)), "array 'y': expected shape (4,)"),
+    "npz 0-length": ("x.npz", npz_bytes(X=np.zeros((4, 0)), y=np.arange(4)), "expected at least one series"),
+    "npz variables differ": (
+        "x.npz",
+        npz_bytes(X_train=np.zeros((4, 2, 3)), y_train=np.arange(4) % 2, X_test=np.zeros((2, 3)), y_test=np.arange(2)),
+        "series have 1 variable(s) but x.npz[X_train] has 2",
+    ),
+    "npz unseen test label": (
+        "x.npz",
+        npz_bytes(
+            X_train=np.ones((4, 3)), y_train=np.array([1, 2, 1, 2]), X_test=np.ones((2, 3)), y_test=np.array([3, 7])
+        ),
+        "labels '3', '7' do not occur",
+    ),
+    "ts bad number": ("x.ts", (TS_HEADER + "1,2,3:1\n1,zz,3:2\n").encode(), "line 7: cannot be read"),
+    "ts regression": ("x.ts", b"@problemName x\n@targetLabel true\n@data\n1,2,3:1.5\n", "regression problem"),
+    "ts no labels": ("x.ts", b"@problemName x\n@classLabel false\n@data\n1,2,3\n", "no '@classLabel true'"),
+    "ts no data": ("x.ts", b"@problemName x\n@classLabel true 1 2\n", "no @data line"),
+    "ts header only": ("x.ts", TS_HEADER.encode(), "holds no labelled series"),
+    "ts ragged channels": (
+        "x.ts",
+        b"@problemName x\n@univariate false\n@equalLength false\n@classLabel true 1 2\n@data\n1,2:3,4:1\n1,2:3:2\n",
+        "cannot be read",
+    ),
+    "empty ts": ("x.ts", b"", "is empty"),
+    "arff bad number": ("x.arff", (ARFF_HEADER + "1,2,1\nabc,2,2\n").encode(), "cannot be read"),
+    "arff numeric class": (
+        "x.arff",
+        b"@relation x\n@attribute a numeric\n@attribute y numeric\n@data\n1,2\n",
+        "last attribute is not nominal",
+    ),
+    "arff header only": ("x.arff", ARFF_HEADER.encode(), "holds no labelled series"),
+    "unsupported type": ("x.xlsx", b"PK\x03\x04", "unsupported file type '.xlsx'"),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_upload_error_names_the_file(case):
+    filename, content, fragment = CASES[case]
+    with pytest.raises(DataError) as caught:
+        load_dataset_from_bytes(filename, content)
+    message = str(caught.value)
+    assert filename in message
+    assert fragment in message
+    assert "Traceback" not in message and "/tmp" not in message
+
+
+def test_path_errors_name_the_file(tmp_path):
+    (tmp_path / "GunPoint_TRAIN.tsv").write_text(GOOD_ROWS)
+    (tmp_path / "GunPoint_TEST.tsv").write_text("1\t0.1\t0.2\t0.3\n3\t0.3\t0.2\t0.1\n")
+    with pytest.raises(DataError, match=r"GunPoint_TEST.tsv: labels '3' do not occur in GunPoint_TRAIN.tsv"):
+        load_dataset(tmp_path)
+    (tmp_path / "GunPoint_TEST.tsv").write_text("1\t0.1\tabc\n")
+    with pytest.raises(DataError, match=r"GunPoint_TEST.tsv line 1: expected numbers, found 'abc'"):
+        load_dataset(tmp_path / "GunPoint_TRAIN.tsv")
+
+
+def test_folder_without_a_pair(tmp_path):
+    (tmp_path / "notes.md").write_text("hello")
+    with pytest.raises(DataError, match="no NAME_TRAIN / NAME_TEST pair"):
+        load_dataset(tmp_path)
+
+
+def test_unknown_name_suggests_close_matches():
+    with pytest.raises(DataError, match=r"'GunPiont' is neither .* Did you mean 'GunPoint'\?"):
+        load_dataset("GunPiont")
+    with pytest.raises(DataError) as caught:
+        load_dataset("qwertyuiop")
+    assert "Did you mean" not in str(caught.value)
+
+
+def test_empty_name_is_not_the_current_folder():
+    with pytest.raises(DataError, match="no dataset given"):
+        load_dataset("  ")
+
+
+def test_unknown_option_is_refused_before_reading():
+    with pytest.raises(DataError, match="length_policy='stretch'"):
+        load_dataset("GunPoint", length_policy="stretch")
+
+
+def test_npz_object_arrays_are_refused_without_unpickling(tmp_path, monkeypatch):
+    marker = tmp_path / "unpickled"
+
+    class Payload:
+        def __reduce__(self):  # unpickling this would create the marker file
+            return (open, (str(marker), "w"))
+
+    X = np.empty(2, dtype=object)
+    X[:] = [Payload(), Payload()]
+    content = npz_bytes(X=X, y=np.array([0, 1]))
+    calls = []
+    monkeypatch.setattr(pickle, "load", lambda *a, **k: calls.append(a))
+    monkeypatch.setattr(pickle, "loads", lambda *a, **k: calls.append(a))
+    with pytest.raises(DataError, match=r"evil.npz array 'X': holds Python objects.*refused"):
+        load_dataset_from_bytes("evil.npz", content)
+    assert not calls and not marker.exists()
+
+
+def test_uploads_leave_no_temporary_files():
+    before = set(os.listdir(tempfile.gettempdir()))
+    ts = (TS_HEADER + "1,2,3:1\n2,3,1:2\n3,1,2:1\n1,3,2:2\n").encode()
+    load_dataset_from_bytes("x.ts", ts, test_size=0.5)
+    with pytest.raises(DataError):
+        load_dataset_from_bytes("x.ts", (TS_HEADER + "1,zz,3:1\n").encode())
+    after = set(os.listdir(tempfile.gettempdir()))
+    assert not {name for name in after - before if name.startswith("lstmfcn-")}

@@ -1,0 +1,94 @@
+"""The papers' recipe: GunPoint accuracy, repeatability, resumption, BatchNorm re-estimation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from lstmfcn.errors import TrainingError
+from lstmfcn.evaluation import evaluate, predict_logits
+from lstmfcn.models import ModelConfig
+from lstmfcn.training import TrainConfig, balanced_class_weights, fit
+
+
+def test_lstmfcn_reaches_093_on_gunpoint(trained_lstmfcn, gunpoint):
+    model, meta = trained_lstmfcn
+    acc = evaluate(model, gunpoint.X_test, gunpoint.y_test).accuracy
+    assert acc >= 0.93, acc
+    assert meta["training"]["test_accuracy"] == pytest.approx(acc)
+    assert not model.training
+
+
+def test_alstmfcn_without_shuffle_learns_gunpoint(trained_alstmfcn, gunpoint):
+    model, _ = trained_alstmfcn
+    assert evaluate(model, gunpoint.X_test, gunpoint.y_test).accuracy >= 0.9
+
+
+def test_training_is_repeatable_on_cpu(gunpoint):
+    cfg = TrainConfig(epochs=5, device="cpu", seed=3)
+    mc = ModelConfig("lstmfcn", 1, 150, 2)
+    a, ra = fit(gunpoint.X_train, gunpoint.y_train, None, mc, cfg)
+    b, rb = fit(gunpoint.X_train, gunpoint.y_train, None, mc, cfg)
+    assert ra.history["loss"] == rb.history["loss"]
+    np.testing.assert_array_equal(predict_logits(a, gunpoint.X_test), predict_logits(b, gunpoint.X_test))
+
+
+def test_resume_continues_exactly(gunpoint, tmp_path):
+    """10 epochs in one go == 6 epochs, stop, resume to 10 (same seed and settings)."""
+    mc = ModelConfig("lstmfcn", 1, 150, 2)
+    full, rfull = fit(gunpoint.X_train, gunpoint.y_train, None, mc, TrainConfig(epochs=10, device="cpu"))
+    state = tmp_path / "run.resume.safetensors"
+    fit(gunpoint.X_train, gunpoint.y_train, None, mc, TrainConfig(epochs=6, device="cpu", save_every=3), state_path=state)
+    resumed, rres = fit(
+        gunpoint.X_train, gunpoint.y_train, None, mc, TrainConfig(epochs=10, device="cpu", save_every=3),
+        state_path=state, resume=True,
+    )  # fmt: skip
+    assert rres.history["loss"] == pytest.approx(rfull.history["loss"], rel=1e-6)
+    np.testing.assert_allclose(predict_logits(resumed, gunpoint.X_test), predict_logits(full, gunpoint.X_test), atol=1e-5)
+
+
+def test_stop_callback_ends_early_and_keeps_weights(gunpoint):
+    calls = []
+    _, r = fit(
+        gunpoint.X_train, gunpoint.y_train, None, ModelConfig("lstmfcn", 1, 150, 2),
+        TrainConfig(epochs=50, device="cpu"), progress=calls.append, should_stop=lambda: len(calls) >= 4,
+    )  # fmt: skip
+    assert r.stopped and r.epochs_run == 4
+    assert [c.epoch for c in calls] == [1, 2, 3, 4]
+    assert all(c.lr == pytest.approx(1e-3) for c in calls)
+
+
+def test_bn_recalibration_matters_for_short_training(gunpoint):
+    """Without the re-estimation a short run's eval-mode accuracy collapses (the measured trap)."""
+    mc = ModelConfig("lstmfcn", 1, 150, 2)
+    with_bn, _ = fit(gunpoint.X_train, gunpoint.y_train, None, mc, TrainConfig(epochs=60, device="cpu"))
+    without, _ = fit(gunpoint.X_train, gunpoint.y_train, None, mc, TrainConfig(epochs=60, device="cpu", recalibrate_bn=False))
+    acc_with = evaluate(with_bn, gunpoint.X_test, gunpoint.y_test).accuracy
+    acc_without = evaluate(without, gunpoint.X_test, gunpoint.y_test).accuracy
+    assert acc_with > acc_without + 0.1, (acc_with, acc_without)
+
+
+def test_balanced_class_weights():
+    w = balanced_class_weights(np.array([0, 0, 0, 1]), 3)
+    np.testing.assert_allclose(w, [4 / 9, 4 / 3, 0.0], rtol=1e-6)
+
+
+def test_untrainable_data_is_refused():
+    x = np.random.default_rng(0).normal(size=(6, 1, 10)).astype(np.float32)
+    mc = ModelConfig("lstmfcn", 1, 10, 2)
+    with pytest.raises(TrainingError, match="single class"):
+        fit(x, np.zeros(6, int), None, mc, TrainConfig(epochs=1))
+    with pytest.raises(TrainingError, match="constant"):
+        fit(np.ones_like(x), np.arange(6) % 2, None, mc, TrainConfig(epochs=1))
+    bad = x.copy()
+    bad[0, 0, 0] = np.nan
+    with pytest.raises(TrainingError, match="NaN"):
+        fit(bad, np.arange(6) % 2, None, mc, TrainConfig(epochs=1))
+
+
+def test_cuda_request_without_gpu_is_a_clear_error(gunpoint):
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    with pytest.raises(ValueError, match="no CUDA GPU"):
+        fit(gunpoint.X_train, gunpoint.y_train, None, ModelConfig("lstmfcn", 1, 150, 2), TrainConfig(epochs=1, device="cuda"))
