@@ -76,7 +76,11 @@ def build_parser() -> argparse.ArgumentParser:
         )  # fmt: skip
         s.add_argument("--target", default="predicted", help="class to explain: predicted, true, all or a class index")
         s.add_argument("--limit", type=int, default=None, help="use only the first N samples of the split")
-        s.add_argument("--baseline", default="zeros", choices=["zeros", "mean", "blur"])
+        s.add_argument(
+            "--baseline", default="zeros" if name == "explain" else "blur", choices=["zeros", "mean", "blur"],
+            help="reference series for path and perturbation methods"
+            + ("" if name == "explain" else "; also what deleted steps become (blur: fewer out-of-distribution jumps)"),
+        )  # fmt: skip
         s.add_argument("--ig-steps", type=int, default=32, help="Integrated Gradients quadrature steps")
         s.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
         s.add_argument("--fix-length", action="store_true", help="resample series to the model's length if they differ")
@@ -84,10 +88,18 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", required=True, help=".npz file to write")
     s = sub.choices["faithfulness"]
     s.add_argument("--steps", type=int, default=20, help="fractions of the series deleted/inserted (20 = every 5%%)")
-    s.add_argument("--order", default="signed", choices=["signed", "abs"], help="rank steps by signed or absolute attribution")
+    s.add_argument(
+        "--order", default="signed", choices=["signed", "abs"], help="rank steps by signed or absolute attribution"
+    )
     s.add_argument("--random-seeds", type=int, default=3, help="random orderings averaged as the control")
     s.add_argument("--no-sanity", action="store_true", help="skip the model-randomisation sanity check")
     s.add_argument("--json", action="store_true")
+
+    from .cli_bench import add_bench_parser
+    from .cli_zoo import add_zoo_parser
+
+    add_zoo_parser(sub)
+    add_bench_parser(sub)
     return p
 
 
@@ -299,7 +311,7 @@ def _explain(args: argparse.Namespace) -> int:
 
 @command("faithfulness")
 def _faithfulness(args: argparse.Namespace) -> int:
-    from .explain import explain, faithfulness, model_randomisation_check, parse_methods
+    from .explain import explain, faithfulness_report, model_randomisation_check, parse_methods
 
     if args.steps < 1 or args.random_seeds < 1:
         raise ValueError("--steps and --random-seeds must be at least 1")
@@ -307,9 +319,11 @@ def _faithfulness(args: argparse.Namespace) -> int:
     model, meta, ds, X, y, lengths, target = _explain_inputs(args)
     if target == "all":
         raise ValueError("faithfulness needs one class per sample: use --target predicted, true or a class index")
-    res = explain(model, X, methods, target=target, y=y, lengths=lengths, baseline=args.baseline, ig_steps=args.ig_steps)
+    res = explain(
+        model, X, methods, target=target, y=y, lengths=lengths, baseline=args.baseline, ig_steps=args.ig_steps
+    )
     maps = {name: res[name] for name in res["methods"]}
-    report = faithfulness(
+    report = faithfulness_report(
         model, X, res["target"], maps, lengths=lengths, baseline=args.baseline, n_steps=args.steps,
         order=args.order, random_seeds=args.random_seeds,
     )  # fmt: skip

@@ -49,14 +49,15 @@ def align_split(
         raise MismatchError(
             f"the model expects {config.n_vars} variable(s) per time step but dataset '{ds.name}' has {ds.n_vars}"
         )
+    needs_length = config.shuffle and ds.length != config.length
+    if needs_length and not fix_length:
+        raise MismatchError(
+            f"the model was built for series of length {config.length} but dataset '{ds.name}' has length"
+            f" {ds.length}; resample the series to {config.length} steps (fix_length) to use it anyway"
+        )
     y = _map_labels(model_classes, ds, y)
     warnings: list[str] = []
-    if config.shuffle and ds.length != config.length:
-        if not fix_length:
-            raise MismatchError(
-                f"the model was built for series of length {config.length} but dataset '{ds.name}' has length"
-                f" {ds.length}; resample or pad the series to {config.length} steps (fix_length) to use it anyway"
-            )
+    if needs_length:
         X, lengths, note = fit_series_length(X, lengths, config.length)
         warnings.append(note)
     return AlignedSplit(X, y, lengths, warnings)

@@ -186,13 +186,14 @@ def train(
         elapsed = elapsed_before + time.perf_counter() - started
         if progress is not None:
             progress(EpochReport(epoch, cfg.epochs, loss, acc, lr, best_loss, elapsed))
-        if state_path is not None and (epoch % cfg.save_every == 0 or epoch == cfg.epochs):
+        stop_now = should_stop is not None and should_stop()
+        if state_path is not None and (epoch % cfg.save_every == 0 or epoch == cfg.epochs or stop_now):
             info = {"epoch": epoch, "history": history, "best_loss": best_loss, "best_epoch": best_epoch, "elapsed_s": elapsed}
             save_training_state(
                 state_path, model=model, best_state=best_state, optimizer=optimizer,
                 scheduler=scheduler, shuffle_rng=shuffle_rng, info=info,
             )  # fmt: skip
-        if should_stop is not None and should_stop():
+        if stop_now:
             stopped = epoch < cfg.epochs
             break
 

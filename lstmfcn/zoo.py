@@ -76,3 +76,64 @@ def pretrained_path(name: str) -> Path:
 def zoo_file_name(dataset: str, arch: str, shuffle: bool) -> str:
     """The file stem a zoo entry is stored under."""
     return f"{dataset}__{arch}" + ("" if shuffle else "__noshuffle")
+
+
+# The zoo's plan: (dataset, arch, shuffle). LSTM-FCN and ALSTM-FCN (8 cells, papers' default) on
+# univariate sets that span sizes, lengths and class counts; an attention-over-time ALSTM-FCN on
+# the dashboard's default; MLSTM-FCN / MALSTM-FCN on two multivariate sets (one unequal length).
+UNIVARIATE = [
+    "GunPoint", "CBF", "Coffee", "ECG200", "ECG5000", "ArrowHead", "ItalyPowerDemand", "Beef", "Car",
+    "DiatomSizeReduction", "ECGFiveDays", "FaceFour", "Chinatown", "OSULeaf", "Adiac", "FiftyWords",
+]  # fmt: skip
+MULTIVARIATE = ["BasicMotions", "JapaneseVowels"]
+PLAN: list[tuple[str, str, bool]] = (
+    [(DEFAULT_DATASET, "alstmfcn", False)]
+    + [(d, a, True) for d in UNIVARIATE for a in ("lstmfcn", "alstmfcn")]
+    + [(d, a, True) for d in MULTIVARIATE for a in ("mlstmfcn", "malstmfcn")]
+)
+
+
+def missing_from_plan() -> list[tuple[str, str, bool]]:
+    """Planned entries that have no shipped checkpoint yet."""
+    return [p for p in PLAN if not (PRETRAINED_DIR / f"{zoo_file_name(*p)}.safetensors").is_file()]
+
+
+def retrain_settings(name: str) -> dict:
+    """Exactly how a shipped entry was trained: dataset, arch, cells, shuffle, normalisation, TrainConfig fields."""
+    with pretrained_path(name).open("rb") as f:
+        head = f.read(8)
+        meta = read_metadata(head + f.read(int.from_bytes(head, "little")), name)
+    t = meta["training"]["config"]
+    return {
+        "dataset": meta["dataset"]["name"],
+        "arch": meta["model"]["arch"],
+        "cells": meta["model"]["cells"],
+        "shuffle": meta["model"]["shuffle"],
+        "normalize": meta.get("preprocessing", {}).get("normalize", "per_sample"),
+        "train_config": {k: t[k] for k in ("epochs", "batch_size", "lr", "min_lr", "lr_factor", "patience", "class_weight", "seed", "recalibrate_bn")},
+    }
+
+
+def accuracy_table(entries: list[ZooEntry]) -> str:
+    """The README's Markdown table, made from the checkpoints' metadata (never typed by hand)."""
+    lines = [
+        "| dataset | model | cells | test accuracy | train accuracy | epochs | training time | device |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for e in sorted(entries, key=lambda e: (e.dataset.lower(), e.arch, not e.shuffle)):
+        acc = "n/a" if e.test_accuracy is None else f"{e.test_accuracy:.4f}"
+        tr = "n/a" if e.train_accuracy is None else f"{e.train_accuracy:.4f}"
+        model = e.label.rsplit(",", 1)[0]
+        lines.append(f"| {e.dataset} | {model} | {e.cells} | {acc} | {tr} | {e.epochs} | {e.wall_time_s / 60:.1f} min | {e.device} |")
+    return "\n".join(lines)
+
+
+TABLE_START, TABLE_END = "<!-- zoo-table: made by `python -m lstmfcn zoo table --write README.md` -->", "<!-- /zoo-table -->"
+
+
+def replace_table(text: str, table: str) -> str:
+    """``text`` with the part between the zoo-table markers replaced by ``table``."""
+    start, end = text.find(TABLE_START), text.find(TABLE_END)
+    if start < 0 or end < start:
+        raise ValueError("the file has no zoo-table markers")
+    return text[: start + len(TABLE_START)] + "\n" + table + "\n" + text[end:]

@@ -1,0 +1,115 @@
+"""``python -m lstmfcn zoo …``: list, table, train and retrain the pretrained model zoo."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from .cli import command
+
+
+def add_zoo_parser(sub: argparse._SubParsersAction) -> None:
+    s = sub.add_parser("zoo", help="the pretrained models: list them, print the accuracy table, (re)train them")
+    s.add_argument("action", nargs="?", default="list", choices=["list", "table", "train", "retrain"],
+                   help="list (default), table (Markdown for the README), train (planned entries not yet shipped), "
+                        "retrain NAME (exactly as shipped)")  # fmt: skip
+    s.add_argument("names", nargs="*", help="zoo entry names (file stems), for train/retrain")
+    s.add_argument("--dataset", help="only entries for this dataset")
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    s.add_argument("--max-minutes", type=float, default=None, help="train: stop (resumably) after this long")
+    s.add_argument("--state-dir", default="runs/zoo", help="train: where resumable states live")
+    s.add_argument("--out", help="retrain: checkpoint to write (default: runs/zoo/NAME.safetensors)")
+    s.add_argument("--write", metavar="README", help="table: replace the table between the zoo-table markers in this file")
+
+
+@command("zoo")
+def _zoo(args: argparse.Namespace) -> int:
+    from . import zoo
+
+    if args.action == "list":
+        entries = zoo.list_pretrained(args.dataset)
+        if args.json:
+            print(json.dumps([{**asdict(e), "path": str(e.path), "label": e.label} for e in entries], indent=1))
+        else:
+            for e in entries:
+                acc = "n/a" if e.test_accuracy is None else f"{e.test_accuracy:.4f}"
+                print(f"{e.name:<40} {e.label:<42} test accuracy {acc}  ({e.epochs} epochs, {e.wall_time_s / 60:.1f} min, {e.device})")
+        return 0
+    if args.action == "table":
+        table = zoo.accuracy_table(zoo.list_pretrained(args.dataset))
+        if args.write:
+            path = Path(args.write)
+            path.write_text(zoo.replace_table(path.read_text(encoding="utf-8"), table), encoding="utf-8")
+        else:
+            print(table)
+        return 0
+    if args.action == "retrain":
+        return _retrain(args)
+    return _train_missing(args)
+
+
+def _train_missing(args: argparse.Namespace) -> int:
+    from . import zoo
+    from .checkpoint import save_checkpoint
+    from .data import load_dataset
+    from .training import TrainConfig
+    from .workflow import train_on_dataset
+
+    plan = zoo.missing_from_plan()
+    if args.names:
+        plan = [p for p in plan if zoo.zoo_file_name(*p) in args.names]
+    if args.dataset:
+        plan = [p for p in plan if p[0].lower() == args.dataset.lower()]
+    deadline = None if args.max_minutes is None else time.monotonic() + 60 * args.max_minutes
+    state_dir = Path(args.state_dir)
+    state_dir.mkdir(parents=True, exist_ok=True)
+    for dataset, arch, shuffle in plan:
+        name = zoo.zoo_file_name(dataset, arch, shuffle)
+        if deadline is not None and time.monotonic() > deadline:
+            print(f"time limit reached before {name}", file=sys.stderr)
+            break
+        ds = load_dataset(dataset)
+        model, meta = train_on_dataset(
+            ds, arch, shuffle=shuffle, config=TrainConfig(device=args.device),
+            state_path=state_dir / f"{name}.resume.safetensors", resume=True,
+            should_stop=None if deadline is None else (lambda: time.monotonic() > deadline),
+        )  # fmt: skip
+        if meta["training"]["stopped"]:
+            print(f"{name}: stopped at epoch {meta['training']['epochs_run']}; run again to resume", file=sys.stderr)
+            break
+        save_checkpoint(zoo.PRETRAINED_DIR / f"{name}.safetensors", model, meta)
+        (state_dir / f"{name}.resume.safetensors").unlink(missing_ok=True)
+        t = meta["training"]
+        print(f"{name}: test accuracy {t['test_accuracy']:.4f}, {t['wall_time_s'] / 60:.1f} min on {t['device']}", flush=True)
+    return 0
+
+
+def _retrain(args: argparse.Namespace) -> int:
+    from . import zoo
+    from .checkpoint import save_checkpoint
+    from .data import load_dataset
+    from .training import TrainConfig
+    from .workflow import train_on_dataset
+
+    if len(args.names) != 1:
+        raise ValueError("zoo retrain takes exactly one entry name, e.g. 'zoo retrain GunPoint__lstmfcn'")
+    name = args.names[0]
+    try:
+        s = zoo.retrain_settings(name)
+    except KeyError as exc:
+        raise ValueError(exc.args[0]) from None
+    ds = load_dataset(s["dataset"], normalize=s["normalize"])
+    model, meta = train_on_dataset(
+        ds, s["arch"], cells=s["cells"], shuffle=s["shuffle"], config=TrainConfig(device=args.device, **s["train_config"])
+    )
+    out = Path(args.out or f"runs/zoo/{name}.safetensors")
+    save_checkpoint(out, model, meta)
+    shipped = next(e for e in zoo.list_pretrained() if e.name == name)
+    new_acc = meta["training"]["test_accuracy"]
+    print(f"{out}: test accuracy {new_acc:.4f} (shipped: {shipped.test_accuracy:.4f})")
+    return 0

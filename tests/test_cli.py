@@ -1,0 +1,90 @@
+"""The command line: a newcomer's path (train → evaluate) and one-line errors with exit status 2."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from lstmfcn.checkpoint import save_checkpoint
+from lstmfcn.cli import main
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_datasets_lists_the_catalog(capsys):
+    code, out, _ = run(capsys, "datasets", "--json")
+    rows = {r["name"]: r for r in json.loads(out)}
+    assert code == 0 and len(rows) > 55
+    assert rows["GunPoint"]["n_train"] == 50 and rows["JapaneseVowels"]["n_vars"] == 12
+
+
+def test_describe(capsys):
+    code, out, _ = run(capsys, "describe", "BasicMotions", "--json")
+    info = json.loads(out)
+    assert code == 0 and info["n_vars"] == 6 and info["n_classes"] == 4 and sum(info["train_counts"]) == 40
+
+
+def test_train_then_evaluate_a_user_file(capsys, tmp_path, gunpoint):
+    """Train from the shell on the user's own .tsv pair, then evaluate: the README's path."""
+    for split, X, y in (("TRAIN", gunpoint.X_train, gunpoint.y_train), ("TEST", gunpoint.X_test, gunpoint.y_test)):
+        rows = np.column_stack([np.array(gunpoint.classes)[y].astype(float), X[:, 0, :]])
+        np.savetxt(tmp_path / f"Mine_{split}.tsv", rows, delimiter="\t", fmt="%.6f")
+    ckpt = tmp_path / "mine.safetensors"
+    code, out, err = run(capsys, "train", "--dataset", str(tmp_path / "Mine_TRAIN.tsv"), "--epochs", "30",
+                         "--device", "cpu", "--quiet", "--out", str(ckpt))  # fmt: skip
+    assert code == 0, err
+    assert "test accuracy" in out and ckpt.is_file()
+    code, out, err = run(capsys, "evaluate", "--checkpoint", str(ckpt), "--dataset", str(tmp_path), "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert 0.0 <= result["accuracy"] <= 1.0 and result["n"] == 150
+    assert np.array(result["confusion"]).sum() == 150
+
+
+def test_evaluate_reports_the_recorded_accuracy(capsys, tmp_path, trained_lstmfcn):
+    model, meta = trained_lstmfcn
+    ckpt = save_checkpoint(tmp_path / "gp.safetensors", model, meta)
+    code, out, _ = run(capsys, "evaluate", "--checkpoint", str(ckpt), "--dataset", "GunPoint", "--json")
+    assert code == 0
+    assert json.loads(out)["accuracy"] == pytest.approx(meta["training"]["test_accuracy"])
+
+
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (["describe", "GunPiont"], "Did you mean 'GunPoint'"),
+        (["describe", "/nonexistent/file.tsv"], "neither an embedded dataset nor an existing file"),
+        (["evaluate", "--checkpoint", "/nonexistent.safetensors", "--dataset", "GunPoint"], "no such checkpoint"),
+        (["train", "--dataset", "GunPoint", "--out", "model.pt"], "must end in .safetensors"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(capsys, argv, message):
+    code, _, err = run(capsys, *argv)
+    assert code == 2
+    assert message in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_mismatched_checkpoint_is_explained(capsys, tmp_path, trained_lstmfcn):
+    model, meta = trained_lstmfcn
+    ckpt = save_checkpoint(tmp_path / "gp.safetensors", model, meta)
+    code, _, err = run(capsys, "evaluate", "--checkpoint", str(ckpt), "--dataset", "BasicMotions")
+    assert code == 2 and "expects 1 variable(s)" in err and "has 6" in err
+    code, _, err = run(capsys, "evaluate", "--checkpoint", str(ckpt), "--dataset", "Coffee")
+    assert code == 2 and "length 150" in err
+
+
+def test_malformed_file_from_a_real_shell(tmp_path):
+    bad = tmp_path / "Broken_TRAIN.tsv"
+    bad.write_text("1\t0.5\t0.7\n2\tabc\t0.1\n")
+    proc = subprocess.run([sys.executable, "-m", "lstmfcn", "describe", str(bad)], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "Broken_TRAIN.tsv" in proc.stderr and "Traceback" not in proc.stderr
