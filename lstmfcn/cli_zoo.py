@@ -65,6 +65,7 @@ def _train_missing(args: argparse.Namespace) -> int:
         plan = [p for p in plan if zoo.zoo_file_name(*p) in args.names]
     if args.dataset:
         plan = [p for p in plan if p[0].lower() == args.dataset.lower()]
+    plan.sort(key=_training_cost)  # cheapest first, so a time limit still ships the most entries
     deadline = None if args.max_minutes is None else time.monotonic() + 60 * args.max_minutes
     state_dir = Path(args.state_dir)
     state_dir.mkdir(parents=True, exist_ok=True)
@@ -87,6 +88,14 @@ def _train_missing(args: argparse.Namespace) -> int:
         t = meta["training"]
         print(f"{name}: test accuracy {t['test_accuracy']:.4f}, {t['wall_time_s'] / 60:.1f} min on {t['device']}", flush=True)
     return 0
+
+
+def _training_cost(entry: tuple[str, str, bool]) -> float:
+    """Rough cost of one training: samples × length (conv blocks 2 and 3 dominate; V only feeds block 1)."""
+    from .data import list_datasets
+
+    sizes = {e.name: e.n_train * e.length for e in list_datasets()}
+    return sizes.get(entry[0], float("inf")) * (3 if not entry[2] else 1)  # a stepwise attention LSTM is slower
 
 
 def _retrain(args: argparse.Namespace) -> int:

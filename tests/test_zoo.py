@@ -1,0 +1,67 @@
+"""Every shipped checkpoint loads, fits its dataset and reproduces its recorded test accuracy."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lstmfcn import zoo
+from lstmfcn.checkpoint import load_checkpoint
+from lstmfcn.cli import main
+from lstmfcn.data import load_dataset
+from lstmfcn.evaluation import evaluate
+from lstmfcn.workflow import aligned_split
+
+ENTRIES = zoo.list_pretrained()
+
+
+def test_the_dashboard_default_is_shipped():
+    names = {e.name for e in ENTRIES}
+    assert "GunPoint__lstmfcn" in names and "GunPoint__alstmfcn__noshuffle" in names
+
+
+def test_pretrained_folder_stays_small():
+    total = sum(e.path.stat().st_size for e in ENTRIES)
+    assert total < 40 * 1024 * 1024, f"{total / 2**20:.1f} MiB"
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=[e.name for e in ENTRIES])
+def test_checkpoint_reproduces_its_recorded_accuracy(entry):
+    model, meta = load_checkpoint(entry.path)
+    ds = load_dataset(entry.dataset, normalize=meta["preprocessing"].get("normalize", "per_sample"))
+    assert meta["classes"] == list(ds.classes)
+    assert (model.config.n_vars, model.config.n_classes) == (ds.n_vars, ds.n_classes)
+    split = aligned_split(model, ds, "test")
+    acc = evaluate(model, split.X, split.y, split.lengths).accuracy
+    assert acc == entry.test_accuracy  # exactly: same weights, same data, same arithmetic
+    t = meta["training"]
+    for key in ("train_accuracy", "test_accuracy", "epochs_run", "wall_time_s", "device", "seed"):
+        assert key in t
+    assert t["config"]["epochs"] == 2000 and t["epochs_run"] == 2000
+
+
+def test_zoo_cli_lists_and_tabulates(capsys):
+    assert main(["zoo", "--json"]) == 0
+    import json
+
+    listed = json.loads(capsys.readouterr().out)
+    assert {e["name"] for e in listed} == {e.name for e in ENTRIES}
+    assert main(["zoo", "table"]) == 0
+    table = capsys.readouterr().out
+    assert table.count("\n") >= len(ENTRIES) + 1 and "| GunPoint |" in table
+
+
+def test_retrain_settings_are_the_shipped_ones():
+    s = zoo.retrain_settings("GunPoint__lstmfcn")
+    assert s["dataset"] == "GunPoint" and s["arch"] == "lstmfcn" and s["shuffle"] is True
+    assert s["train_config"]["epochs"] == 2000 and s["train_config"]["seed"] == 0
+    assert np.isclose(s["train_config"]["lr_factor"], 2 ** (-1 / 3))
+
+
+def test_readme_table_is_the_generated_one():
+    from pathlib import Path
+
+    readme = Path(__file__).resolve().parents[1] / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    table = zoo.accuracy_table(ENTRIES)
+    assert zoo.replace_table(text, table) == text, "README's zoo table is stale: run 'python -m lstmfcn zoo table --write README.md'"
