@@ -1,0 +1,352 @@
+"""Does an attribution point at what the model uses? Deletion and insertion curves with AOPC.
+
+Time steps are ranked by attribution, most important first. Two curves follow from the ranking
+(Petsiuk et al. 2018; Samek et al. 2017):
+
+* **deletion**: replace the top ``j/S`` of the steps with the baseline, ``j = 0..S``. If the map is
+  faithful, the target class's probability falls fast.
+* **insertion**: start from the baseline and put back the top ``j/S`` of the steps. The
+  probability should rise fast.
+
+A whole time step is perturbed at once (every variable). Padded steps are never perturbed, and
+fractions refer to each series' valid length. The curves track the target class's softmax
+probability.
+
+Scores, one per sample, averaged over samples (higher is better for both):
+
+* ``AOPC_del = 1/(S+1) Σ_j (p_0 - p_j)`` on the deletion curve (Samek's "area over the
+  perturbation curve");
+* ``AOPC_ins = 1/(S+1) Σ_j (p_j - p_base)`` on the insertion curve.
+
+The same curves under random orderings (mean over a few seeds) are the control. A method is
+``better_than_random`` when its per-sample gain over random, ``(AOPC_del - random) + (AOPC_ins -
+random)``, is positive on average and significantly so (one-sided Wilcoxon signed-rank test,
+p < 0.05; with fewer than 10 samples the average alone decides).
+
+Ranking (``order=``): ``"signed"`` (default) sums the attribution over variables and puts the
+strongest evidence *for* the target first, the usual "most relevant first" order for signed maps.
+``"abs"`` sums absolute values, so strong evidence against the class counts as important too.
+For unsigned maps (saliency, attention, Grad-CAM) the two orders agree.
+
+Which baseline: use the one the attributions were computed with (Integrated Gradients explains
+``f(x) - f(baseline)``), and prefer ``"blur"``. On z-normalised series, ``"zeros"`` and
+``"mean"`` turn scattered single steps into spikes the model never saw in training. A *random*
+ordering scatters its deletions the most, so it is the most destructive. On GunPoint, random
+deletion to zeros lowers the probability more than deleting by any map, IG's included. A
+blurred copy keeps the trend, so deleted steps stay in range. There IG (with the blur baseline)
+beats random by a wide margin: AOPC_del ≈ 0.56 against 0.16.
+
+Every perturbed copy is built up front, per chunk of samples, and run through the model in
+large batches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+
+from ._common import (
+    ArrayLike,
+    Progress,
+    as_input,
+    as_lengths,
+    as_target,
+    batch_size_for,
+    batch_slices,
+    inference_model,
+    make_baseline,
+    model_device,
+    report,
+    sub_progress,
+)
+
+ORDERS = ("signed", "abs")
+
+
+@dataclass
+class PerturbationCurves:
+    """Deletion and insertion curves of one ordering.
+
+    Attributes:
+        fractions: ``(S+1,)`` share of valid steps perturbed, 0 … 1.
+        deletion: ``(N, S+1)`` target probability as the top steps are replaced by the baseline.
+        insertion: ``(N, S+1)`` target probability as the top steps are put back into the baseline.
+    """
+
+    fractions: np.ndarray
+    deletion: np.ndarray
+    insertion: np.ndarray
+
+    @property
+    def aopc_deletion(self) -> np.ndarray:
+        """``(N,)`` mean drop below the unperturbed probability along the deletion curve."""
+        return (self.deletion[:, :1] - self.deletion).mean(axis=1)
+
+    @property
+    def aopc_insertion(self) -> np.ndarray:
+        """``(N,)`` mean rise above the all-baseline probability along the insertion curve."""
+        return (self.insertion - self.insertion[:, :1]).mean(axis=1)
+
+
+@dataclass
+class MethodFaithfulness:
+    """One method's curves and scores against the random control.
+
+    Attributes:
+        name: method name.
+        curves: the method's :class:`PerturbationCurves`.
+        aopc_deletion: mean over samples (higher is better).
+        aopc_insertion: mean over samples (higher is better).
+        gain: ``(N,)`` ``(AOPC_del - random) + (AOPC_ins - random)`` per sample.
+        p_value: one-sided Wilcoxon p-value that the gain is positive (NaN with < 10 samples).
+        better_than_random: whether the method beats random ordering (see the module docstring).
+    """
+
+    name: str
+    curves: PerturbationCurves
+    aopc_deletion: float
+    aopc_insertion: float
+    gain: np.ndarray
+    p_value: float
+    better_than_random: bool
+
+
+@dataclass
+class FaithfulnessReport:
+    """Faithfulness of several methods on the same samples, with the random control."""
+
+    methods: dict[str, MethodFaithfulness]
+    random: PerturbationCurves
+    order: str
+    baseline: str
+    n_steps: int
+    random_seeds: list[int] = field(default_factory=list)
+
+    @property
+    def random_aopc_deletion(self) -> float:
+        return float(self.random.aopc_deletion.mean())
+
+    @property
+    def random_aopc_insertion(self) -> float:
+        return float(self.random.aopc_insertion.mean())
+
+    def to_dict(self) -> dict:
+        """JSON-able summary: AOPCs per method and for random, with the flag and p-value."""
+        return {
+            "order": self.order,
+            "baseline": self.baseline,
+            "n_steps": self.n_steps,
+            "random": {"aopc_deletion": self.random_aopc_deletion, "aopc_insertion": self.random_aopc_insertion},
+            "methods": {
+                name: {
+                    "aopc_deletion": m.aopc_deletion,
+                    "aopc_insertion": m.aopc_insertion,
+                    "p_value": None if np.isnan(m.p_value) else m.p_value,
+                    "better_than_random": m.better_than_random,
+                }
+                for name, m in self.methods.items()
+            },
+        }
+
+
+def step_scores(attribution: np.ndarray, order: str = "signed") -> np.ndarray:
+    """``(N, T)`` importance of each time step from an ``(N, V, T)`` attribution."""
+    if order not in ORDERS:
+        raise ValueError(f"order must be one of {', '.join(ORDERS)}, got {order!r}")
+    a = np.asarray(attribution, dtype=np.float64)
+    if a.ndim != 3:
+        raise ValueError(f"an attribution must have shape (N, V, T), got {a.shape}")
+    return (np.abs(a) if order == "abs" else a).sum(axis=1)
+
+
+def _ranks(scores: np.ndarray, lengths: np.ndarray, tie_seed: int = 0) -> np.ndarray:
+    """``(N, T)`` position of each step in the importance order; padded steps rank last.
+
+    Ties (window- or segment-constant maps) are broken at random rather than by position, so
+    a flat stretch is not deleted left to right.
+    """
+    n, total = scores.shape
+    s = np.where(np.arange(total)[None, :] < lengths[:, None], scores, -np.inf)
+    tie = np.random.default_rng(tie_seed).random((n, total))
+    order = np.lexsort((tie, -s), axis=-1)  # (N, T) step indices, most important first
+    ranks = np.empty_like(order)
+    np.put_along_axis(ranks, order, np.broadcast_to(np.arange(total), (n, total)), axis=1)
+    return ranks
+
+
+@torch.no_grad()
+def _curves_for_ranks(
+    net: nn.Module,
+    xt: torch.Tensor,
+    base: torch.Tensor,
+    target: torch.Tensor,
+    lt: torch.Tensor | None,
+    lengths: np.ndarray,
+    ranks: np.ndarray,
+    n_steps: int,
+    batch_size: int | None,
+    progress: Progress | None,
+) -> PerturbationCurves:
+    n, v, total = xt.shape
+    device = xt.device
+    fractions = np.linspace(0.0, 1.0, n_steps + 1)
+    counts = np.rint(fractions[None, :] * lengths[:, None]).astype(np.int64)  # (N, S+1) steps perturbed
+    per_pass = batch_size or batch_size_for(net, total, gradients=False)
+    chunk = max(1, per_pass // (2 * (n_steps + 1)))  # samples whose 2(S+1) copies fit one pass
+    deletion = np.zeros((n, n_steps + 1), np.float32)
+    insertion = np.zeros((n, n_steps + 1), np.float32)
+    slices = batch_slices(n, chunk)
+    for i, sl in enumerate(slices):
+        r = torch.as_tensor(ranks[sl], device=device)  # (B, T)
+        k = torch.as_tensor(counts[sl], device=device)  # (B, S+1)
+        hit = (r[:, None, :] < k[:, :, None])[:, :, None, :]  # (B, S+1, 1, T) perturbed steps
+        xb, bb = xt[sl][:, None], base[sl][:, None]  # (B, 1, V, T)
+        copies = torch.cat([torch.where(hit, bb, xb), torch.where(hit, xb, bb)], dim=1)  # (B, 2(S+1), V, T)
+        b = copies.shape[0]
+        flat = copies.reshape(-1, v, total)
+        lrep = None if lt is None else lt[sl].repeat_interleave(2 * (n_steps + 1))
+        probs = []
+        for s2 in batch_slices(len(flat), per_pass):
+            logits = net(flat[s2], None if lrep is None else lrep[s2])
+            probs.append(torch.softmax(logits.float(), dim=1))
+        p = torch.cat(probs).reshape(b, 2 * (n_steps + 1), -1)  # (B, 2(S+1), K)
+        pt = p.gather(2, target[sl].to(device)[:, None, None].expand(-1, p.shape[1], 1)).squeeze(2).cpu().numpy()
+        deletion[sl], insertion[sl] = pt[:, : n_steps + 1], pt[:, n_steps + 1 :]
+        report(progress, (i + 1) / len(slices))
+    return PerturbationCurves(fractions, deletion, insertion)
+
+
+def _prepare(model, x, target, lengths, baseline, blur_sigma):
+    net = inference_model(model)
+    device = model_device(net)
+    xt = as_input(x, device)
+    n, _, total = xt.shape
+    lt = as_lengths(lengths, n, total, device)
+    tt = as_target(target, n, net.config.n_classes)
+    base = make_baseline(xt, baseline, lt, blur_sigma=blur_sigma)
+    lens = np.full(n, total) if lt is None else lt.cpu().numpy()
+    return net, xt, lt, tt, base, lens
+
+
+def perturbation_curves(
+    model: nn.Module,
+    x: ArrayLike,
+    target: int | ArrayLike,
+    attribution: np.ndarray,
+    *,
+    lengths: ArrayLike | None = None,
+    baseline: str | ArrayLike = "zeros",
+    blur_sigma: float | None = None,
+    n_steps: int = 20,
+    order: str = "signed",
+    batch_size: int | None = None,
+    progress: Progress | None = None,
+) -> PerturbationCurves:
+    """Deletion and insertion curves of one attribution ``(N, V, T)`` (see the module docstring).
+
+    Args:
+        model: the classifier (not changed).
+        x: ``(N, V, T)`` series; ``target``: class index or ``(N,)`` indices whose probability is tracked.
+        attribution: ``(N, V, T)`` map that ranks the steps.
+        lengths: ``(N,)`` valid steps or None.
+        baseline: what deleted steps become (``"zeros"``, ``"mean"``, ``"blur"`` or an array).
+        blur_sigma: sigma for ``"blur"``.
+        n_steps: ``S``, the number of fractions after 0 (20 → every 5 %).
+        order: ``"signed"`` or ``"abs"``.
+        batch_size: series per forward pass.
+        progress: fraction-done callback.
+    """
+    net, xt, lt, tt, base, lens = _prepare(model, x, target, lengths, baseline, blur_sigma)
+    ranks = _ranks(step_scores(attribution, order), lens)
+    return _curves_for_ranks(net, xt, base, tt, lt, lens, ranks, n_steps, batch_size, progress)
+
+
+def faithfulness_report(
+    model: nn.Module,
+    x: ArrayLike,
+    target: int | ArrayLike,
+    attributions: dict[str, np.ndarray],
+    *,
+    lengths: ArrayLike | None = None,
+    baseline: str | ArrayLike = "zeros",
+    blur_sigma: float | None = None,
+    n_steps: int = 20,
+    order: str = "signed",
+    random_seeds: int | list[int] = 3,
+    batch_size: int | None = None,
+    progress: Progress | None = None,
+) -> FaithfulnessReport:
+    """Deletion/insertion curves and AOPC of several attributions, against random orderings.
+
+    Args:
+        model: the classifier (not changed).
+        x: ``(N, V, T)`` series.
+        target: class index or ``(N,)`` indices: the class each attribution explains.
+        attributions: method name → ``(N, V, T)`` map (e.g. from :func:`lstmfcn.explain.explain`).
+        lengths, baseline, blur_sigma, n_steps, order, batch_size, progress: as in
+            :func:`perturbation_curves`.
+        random_seeds: how many random orderings to average (or the seeds themselves).
+
+    Returns:
+        A :class:`FaithfulnessReport`.
+    """
+    net, xt, lt, tt, base, lens = _prepare(model, x, target, lengths, baseline, blur_sigma)
+    n, _, total = xt.shape
+    seeds = list(range(random_seeds)) if isinstance(random_seeds, int) else [int(s) for s in random_seeds]
+    if not seeds:
+        raise ValueError("faithfulness needs at least one random ordering as the control")
+    jobs = len(attributions) + len(seeds)
+    rand_curves = []
+    for j, seed in enumerate(seeds):
+        ranks = _ranks(np.random.default_rng(10_000 + seed).random((n, total)), lens)
+        rand_curves.append(
+            _curves_for_ranks(
+                net,
+                xt,
+                base,
+                tt,
+                lt,
+                lens,
+                ranks,
+                n_steps,
+                batch_size,
+                sub_progress(progress, j / jobs, (j + 1) / jobs),
+            )
+        )
+    random = PerturbationCurves(
+        rand_curves[0].fractions,
+        np.mean([c.deletion for c in rand_curves], axis=0),
+        np.mean([c.insertion for c in rand_curves], axis=0),
+    )
+    results: dict[str, MethodFaithfulness] = {}
+    for j, (name, attr) in enumerate(attributions.items(), start=len(seeds)):
+        if np.shape(attr) != tuple(xt.shape):
+            raise ValueError(f"attribution '{name}' has shape {np.shape(attr)}, expected {tuple(xt.shape)}")
+        ranks = _ranks(step_scores(attr, order), lens)
+        curves = _curves_for_ranks(
+            net, xt, base, tt, lt, lens, ranks, n_steps, batch_size, sub_progress(progress, j / jobs, (j + 1) / jobs)
+        )
+        gain = (curves.aopc_deletion - random.aopc_deletion) + (curves.aopc_insertion - random.aopc_insertion)
+        p = _one_sided_p(gain)
+        better = bool(gain.mean() > 0 and (np.isnan(p) or p < 0.05))
+        results[name] = MethodFaithfulness(
+            name, curves, float(curves.aopc_deletion.mean()), float(curves.aopc_insertion.mean()), gain, p, better
+        )
+    report(progress, 1.0)
+    return FaithfulnessReport(
+        results, random, order, baseline if isinstance(baseline, str) else "array", n_steps, seeds
+    )
+
+
+def _one_sided_p(gain: np.ndarray) -> float:
+    """Wilcoxon signed-rank p-value for "gain > 0"; NaN with fewer than 10 samples."""
+    if len(gain) < 10:
+        return float("nan")
+    if np.all(gain == 0):
+        return 1.0
+    from scipy.stats import wilcoxon
+
+    return float(wilcoxon(gain, alternative="greater").pvalue)
