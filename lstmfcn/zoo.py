@@ -45,6 +45,8 @@ def list_pretrained(dataset: str | None = None) -> list[ZooEntry]:
     """Shipped checkpoints (optionally only those for ``dataset``, case-insensitive), sorted."""
     entries = []
     for path in sorted(PRETRAINED_DIR.glob("*.safetensors")):
+        if path.name.endswith(".resume.safetensors"):  # a training in progress, not a model
+            continue
         with path.open("rb") as f:
             head = f.read(8)
             header_len = int.from_bytes(head, "little")

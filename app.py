@@ -1,0 +1,31 @@
+"""LSTM-FCN Explorer: the dashboard's entry point (``streamlit run app.py``).
+
+The router: it sets up the page, restores the shared selection (from the URL on a session's first
+run), draws the shared sidebar (dataset, model, device) and runs the chosen page from ``pages/``.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages import _ui as ui
+
+PAGES = [
+    st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+    st.Page("pages/data.py", title="Data", icon=":material/database:"),
+    st.Page("pages/cam.py", title="Class activation maps", icon=":material/gradient:"),
+    st.Page("pages/attention.py", title="Attention", icon=":material/visibility:"),
+    st.Page("pages/attributions.py", title="Attributions", icon=":material/compare:"),
+    st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
+    st.Page("pages/filters.py", title="Filters", icon=":material/filter_alt:"),
+]
+
+
+def run() -> None:
+    st.set_page_config(page_title="LSTM-FCN Explorer", page_icon=":material/timeline:", layout="wide")
+    page = st.navigation(PAGES)
+    ui.shared_chrome()
+    page.run()
+
+
+run()

@@ -1,0 +1,155 @@
+"""Array computations the pages need that are not explanations: summaries, tables, activations.
+
+Arrays are ``(N, V, T)`` (samples, variables, time steps). Nothing here imports Streamlit, so the
+pages stay thin and these functions are tested directly.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import torch
+
+from lstmfcn.compat import AlignedSplit
+from lstmfcn.data import Dataset
+from lstmfcn.evaluation import Evaluation, evaluate, softmax
+from lstmfcn.models import LSTMFCN
+from lstmfcn.workflow import aligned_split
+
+
+def split_for(model: LSTMFCN, ds: Dataset, split: str, *, resample: bool = False) -> AlignedSplit:
+    """``ds``'s split checked against ``model``, labels in the model's class order.
+
+    With ``resample``, series of another length are resampled to the model's (the split's
+    ``warnings`` say so).
+
+    Raises:
+        MismatchError: the model does not fit the dataset (the message is for the user).
+    """
+    return aligned_split(model, ds, split, fix_length=resample)
+
+
+def split_evaluation(model: LSTMFCN, aligned: AlignedSplit) -> Evaluation:
+    """Accuracy, per-class accuracy, confusion matrix and logits of ``model`` on a split."""
+    return evaluate(model, aligned.X, aligned.y, aligned.lengths)
+
+
+def class_counts(y: np.ndarray, n_classes: int) -> np.ndarray:
+    """``(K,)`` number of samples of each class."""
+    return np.bincount(np.asarray(y, dtype=np.int64), minlength=n_classes)[:n_classes]
+
+
+def valid_mask(lengths: np.ndarray, total: int) -> np.ndarray:
+    """``(N, T)`` bool, True on each series' valid (unpadded) steps."""
+    return np.arange(total)[None, :] < np.asarray(lengths)[:, None]
+
+
+def class_mean_spread(
+    values: np.ndarray, y: np.ndarray, n_classes: int, lengths: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per class mean and standard deviation of ``values`` over the class's samples.
+
+    Args:
+        values: ``(N, C, T)`` series or maps (C = variables, or classes for per-class maps).
+        y: ``(N,)`` class index of each sample.
+        n_classes: number of classes ``K``.
+        lengths: ``(N,)`` valid steps; padded steps are left out of the statistics.
+
+    Returns:
+        ``mean (K, C, T)``, ``std (K, C, T)`` (NaN where a class has no valid value at a step)
+        and ``counts (K,)``.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    N, C, T = values.shape
+    valid = np.ones((N, T), bool) if lengths is None else valid_mask(lengths, T)
+    w = valid[:, None, :].astype(np.float64)  # (N, 1, T)
+    mean = np.full((n_classes, C, T), np.nan)
+    std = np.full((n_classes, C, T), np.nan)
+    counts = class_counts(y, n_classes)
+    for k in range(n_classes):
+        sel = y == k
+        if not sel.any():
+            continue
+        wk, vk = w[sel], values[sel]
+        n = wk.sum(axis=0)  # (1, T)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            m = (vk * wk).sum(axis=0) / n
+            var = (((vk - m) ** 2) * wk).sum(axis=0) / n
+        mean[k] = np.where(n > 0, m, np.nan)
+        std[k] = np.where(n > 0, np.sqrt(var), np.nan)
+    return mean.astype(np.float32), std.astype(np.float32), counts
+
+
+def sample_table(
+    y: np.ndarray, logits: np.ndarray, classes: list[str], lengths: np.ndarray | None = None
+) -> pd.DataFrame:
+    """One row per sample: index, true and predicted class, confidence, probability of the truth."""
+    probs = softmax(np.asarray(logits, dtype=np.float64))
+    pred = probs.argmax(axis=1)
+    names = np.array([str(c) for c in classes], dtype=object)
+    table = pd.DataFrame(
+        {
+            "sample": np.arange(len(y)),
+            "true class": names[y],
+            "predicted": names[pred],
+            "correct": pred == y,
+            "confidence": probs.max(axis=1).round(4),
+            "p(true class)": probs[np.arange(len(y)), y].round(4),
+        }
+    )
+    if lengths is not None and len(set(np.asarray(lengths).tolist())) > 1:
+        table["length"] = np.asarray(lengths)
+    return table
+
+
+def misclassified_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of :func:`sample_table` the model gets wrong, least confident in the truth first."""
+    wrong = table[~table["correct"]].drop(columns="correct")
+    return wrong.sort_values("p(true class)").reset_index(drop=True)
+
+
+def conv_blocks(model: LSTMFCN) -> list[torch.nn.Module]:
+    """The three conv blocks, in order (block ``b`` is ``conv_blocks(model)[b - 1]``)."""
+    return [model.block1, model.block2, model.block3]
+
+
+@torch.no_grad()
+def conv_block_activations(model: LSTMFCN, x: np.ndarray, block: int, lengths: np.ndarray | None = None) -> np.ndarray:
+    """Output of conv block ``block`` (1, 2 or 3; after BatchNorm and ReLU) for each series.
+
+    Computed by the model's own conv branch up to that block (:meth:`LSTMFCN.conv_block_outputs`),
+    so it is exactly what the next layer sees (before squeeze-and-excite, which rescales whole
+    channels). No hook is put on the model: it is shared by every dashboard session, and a hook
+    would also catch another session's forward pass. Padded steps are zeroed, as the model does.
+
+    Args:
+        model: the model, in eval mode.
+        x: ``(N, V, T)`` or a single series ``(V, T)``.
+        block: 1, 2 or 3.
+        lengths: ``(N,)`` valid steps, or None for full-length series.
+
+    Returns:
+        ``(N, C_block, T)`` float32 (``(C_block, T)`` for a single series).
+    """
+    if block not in (1, 2, 3):
+        raise ValueError(f"block must be 1, 2 or 3, not {block}")
+    single = np.ndim(x) == 2
+    xs = np.asarray(x, dtype=np.float32)[None] if single else np.asarray(x, dtype=np.float32)
+    device = next(model.parameters()).device
+    lt = None
+    if lengths is not None and (np.asarray(lengths) < xs.shape[-1]).any():
+        lt = torch.as_tensor(np.asarray(lengths), device=device)
+    out = model.conv_block_outputs(torch.as_tensor(xs, device=device), lt, upto=block)[-1].float().cpu().numpy()
+    if lengths is not None:
+        out = out * valid_mask(lengths, out.shape[-1])[:, None, :]
+    return out[0] if single else out
+
+
+def n_filters(model: LSTMFCN, block: int) -> int:
+    """Number of filters (output channels) of conv block ``block``."""
+    return int(model.config.filters[block - 1])
+
+
+def top_filters(acts: np.ndarray, k: int = 10) -> np.ndarray:
+    """Indices of the ``k`` filters with the highest mean activation; ``acts`` is ``(C, T)``."""
+    return np.argsort(-acts.mean(axis=-1))[:k]

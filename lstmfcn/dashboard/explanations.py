@@ -1,0 +1,256 @@
+"""The dashboard's thin adapter over :mod:`lstmfcn.explain`.
+
+The pages need explanations in two grains:
+
+* **whole split**, computed once per (model, dataset, split, method, parameters) and cached —
+  class averages, the clickable overview. The Streamlit layer computes these in consecutive
+  chunks of samples (:func:`chunks`) so that it can draw a progress bar between cached chunk
+  calls; the functions here take one chunk's arrays.
+* **one sample**, for any class, on demand: cheap (one sample), cached per sample.
+
+Nothing here imports Streamlit; every function takes a model and numpy arrays ``(N, V, T)``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+
+from lstmfcn.models import LSTMFCN
+
+DEFAULT_METHODS = ("cam", "ig", "saliency", "occlusion")
+BASELINE_LABELS = {
+    "zeros": "zeros (a flat series at 0)",
+    "mean": "each series' own mean (keeps the level, removes the shape)",
+    "blur": "a blurred copy (keeps the trend, removes the detail)",
+}
+CHUNK_TARGET = 8  # chunks per split: enough steps for a progress bar, few cache look-ups per rerun
+MIN_CHUNK = 16
+
+
+@dataclass(frozen=True)
+class MethodInfo:
+    """What a page shows about one method: its key, label and one-sentence reading guide."""
+
+    name: str
+    label: str
+    how_to_read: str
+    uses_baseline: bool
+    signed: bool
+
+
+def method_infos(include_attention: bool = False) -> dict[str, MethodInfo]:
+    """Methods offered on the Attributions page, in display order (attention only when asked)."""
+    from lstmfcn.explain import METHODS
+
+    return {
+        k: MethodInfo(s.name, s.label, s.how_to_read, s.uses_baseline, s.signed)
+        for k, s in METHODS.items()
+        if include_attention or k != "attention"
+    }
+
+
+def params_key(method: str, baseline: str = "zeros", ig_steps: int = 32) -> str:
+    """A canonical, hashable string of the parameters that change ``method``'s result."""
+    infos = method_infos(include_attention=True)
+    p: dict = {}
+    if method in infos and infos[method].uses_baseline:
+        p["baseline"] = baseline
+    if method == "ig":
+        p["n_steps"] = int(ig_steps)
+    return json.dumps(p, sort_keys=True)
+
+
+def chunks(n: int, target: int = CHUNK_TARGET, minimum: int = MIN_CHUNK) -> list[tuple[int, int]]:
+    """``[(start, stop), …]`` covering ``range(n)`` in about ``target`` near-equal chunks."""
+    if n <= 0:
+        return []
+    size = max(minimum, -(-n // target))
+    return [(s, min(s + size, n)) for s in range(0, n, size)]
+
+
+# ------------------------------------------------------------------------------------------
+# Whole split, one chunk at a time
+
+
+def cam_chunk(model: LSTMFCN, X: np.ndarray, lengths: np.ndarray | None) -> dict[str, np.ndarray]:
+    """Every class's CAM for a chunk: ``{"cam": (n, K, T), "offset": (n, K), "logits": (n, K)}``."""
+    from lstmfcn.explain import class_activation_maps
+
+    res = class_activation_maps(model, X, _lengths_or_none(lengths, X))
+    return {"cam": res.cam, "offset": res.offset, "logits": res.logits}
+
+
+def attention_chunk(model: LSTMFCN, X: np.ndarray, lengths: np.ndarray | None) -> dict[str, np.ndarray]:
+    """Final-step attention ``(n, S)`` and context vectors ``(n, S, F)`` of a chunk.
+
+    The full ``(S, S)`` alignment matrices are left out (they grow with ``T²``); get one
+    sample's with :func:`sample_attention`.
+    """
+    from lstmfcn.explain import attention_maps
+
+    res = attention_maps(model, X, _lengths_or_none(lengths, X))
+    return {"final": res.final, "contexts": res.contexts}
+
+
+def attribution_chunk(
+    model: LSTMFCN, X: np.ndarray, target: np.ndarray, lengths: np.ndarray | None, method: str, params: str
+) -> dict[str, np.ndarray]:
+    """``{"maps": (n, V, T)}``: ``method``'s attributions of each sample for its own ``target`` class."""
+    return {"maps": attribution(model, X, target, lengths, method, params)}
+
+
+# ------------------------------------------------------------------------------------------
+# Any samples, any class
+
+
+def attribution(
+    model: LSTMFCN, X: np.ndarray, target: int | np.ndarray, lengths: np.ndarray | None, method: str, params: str
+) -> np.ndarray:
+    """``method``'s map ``(N, V, T)`` for class ``target`` (an index, or one per sample)."""
+    from lstmfcn.explain import run_method
+
+    kwargs = json.loads(params) if params else {}
+    out = run_method(method, model, X, target, lengths=_lengths_or_none(lengths, X), **kwargs)
+    return np.asarray(out, dtype=np.float32)
+
+
+def options_for(methods: list[str], baseline: str, ig_steps: int) -> dict:
+    """The union of the options ``methods`` take (``run_method`` gives each method its own)."""
+    opts: dict = {}
+    for m in methods:
+        opts.update(json.loads(params_key(m, baseline, ig_steps)))
+    return opts
+
+
+def subset_indices(y: np.ndarray, n: int, seed: int = 0) -> np.ndarray:
+    """``n`` sample indices (all when ``n`` ≥ N), stratified by class, sorted; deterministic.
+
+    Faithfulness and sanity checks cost many forward passes per sample, so they run on a
+    class-balanced subset that is the same on every rerun.
+    """
+    y = np.asarray(y)
+    N = len(y)
+    if n >= N or n <= 0:
+        return np.arange(N)
+    rng = np.random.default_rng(seed)
+    classes = np.unique(y)
+    pools = {c: rng.permutation(np.flatnonzero(y == c)).tolist() for c in classes}
+    picked: list[int] = []
+    while len(picked) < n:  # round-robin over classes
+        for c in classes:
+            if pools[c] and len(picked) < n:
+                picked.append(pools[c].pop())
+    return np.sort(np.array(picked, dtype=np.int64))
+
+
+def faithfulness_summary(
+    model: LSTMFCN,
+    X: np.ndarray,
+    target: np.ndarray,
+    lengths: np.ndarray | None,
+    maps: dict[str, np.ndarray],
+    baseline: str,
+) -> dict:
+    """Deletion/insertion curves (mean over samples) and AOPC per method and for random orderings.
+
+    Returns a plain dict: ``fractions (S+1,)``; ``random``: ``deletion``/``insertion`` mean
+    curves, ``deletion_std``/``insertion_std`` over samples and ``aopc_deletion``/``aopc_insertion``;
+    ``methods``: name → the same plus ``p_value`` and ``better_than_random``.
+    """
+    import lstmfcn.explain.faithfulness as faith
+
+    # ``faithfulness_report`` (earlier drafts called it ``faithfulness``, like its module)
+    report = getattr(faith, "faithfulness_report", None) or faith.faithfulness
+    rep = report(model, X, target, maps, lengths=_lengths_or_none(lengths, X), baseline=baseline)
+
+    def curves(c) -> dict:
+        return {
+            "deletion": c.deletion.mean(axis=0), "insertion": c.insertion.mean(axis=0),
+            "deletion_std": c.deletion.std(axis=0), "insertion_std": c.insertion.std(axis=0),
+            "aopc_deletion": float(c.aopc_deletion.mean()), "aopc_insertion": float(c.aopc_insertion.mean()),
+            "aopc_deletion_std": float(c.aopc_deletion.std()), "aopc_insertion_std": float(c.aopc_insertion.std()),
+        }  # fmt: skip
+
+    out = {"fractions": rep.random.fractions, "random": curves(rep.random), "methods": {}}
+    for name, m in rep.methods.items():
+        out["methods"][name] = dict(curves(m.curves), p_value=m.p_value, better_than_random=m.better_than_random)
+    return out
+
+
+def sanity_summary(
+    model: LSTMFCN, X: np.ndarray, target: np.ndarray, lengths: np.ndarray | None, methods: list[str], options: dict
+) -> dict:
+    """Model-randomisation check with the cascade: name → ``{"head", "all", "cascade": [(part, r)]}``."""
+    from lstmfcn.explain import model_randomisation_check
+
+    res = model_randomisation_check(
+        model, X, target, methods=methods, lengths=_lengths_or_none(lengths, X), cascade=True, **options
+    )
+    return {name: {"head": r.head, "all": r.all, "cascade": list(r.cascade or [])} for name, r in res.items()}
+
+
+def agreement_summary(
+    maps: dict[str, np.ndarray], labels: np.ndarray, n_classes: int, lengths: np.ndarray | None
+) -> dict:
+    """Mean pairwise Spearman agreement ``(M, M)`` and per class ``(K, M, M)``."""
+    from lstmfcn.explain import method_agreement
+
+    any_map = next(iter(maps.values()))
+    res = method_agreement(maps, labels=labels, n_classes=n_classes, lengths=_lengths_or_none(lengths, any_map))
+    return {"methods": res.methods, "mean": res.mean, "per_class": res.per_class}
+
+
+def sample_attention(model: LSTMFCN, x: np.ndarray, length: int | None) -> dict:
+    """One sample's attention: ``alignment (S, S)``, ``contexts (S, F)``, ``final (S,)``, ``axis``, ``note``."""
+    from lstmfcn.explain import attention_maps
+
+    X = np.asarray(x, dtype=np.float32)[None]
+    lengths = None if length is None else np.array([length])
+    res = attention_maps(model, X, _lengths_or_none(lengths, X))
+    return {
+        "alignment": res.alignment[0],
+        "contexts": res.contexts[0],
+        "final": res.final[0],
+        "axis": res.axis,
+        "trivial": res.trivial,
+        "note": res.note,
+    }
+
+
+def has_attention(model: LSTMFCN) -> bool:
+    """Whether the model is an ALSTM-FCN or MALSTM-FCN."""
+    return bool(model.config.attention)
+
+
+def attention_axis(model: LSTMFCN) -> str:
+    """``"time"`` (shuffle off) or ``"variables"`` (shuffle on)."""
+    return "variables" if model.config.shuffle else "time"
+
+
+def contexts_as_series(contexts: np.ndarray, axis: str) -> np.ndarray:
+    """Context vectors as series ``(…, V, T)`` that overlay the input.
+
+    Over time (shuffle off) the LSTM reads ``T`` steps of ``V`` features: contexts are
+    ``(…, T, V)`` and step ``t``'s context is a ``V``-vector drawn at ``t``. Over variables
+    (shuffle on) it reads ``V`` steps of ``T`` features: each step's context is a length-``T``
+    weighted mix of the variables' series, drawn on the variable it belongs to.
+    """
+    return np.swapaxes(contexts, -1, -2) if axis == "time" else contexts
+
+
+# ------------------------------------------------------------------------------------------
+
+
+def _lengths_or_none(lengths: np.ndarray | None, X: np.ndarray) -> np.ndarray | None:
+    if lengths is None:
+        return None
+    lengths = np.asarray(lengths)
+    return None if (lengths >= X.shape[-1]).all() else lengths
+
+
+def own_class_maps(cam_all: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """``cam_all[n, target[n]]`` → ``(N, T)``: each sample's map for one class of its own."""
+    return cam_all[np.arange(len(target)), np.asarray(target)]

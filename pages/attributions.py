@@ -1,0 +1,301 @@
+"""Attributions: Captum's methods next to the CAM, per class, and how far to trust each of them."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from lstmfcn import figures as F
+from lstmfcn.dashboard import analysis, explanations
+from lstmfcn.dashboard import state as vs
+from lstmfcn.evaluation import softmax
+from pages import _ui as ui
+
+PAGE = "attributions"
+ss = ui.ss
+TABS = ["This sample", "Class averages", "Faithfulness & agreement", "Sanity check"]
+
+ctx = ui.context()
+st.title("Attributions")
+st.markdown(
+    "An **attribution** gives every value of the series a score for one class: how much it mattered to the model's "
+    "answer. Different methods define *mattered* differently, so they can disagree. Compare them with the class "
+    "activation map on the same sample, then check which ones actually point at what the model uses."
+)
+
+over_time = explanations.has_attention(ctx.model) and explanations.attention_axis(ctx.model) == "time"
+infos = explanations.method_infos(include_attention=over_time)
+labels = {k: v.label for k, v in infos.items()}
+
+c1, c2, c3 = st.columns([3, 2, 1])
+if "attr_methods" not in ss or not set(ss["attr_methods"]) <= set(infos):
+    ss["attr_methods"] = [m for m in explanations.DEFAULT_METHODS if m in infos]
+methods = c1.multiselect("Methods", list(infos), key="attr_methods", format_func=labels.get, max_selections=6) or [
+    "cam"
+]
+baseline = c2.selectbox(
+    "Baseline (what 'absent' means)", list(explanations.BASELINE_LABELS), key="attr_baseline",
+    format_func=explanations.BASELINE_LABELS.get,
+    help="Integrated Gradients, DeepLIFT, GradientSHAP, occlusion and ablation compare the series with this reference.",
+)  # fmt: skip
+ig_steps = c3.selectbox("IG steps", [16, 32, 64], index=1, key="attr_ig_steps")
+
+
+def params(method: str) -> str:
+    return explanations.params_key(method, baseline, ig_steps)
+
+
+split = ui.split_picker(PAGE)
+a = ui.aligned_or_stop(ctx, split)
+variables, var_names = ui.variable_picker(ctx.ds.n_vars, PAGE)
+ev = ui.evaluation(ctx.model_id, ctx.dataset_id, split)
+probs = softmax(ev["logits"])
+K = len(ctx.classes)
+tabs = st.tabs(TABS, key="attr_tab", on_change="rerun")
+
+
+@st.fragment
+def sample_panel() -> None:
+    left, right = st.columns(2)
+    with left:
+        i = ui.split_and_sample_pickers(ctx, PAGE, len(a.y))
+    with right:
+        ui.class_picker(ctx, PAGE)
+    yt, yp = int(a.y[i]), int(ev["pred"][i])
+    k = vs.class_index(ss["cls"], ctx.classes, yp)
+    x, L = a.X[i, variables], int(a.lengths[i])
+    st.markdown(
+        f"**Sample {i}** · true class **{ctx.classes[yt]}** · predicted **{ctx.classes[yp]}** · explaining class "
+        f"**{ctx.classes[k]}** (p = {probs[i, k]:.2f})"
+    )
+    shown = ["cam"] + [m for m in methods if m != "cam"]  # the CAM always comes first, for comparison
+    maps = {
+        labels[m]: ui.sample_attribution(ctx.model_id, ctx.dataset_id, split, i, k, m, params(m))[variables]
+        for m in shown
+    }
+    ui.chart(
+        F.maps_side_by_side_figure(
+            x,
+            maps,
+            length=L,
+            var_names=var_names,
+            title=f"{split.capitalize()} sample #{i}: every method's map for class {ctx.classes[k]}",
+        ),
+        "attr_sample",
+        name=ui.slug("attributions", ctx.ds.name, split, i, ctx.classes[k]),
+        how_to_read="Each panel colours the series by one method's map, scaled to its own largest value: red raised the class's score, blue lowered it; compare where the methods agree.",
+        csv=lambda: pd.DataFrame(
+            {
+                "t": np.arange(L),
+                **{
+                    f"{lab}_v{v + 1}": np.broadcast_to(mp, x.shape)[v, :L]
+                    for lab, mp in maps.items()
+                    for v in range(x.shape[0])
+                },
+            }
+        ),
+    )
+    st.markdown("\n".join(f"- **{infos[m].label}**: {infos[m].how_to_read}" for m in shown))
+
+
+def class_average_panel() -> None:
+    if ss["method"] not in infos:
+        ss["method"] = explanations.DEFAULT_METHODS[1]
+    ui.bound(st.selectbox, "method", "Method", page=PAGE, options=list(infos), format_func=labels.get)
+    method = ss["method"]
+    res = ui.split_explanation(
+        "attr_true",
+        ctx.model_id,
+        ctx.dataset_id,
+        split,
+        f"{labels[method]} for every {split} sample",
+        method,
+        params(method),
+    )
+    mean, std, counts = analysis.class_mean_spread(res["maps"][:, variables], a.y, K, a.lengths)
+    ui.chart(
+        F.class_average_map_figure(
+            mean,
+            std,
+            ctx.classes,
+            ctx.colors,
+            counts=counts,
+            var_names=var_names,
+            title=f"{labels[method]}: average map of each class over its {split} samples",
+            y_title="attribution",
+        ),
+        "attr_class_average",
+        name=ui.slug("class_average", method, ctx.ds.name, split),
+        how_to_read=f"Per class, its samples' maps for their own class averaged step by step (± spread). {infos[method].how_to_read}",
+        csv=lambda: pd.DataFrame(
+            [
+                {"class": c, "variable": variables[v] + 1, "t": t, "mean": mean[j, v, t], "std": std[j, v, t]}
+                for j, c in enumerate(ctx.classes)
+                for v in range(mean.shape[1])
+                for t in range(mean.shape[2])
+            ]
+        ),
+    )
+
+
+@st.cache_data(max_entries=32, show_spinner="Deleting and inserting time steps in order of importance…")
+def faithfulness(model_id, dataset_id, split, methods, baseline, ig_steps, subset):
+    idx = ui.rows(model_id, dataset_id, split, subset)
+    al = ui.aligned(model_id, dataset_id, split)
+    pred = ui.evaluation(model_id, dataset_id, split)["pred"][idx]
+    maps = {
+        m: ui.split_explanation(
+            "attr_pred",
+            model_id,
+            dataset_id,
+            split,
+            "",
+            m,
+            explanations.params_key(m, baseline, ig_steps),
+            subset,
+            progress=False,
+        )["maps"]
+        for m in methods
+    }
+    summary = explanations.faithfulness_summary(ui.model(model_id)[0], al.X[idx], pred, al.lengths[idx], maps, baseline)
+    summary["agreement"] = explanations.agreement_summary(
+        maps, al.y[idx], ui.model(model_id)[0].config.n_classes, al.lengths[idx]
+    )
+    return summary
+
+
+def faithfulness_panel() -> None:
+    n = len(a.y)
+    subset = st.slider(
+        "Samples checked (class-balanced)",
+        min(8, n),
+        n,
+        min(32, n),
+        key="attr_faith_n",
+        help="Every sample costs about 40 forward passes per method.",
+    )
+    for m in methods:  # attributions of the subset, for each sample's predicted class, with a progress bar
+        ui.split_explanation(
+            "attr_pred", ctx.model_id, ctx.dataset_id, split, f"{labels[m]} on {subset} samples", m, params(m), subset
+        )
+    res = faithfulness(ctx.model_id, ctx.dataset_id, split, tuple(methods), baseline, ig_steps, subset)
+    fr, rnd = res["fractions"], res["random"]
+    mlabels = {labels[m]: res["methods"][m] for m in methods}
+    left, right = st.columns(2)
+    for col, kind in zip((left, right), ("deletion", "insertion"), strict=True):
+        with col:
+            ui.chart(
+                F.faithfulness_figure(
+                    fr, {k: v[kind] for k, v in mlabels.items()}, random=rnd[kind], random_spread=None, kind=kind
+                ),
+                f"attr_{kind}",
+                name=ui.slug(kind, ctx.ds.name, split),
+                how_to_read=(
+                    "Steps are removed (set to the baseline) most important first: the faster a method's curve falls below the grey random order, the more faithful it is."
+                    if kind == "deletion"
+                    else "Starting from the baseline, steps are put back most important first: the faster a method's curve rises above the grey random order, the better."
+                ),
+                csv=lambda kind=kind: pd.DataFrame(
+                    {"fraction": fr, "random": rnd[kind], **{k: v[kind] for k, v in mlabels.items()}}
+                ),
+            )
+    table = pd.DataFrame(
+        {
+            "method": list(mlabels),
+            "AOPC deletion": [v["aopc_deletion"] for v in mlabels.values()],
+            "AOPC insertion": [v["aopc_insertion"] for v in mlabels.values()],
+            "p (better than random)": [v["p_value"] for v in mlabels.values()],
+            "better than random": ["yes" if v["better_than_random"] else "no" for v in mlabels.values()],
+        }
+    )
+    gains = {
+        curve: {k: v[f"aopc_{curve}"] - rnd[f"aopc_{curve}"] for k, v in mlabels.items()}
+        for curve in ("deletion", "insertion")
+    }
+    ui.chart(
+        F.aopc_figure(gains),
+        "attr_aopc",
+        name=ui.slug("aopc", ctx.ds.name, split),
+        how_to_read="AOPC averages how far each curve moves the predicted class's probability; bars show it minus the random order's: above 0 the method ranks the steps that matter better than chance.",
+        csv=lambda: table,
+    )
+    st.dataframe(table.round(4), hide_index=True)
+    st.caption(
+        f"Random order: AOPC deletion {rnd['aopc_deletion']:.4f}, insertion {rnd['aopc_insertion']:.4f}. 'Better than random' needs a positive average gain over random and a one-sided Wilcoxon p < 0.05 (with ≥ 10 samples)."
+    )
+    ag = res["agreement"]
+    names = [labels[m] for m in ag["methods"]]
+    ui.chart(
+        F.matrix_figure(
+            ag["mean"],
+            names,
+            title=f"Method agreement (Spearman rank correlation, {subset} samples)",
+            colorbar_title="ρ",
+        ),
+        "attr_agreement",
+        name=ui.slug("agreement", ctx.ds.name, split),
+        how_to_read="Each cell is how similarly two methods rank the time steps, averaged over samples: 1 = same order, 0 = unrelated, −1 = reversed.",
+        csv=lambda: pd.DataFrame(ag["mean"], index=names, columns=names).reset_index(names="method"),
+    )
+
+
+@st.cache_data(max_entries=32, show_spinner="Re-explaining with randomised copies of the model…")
+def sanity(model_id, dataset_id, split, methods, baseline, ig_steps, subset):
+    idx = ui.rows(model_id, dataset_id, split, subset)
+    al = ui.aligned(model_id, dataset_id, split)
+    pred = ui.evaluation(model_id, dataset_id, split)["pred"][idx]
+    return explanations.sanity_summary(
+        ui.model(model_id)[0],
+        al.X[idx],
+        pred,
+        al.lengths[idx],
+        list(methods),
+        explanations.options_for(list(methods), baseline, ig_steps),
+    )
+
+
+def sanity_panel() -> None:
+    n = len(a.y)
+    subset = st.slider("Samples checked (class-balanced)", min(4, n), min(n, 64), min(16, n), key="attr_sanity_n")
+    res = sanity(ctx.model_id, ctx.dataset_id, split, tuple(methods), baseline, ig_steps, subset)
+    stages = [part for part, _ in next(iter(res.values()))["cascade"]]
+    lines = {
+        labels[m]: np.array([1.0] + [r for _, r in res[m]["cascade"]]) for m in methods
+    }  # the trained model: ρ = 1
+    ui.chart(
+        F.lines_figure(
+            np.arange(len(stages) + 1),
+            lines,
+            x_labels=["none"] + [f"…{s}" for s in stages],
+            x_title="weights randomised from the head down to",
+            y_title="Spearman ρ with the original map",
+            title="Sanity check: do the maps change when the model is randomised?",
+        ),
+        "attr_sanity",
+        name=ui.slug("sanity", ctx.ds.name, split),
+        how_to_read="Layers are replaced by random weights from the output down; a method that explains the model should drop towards 0 at once — one that stays high mostly mirrors the input.",
+        csv=lambda: pd.DataFrame({"randomised down to": ["none"] + stages, **{k: v for k, v in lines.items()}}),
+    )
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "method": [labels[m] for m in methods],
+                "ρ after randomising the head": [res[m]["head"] for m in methods],
+                "ρ after randomising everything": [res[m]["all"] for m in methods],
+            }
+        ).round(3),
+        hide_index=True,
+    )
+
+
+with tabs[0]:
+    if tabs[0].open is not False:
+        sample_panel()
+with tabs[1]:
+    if tabs[1].open:
+        class_average_panel()
+with tabs[2]:
+    if tabs[2].open:
+        faithfulness_panel()
+with tabs[3]:
+    if tabs[3].open:
+        sanity_panel()

@@ -1,0 +1,158 @@
+"""Class activation maps: which moments of a series pushed the model towards each class."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from lstmfcn import figures as F
+from lstmfcn.dashboard import analysis, explanations
+from lstmfcn.dashboard import state as vs
+from lstmfcn.evaluation import softmax
+from pages import _ui as ui
+
+PAGE = "cam"
+VIEWS = ["Chosen class", "All classes", "True vs predicted"]
+ctx = ui.context()
+st.title("Class activation maps")
+st.markdown(
+    "The convolutional half of the model ends by averaging, over time, features it computed at every step. "
+    "A **class activation map** (CAM) undoes that average: for each time step it shows how much that step added "
+    "to (red) or took from (blue) a class's score. Its mean over time plus the LSTM's share *is* the class's score."
+)
+
+split = ui.split_picker(PAGE)
+a = ui.aligned_or_stop(ctx, split)
+variables, var_names = ui.variable_picker(ctx.ds.n_vars, PAGE)
+res = ui.split_explanation("cam", ctx.model_id, ctx.dataset_id, split, "Computing the class activation maps")
+cam_all, logits = res["cam"], res["logits"]  # (N, K, T), (N, K)
+probs = softmax(logits)
+pred = probs.argmax(axis=1)
+K = len(ctx.classes)
+name_base = ui.slug(ctx.ds.name, split)
+# Built once per page run; a sample change reruns only the fragment below, which reuses them.
+overview = F.sample_probability_figure(probs[np.arange(len(a.y)), a.y], a.y, pred, ctx.classes, ctx.colors)
+wrong = analysis.misclassified_table(analysis.sample_table(a.y, logits, ctx.classes, a.lengths))
+
+
+@st.fragment
+def sample_panel() -> None:
+    n = len(a.y)
+    pick, pick_class = st.columns(2)
+    with pick:
+        i = ui.split_and_sample_pickers(ctx, PAGE, n)
+    with pick_class:
+        ui.class_picker(ctx, PAGE)
+    over, side = st.columns([2, 1])
+    with over:  # the same figure for every sample: the browser does not redraw it on a sample change
+        ui.chart(
+            overview,
+            "cam_overview",
+            name=ui.slug("probabilities", name_base),
+            how_to_read="One point per sample in its true class's colour: high = confidently right, ✕ = a mistake. Click a point to explain that sample.",
+            on_select=ui.on_chart_select("cam_overview"),
+        )
+    with side:
+        if len(wrong):
+            st.markdown(f"**Misclassified samples** ({len(wrong)}): click a row to explain it")
+            ui.table(
+                wrong,
+                "cam_wrong_table",
+                name=ui.slug("misclassified", name_base),
+                select_sample=True,
+                height=min(320, 38 + 35 * len(wrong)),
+            )
+        else:
+            st.success(f"No misclassified sample in the {ui.SPLIT_NAMES[split]}.")
+
+    x, L, yt, yp = a.X[i, variables], int(a.lengths[i]), int(a.y[i]), int(pred[i])
+    k = vs.class_index(ui.ss["cls"], ctx.classes, yp)
+    verdict = "correct" if yt == yp else "**wrong**"
+    st.markdown(
+        f"#### Sample {i} of the {ui.SPLIT_NAMES[split]}: true class {ctx.classes[yt]}, predicted {ctx.classes[yp]} "
+        f"(p = {probs[i, yp]:.2f}, {verdict})"
+    )
+    # Lazy tabs: only the open one is computed and sent, so a sample change redraws one chart.
+    one, every, mistake = st.tabs(VIEWS, key="cam_view", on_change="rerun")
+    if one.open is not False:
+        with one:
+            ui.chart(
+                F.map_series_figure(
+                    x, cam_all[i, k], length=L, line_color=ctx.colors[k], var_names=var_names,
+                    title=f"{split.capitalize()} sample #{i}: CAM of class {ctx.classes[k]} (p = {probs[i, k]:.2f})",
+                ),
+                "cam_chart", name=ui.slug("cam", name_base, i, ctx.classes[k]),
+                how_to_read=f"Each point is coloured by how much that time step raised (red) or lowered (blue) the score of class {ctx.classes[k]}; pale steps hardly matter.",
+                csv=lambda: pd.DataFrame({"t": np.arange(L), **{f"x{v + 1}": x[v, :L] for v in range(x.shape[0])}, f"cam_{ctx.classes[k]}": cam_all[i, k, :L]}),
+            )  # fmt: skip
+    if every.open:
+        with every:
+            ui.chart(
+                F.map_small_multiples_figure(
+                    x,
+                    cam_all[i],
+                    ctx.classes,
+                    ctx.colors,
+                    probs=probs[i],
+                    length=L,
+                    highlight=k,
+                    title=f"{split.capitalize()} sample #{i} under every class's map (one colour scale)",
+                ),
+                "cam_multiples",
+                name=ui.slug("cam_all_classes", name_base, i),
+                how_to_read="One panel per class with the model's probability for it; the class whose panel is reddest overall is the one the conv branch favours.",
+                csv=lambda: pd.DataFrame(
+                    {"t": np.arange(L), **{f"cam_{c}": cam_all[i, j, :L] for j, c in enumerate(ctx.classes)}}
+                ),
+            )
+    if mistake.open:
+        with mistake:
+            if yt == yp:
+                st.info(
+                    f"Sample {i} is classified correctly. Pick a misclassified one (✕ in the chart, or the table) to compare the true class's map with the predicted class's."
+                )
+            else:
+                ui.chart(
+                    F.true_vs_predicted_figure(
+                        x,
+                        cam_all[i, yt],
+                        cam_all[i, yp],
+                        ctx.classes[yt],
+                        ctx.classes[yp],
+                        p_true=probs[i, yt],
+                        p_pred=probs[i, yp],
+                        length=L,
+                        colors=(ctx.colors[yt], ctx.colors[yp]),
+                        title=f"{split.capitalize()} sample #{i}: why the mistake — the true class's map next to the predicted class's",
+                    ),
+                    "cam_mistake",
+                    name=ui.slug("cam_true_vs_predicted", name_base, i),
+                    how_to_read="Left: the evidence for the right answer; right: for the wrong one. Red steps on the right are what misled the model.",
+                )
+
+
+sample_panel()
+
+st.subheader("Average map of each class")
+own = explanations.own_class_maps(cam_all, a.y)  # each sample's map for its own (true) class
+mean, std, counts = analysis.class_mean_spread(own[:, None, :], a.y, K, a.lengths)  # (K, 1, T): padding left out
+mean, std = mean[:, 0], std[:, 0]
+ui.chart(
+    F.class_average_map_figure(
+        mean,
+        std,
+        ctx.classes,
+        ctx.colors,
+        counts=counts,
+        title=f"Average CAM of each class over its {split} samples (± one standard deviation)",
+    ),
+    "cam_class_average",
+    name=ui.slug("cam_class_average", name_base),
+    how_to_read="For each class, its samples' maps for that class averaged over time step: peaks are the moments the model typically relies on to recognise the class.",
+    csv=lambda: pd.DataFrame(
+        [
+            {"class": c, "t": t, "mean": mean[j, t], "std": std[j, t]}
+            for j, c in enumerate(ctx.classes)
+            for t in range(mean.shape[-1])
+        ]
+    ),
+)

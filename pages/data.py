@@ -1,0 +1,95 @@
+"""Data: what the series of each class look like, sizes and balance, train and test."""
+
+import pandas as pd
+import streamlit as st
+
+from lstmfcn import figures as F
+from lstmfcn.dashboard import analysis
+from pages import _ui as ui
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def class_stats(dataset_id: str, split: str):
+    ds = ui.dataset(dataset_id)
+    X, y, lengths = ds.split(split)
+    return analysis.class_mean_spread(X, y, ds.n_classes, lengths)
+
+
+ctx = ui.context(require_model=False)
+ds = ctx.ds
+classes = [str(c) for c in ds.classes]
+colors = F.colors_for(classes, classes)
+
+st.title(f"Data: {ctx.dataset_label}")
+st.caption(f"Source: {ds.source or 'upload'} · preprocessing: {ds.preprocessing.get('normalize', '?')} normalisation")
+n_train, n_test = len(ds.y_train), len(ds.y_test)
+c = st.columns(5)
+c[0].metric("Training series", n_train)
+c[1].metric("Test series", n_test)
+c[2].metric(
+    "Length",
+    ds.length,
+    help="Time steps per series" + ("" if ds.equal_length else " (the longest; shorter ones are padded)"),
+)
+c[3].metric("Variables", ds.n_vars)
+c[4].metric("Classes", ds.n_classes)
+
+train_counts = analysis.class_counts(ds.y_train, ds.n_classes)
+test_counts = analysis.class_counts(ds.y_test, ds.n_classes)
+balance = pd.DataFrame({"class": classes, "train": train_counts, "test": test_counts})
+ui.chart(
+    F.class_balance_figure(train_counts, test_counts, classes, colors),
+    "data_balance",
+    name=ui.slug("class_balance", ds.name),
+    how_to_read="Bar height is the number of series of each class; very unequal bars mean a balanced accuracy matters more than plain accuracy.",
+    csv=lambda: balance,
+)
+
+split = ui.split_picker("data")
+X, y, lengths = ds.split(split)
+variables, var_names = ui.variable_picker(ds.n_vars, "data")
+left, right, _ = st.columns([2, 1, 2])
+per_class = left.slider("Series per class", 1, 20, 5, key="data_per_class")
+seed = right.number_input(
+    "Random pick", 0, 10_000, 0, key="data_seed", help="Change it to draw another random set of series"
+)
+ui.chart(
+    F.class_samples_figure(
+        X[:, variables],
+        y,
+        classes,
+        colors,
+        lengths=lengths,
+        per_class=per_class,
+        seed=int(seed),
+        var_names=var_names,
+        title=f"Samples of each class ({ui.SPLIT_NAMES[split]})",
+    ),
+    "data_samples",
+    name=ui.slug("class_samples", ds.name, split),
+    how_to_read="Each panel shows a few random series of one class, in that class's colour (kept on every page): look for what sets the classes apart.",
+)
+
+mean, std, counts = class_stats(ctx.dataset_id, split)
+ui.chart(
+    F.class_mean_figure(
+        mean[:, variables],
+        std[:, variables],
+        classes,
+        colors,
+        counts=counts,
+        var_names=var_names,
+        title=f"Class mean ± one standard deviation ({ui.SPLIT_NAMES[split]})",
+    ),
+    "data_mean",
+    name=ui.slug("class_mean", ds.name, split),
+    how_to_read="The line is the average series of each class and the band its spread; where bands separate, a single time step already tells the classes apart.",
+    csv=lambda: pd.DataFrame(
+        [
+            {"class": classes[k], "variable": v + 1, "t": t, "mean": mean[k, v, t], "std": std[k, v, t]}
+            for k in range(len(classes))
+            for v in variables
+            for t in range(mean.shape[-1])
+        ]
+    ),  # fmt: skip
+)

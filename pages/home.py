@@ -1,0 +1,91 @@
+"""Home: what the tool shows, in plain words, and how good the chosen model is."""
+
+import pandas as pd
+import streamlit as st
+
+from lstmfcn import figures as F
+from lstmfcn.dashboard import analysis
+from pages import _ui as ui
+
+st.title("LSTM-FCN Explorer")
+st.markdown(
+    """
+**See why a time-series classifier decides what it decides.** A *classifier* looks at a series —
+a heartbeat, a hand movement, a power-usage curve — and names its *class*. The models here
+(the LSTM-FCN family) read the series two ways at once: a stack of convolutions that spots short
+shapes, and an LSTM that reads it step by step; an *attention* variant also tells where it looked.
+
+This dashboard opens up those decisions:
+
+* **Data** — what the series of each class look like.
+* **Class activation maps** — which moments of a series pushed the model towards each class.
+* **Attention** — where an attention model looked while reading.
+* **Attributions** — other explanation methods side by side, and checks of how far to trust them.
+* **Train** — train your own model here, in the browser. **Filters** — what single convolution filters respond to.
+
+Pick a dataset and a model in the sidebar (a model trained on GunPoint is ready), or upload your own.
+"""
+)
+
+ctx = ui.context(require_model=False)
+ds = ctx.ds
+ui.need_model(ctx)
+
+split = ui.split_picker("home")
+a = ui.aligned_or_stop(ctx, split)
+ev = ui.evaluation(ctx.model_id, ctx.dataset_id, split)
+meta = ctx.meta or {}
+training = meta.get("training") or {}
+m = meta.get("model", {})
+
+st.subheader(f"How well does the model do on the {split} set of {ctx.dataset_label}?")
+c1, c2, c3, c4 = st.columns(4)
+c1.metric(
+    f"{split.capitalize()} accuracy",
+    f"{ev['accuracy']:.1%}",
+    help="Share of samples whose class the model names correctly.",
+)
+c2.metric("Samples", f"{len(ev['y'])}", help=f"{len(ev['pred']) - int((ev['pred'] == ev['y']).sum())} misclassified")
+c3.metric("Classes", f"{len(ctx.classes)}")
+c4.metric(
+    "Model",
+    m.get("arch", "?").upper().replace("LSTMFCN", "LSTM-FCN"),
+    help=f"{m.get('cells', '?')} LSTM cells, dimension shuffle {'on' if m.get('shuffle', True) else 'off'}; trained {training.get('epochs_run', '?')} epochs on {training.get('device', '?')}",
+)
+
+counts = analysis.class_counts(ev["y"], len(ctx.classes))
+left, right = st.columns(2)
+with left:
+    ui.chart(
+        F.per_class_accuracy_figure(ev["per_class"], ctx.classes, ctx.colors, counts=counts),
+        "home_per_class",
+        name=ui.slug("per_class_accuracy", ctx.ds.name, split),
+        how_to_read="Each bar is the share of one class's samples that the model names correctly; a short bar is a class it confuses.",
+        csv=lambda: pd.DataFrame({"class": ctx.classes, "accuracy": ev["per_class"], "samples": counts}),
+    )
+with right:
+    ui.chart(
+        F.confusion_figure(ev["confusion"], ctx.classes),
+        "home_confusion",
+        name=ui.slug("confusion", ctx.ds.name, split),
+        how_to_read="Row = the true class, column = the model's answer: the diagonal counts correct answers, everything else is a mistake.",
+        csv=lambda: pd.DataFrame(ev["confusion"], index=ctx.classes, columns=ctx.classes).reset_index(
+            names="true \\ predicted"
+        ),
+    )
+
+st.subheader("Misclassified samples")
+table = analysis.sample_table(ev["y"], ev["logits"], ctx.classes, ev["lengths"])
+wrong = analysis.misclassified_table(table)
+if wrong.empty:
+    st.success(f"The model classifies every {split} sample correctly.")
+else:
+    st.caption(
+        "Click a row to select that sample, then open **Class activation maps** to see why the model got it wrong."
+    )
+    ui.table(wrong, "home_misclassified", name=ui.slug("misclassified", ctx.ds.name, split), select_sample=True)
+    st.page_link(
+        "pages/cam.py",
+        label=f"Open the selected sample ({ui.ss['sample']}) on the Class activation maps page",
+        icon=":material/arrow_forward:",
+    )

@@ -1,0 +1,125 @@
+"""Train: fit a model on the chosen dataset in the browser, watch it learn, keep and download it."""
+
+import streamlit as st
+
+from lstmfcn import figures as F
+from lstmfcn.dashboard import sources
+from lstmfcn.dashboard.jobs import TrainRequest
+from pages import _ui as ui
+
+ss = ui.ss
+ctx = ui.context(require_model=False)
+ds = ctx.ds
+registry = ui.job_registry()
+
+st.title(f"Train a model on {ctx.dataset_label}")
+st.markdown(
+    "Training follows the papers' recipe (Adam, learning rate 1e-3 lowered on plateaus, class-balanced loss, "
+    "the weights with the lowest *training* loss are kept; the test set is never used to choose). The papers "
+    "train for 2000 epochs; a few hundred already give a usable model on small datasets. The model is kept for "
+    "this session and appears in the sidebar's model list."
+)
+
+job = registry.get(ss.get("train_job"))
+running = job is not None and not job.snapshot().finished
+
+with st.form("train_form", border=True):
+    c1, c2, c3 = st.columns(3)
+    arch = c1.selectbox("Architecture", list(sources.ARCH_NAMES), format_func=lambda a: sources.ARCH_NAMES[a], key="train_arch",
+                        help="A… adds an attention LSTM; M… adds squeeze-and-excite blocks to the convolutions.")  # fmt: skip
+    cells = c2.selectbox("LSTM cells", [8, 64, 128], key="train_cells")
+    shuffle = c3.toggle(
+        "Dimension shuffle (papers' default)", value=True, key="train_shuffle",
+        help="On: the LSTM reads the variables as steps. Off: it reads time steps, so an attention model attends over time.",
+    )  # fmt: skip
+    c4, c5 = st.columns(2)
+    epochs = c4.number_input("Epochs", 1, 5000, 200, step=50, key="train_epochs")
+    seed = c5.number_input("Seed", 0, 2**31 - 1, 0, key="train_seed")
+    start = st.form_submit_button("Start training", type="primary", disabled=running, icon=":material/play_arrow:")
+
+if start and not running:
+    request = TrainRequest(ctx.dataset_id, ds.name, arch, int(cells), bool(shuffle), int(epochs), int(seed))
+    job = registry.start(request, ds)
+    ss["train_job"] = job.id
+    running = True
+
+
+def progress_panel() -> None:
+    job = registry.get(ss.get("train_job"))
+    if job is None:
+        st.caption("No training started in this session yet.")
+        return
+    snap = job.snapshot()
+    r = job.request
+    st.markdown(
+        f"**{sources.ARCH_NAMES[r.arch]}**, {r.cells} cells, shuffle {'on' if r.shuffle else 'off'}, on {r.dataset_name}"
+    )
+    st.progress(
+        snap.fraction,
+        text=f"epoch {snap.epoch} of {snap.epochs} · {snap.elapsed_s:.0f} s"
+        + (" · stopping…" if job.stopping and not snap.finished else ""),
+    )
+    if snap.history["loss"]:
+        c = st.columns(3)
+        c[0].metric("Training loss", f"{snap.history['loss'][-1]:.4f}")
+        c[1].metric("Training accuracy", f"{snap.history['accuracy'][-1]:.1%}")
+        c[2].metric("Learning rate", f"{snap.history['lr'][-1]:.2e}")
+        ui.chart(
+            F.training_curves_figure(snap.history),
+            "train_curves",
+            name=ui.slug("training", r.dataset_name, r.arch),
+            how_to_read="Left: the training loss per epoch (log scale), which should fall; right: the share of training series classified correctly.",
+        )
+    if not snap.finished:
+        st.button(
+            "Stop training",
+            on_click=job.stop,
+            icon=":material/stop:",
+            key="train_stop",
+            help="Ends after the current epoch; the best weights so far are kept.",
+        )
+        return
+    if snap.state == "failed":
+        st.error(f"Training failed: {snap.error}")
+        return
+    blob = ui.blob_store().put(job.checkpoint, r.file_name(), "trained")
+    if job.id not in ss.setdefault("registered_jobs", []):
+        ss["registered_jobs"].append(job.id)
+        problem = ui.add_session_model(blob.id)
+        if problem:
+            ui.flash(
+                f"The trained model is kept in the model list but does not fit the dataset now selected: {problem}.",
+                "warning",
+            )
+        st.rerun(scope="app")  # the sidebar's model list changes
+    test = f"{snap.test_accuracy:.1%}" if snap.test_accuracy is not None else "—"
+    st.success(
+        f"Training {'stopped early' if snap.state == 'stopped' else 'finished'} after {snap.epoch} epochs: training accuracy "
+        f"{snap.train_accuracy:.1%}, test accuracy {test}. The model is selected in the sidebar."
+    )
+    st.download_button(
+        "Download the checkpoint (.safetensors)", data=job.checkpoint, file_name=r.file_name(),
+        mime="application/octet-stream", icon=":material/download:", key="train_download", on_click="ignore",
+    )  # fmt: skip
+
+
+st.subheader("Progress")
+st.fragment(progress_panel, run_every=1.0 if running else None)()
+
+trained = [m for m in ss.get("session_models", []) if m.startswith("trained:")]
+if trained:
+    st.subheader("Models trained in this session")
+    for mid in trained:
+        blob = ui.blob_store().get(mid)
+        if blob is None:
+            continue
+        c1, c2 = st.columns([4, 1])
+        c1.markdown(sources.model_label(mid, ui.model_meta(mid), ui.blob_store(), long=True))
+        c2.download_button(
+            "Download",
+            data=blob.data,
+            file_name=blob.name,
+            key=f"dl_{mid}",
+            on_click="ignore",
+            icon=":material/download:",
+        )
