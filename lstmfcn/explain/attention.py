@@ -14,6 +14,13 @@ What the ``S`` steps are depends on the dimension shuffle:
   its weight is trivially 1 and carries no information.
 
 Attention weights are the same whatever class is explained.
+
+Caution with a single variable over time: a step's score ``v · tanh(U x_j + b + W h)`` depends
+on that step only through its value ``x_j``, so the weights rank the steps almost exactly as the
+values rank (or the reverse), whatever the weights. On GunPoint the model-randomisation check
+(:mod:`.sanity`) gives a Spearman correlation of 1.00 between the trained ALSTM-FCN's attention
+and that of a fully randomised copy. Read such attention as "which values the LSTM looked at",
+not as evidence of what the model learnt.
 """
 
 from __future__ import annotations

@@ -12,6 +12,15 @@ A whole time step is perturbed at once (every variable). Padded steps are never 
 fractions refer to each series' valid length. The curves track the target class's softmax
 probability.
 
+Steps are ranked in short contiguous segments (``segment_length``, default ``T / 30`` steps:
+5 on GunPoint). A segment's importance is its steps' mean score; within a segment, steps go in
+time order. ``segment_length=1`` ranks single steps. Segments make the random control fair. A
+random order of *single* steps scatters isolated replaced values over the whole series, a
+jagged pattern no attribution order produces, and models react to that roughness itself. On
+GunPoint's ALSTM-FCN, scattered single-step deletion (even to the blurred copy) lowers the
+probability twice as much as deleting by any map, although insertion ranks the maps far above
+random. With 5-step segments, deletion and insertion agree.
+
 Scores, one per sample, averaged over samples (higher is better for both):
 
 * ``AOPC_del = 1/(S+1) Σ_j (p_0 - p_j)`` on the deletion curve (Samek's "area over the
@@ -30,11 +39,12 @@ For unsigned maps (saliency, attention, Grad-CAM) the two orders agree.
 
 Which baseline: use the one the attributions were computed with (Integrated Gradients explains
 ``f(x) - f(baseline)``), and prefer ``"blur"``. On z-normalised series, ``"zeros"`` and
-``"mean"`` turn scattered single steps into spikes the model never saw in training. A *random*
-ordering scatters its deletions the most, so it is the most destructive. On GunPoint, random
-deletion to zeros lowers the probability more than deleting by any map, IG's included. A
+``"mean"`` turn deleted stretches into flat gaps at 0, far from the signal the model saw in
+training, and the random control suffers most. With single-step ranking on GunPoint, random
+deletion to zeros lowered the probability more than deleting by any map, IG's included. A
 blurred copy keeps the trend, so deleted steps stay in range. There IG (with the blur baseline)
-beats random by a wide margin: AOPC_del ≈ 0.56 against 0.16.
+beats random by a wide margin: AOPC_del ≈ 0.56 against 0.16 with single steps, and 0.47
+against 0.13 with 5-step segments.
 
 Every perturbed copy is built up front, per chunk of samples, and run through the model in
 large batches.
@@ -123,6 +133,7 @@ class FaithfulnessReport:
     order: str
     baseline: str
     n_steps: int
+    segment_length: int = 1
     random_seeds: list[int] = field(default_factory=list)
 
     @property
@@ -139,6 +150,7 @@ class FaithfulnessReport:
             "order": self.order,
             "baseline": self.baseline,
             "n_steps": self.n_steps,
+            "segment_length": self.segment_length,
             "random": {"aopc_deletion": self.random_aopc_deletion, "aopc_insertion": self.random_aopc_insertion},
             "methods": {
                 name: {
@@ -162,18 +174,33 @@ def step_scores(attribution: np.ndarray, order: str = "signed") -> np.ndarray:
     return (np.abs(a) if order == "abs" else a).sum(axis=1)
 
 
-def _ranks(scores: np.ndarray, lengths: np.ndarray, tie_seed: int = 0) -> np.ndarray:
+def default_segment_length(total: int) -> int:
+    """The default ranking granularity: ``T / 30`` steps (5 for ``T = 150``), at least 1."""
+    return max(1, round(total / 30))
+
+
+def _ranks(scores: np.ndarray, lengths: np.ndarray, segment_length: int = 1, tie_seed: int = 0) -> np.ndarray:
     """``(N, T)`` position of each step in the importance order; padded steps rank last.
 
-    Ties (window- or segment-constant maps) are broken at random rather than by position, so
-    a flat stretch is not deleted left to right.
+    Steps are grouped in contiguous segments of ``segment_length`` valid steps, ranked by their
+    mean score, most important first; within a segment, steps keep their time order. Ties (window-
+    or segment-constant maps) are broken at random rather than by position, so a flat stretch is
+    not deleted left to right.
     """
     n, total = scores.shape
-    s = np.where(np.arange(total)[None, :] < lengths[:, None], scores, -np.inf)
-    tie = np.random.default_rng(tie_seed).random((n, total))
-    order = np.lexsort((tie, -s), axis=-1)  # (N, T) step indices, most important first
+    size = max(1, int(segment_length))
+    n_seg = -(-total // size)
+    t = np.arange(total)
+    valid = t[None, :] < lengths[:, None]  # (N, T)
+    pad = ((0, 0), (0, n_seg * size - total))
+    seg_sum = np.pad(np.where(valid, scores, 0.0), pad).reshape(n, n_seg, size).sum(axis=2)
+    seg_cnt = np.pad(valid.astype(np.float64), pad).reshape(n, n_seg, size).sum(axis=2)
+    seg_score = np.where(seg_cnt > 0, seg_sum / np.maximum(seg_cnt, 1.0), -np.inf)  # (N, n_seg)
+    step_score = np.where(valid, seg_score[:, t // size], -np.inf)  # (N, T)
+    tie = np.random.default_rng(tie_seed).random((n, n_seg))[:, t // size]
+    order = np.lexsort((np.broadcast_to(t, (n, total)), tie, -step_score), axis=-1)  # most important first
     ranks = np.empty_like(order)
-    np.put_along_axis(ranks, order, np.broadcast_to(np.arange(total), (n, total)), axis=1)
+    np.put_along_axis(ranks, order, np.broadcast_to(t, (n, total)), axis=1)
     return ranks
 
 
@@ -242,6 +269,7 @@ def perturbation_curves(
     blur_sigma: float | None = None,
     n_steps: int = 20,
     order: str = "signed",
+    segment_length: int | None = None,
     batch_size: int | None = None,
     progress: Progress | None = None,
 ) -> PerturbationCurves:
@@ -256,11 +284,12 @@ def perturbation_curves(
         blur_sigma: sigma for ``"blur"``.
         n_steps: ``S``, the number of fractions after 0 (20 → every 5 %).
         order: ``"signed"`` or ``"abs"``.
+        segment_length: ranking granularity in steps (default ``T / 30``; 1 ranks single steps).
         batch_size: series per forward pass.
         progress: fraction-done callback.
     """
     net, xt, lt, tt, base, lens = _prepare(model, x, target, lengths, baseline, blur_sigma)
-    ranks = _ranks(step_scores(attribution, order), lens)
+    ranks = _ranks(step_scores(attribution, order), lens, segment_length or default_segment_length(xt.shape[-1]))
     return _curves_for_ranks(net, xt, base, tt, lt, lens, ranks, n_steps, batch_size, progress)
 
 
@@ -275,6 +304,7 @@ def faithfulness_report(
     blur_sigma: float | None = None,
     n_steps: int = 20,
     order: str = "signed",
+    segment_length: int | None = None,
     random_seeds: int | list[int] = 3,
     batch_size: int | None = None,
     progress: Progress | None = None,
@@ -286,8 +316,8 @@ def faithfulness_report(
         x: ``(N, V, T)`` series.
         target: class index or ``(N,)`` indices: the class each attribution explains.
         attributions: method name → ``(N, V, T)`` map (e.g. from :func:`lstmfcn.explain.explain`).
-        lengths, baseline, blur_sigma, n_steps, order, batch_size, progress: as in
-            :func:`perturbation_curves`.
+        lengths, baseline, blur_sigma, n_steps, order, segment_length, batch_size, progress: as in
+            :func:`perturbation_curves`; the random orderings use the same segments.
         random_seeds: how many random orderings to average (or the seeds themselves).
 
     Returns:
@@ -295,13 +325,14 @@ def faithfulness_report(
     """
     net, xt, lt, tt, base, lens = _prepare(model, x, target, lengths, baseline, blur_sigma)
     n, _, total = xt.shape
+    seg = segment_length or default_segment_length(total)
     seeds = list(range(random_seeds)) if isinstance(random_seeds, int) else [int(s) for s in random_seeds]
     if not seeds:
         raise ValueError("faithfulness needs at least one random ordering as the control")
     jobs = len(attributions) + len(seeds)
     rand_curves = []
     for j, seed in enumerate(seeds):
-        ranks = _ranks(np.random.default_rng(10_000 + seed).random((n, total)), lens)
+        ranks = _ranks(np.random.default_rng(10_000 + seed).random((n, total)), lens, seg)
         rand_curves.append(
             _curves_for_ranks(
                 net,
@@ -325,7 +356,7 @@ def faithfulness_report(
     for j, (name, attr) in enumerate(attributions.items(), start=len(seeds)):
         if np.shape(attr) != tuple(xt.shape):
             raise ValueError(f"attribution '{name}' has shape {np.shape(attr)}, expected {tuple(xt.shape)}")
-        ranks = _ranks(step_scores(attr, order), lens)
+        ranks = _ranks(step_scores(attr, order), lens, seg)
         curves = _curves_for_ranks(
             net, xt, base, tt, lt, lens, ranks, n_steps, batch_size, sub_progress(progress, j / jobs, (j + 1) / jobs)
         )
@@ -337,7 +368,7 @@ def faithfulness_report(
         )
     report(progress, 1.0)
     return FaithfulnessReport(
-        results, random, order, baseline if isinstance(baseline, str) else "array", n_steps, seeds
+        results, random, order, baseline if isinstance(baseline, str) else "array", n_steps, seg, seeds
     )
 
 

@@ -81,3 +81,7 @@ def test_steps_are_ranked_most_important_first_and_padding_last():
     signed = _ranks(step_scores(attr, "signed"), np.array([4, 3]))
     np.testing.assert_array_equal(signed, [[1, 3, 2, 0], [1, 0, 2, 3]])  # step 3 of sample 1 is padding
     np.testing.assert_array_equal(_ranks(step_scores(attr, "abs"), np.array([4, 4]))[0], [2, 1, 3, 0])
+    # Segments of 2: (3, -5) has mean -1, (2, 9) mean 5.5 → the second pair first, in time order.
+    np.testing.assert_array_equal(_ranks(step_scores(attr, "signed"), np.array([4, 4]), 2)[0], [2, 3, 0, 1])
+    # A segment cut by the padding is ranked by its valid steps alone: (0.5) vs (1, 4).
+    np.testing.assert_array_equal(_ranks(step_scores(attr, "signed"), np.array([4, 3]), 2)[1], [0, 1, 2, 3])
