@@ -16,6 +16,8 @@ time); the caller's model is never changed.
 
 from __future__ import annotations
 
+import sys
+import types
 from collections.abc import Sequence
 
 import numpy as np
@@ -276,3 +278,14 @@ __all__ = [
     "saliency",
     "spearman_per_sample",
 ]
+
+
+class _CallableModule(types.ModuleType):
+    """``from lstmfcn import explain`` may give this package (once imported) or the function:
+    the package is made callable so both spellings run :func:`explain`."""
+
+    def __call__(self, *args, **kwargs) -> dict:
+        return explain(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
