@@ -91,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--order", default="signed", choices=["signed", "abs"], help="rank steps by signed or absolute attribution"
     )
+    s.add_argument(
+        "--segment-length", type=int, default=None, help="rank steps in contiguous segments of this length (default T/30)"
+    )
     s.add_argument("--random-seeds", type=int, default=3, help="random orderings averaged as the control")
     s.add_argument("--no-sanity", action="store_true", help="skip the model-randomisation sanity check")
     s.add_argument("--json", action="store_true")
@@ -109,15 +112,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except LstmFcnError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        hint = "; add --fix-length to do so" if getattr(exc, "resamplable", False) else ""
+        print(f"error: {_one_line(str(exc))}{hint}", file=sys.stderr)
         return 2
     except (ValueError, OSError) as exc:
         # Anything else the user's input can provoke (a bad device name, an unreadable path).
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {_one_line(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def _one_line(message: str) -> str:
+    """A message on one line: a reader's error may quote a file's text, newlines included."""
+    return " ".join(message.split())
 
 
 def _print_table(rows: list[dict], columns: list[str]) -> None:
@@ -313,8 +322,8 @@ def _explain(args: argparse.Namespace) -> int:
 def _faithfulness(args: argparse.Namespace) -> int:
     from .explain import explain, faithfulness_report, model_randomisation_check, parse_methods
 
-    if args.steps < 1 or args.random_seeds < 1:
-        raise ValueError("--steps and --random-seeds must be at least 1")
+    if args.steps < 1 or args.random_seeds < 1 or (args.segment_length is not None and args.segment_length < 1):
+        raise ValueError("--steps, --segment-length and --random-seeds must be at least 1")
     methods = parse_methods(args.methods)
     model, meta, ds, X, y, lengths, target = _explain_inputs(args)
     if target == "all":
@@ -325,7 +334,7 @@ def _faithfulness(args: argparse.Namespace) -> int:
     maps = {name: res[name] for name in res["methods"]}
     report = faithfulness_report(
         model, X, res["target"], maps, lengths=lengths, baseline=args.baseline, n_steps=args.steps,
-        order=args.order, random_seeds=args.random_seeds,
+        order=args.order, segment_length=args.segment_length, random_seeds=args.random_seeds,
     )  # fmt: skip
     sanity = {}
     if not args.no_sanity:
@@ -345,7 +354,7 @@ def _faithfulness(args: argparse.Namespace) -> int:
         print(f"note ({name}): {note}", file=sys.stderr)
     print(
         f"{ds.name} {args.split}: {len(X)} samples, target {args.target}, baseline {args.baseline}, "
-        f"{args.steps} steps, order {args.order} (AOPC: higher is better)"
+        f"{args.steps} steps, order {args.order}, segments of {report.segment_length} steps (AOPC: higher is better)"
     )
     f = summary["faithfulness"]
     rows = [

@@ -44,17 +44,8 @@ def align_split(
     Raises:
         MismatchError: variables, classes or (without ``fix_length``) length do not fit.
     """
+    needs_length = check_fit(config, model_classes, ds, fix_length=fix_length)
     X, y, lengths = ds.split(split)
-    if ds.n_vars != config.n_vars:
-        raise MismatchError(
-            f"the model expects {config.n_vars} variable(s) per time step but dataset '{ds.name}' has {ds.n_vars}"
-        )
-    needs_length = config.shuffle and ds.length != config.length
-    if needs_length and not fix_length:
-        raise MismatchError(
-            f"the model was built for series of length {config.length} but dataset '{ds.name}' has length"
-            f" {ds.length}; resample the series to {config.length} steps (fix_length) to use it anyway"
-        )
     y = _map_labels(model_classes, ds, y)
     warnings: list[str] = []
     if needs_length:
@@ -63,14 +54,51 @@ def align_split(
     return AlignedSplit(X, y, lengths, warnings)
 
 
+def check_fit(config: ModelConfig, model_classes: list[str], ds: Dataset, *, fix_length: bool = False) -> bool:
+    """Whether ``ds`` fits the model, without touching the series (cheap).
+
+    Returns:
+        True when the series must be resampled to the model's length (only with ``fix_length``).
+
+    Raises:
+        MismatchError: variables or classes differ, or the length differs and ``fix_length`` is
+            off (then ``err.resamplable`` is True).
+    """
+    if ds.n_vars != config.n_vars:
+        raise MismatchError(
+            f"the model expects {config.n_vars} variable(s) per time step but dataset '{ds.name}' has {ds.n_vars}"
+        )
+    unknown = [c for c in ds.classes if str(c) not in {str(m) for m in model_classes}]
+    needs_length = config.shuffle and ds.length != config.length
+    if needs_length and not fix_length:
+        way_out = (
+            ""  # resampling would not help: the classes differ too (said next, once the length is fixed)
+            if unknown
+            else f"; resampling the series to {config.length} steps would let it run, with explanations of the"
+            " resampled series"
+        )
+        raise MismatchError(
+            f"the model was built for series of length {config.length} but dataset '{ds.name}' has length"
+            f" {ds.length}{way_out}",
+            resamplable=not unknown,
+        )
+    if unknown:
+        raise MismatchError(_unknown_classes(model_classes, ds, unknown))
+    return needs_length
+
+
+def _unknown_classes(model_classes: list[str], ds: Dataset, unknown: list[str]) -> str:
+    return (
+        f"dataset '{ds.name}' has class(es) {', '.join(map(str, unknown[:5]))} that the model does not know"
+        f" (the model's classes are {', '.join(map(str, model_classes[:10]))})"
+    )
+
+
 def _map_labels(model_classes: list[str], ds: Dataset, y: np.ndarray) -> np.ndarray:
     model_index = {str(c): i for i, c in enumerate(model_classes)}
     unknown = [c for c in ds.classes if str(c) not in model_index]
     if unknown:
-        raise MismatchError(
-            f"dataset '{ds.name}' has class(es) {', '.join(map(str, unknown[:5]))} that the model does not know"
-            f" (the model's classes are {', '.join(map(str, model_classes[:10]))})"
-        )
+        raise MismatchError(_unknown_classes(model_classes, ds, unknown))
     remap = np.array([model_index[str(c)] for c in ds.classes], dtype=np.int64)
     return remap[y]
 

@@ -24,7 +24,16 @@ class CheckpointError(LstmFcnError, ValueError):
 
 
 class MismatchError(LstmFcnError, ValueError):
-    """A model does not fit a dataset: series length, number of variables or of classes differ."""
+    """A model does not fit a dataset: series length, number of variables or of classes differ.
+
+    ``resamplable`` is True when only the series length differs, so resampling the series to the
+    model's length (``fix_length=True``, ``--fix-length``, the dashboard's "Resample" switch) is
+    a way out; each interface adds how to ask for it.
+    """
+
+    def __init__(self, message: str, *, resamplable: bool = False) -> None:
+        super().__init__(message)
+        self.resamplable = resamplable
 
 
 class TrainingError(LstmFcnError, ValueError):

@@ -74,5 +74,9 @@ def dataset_summary(ds: Dataset) -> dict:
 
 def aligned_split(model: LSTMFCN, ds: Dataset, split: str = "test", *, fix_length: bool = False) -> AlignedSplit:
     """``ds``'s split checked against and mapped to a loaded model (see :func:`align_split`)."""
-    classes = getattr(model, "metadata", {}).get("classes") or [str(i) for i in range(model.config.n_classes)]
-    return align_split(model.config, classes, ds, split, fix_length=fix_length)
+    return align_split(model.config, model_classes(model), ds, split, fix_length=fix_length)
+
+
+def model_classes(model: LSTMFCN) -> list[str]:
+    """Class names in the model's output order (from its checkpoint metadata, else ``"0"…``)."""
+    return getattr(model, "metadata", {}).get("classes") or [str(i) for i in range(model.config.n_classes)]

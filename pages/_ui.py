@@ -728,7 +728,7 @@ def aligned_or_stop(ctx: Context, split: str):
 
 def warnings_of(a) -> None:
     for w in getattr(a, "warnings", []) or []:
-        st.warning(w)
+        st.warning(w[:1].upper() + w[1:], icon=":material/warning:")
 
 
 def slug(*parts) -> str:

@@ -36,8 +36,11 @@ def test_float16_storage_keeps_logits_close(trained_lstmfcn, gunpoint):
     half = load_checkpoint_bytes(half_bytes)[0]
     assert len(half_bytes) < 0.6 * len(checkpoint_bytes(model, meta))
     ref = predict_logits(full, gunpoint.X_test)
-    diff = np.abs(predict_logits(half, gunpoint.X_test) - ref).max()
-    assert diff < 2e-3 * np.abs(ref).max(), diff  # float16 keeps ~3 significant digits of each weight
+    got = predict_logits(half, gunpoint.X_test)
+    # float16 keeps ~3 significant digits per weight: logits move by a few 1e-3 of their scale (more
+    # than the 1e-3 the zoo allows, so the zoo ships float32), and no prediction changes.
+    assert np.abs(got - ref).max() < 5e-3 * np.abs(ref).max()
+    np.testing.assert_array_equal(got.argmax(1), ref.argmax(1))
 
 
 class _Payload:

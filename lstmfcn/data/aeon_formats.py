@@ -38,14 +38,15 @@ def read_ts(data: bytes, name: str) -> RawSplit:
     from aeon.datasets import load_from_ts_file  # slow import (~1 s), only when needed
 
     X, y = _via_aeon(load_from_ts_file, data, ".ts", name, text)
-    return make_split(_pad_ragged(X, name), _restore_ts_labels(y, header_text), name)
+    return make_split(_pad_ragged(X, name), _restore_ts_labels(y, header_text, name), name)
 
 
-def _restore_ts_labels(labels: np.ndarray, header: str) -> np.ndarray:
+def _restore_ts_labels(labels: np.ndarray, header: str, name: str) -> np.ndarray:
     """Undo aeon's lower-casing of ``.ts`` labels using the spelling on ``@classLabel``.
 
     aeon lower-cases each data line and rewrites ``nan`` as ``NaN`` in it, so ``Standing``
-    arrives as ``standing``; the header keeps the original spelling of every class.
+    arrives as ``standing``; the header keeps the original spelling of every class. A label the
+    header does not declare is a broken file (aeon accepts it): DataError.
     """
     line = re.search(r"^\s*@classlabel\s+true\s+(.*)$", header, re.IGNORECASE | re.MULTILINE)
     declared = line[1].split() if line else []
@@ -53,6 +54,13 @@ def _restore_ts_labels(labels: np.ndarray, header: str) -> np.ndarray:
     for label in declared:
         key = label.lower().replace("nan", "NaN").replace("?", "NaN")
         spelling[key] = label if spelling.get(key, label) == label else None  # None: ambiguous
+    undeclared = sorted(set(labels.tolist()) - set(spelling))
+    if declared and undeclared:
+        shown = ", ".join(repr(label) for label in undeclared[:10])
+        raise DataError(
+            f"{name}: label(s) {shown} are not declared on the @classLabel line ({' '.join(declared[:20])}); "
+            "expected every class listed in the header"
+        )
     return np.array([spelling.get(label) or label for label in labels.tolist()])
 
 

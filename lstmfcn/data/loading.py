@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from lstmfcn.data import catalog, formats
@@ -75,6 +76,7 @@ def load_dataset_from_bytes(
     nan_policy: str = "interpolate",
     test_size: float = 0.3,
     seed: int = 0,
+    max_bytes: int | None = None,
 ) -> Dataset:
     """Load an uploaded file held in memory.
 
@@ -88,15 +90,26 @@ def load_dataset_from_bytes(
         is split into train and test with ``test_size`` and ``seed``.
     normalize, length_policy, nan_policy, test_size, seed
         As in :func:`load_dataset`.
+    max_bytes : int or None
+        Refuse a file larger than this (the dashboard's upload limit) before reading it.
 
     Returns
     -------
     Dataset
         As :func:`load_dataset`; ``source`` is the base file name.
+
+    Raises
+    ------
+    DataError
+        A file name without a base name, a file over ``max_bytes``, or a malformed file.
     """
     options = dict(normalize=normalize, length_policy=length_policy, nan_policy=nan_policy)
     check_options(**options)
-    display = _base_name(filename)
+    display = upload_base_name(filename)
+    if max_bytes is not None and len(data) > max_bytes:
+        raise DataError(
+            f"{display}: the file is {_megabytes(len(data))}, over the upload limit of {_megabytes(max_bytes)}"
+        )
     train, test = formats.parse_file(bytes(data), display)
     return _build(formats.dataset_name(display), train, test, display, options, test_size, seed)
 
@@ -138,9 +151,26 @@ def _unknown_message(name: str) -> str:
     )
 
 
-def _base_name(filename: str) -> str:
-    """The last component of a browser-sent name, whichever separator it used."""
+def upload_base_name(filename: str) -> str:
+    """The last component of a browser-sent name, whichever separator it used.
+
+    ``"../../etc/passwd.tsv"`` → ``"passwd.tsv"``, ``"C:\\x.csv"`` → ``"x.csv"``: a name a user
+    sends is only ever shown or used for its extension, never joined to a path. Characters other
+    than letters, digits, spaces and ``._-,+()`` become ``_`` (the name is shown to whoever opens
+    a link to the upload, in text that renders Markdown), and a very long name is shortened.
+    """
     name = PureWindowsPath(PurePosixPath(str(filename)).name).name.strip()
+    name = _UNSAFE_NAME_CHARS.sub("_", name)
+    if len(name) > _MAX_NAME:
+        name = name[: _MAX_NAME - 40] + "_" + name[-39:]  # keep the extension
     if not name or name in {".", ".."}:
-        raise DataError(f"upload {filename!r}: expected a file name with an extension")
+        raise DataError(f"upload {filename[:200]!r}: expected a file name with an extension")
     return name
+
+
+_UNSAFE_NAME_CHARS = re.compile(r"[^\w .,+()-]")
+_MAX_NAME = 150
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / 2**20:.1f} MB"

@@ -1,13 +1,23 @@
-"""NumPy ``.npz`` archives, always loaded with ``allow_pickle=False``: object arrays are refused."""
+"""NumPy ``.npz`` archives, always loaded with ``allow_pickle=False``: object arrays are refused.
+
+Each array's ``.npy`` header is read before the array itself, so a member that is not an array,
+holds Python objects, or would decompress to more than :data:`MAX_VALUES` values is refused
+before anything is unpacked (a few hundred kB of compressed zeros can claim gigabytes).
+"""
 
 from __future__ import annotations
 
 import io
+import math
 
 import numpy as np
 
 from lstmfcn.data.raw import RawSplit, make_split
 from lstmfcn.errors import DataError
+
+#: Most values one array of an archive may hold (400 MB as float64; the largest UCR/UEA
+#: classification problems that fit in memory hold fewer).
+MAX_VALUES = 50_000_000
 
 
 def read_npz(data: bytes, name: str) -> tuple[RawSplit, RawSplit | None]:
@@ -60,6 +70,7 @@ def _npz_split(archive: np.lib.npyio.NpzFile, x_key: str, y_key: str, name: str)
 
 
 def _npz_array(archive: np.lib.npyio.NpzFile, key: str, name: str) -> np.ndarray:
+    _check_header(archive, key, name)
     try:
         return archive[key]
     except ValueError as err:
@@ -71,3 +82,31 @@ def _npz_array(archive: np.lib.npyio.NpzFile, key: str, name: str) -> np.ndarray
         raise DataError(f"{name} array {key!r}: cannot be read ({err})") from None
     except Exception as err:  # corrupt member inside a valid zip
         raise DataError(f"{name} array {key!r}: cannot be read ({err})") from None
+
+
+def _check_header(archive: np.lib.npyio.NpzFile, key: str, name: str) -> None:
+    """Refuse a member that is not an ``.npy`` array, holds objects, or is too large, unread."""
+    member = f"{key}.npy" if f"{key}.npy" in archive.zip.namelist() else key
+    fmt = np.lib.format
+    try:
+        with archive.zip.open(member) as f:
+            version = fmt.read_magic(f)
+            if version not in ((1, 0), (2, 0)):
+                raise ValueError(f"unsupported .npy format version {version}")
+            read_header = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
+            shape, _, dtype = read_header(f)
+    except Exception as err:  # no .npy magic (a plain file in the zip), corrupt header, bad zip entry
+        raise DataError(
+            f"{name} array {key!r}: is not a NumPy array ({err}); expected arrays saved with np.savez"
+        ) from None
+    if dtype.hasobject:
+        raise DataError(
+            f"{name} array {key!r}: holds Python objects, which would need unpickling; "
+            "refused. Save numeric X and numeric or string y (not dtype=object)"
+        )
+    n_values = math.prod(shape)
+    if n_values > MAX_VALUES:
+        raise DataError(
+            f"{name} array {key!r}: shape {shape} holds {n_values:,} values, more than the "
+            f"{MAX_VALUES:,} a dataset may have; expected a smaller array"
+        )

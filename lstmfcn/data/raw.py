@@ -54,7 +54,15 @@ def make_split(X: np.ndarray, labels: np.ndarray, source: str, lines: np.ndarray
     labels = np.asarray(labels).astype(str)
     if labels.shape != (X.shape[0],):
         raise DataError(f"{source}: {X.shape[0]} series but {labels.size} labels")
+    missing = np.flatnonzero(np.isin(np.char.lower(np.char.strip(labels)), list(_MISSING_LABELS)))
+    if missing.size:
+        where = RawSplit(X, labels, source, lines).where(int(missing[0]))
+        raise DataError(f"{where}: the label is missing ({str(labels[missing[0]])!r}); expected a class label")
     return RawSplit(X, canonical_labels(labels), source, lines)
+
+
+# A label read as one of these is a missing value, not a class (NaN in a float y array, an empty cell).
+_MISSING_LABELS = ("", "nan")
 
 
 def canonical_labels(labels: np.ndarray) -> np.ndarray:

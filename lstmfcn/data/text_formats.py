@@ -13,6 +13,8 @@ from lstmfcn.errors import DataError
 
 # Cells an old UCR or CSV file may use for a missing value.
 _MISSING = {"", "nan", "na", "?"}
+# How each reader splits a line (None: whitespace, as str.split), in words, for messages.
+_SEPARATORS = {"\t": "tabs", ",": "commas", ";": "semicolons", "|": "vertical bars", None: "whitespace"}
 
 
 def read_ucr_tsv(data: bytes, name: str) -> RawSplit:
@@ -81,7 +83,10 @@ def _table_split(rows: list[tuple[int, str]], sep: str | None, name: str) -> Raw
                 "(pad shorter series with NaN)"
             )
     if expected < 2:
-        raise DataError(f"{name} line {rows[0][0]}: expected a label followed by values, found one field")
+        raise DataError(
+            f"{name} line {rows[0][0]}: expected a label followed by values separated by {_SEPARATORS[sep]}, "
+            f"found one field{_separator_hint(rows[0][1], sep)}"
+        )
     labels = [line.split(sep, 1)[0].strip().strip('"') for _, line in rows]
     for (lineno, _), label in zip(rows, labels, strict=True):
         if not label:
@@ -89,6 +94,14 @@ def _table_split(rows: list[tuple[int, str]], sep: str | None, name: str) -> Raw
     values = _parse_values([line for _, line in rows], sep, expected, rows, name)
     lines = np.array([lineno for lineno, _ in rows], dtype=np.int64)
     return make_split(values[:, None, :], np.array(labels), name, lines)
+
+
+def _separator_hint(line: str, sep: str | None) -> str:
+    """``"; the line seems to be separated by semicolons"`` when another separator splits ``line``."""
+    for other, words in _SEPARATORS.items():
+        if other != sep and len(line.strip().split(other)) > 1:
+            return f"; the line seems to be separated by {words}"
+    return ""
 
 
 def _parse_values(

@@ -131,15 +131,29 @@ class LSTMFCN(nn.Module):
         logits = self.head(torch.cat([lstm_features, pooled], dim=1))  # (B, K)
         return ForwardDetails(logits, conv_maps, lstm_features, mask, attention, contexts)
 
+    def conv_block_outputs(
+        self, x: torch.Tensor, lengths: torch.Tensor | None = None, *, upto: int = 3
+    ) -> list[torch.Tensor]:
+        """Outputs ``(B, C_b, T)`` of conv blocks 1..``upto`` (after BN and ReLU, before
+        squeeze-and-excite), padded steps zeroed: what the branch computes, without hooks.
+
+        Nothing is registered on the model, so threads sharing it cannot see each other's values.
+        """
+        return self._conv_blocks(x, length_mask(lengths, x.shape[-1]), upto)
+
     def _fcn_branch(self, x: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
+        return self._conv_blocks(x, mask, 3)[-1]  # (B, C, T)
+
+    def _conv_blocks(self, x: torch.Tensor, mask: torch.Tensor | None, upto: int) -> list[torch.Tensor]:
         keep = None if mask is None else mask.unsqueeze(1).to(x.dtype)  # (B, 1, T)
-        h = _zero_padding(self.block1(x), keep)
-        if self.se1 is not None:
-            h = self.se1(h, mask)
-        h = _zero_padding(self.block2(h), keep)
-        if self.se2 is not None:
-            h = self.se2(h, mask)
-        return _zero_padding(self.block3(h), keep)  # (B, C, T)
+        outputs: list[torch.Tensor] = []
+        h = x
+        for block, se in ((self.block1, self.se1), (self.block2, self.se2), (self.block3, None))[:upto]:
+            h = _zero_padding(block(h), keep)  # (B, C_b, T)
+            outputs.append(h)
+            if se is not None:
+                h = se(h, mask)
+        return outputs
 
     def _lstm_branch(
         self, x: torch.Tensor, lengths: torch.Tensor | None, mask: torch.Tensor | None

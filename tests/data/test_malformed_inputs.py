@@ -6,6 +6,7 @@ import io
 import os
 import pickle
 import tempfile
+import zipfile
 
 import numpy as np
 import pytest
@@ -28,6 +29,23 @@ def npz_bytes(**arrays) -> bytes:
 def npy_bytes(array: np.ndarray) -> bytes:
     buffer = io.BytesIO()
     np.save(buffer, array)
+    return buffer.getvalue()
+
+
+def zip_bytes(**members: bytes) -> bytes:
+    """A zip archive holding the given members as they are (not .npy arrays)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def npy_header_only(shape: tuple[int, ...], descr: str = "<f8") -> bytes:
+    """An .npy header claiming ``shape`` with no data after it: what a decompression bomb's
+    member announces (a real one: zeros that compress a thousandfold)."""
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buffer, {"descr": descr, "fortran_order": False, "shape": shape})
     return buffer.getvalue()
 
 
@@ -103,6 +121,87 @@ CASES = {
     "arff header only": ("x.arff", ARFF_HEADER.encode(), "holds no labelled series"),
     "unsupported type": ("x.xlsx", b"PK\x03\x04", "unsupported file type '.xlsx'"),
 }
+
+# Added with the robustness suite (tests/robustness/ runs every case through the CLI and the
+# dashboard as well): one more of each kind of damage, for every format that has it.
+CASES.update(
+    {
+        "empty npz": ("x.npz", b"", "not a valid .npz"),
+        "tsv header only": ("GunPoint_TRAIN.tsv", b"label\tt0\tt1\n", "expected numbers, found 't0'"),
+        "ragged csv": ("data.csv", b"1,0.1,0.2\n2,0.1\n", "line 2: expected 3 fields"),
+        "non-numeric ucr text": ("Beef_TRAIN", b"1 0.1 0.2\n2 x 0.3\n", "line 2: expected numbers, found 'x'"),
+        "ragged txt": ("Beef_TRAIN.txt", b"1 0.1 0.2\n2 0.1\n", "line 2: expected 3 fields"),
+        "NaN everywhere csv": ("data.csv", b"1,nan,nan\n2,NaN,NaN\n" * 3, "line 1: the series has no values"),
+        "NaN everywhere npz": ("x.npz", npz_bytes(X=np.full((6, 4), np.nan), y=np.arange(6) % 2), "has no values"),
+        "NaN everywhere ts": ("x.ts", (TS_HEADER + "NaN,NaN:1\nNaN,NaN:2\n" * 3).encode(), "has no values"),
+        "inf everywhere csv": ("data.csv", b"1,inf,-inf\n2,inf,inf\n" * 3, "contains an infinite value"),
+        "inf npz": ("x.npz", npz_bytes(X=np.full((6, 4), -np.inf), y=np.arange(6) % 2), "contains an infinite value"),
+        "overflowing number": ("data.csv", b"1,1e400,0\n2,0,1\n1,1,1\n2,2,2\n", "line 1: contains an infinite value"),
+        "single sample": ("data.csv", b"1,0.1,0.2\n", "only one class ('1')"),
+        "one sample per class": ("data.csv", b"1,0.1,0.2\n2,0.3,0.1\n", "too few to hold out"),
+        "single class npz": (
+            "x.npz",
+            npz_bytes(
+                X_train=np.ones((3, 4)), y_train=np.array([7, 7, 7]), X_test=np.ones((1, 4)), y_test=np.array([7])
+            ),
+            "only one class ('7')",
+        ),
+        "single class ts": ("x.ts", (TS_HEADER + "1,2,3:1\n3,2,1:1\n2,2,2:1\n").encode(), "only one class ('1')"),
+        "missing label csv": ("data.csv", b"nan,1,2\n1,1,2\n2,2,3\n1,3,3\n", "line 1: the label is missing"),
+        "missing label npz": (
+            "x.npz",
+            npz_bytes(X=np.ones((4, 3)), y=np.array([1.0, np.nan, 1.0, 2.0])),
+            "sample 1: the label is missing",
+        ),
+        "empty label npz": ("x.npz", npz_bytes(X=np.ones((4, 3)), y=np.array(["a", "", "a", "b"])), "label is missing"),
+        "0-length series csv": ("data.csv", b"1,0.1,0.2\n2,,\n1,1,2\n2,3,4\n", "line 2: the series has no values"),
+        "semicolons in csv": ("data.csv", b"1;0.1;0.2\n2;0.3;0.4\n", "seems to be separated by semicolons"),
+        "commas in tsv": ("GunPoint_TRAIN.tsv", b"1,0.1,0.2\n2,0.3,0.4\n", "seems to be separated by commas"),
+        "tabs in csv": ("data.csv", b"1\t0.1\t0.2\n2\t0.3\t0.4\n", "seems to be separated by tabs"),
+        "binary csv": ("data.csv", GARBAGE, "binary file"),
+        "binary ucr text": ("Beef_TRAIN", GARBAGE, "binary file"),
+        "ts undeclared label": ("x.ts", (TS_HEADER + "1,2,3:1\n1,2,3:3\n").encode(), "'3' are not declared"),
+        "ts classLabel without classes": (
+            "x.ts",
+            (TS_HEADER.replace("@classLabel true 1 2", "@classLabel true") + "1,2,3:1\n").encode(),
+            "cannot be read",
+        ),
+        "ts two channels declared univariate": (
+            "x.ts",
+            (TS_HEADER + "1,2:3,4:1\n1,2:3,4:2\n").encode(),
+            "cannot be read",
+        ),
+        "ts unequal lengths declared equal": ("x.ts", (TS_HEADER + "1,2,3:1\n1,2:2\n").encode(), "cannot be read"),
+        "ts header keyword without value": (
+            "x.ts",
+            b"@problemName\n@classLabel true 1 2\n@data\n1,2:1\n",
+            "cannot be read",
+        ),
+        "npz of plain files": ("x.npz", zip_bytes(X=b"1,2,3", y=b"1"), "array 'X': is not a NumPy array"),
+        "npz decompression bomb": (
+            "x.npz",
+            zip_bytes(**{"X.npy": npy_header_only((100_000, 1, 10_000)), "y.npy": npy_bytes(np.arange(100_000))}),
+            "1,000,000,000 values, more than",
+        ),
+        "npz object y": (
+            "x.npz",
+            npz_bytes(X=np.ones((2, 3)), y=np.array([1, "a"], dtype=object)),
+            "holds Python objects",
+        ),
+        "npz complex X": ("x.npz", npz_bytes(X=np.ones((4, 3), complex), y=np.arange(4)), "found dtype complex128"),
+        "npz 4-d X": (
+            "x.npz",
+            npz_bytes(X=np.ones((4, 1, 3, 2)), y=np.arange(4)),
+            "expected shape (N, T) or (N, V, T)",
+        ),
+        "arff string attribute": (
+            "x.arff",
+            b"@relation x\n@attribute a string\n@attribute t {1,2}\n@data\nfoo,1\nbar,2\n",
+            "cannot be read",
+        ),
+        "arff sparse data": ("x.arff", (ARFF_HEADER + "{0 1, 2 1}\n{1 3, 2 2}\n").encode(), "cannot be read"),
+    }
+)
 
 
 @pytest.mark.parametrize("case", list(CASES))
