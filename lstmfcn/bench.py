@@ -215,7 +215,8 @@ def run_bench(
     rows: list[BenchRow] = []
     gp_model = build_model(ModelConfig("lstmfcn", 1, gp.length, gp.n_classes)).to(dev).eval()
     say("GunPoint test split")
-    rows += bench_case("GunPoint", gp_model, gp.X_test, device=dev, repeats=repeats, loop_samples=loop_samples, methods=methods, ig_steps=32)
+    gp_x = gp.X_test[:48] if quick else gp.X_test
+    rows += bench_case("GunPoint", gp_model, gp_x, device=dev, repeats=repeats, loop_samples=loop_samples, methods=methods, ig_steps=32)
     for n, length in shapes:
         say(f"synthetic {n} x {length}")
         x, _ = synthetic_series(n, length)
@@ -247,3 +248,50 @@ def format_table(result: dict) -> str:
 
 def _fmt_s(s: float) -> str:
     return f"{s * 1e3:.1f} ms" if s < 1 else f"{s:.2f} s"
+
+
+def scaling_curves(
+    device: str = "auto", ns: tuple[int, ...] = (16, 64, 256, 1024), ts: tuple[int, ...] = (96, 256, 1024),
+    fixed_t: int = 150, fixed_n: int = 64, ig_steps: int = 32,
+) -> dict:  # fmt: skip
+    """Seconds for all-class CAM and IG-``ig_steps`` against N (at ``T = fixed_t``) and T (at ``N = fixed_n``).
+
+    Returns ``{"device", "n": {"N": [...], "cam": [...], "ig": [...]}, "t": {"T": [...], "cam": [...], "ig": [...]}}``.
+    """
+    from .explain import class_activation_maps, run_method
+
+    dev = resolve_device(device)
+
+    def both(n: int, length: int) -> tuple[float, float]:
+        x, _ = synthetic_series(n, length)
+        model = build_model(ModelConfig("lstmfcn", 1, length, 2)).to(dev).eval()
+        target = np.zeros(n, dtype=np.int64)
+        cam = median_time(lambda: class_activation_maps(model, x), dev, repeats=3)
+        ig = median_time(lambda: run_method("ig", model, x, target, n_steps=ig_steps), dev, repeats=1)
+        return cam, ig
+
+    by_n = [both(n, fixed_t) for n in ns]
+    by_t = [both(fixed_n, t) for t in ts]
+    return {
+        "device": describe_device(dev),
+        "n": {"N": list(ns), "T": fixed_t, "cam": [c for c, _ in by_n], "ig": [i for _, i in by_n]},
+        "t": {"T": list(ts), "N": fixed_n, "cam": [c for c, _ in by_t], "ig": [i for _, i in by_t]},
+    }
+
+
+def scaling_figures(curves: dict) -> list:
+    """Two Plotly figures (time against N, time against T; log-log) of :func:`scaling_curves`."""
+    from .figures import lines_figure
+
+    out = []
+    for axis, fixed in (("n", "T"), ("t", "N")):
+        c = curves[axis]
+        key = axis.upper()
+        fig = lines_figure(
+            np.asarray(c[key]), {"CAM, all classes": np.asarray(c["cam"]), "IG-32": np.asarray(c["ig"])},
+            x_title=key, y_title="seconds", title=f"Time against {key} ({fixed} = {c[fixed]}, {curves['device']})",
+        )  # fmt: skip
+        fig.update_xaxes(type="log")
+        fig.update_yaxes(type="log")
+        out.append(fig)
+    return out

@@ -14,12 +14,28 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     s.add_argument("--quick", action="store_true", help="small shapes: under a minute on 2 CPU cores")
     s.add_argument("--json", action="store_true", help="print one JSON object")
+    s.add_argument("--scaling", metavar="HTML", help="instead: time CAM and IG against N and T and plot them to this file")
 
 
 @command("bench")
 def _bench(args: argparse.Namespace) -> int:
     from .bench import format_table, run_bench
 
+    if args.scaling:
+        return _scaling(args)
     result = run_bench(args.device, quick=args.quick, progress=lambda what: print(f"timing {what} …", file=sys.stderr))
     print(json.dumps(result, indent=1) if args.json else format_table(result))
+    return 0
+
+
+def _scaling(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .bench import scaling_curves, scaling_figures
+
+    curves = scaling_curves(args.device)
+    figs = scaling_figures(curves)
+    html = figs[0].to_html(include_plotlyjs=True, full_html=False) + figs[1].to_html(include_plotlyjs=False, full_html=False)
+    Path(args.scaling).write_text(f"<html><head><meta charset='utf-8'><title>Scaling</title></head><body>{html}</body></html>")
+    print(json.dumps(curves, indent=1))
     return 0

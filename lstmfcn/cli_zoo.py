@@ -74,7 +74,7 @@ def _train_missing(args: argparse.Namespace) -> int:
         if deadline is not None and time.monotonic() > deadline:
             print(f"time limit reached before {name}", file=sys.stderr)
             break
-        ds = load_dataset(dataset)
+        ds = load_dataset(dataset, normalize=zoo.NORMALIZE.get(dataset, "per_sample"))
         model, meta = train_on_dataset(
             ds, arch, shuffle=shuffle, config=TrainConfig(device=args.device),
             state_path=state_dir / f"{name}.resume.safetensors", resume=True,
