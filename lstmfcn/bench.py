@@ -295,3 +295,36 @@ def scaling_figures(curves: dict) -> list:
         fig.update_yaxes(type="log")
         out.append(fig)
     return out
+
+
+def target_timings(device: str = "auto") -> dict[str, float]:
+    """Seconds for the interactive cases the issue sets CPU targets for (median of 5 after a warm-up).
+
+    - one sample's CAM + attention + IG-32 through :func:`lstmfcn.explain.explain`, T = 150
+      (the shipped GunPoint ALSTM-FCN with attention over time, the dashboard's attention model,
+      and LSTM-FCN) and T = 1024 (synthetic LSTM-FCN);
+    - all-class CAM and IG-32 over GunPoint's test split (150 series) with the shipped LSTM-FCN.
+    """
+    from .checkpoint import load_model
+    from .data import load_dataset
+    from .explain import class_activation_maps, explain, run_method
+    from .zoo import pretrained_path
+
+    dev = resolve_device(device)
+    gp = load_dataset("GunPoint")
+    lstm = load_model(pretrained_path("GunPoint__lstmfcn")).to(dev)
+    alstm = load_model(pretrained_path("GunPoint__alstmfcn__noshuffle")).to(dev)
+    long_model = build_model(ModelConfig("lstmfcn", 1, 1024, 2)).to(dev).eval()
+    long_x, _ = synthetic_series(1, 1024)
+    one = ["cam", "attention", "ig"]
+    with torch.no_grad():
+        target = lstm(torch.as_tensor(gp.X_test, device=dev)).argmax(1).cpu().numpy()
+    return {
+        "one sample CAM+attention+IG-32, T=150, LSTM-FCN": median_time(lambda: explain(lstm, gp.X_test[:1], methods=one), dev, 5),
+        "one sample CAM+attention+IG-32, T=150, ALSTM-FCN (attention over time)": median_time(
+            lambda: explain(alstm, gp.X_test[:1], methods=one), dev, 5
+        ),
+        "one sample CAM+attention+IG-32, T=1024, LSTM-FCN": median_time(lambda: explain(long_model, long_x, methods=one), dev, 5),
+        "all-class CAM, GunPoint test (150)": median_time(lambda: class_activation_maps(lstm, gp.X_test), dev, 5),
+        "IG-32, GunPoint test (150)": median_time(lambda: run_method("ig", lstm, gp.X_test, target, n_steps=32), dev, 3),
+    }

@@ -14,6 +14,7 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     s.add_argument("--quick", action="store_true", help="small shapes: under a minute on 2 CPU cores")
     s.add_argument("--json", action="store_true", help="print one JSON object")
+    s.add_argument("--targets", action="store_true", help="instead: time the interactive cases the targets are set for")
     s.add_argument("--scaling", metavar="HTML", help="instead: time CAM and IG against N and T and plot them to this file")
 
 
@@ -23,6 +24,12 @@ def _bench(args: argparse.Namespace) -> int:
 
     if args.scaling:
         return _scaling(args)
+    if args.targets:
+        from .bench import target_timings
+
+        timings = target_timings(args.device)
+        print(json.dumps(timings, indent=1) if args.json else "\n".join(f"{v * 1e3:9.1f} ms  {k}" for k, v in timings.items()))
+        return 0
     result = run_bench(args.device, quick=args.quick, progress=lambda what: print(f"timing {what} …", file=sys.stderr))
     print(json.dumps(result, indent=1) if args.json else format_table(result))
     return 0
