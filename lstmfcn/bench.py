@@ -129,7 +129,9 @@ def _plain_training_epochs(model: nn.Module, x: torch.Tensor, y: torch.Tensor, e
 # --- the comparisons ------------------------------------------------------------------------
 
 
-def _scaled(fn: Callable[[int], object], n: int, loop_samples: int, device: torch.device, repeats: int) -> tuple[float, int | None]:
+def _scaled(
+    fn: Callable[[int], object], n: int, loop_samples: int, device: torch.device, repeats: int
+) -> tuple[float, int | None]:
     m = min(n, loop_samples)
     t = median_time(lambda: fn(m), device, repeats=max(1, repeats - 1))
     return t * n / m, (m if m < n else None)
@@ -160,13 +162,21 @@ def bench_case(
     target = predict_logits(model, x_np).argmax(1)
     for method in methods:
         opts = {"n_steps": ig_steps} if method == "ig" else {}
-        ours = median_time(lambda: run_method(method, model, x_np, target, **opts), device, repeats)
+        ours = median_time(
+            lambda method=method, opts=opts: run_method(method, model, x_np, target, **opts), device, repeats
+        )
         if method in ("ig", "saliency"):
             tt = torch.as_tensor(target, device=device)
             # cuDNN refuses LSTM backward in eval mode: the straightforward GPU user switches cuDNN
             # off globally; on the CPU that switch changes nothing.
             with torch.backends.cudnn.flags(enabled=device.type != "cuda"):
-                base, ext = _scaled(lambda m: _loop_captum(method, model, x[:m], tt, ig_steps), n, loop_samples, device, 1)
+                base, ext = _scaled(
+                    lambda m, method=method, tt=tt: _loop_captum(method, model, x[:m], tt, ig_steps),
+                    n,
+                    loop_samples,
+                    device,
+                    1,
+                )
                 ref = _loop_captum(method, model, x[:4], tt, ig_steps)
             mine = run_method(method, model, x_np[:4], target[:4], **opts)
             what = "per-sample Captum, defaults" + (", cuDNN off" if device.type == "cuda" else "")
@@ -177,7 +187,9 @@ def bench_case(
     return rows
 
 
-def bench_training(model_config: ModelConfig, x_np: np.ndarray, y_np: np.ndarray, *, device: torch.device, epochs: int) -> BenchRow:
+def bench_training(
+    model_config: ModelConfig, x_np: np.ndarray, y_np: np.ndarray, *, device: torch.device, epochs: int
+) -> BenchRow:
     """Epoch time of :func:`lstmfcn.training.train` against a plain eager loop, same data and model."""
     from .training import TrainConfig, train
 
@@ -187,13 +199,15 @@ def bench_training(model_config: ModelConfig, x_np: np.ndarray, y_np: np.ndarray
     ours = median_time(lambda: train(build_model(model_config), x_np, y_np, None, cfg), device, repeats=1)
     x, y = torch.as_tensor(x_np, device=device), torch.as_tensor(y_np, device=device)
     torch.manual_seed(0)
-    base = median_time(lambda: _plain_training_epochs(build_model(model_config).to(device), x, y, epochs), device, repeats=1)
-    return BenchRow(f"training ({epochs} epochs)", n, length, ours / epochs, base / epochs, "plain eager loop with DataLoader")
+    base = median_time(
+        lambda: _plain_training_epochs(build_model(model_config).to(device), x, y, epochs), device, repeats=1
+    )
+    return BenchRow(
+        f"training ({epochs} epochs)", n, length, ours / epochs, base / epochs, "plain eager loop with DataLoader"
+    )
 
 
-def run_bench(
-    device: str = "auto", quick: bool = False, progress: Callable[[str], None] | None = None
-) -> dict:
+def run_bench(device: str = "auto", quick: bool = False, progress: Callable[[str], None] | None = None) -> dict:
     """Run the whole benchmark; returns ``{"device": …, "rows": [BenchRow.to_dict(), …]}``.
 
     ``quick`` (under a minute on 2 CPU cores) uses GunPoint plus small synthetic splits; the full
@@ -209,27 +223,52 @@ def run_bench(
     if quick:
         shapes, repeats, loop_samples, methods, train_epochs = [(32, 1024), (128, 96)], 2, 4, ("ig",), 3
     elif dev.type == "cuda":
-        shapes, repeats, loop_samples, methods, train_epochs = [(8192, 1024), (8192, 96)], 5, 256, ("ig", "saliency", "occlusion", "gradcam"), 200
+        shapes, repeats, loop_samples, methods, train_epochs = (
+            [(8192, 1024), (8192, 96)],
+            5,
+            256,
+            ("ig", "saliency", "occlusion", "gradcam"),
+            200,
+        )
     else:
-        shapes, repeats, loop_samples, methods, train_epochs = [(512, 1024), (2048, 96)], 3, 64, ("ig", "saliency", "occlusion", "gradcam"), 20
+        shapes, repeats, loop_samples, methods, train_epochs = (
+            [(512, 1024), (2048, 96)],
+            3,
+            64,
+            ("ig", "saliency", "occlusion", "gradcam"),
+            20,
+        )
     rows: list[BenchRow] = []
     gp_model = build_model(ModelConfig("lstmfcn", 1, gp.length, gp.n_classes)).to(dev).eval()
     say("GunPoint test split")
     gp_x = gp.X_test[:48] if quick else gp.X_test
-    rows += bench_case("GunPoint", gp_model, gp_x, device=dev, repeats=repeats, loop_samples=loop_samples, methods=methods, ig_steps=32)
+    rows += bench_case(
+        "GunPoint", gp_model, gp_x, device=dev, repeats=repeats, loop_samples=loop_samples, methods=methods, ig_steps=32
+    )
     for n, length in shapes:
         say(f"synthetic {n} x {length}")
         x, _ = synthetic_series(n, length)
         model = build_model(ModelConfig("lstmfcn", 1, length, 2)).to(dev).eval()
         ig_n = min(n, 1024)  # the IG target is stated for 1024 samples
-        rows += bench_case(f"{n}x{length}", model, x, device=dev, repeats=repeats, loop_samples=loop_samples, methods=(), ig_steps=32)
+        rows += bench_case(
+            f"{n}x{length}", model, x, device=dev, repeats=repeats, loop_samples=loop_samples, methods=(), ig_steps=32
+        )
         rows += [
             r for r in bench_case(f"{ig_n}x{length}", model, x[:ig_n], device=dev, repeats=repeats, loop_samples=loop_samples,
                                   methods=("ig",), ig_steps=32) if r.task.endswith(": ig")
         ]  # fmt: skip
     say("training")
-    rows.append(bench_training(ModelConfig("lstmfcn", 1, gp.length, gp.n_classes), gp.X_train, gp.y_train, device=dev, epochs=train_epochs))
-    return {"device": describe_device(dev), "quick": quick, "torch": torch.__version__, "rows": [r.to_dict() for r in rows]}
+    rows.append(
+        bench_training(
+            ModelConfig("lstmfcn", 1, gp.length, gp.n_classes), gp.X_train, gp.y_train, device=dev, epochs=train_epochs
+        )
+    )
+    return {
+        "device": describe_device(dev),
+        "quick": quick,
+        "torch": torch.__version__,
+        "rows": [r.to_dict() for r in rows],
+    }
 
 
 def format_table(result: dict) -> str:
@@ -242,7 +281,9 @@ def format_table(result: dict) -> str:
         note = r["straightforward"] + (f" (scaled from {r['extrapolated_from']})" if r["extrapolated_from"] else "")
         if r["max_abs_diff"] is not None:
             note += f" / {r['max_abs_diff']:.1e}"
-        lines.append(f"{r['task']:<34} {r['n']:>6} {r['length']:>5} {_fmt_s(r['ours_s']):>10} {base:>16} {speed:>8}  {note}")
+        lines.append(
+            f"{r['task']:<34} {r['n']:>6} {r['length']:>5} {_fmt_s(r['ours_s']):>10} {base:>16} {speed:>8}  {note}"
+        )
     return "\n".join(lines)
 
 
@@ -320,11 +361,17 @@ def target_timings(device: str = "auto") -> dict[str, float]:
     with torch.no_grad():
         target = lstm(torch.as_tensor(gp.X_test, device=dev)).argmax(1).cpu().numpy()
     return {
-        "one sample CAM+attention+IG-32, T=150, LSTM-FCN": median_time(lambda: explain(lstm, gp.X_test[:1], methods=one), dev, 5),
+        "one sample CAM+attention+IG-32, T=150, LSTM-FCN": median_time(
+            lambda: explain(lstm, gp.X_test[:1], methods=one), dev, 5
+        ),
         "one sample CAM+attention+IG-32, T=150, ALSTM-FCN (attention over time)": median_time(
             lambda: explain(alstm, gp.X_test[:1], methods=one), dev, 5
         ),
-        "one sample CAM+attention+IG-32, T=1024, LSTM-FCN": median_time(lambda: explain(long_model, long_x, methods=one), dev, 5),
+        "one sample CAM+attention+IG-32, T=1024, LSTM-FCN": median_time(
+            lambda: explain(long_model, long_x, methods=one), dev, 5
+        ),
         "all-class CAM, GunPoint test (150)": median_time(lambda: class_activation_maps(lstm, gp.X_test), dev, 5),
-        "IG-32, GunPoint test (150)": median_time(lambda: run_method("ig", lstm, gp.X_test, target, n_steps=32), dev, 3),
+        "IG-32, GunPoint test (150)": median_time(
+            lambda: run_method("ig", lstm, gp.X_test, target, n_steps=32), dev, 3
+        ),
     }

@@ -77,7 +77,9 @@ def read_metadata(data: bytes, name: str = "checkpoint") -> dict:
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise CheckpointError(f"{name}: a safetensors file, but not an LSTM-FCN checkpoint (no '{FORMAT}' metadata)")
     if meta.get("version", 0) > VERSION:
-        raise CheckpointError(f"{name}: checkpoint format version {meta['version']} is newer than this program ({VERSION})")
+        raise CheckpointError(
+            f"{name}: checkpoint format version {meta['version']} is newer than this program ({VERSION})"
+        )
     for key in ("model", "classes"):
         if key not in meta:
             raise CheckpointError(f"{name}: checkpoint metadata lacks the '{key}' field")
@@ -92,7 +94,9 @@ def load_checkpoint_bytes(data: bytes, name: str = "checkpoint") -> tuple[LSTMFC
     except (TypeError, ValueError) as exc:
         raise CheckpointError(f"{name}: invalid model configuration in metadata: {exc}") from exc
     if len(meta["classes"]) != config.n_classes:
-        raise CheckpointError(f"{name}: metadata lists {len(meta['classes'])} classes but the model has {config.n_classes} outputs")
+        raise CheckpointError(
+            f"{name}: metadata lists {len(meta['classes'])} classes but the model has {config.n_classes} outputs"
+        )
     try:
         tensors = load_safetensors_bytes(data)
     except Exception as exc:  # noqa: BLE001 - safetensors raises its own error types
@@ -108,7 +112,9 @@ def load_checkpoint_bytes(data: bytes, name: str = "checkpoint") -> tuple[LSTMFC
         )
     for k, v in tensors.items():
         if v.shape != expected[k].shape:
-            raise CheckpointError(f"{name}: weight '{k}' has shape {tuple(v.shape)}, expected {tuple(expected[k].shape)}")
+            raise CheckpointError(
+                f"{name}: weight '{k}' has shape {tuple(v.shape)}, expected {tuple(expected[k].shape)}"
+            )
         if v.is_floating_point() and not torch.isfinite(v).all():
             raise CheckpointError(f"{name}: weight '{k}' contains NaN or infinite values")
     model.load_state_dict({k: v.to(expected[k].dtype) for k, v in tensors.items()})

@@ -27,7 +27,9 @@ def command(name: str):
 def build_parser() -> argparse.ArgumentParser:
     from .models import ARCHITECTURES
 
-    p = argparse.ArgumentParser(prog="python -m lstmfcn", description="LSTM-FCN Explorer: train, evaluate and explain LSTM-FCN models.")
+    p = argparse.ArgumentParser(
+        prog="python -m lstmfcn", description="LSTM-FCN Explorer: train, evaluate and explain LSTM-FCN models."
+    )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     s = sub.add_parser("datasets", help="list the embedded dataset catalog")
@@ -92,7 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--order", default="signed", choices=["signed", "abs"], help="rank steps by signed or absolute attribution"
     )
     s.add_argument(
-        "--segment-length", type=int, default=None, help="rank steps in contiguous segments of this length (default T/30)"
+        "--segment-length",
+        type=int,
+        default=None,
+        help="rank steps in contiguous segments of this length (default T/30)",
     )
     s.add_argument("--random-seeds", type=int, default=3, help="random orderings averaged as the control")
     s.add_argument("--no-sanity", action="store_true", help="skip the model-randomisation sanity check")
@@ -108,7 +113,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit status (0 ok, 2 bad input)."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    # argparse ends a subcommand's positionals at the first option, so `zoo train --device cpu NAME`
+    # leaves NAME over; zoo entry names may come anywhere on the line.
+    if extra and args.command == "zoo" and not any(a.startswith("-") for a in extra):
+        args.names = [*args.names, *extra]
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return COMMANDS[args.command](args)
     except LstmFcnError as exc:
@@ -177,7 +189,10 @@ def _describe(args: argparse.Namespace) -> int:
     for key in ("name", "source", "n_train", "n_test", "length", "min_length", "n_vars", "n_classes"):
         print(f"{key:>11}: {info[key]}")
     _print_table(
-        [{"class": c, "train": a, "test": b} for c, a, b in zip(ds.classes, info["train_counts"], info["test_counts"])],
+        [
+            {"class": c, "train": a, "test": b}
+            for c, a, b in zip(ds.classes, info["train_counts"], info["test_counts"], strict=True)
+        ],
         ["class", "train", "test"],
     )
     return 0
@@ -255,7 +270,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         ["class", "accuracy"],
     )
     print("confusion matrix (rows: true, columns: predicted):")
-    for c, row in zip(meta["classes"], result["confusion"]):
+    for c, row in zip(meta["classes"], result["confusion"], strict=True):
         print(f"  {str(c):>12} " + " ".join(f"{v:5d}" for v in row))
     return 0
 

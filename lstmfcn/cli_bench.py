@@ -15,7 +15,12 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--quick", action="store_true", help="small shapes: under a minute on 2 CPU cores")
     s.add_argument("--json", action="store_true", help="print one JSON object")
     s.add_argument("--targets", action="store_true", help="instead: time the interactive cases the targets are set for")
-    s.add_argument("--scaling", metavar="HTML", help="instead: time CAM and IG against N and T and plot them to this file")
+    s.add_argument(
+        "--scaling",
+        metavar="FILE",
+        help="instead: time CAM and IG against N and T and plot them to FILE "
+        "(.html, or .png rendered by Chromium through playwright)",
+    )
 
 
 @command("bench")
@@ -28,7 +33,11 @@ def _bench(args: argparse.Namespace) -> int:
         from .bench import target_timings
 
         timings = target_timings(args.device)
-        print(json.dumps(timings, indent=1) if args.json else "\n".join(f"{v * 1e3:9.1f} ms  {k}" for k, v in timings.items()))
+        print(
+            json.dumps(timings, indent=1)
+            if args.json
+            else "\n".join(f"{v * 1e3:9.1f} ms  {k}" for k, v in timings.items())
+        )
         return 0
     result = run_bench(args.device, quick=args.quick, progress=lambda what: print(f"timing {what} …", file=sys.stderr))
     print(json.dumps(result, indent=1) if args.json else format_table(result))
@@ -40,9 +49,41 @@ def _scaling(args: argparse.Namespace) -> int:
 
     from .bench import scaling_curves, scaling_figures
 
+    out = Path(args.scaling)
+    if out.suffix.lower() not in (".html", ".png"):
+        raise ValueError(f"--scaling writes .html or .png, not {out.suffix or 'a file without suffix'}")
     curves = scaling_curves(args.device)
     figs = scaling_figures(curves)
-    html = figs[0].to_html(include_plotlyjs=True, full_html=False) + figs[1].to_html(include_plotlyjs=False, full_html=False)
-    Path(args.scaling).write_text(f"<html><head><meta charset='utf-8'><title>Scaling</title></head><body>{html}</body></html>")
+    html = figs[0].to_html(include_plotlyjs=True, full_html=False) + figs[1].to_html(
+        include_plotlyjs=False, full_html=False
+    )
+    page = f"<html><head><meta charset='utf-8'><title>Scaling</title></head><body>{html}</body></html>"
+    if out.suffix.lower() == ".png":
+        _render_png(page, out)
+    else:
+        out.write_text(page, encoding="utf-8")
     print(json.dumps(curves, indent=1))
     return 0
+
+
+def _render_png(page_html: str, out) -> None:
+    """Screenshot ``page_html`` with a local Chromium (a PNG for docs that cannot embed plotly.js)."""
+    import os
+    import shutil
+
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        raise ValueError("a .png needs the playwright package (pip install -r requirements-dev.txt)") from None
+    chromium = os.environ.get("LSTMFCN_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        raise ValueError("a .png needs Chromium (apt-get install -y chromium, or set LSTMFCN_CHROMIUM)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--headless", "--no-sandbox", "--disable-gpu"])
+        try:
+            tab = browser.new_page(viewport={"width": 900, "height": 900})
+            tab.set_content(page_html, wait_until="load")
+            tab.wait_for_selector(".plotly .main-svg")
+            tab.screenshot(path=str(out), full_page=True)
+        finally:
+            browser.close()

@@ -24,7 +24,9 @@ def add_zoo_parser(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--max-minutes", type=float, default=None, help="train: stop (resumably) after this long")
     s.add_argument("--state-dir", default="runs/zoo", help="train: where resumable states live")
     s.add_argument("--out", help="retrain: checkpoint to write (default: runs/zoo/NAME.safetensors)")
-    s.add_argument("--write", metavar="README", help="table: replace the table between the zoo-table markers in this file")
+    s.add_argument(
+        "--write", metavar="README", help="table: replace the table between the zoo-table markers in this file"
+    )
 
 
 @command("zoo")
@@ -38,7 +40,9 @@ def _zoo(args: argparse.Namespace) -> int:
         else:
             for e in entries:
                 acc = "n/a" if e.test_accuracy is None else f"{e.test_accuracy:.4f}"
-                print(f"{e.name:<40} {e.label:<42} test accuracy {acc}  ({e.epochs} epochs, {e.wall_time_s / 60:.1f} min, {e.device})")
+                print(
+                    f"{e.name:<40} {e.label:<42} test accuracy {acc}  ({e.epochs} epochs, {e.wall_time_s / 60:.1f} min, {e.device})"
+                )
         return 0
     if args.action == "table":
         table = zoo.accuracy_table(zoo.list_pretrained(args.dataset))
@@ -86,7 +90,10 @@ def _train_missing(args: argparse.Namespace) -> int:
         save_checkpoint(zoo.PRETRAINED_DIR / f"{name}.safetensors", model, meta)
         (state_dir / f"{name}.resume.safetensors").unlink(missing_ok=True)
         t = meta["training"]
-        print(f"{name}: test accuracy {t['test_accuracy']:.4f}, {t['wall_time_s'] / 60:.1f} min on {t['device']}", flush=True)
+        print(
+            f"{name}: test accuracy {t['test_accuracy']:.4f}, {t['wall_time_s'] / 60:.1f} min on {t['device']}",
+            flush=True,
+        )
     return 0
 
 
@@ -114,7 +121,11 @@ def _retrain(args: argparse.Namespace) -> int:
         raise ValueError(exc.args[0]) from None
     ds = load_dataset(s["dataset"], normalize=s["normalize"])
     model, meta = train_on_dataset(
-        ds, s["arch"], cells=s["cells"], shuffle=s["shuffle"], config=TrainConfig(device=args.device, **s["train_config"])
+        ds,
+        s["arch"],
+        cells=s["cells"],
+        shuffle=s["shuffle"],
+        config=TrainConfig(device=args.device, **s["train_config"]),
     )
     out = Path(args.out or f"runs/zoo/{name}.safetensors")
     save_checkpoint(out, model, meta)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import torch
+from torch import nn
 
 
 def resolve_device(device: str | torch.device | None = "auto") -> torch.device:
@@ -23,4 +24,41 @@ def describe_device(device: torch.device) -> str:
     """A human-readable name: the GPU's model, or ``"CPU (N threads)"``."""
     if device.type == "cuda":
         return f"GPU {torch.cuda.get_device_name(device)}"
-    return f"CPU ({torch.get_num_threads()} threads)"
+    n = torch.get_num_threads()
+    return f"CPU ({n} thread{'' if n == 1 else 's'})"
+
+
+# Floats one batch may hold in activations, counted as 16 per channel of the widest conv and
+# time step for a gradient pass and 4 for a forward-only pass. These counts are about twice
+# what the conv blocks really keep, so a 2**29 budget means ~1-2 GB per pass on a GPU, where
+# small passes are what makes explanations slow.
+_GRAD_FLOATS_PER_CHANNEL_STEP = 16
+_FORWARD_FLOATS_PER_CHANNEL_STEP = 4
+
+
+def model_device(model: nn.Module) -> torch.device:
+    """The device the model's parameters live on."""
+    return next(model.parameters()).device
+
+
+def conv_width(model: nn.Module) -> int:
+    """The widest conv block's channel count (what dominates activation memory)."""
+    return int(max(model.config.filters))
+
+
+def batch_size_for(model: nn.Module, total: int, *, gradients: bool, expansion: int = 1) -> int:
+    """Samples per pass so one pass's activations stay within the device's budget.
+
+    Args:
+        model: the model (its conv width sets the cost per time step).
+        total: series length ``T``.
+        gradients: whether the pass keeps a graph for backward.
+        expansion: copies of each sample in the pass (IG steps, occlusion windows, …).
+    """
+    # On the CPU a pass whose activations fit the caches (2 MiB L2 per core, 32 MiB L3 here) beats a
+    # big one: a forward at T = 1024 costs 1.6 ms per sample at 4 samples a pass, 2.9 ms at 16 and
+    # 4.5 ms at 64; IG-32 at T = 1024 194 ms per sample at 1 a pass, 270 ms at 2 or 4 (2 idle
+    # EPYC cores). A GPU wants big passes.
+    budget = 2**29 if model_device(model).type == "cuda" else 2**22
+    per = _GRAD_FLOATS_PER_CHANNEL_STEP if gradients else _FORWARD_FLOATS_PER_CHANNEL_STEP
+    return max(1, budget // (per * conv_width(model) * max(total, 1) * max(expansion, 1)))

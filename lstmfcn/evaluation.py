@@ -8,21 +8,20 @@ import numpy as np
 import torch
 from torch import nn
 
-
-def model_device(model: nn.Module) -> torch.device:
-    """The device the model's parameters live on."""
-    return next(model.parameters()).device
+from .device import batch_size_for, model_device
 
 
 @torch.no_grad()
 def predict_logits(
-    model: nn.Module, X: np.ndarray, lengths: np.ndarray | None = None, *, batch_size: int = 1024
+    model: nn.Module, X: np.ndarray, lengths: np.ndarray | None = None, *, batch_size: int | None = None
 ) -> np.ndarray:
     """Logits ``(N, K)`` float32 for ``X`` ``(N, V, T)``, in batches, on the model's device.
 
     The model must be in eval mode (as :func:`lstmfcn.load_model` returns it); it is not changed.
+    ``batch_size`` (samples per pass) defaults to what fits the device (:func:`~lstmfcn.device.batch_size_for`).
     """
     device = model_device(model)
+    batch_size = batch_size or batch_size_for(model, X.shape[-1], gradients=False)
     full = lengths is None or (np.asarray(lengths) == X.shape[-1]).all()
     out = []
     for start in range(0, len(X), batch_size):
@@ -67,7 +66,7 @@ class Evaluation:
             "accuracy": self.accuracy,
             "n": int(len(self.predictions)),
             "per_class_accuracy": {
-                c: (None if np.isnan(a) else float(a)) for c, a in zip(classes, self.per_class_accuracy)
+                c: (None if np.isnan(a) else float(a)) for c, a in zip(classes, self.per_class_accuracy, strict=True)
             },
             "confusion": self.confusion.tolist(),
             "classes": list(classes),

@@ -188,7 +188,13 @@ def train(
             progress(EpochReport(epoch, cfg.epochs, loss, acc, lr, best_loss, elapsed))
         stop_now = should_stop is not None and should_stop()
         if state_path is not None and (epoch % cfg.save_every == 0 or epoch == cfg.epochs or stop_now):
-            info = {"epoch": epoch, "history": history, "best_loss": best_loss, "best_epoch": best_epoch, "elapsed_s": elapsed}
+            info = {
+                "epoch": epoch,
+                "history": history,
+                "best_loss": best_loss,
+                "best_epoch": best_epoch,
+                "elapsed_s": elapsed,
+            }
             save_training_state(
                 state_path, model=model, best_state=best_state, optimizer=optimizer,
                 scheduler=scheduler, shuffle_rng=shuffle_rng, info=info,
@@ -264,7 +270,7 @@ def recalibrate_batchnorm(model: nn.Module, X: torch.Tensor, lengths: torch.Tens
             lb = None if lengths is None else lengths[start : start + batch_size]
             model(X[start : start + batch_size], lb)
     finally:
-        for bn, m in zip(bns, momenta):
+        for bn, m in zip(bns, momenta, strict=True):
             bn.momentum = m
         model.eval()
 
@@ -289,4 +295,12 @@ def _clone_state(model: nn.Module) -> dict[str, torch.Tensor]:
     return {k: v.detach().clone() for k, v in model.state_dict().items()}
 
 
-__all__ = ["EpochReport", "TrainConfig", "TrainResult", "balanced_class_weights", "fit", "recalibrate_batchnorm", "train"]
+__all__ = [
+    "EpochReport",
+    "TrainConfig",
+    "TrainResult",
+    "balanced_class_weights",
+    "fit",
+    "recalibrate_batchnorm",
+    "train",
+]

@@ -16,7 +16,9 @@ from .training import ProgressFn, StopFn, TrainConfig, fit
 
 def model_config_for(ds: Dataset, arch: str, cells: int = 8, shuffle: bool = True) -> ModelConfig:
     """The :class:`ModelConfig` of an ``arch`` network sized for ``ds``."""
-    return ModelConfig(arch=arch, n_vars=ds.n_vars, length=ds.length, n_classes=ds.n_classes, cells=cells, shuffle=shuffle)
+    return ModelConfig(
+        arch=arch, n_vars=ds.n_vars, length=ds.length, n_classes=ds.n_classes, cells=cells, shuffle=shuffle
+    )
 
 
 def train_on_dataset(

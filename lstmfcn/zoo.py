@@ -57,9 +57,17 @@ def list_pretrained(dataset: str | None = None) -> list[ZooEntry]:
         m = meta["model"]
         entries.append(
             ZooEntry(
-                name=path.stem, path=path, dataset=meta["dataset"]["name"], arch=m["arch"], shuffle=m["shuffle"],
-                cells=m["cells"], test_accuracy=t.get("test_accuracy"), train_accuracy=t.get("train_accuracy"),
-                epochs=t.get("epochs_run", 0), wall_time_s=t.get("wall_time_s", 0.0), device=t.get("device", ""),
+                name=path.stem,
+                path=path,
+                dataset=meta["dataset"]["name"],
+                arch=m["arch"],
+                shuffle=m["shuffle"],
+                cells=m["cells"],
+                test_accuracy=t.get("test_accuracy"),
+                train_accuracy=t.get("train_accuracy"),
+                epochs=t.get("epochs_run", 0),
+                wall_time_s=t.get("wall_time_s", 0.0),
+                device=t.get("device", ""),
                 seed=t.get("seed", 0),
             )  # fmt: skip
         )
@@ -85,8 +93,10 @@ def zoo_file_name(dataset: str, arch: str, shuffle: bool) -> str:
 # the dashboard's default; MLSTM-FCN / MALSTM-FCN on two multivariate sets (one unequal length).
 UNIVARIATE = [
     "GunPoint", "CBF", "Coffee", "ECG200", "ECG5000", "ArrowHead", "ItalyPowerDemand", "Beef", "Car",
-    "DiatomSizeReduction", "ECGFiveDays", "FaceFour", "Chinatown", "OSULeaf", "Adiac", "FiftyWords",
+    "DiatomSizeReduction", "ECGFiveDays", "FaceFour", "Chinatown", "OSULeaf", "Adiac",
 ]  # fmt: skip
+# Adiac (37 classes) is the zoo's many-class set. FiftyWords (50 classes) was planned too but left out:
+# its two trainings cost about 80 CPU-minutes, and all entries at float32 would exceed the ~40 MB budget.
 MULTIVARIATE = ["BasicMotions", "JapaneseVowels"]
 PLAN: list[tuple[str, str, bool]] = (
     [(DEFAULT_DATASET, "alstmfcn", False)]
@@ -118,7 +128,20 @@ def retrain_settings(name: str) -> dict:
         "cells": meta["model"]["cells"],
         "shuffle": meta["model"]["shuffle"],
         "normalize": meta.get("preprocessing", {}).get("normalize", "per_sample"),
-        "train_config": {k: t[k] for k in ("epochs", "batch_size", "lr", "min_lr", "lr_factor", "patience", "class_weight", "seed", "recalibrate_bn")},
+        "train_config": {
+            k: t[k]
+            for k in (
+                "epochs",
+                "batch_size",
+                "lr",
+                "min_lr",
+                "lr_factor",
+                "patience",
+                "class_weight",
+                "seed",
+                "recalibrate_bn",
+            )
+        },
     }
 
 
@@ -132,11 +155,16 @@ def accuracy_table(entries: list[ZooEntry]) -> str:
         acc = "n/a" if e.test_accuracy is None else f"{e.test_accuracy:.4f}"
         tr = "n/a" if e.train_accuracy is None else f"{e.train_accuracy:.4f}"
         model = e.label.rsplit(",", 1)[0]
-        lines.append(f"| {e.dataset} | {model} | {e.cells} | {acc} | {tr} | {e.epochs} | {e.wall_time_s / 60:.1f} min | {e.device} |")
+        lines.append(
+            f"| {e.dataset} | {model} | {e.cells} | {acc} | {tr} | {e.epochs} | {e.wall_time_s / 60:.1f} min | {_plural_fixed(e.device)} |"
+        )
     return "\n".join(lines)
 
 
-TABLE_START, TABLE_END = "<!-- zoo-table: made by `python -m lstmfcn zoo table --write README.md` -->", "<!-- /zoo-table -->"
+TABLE_START, TABLE_END = (
+    "<!-- zoo-table: made by `python -m lstmfcn zoo table --write README.md` -->",
+    "<!-- /zoo-table -->",
+)
 
 
 def replace_table(text: str, table: str) -> str:
@@ -145,3 +173,8 @@ def replace_table(text: str, table: str) -> str:
     if start < 0 or end < start:
         raise ValueError("the file has no zoo-table markers")
     return text[: start + len(TABLE_START)] + "\n" + table + "\n" + text[end:]
+
+
+def _plural_fixed(device: str) -> str:
+    """Early checkpoints recorded "CPU (1 threads)"; show it as written today."""
+    return device.replace("(1 threads)", "(1 thread)")

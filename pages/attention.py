@@ -22,7 +22,9 @@ m = ctx.model
 if not explanations.has_attention(m):
     arch = sources.ARCH_NAMES.get(m.config.arch, m.config.arch)
     # Attention over time (shuffle off) is the one worth seeing on a univariate series: offer it first.
-    alternatives = sorted((i for i in sources.zoo_model_ids(ctx.ds.name) if "alstm" in i), key=lambda i: "noshuffle" not in i)
+    alternatives = sorted(
+        (i for i in sources.zoo_model_ids(ctx.ds.name) if "alstm" in i), key=lambda i: "noshuffle" not in i
+    )
     hint = (
         " A shipped attention model for this dataset is ready:"
         if alternatives

@@ -37,3 +37,42 @@ def test_table_lists_every_row(quick):
     table = format_table(quick)
     assert table.count("\n") == len(quick["rows"]) + 1
     assert "speedup" in table
+
+
+@pytest.fixture(scope="module")
+def small_curves():
+    from lstmfcn.bench import scaling_curves
+
+    return scaling_curves("cpu", ns=(4, 32), ts=(32, 256), fixed_t=32, fixed_n=4, ig_steps=4)
+
+
+def test_scaling_curves_time_every_shape(small_curves):
+    from lstmfcn.bench import scaling_figures
+
+    assert small_curves["n"]["N"] == [4, 32] and small_curves["t"]["T"] == [32, 256]
+    for axis in ("n", "t"):
+        for what in ("cam", "ig"):
+            assert all(s > 0 for s in small_curves[axis][what])
+        # IG-4 is a forward and a backward for 4 points: it cannot be cheaper than one CAM forward.
+        assert min(small_curves[axis]["ig"]) > min(small_curves[axis]["cam"])
+    figs = scaling_figures(small_curves)
+    assert [len(f.data) for f in figs] == [2, 2]
+    assert figs[0].layout.xaxis.type == "log" and "Time against N" in figs[0].layout.title.text
+
+
+def test_scaling_plot_writes_html_and_png(small_curves, tmp_path, monkeypatch):
+    import lstmfcn.bench
+    from lstmfcn.cli import main
+
+    monkeypatch.setattr(lstmfcn.bench, "scaling_curves", lambda device: small_curves)
+    assert main(["bench", "--scaling", str(tmp_path / "s.html"), "--device", "cpu"]) == 0
+    assert "Time against T" in (tmp_path / "s.html").read_text(encoding="utf-8")
+    assert main(["bench", "--scaling", str(tmp_path / "s.svg"), "--device", "cpu"]) == 2
+    from tests.app.test_browser import chromium_path
+
+    if chromium_path() is None:
+        pytest.skip("the .png is rendered by Chromium, not installed here")
+    monkeypatch.setenv("LSTMFCN_CHROMIUM", chromium_path())
+    assert main(["bench", "--scaling", str(tmp_path / "s.png"), "--device", "cpu"]) == 0
+    png = (tmp_path / "s.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000

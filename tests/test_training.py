@@ -39,13 +39,22 @@ def test_resume_continues_exactly(gunpoint, tmp_path):
     mc = ModelConfig("lstmfcn", 1, 150, 2)
     full, rfull = fit(gunpoint.X_train, gunpoint.y_train, None, mc, TrainConfig(epochs=10, device="cpu"))
     state = tmp_path / "run.resume.safetensors"
-    fit(gunpoint.X_train, gunpoint.y_train, None, mc, TrainConfig(epochs=6, device="cpu", save_every=3), state_path=state)
+    fit(
+        gunpoint.X_train,
+        gunpoint.y_train,
+        None,
+        mc,
+        TrainConfig(epochs=6, device="cpu", save_every=3),
+        state_path=state,
+    )
     resumed, rres = fit(
         gunpoint.X_train, gunpoint.y_train, None, mc, TrainConfig(epochs=10, device="cpu", save_every=3),
         state_path=state, resume=True,
     )  # fmt: skip
     assert rres.history["loss"] == pytest.approx(rfull.history["loss"], rel=1e-6)
-    np.testing.assert_allclose(predict_logits(resumed, gunpoint.X_test), predict_logits(full, gunpoint.X_test), atol=1e-5)
+    np.testing.assert_allclose(
+        predict_logits(resumed, gunpoint.X_test), predict_logits(full, gunpoint.X_test), atol=1e-5
+    )
 
 
 def test_stop_callback_ends_early_and_keeps_weights(gunpoint):
@@ -63,7 +72,9 @@ def test_bn_recalibration_matters_for_short_training(gunpoint):
     """Without the re-estimation a short run's eval-mode accuracy collapses (the measured trap)."""
     mc = ModelConfig("lstmfcn", 1, 150, 2)
     with_bn, _ = fit(gunpoint.X_train, gunpoint.y_train, None, mc, TrainConfig(epochs=60, device="cpu"))
-    without, _ = fit(gunpoint.X_train, gunpoint.y_train, None, mc, TrainConfig(epochs=60, device="cpu", recalibrate_bn=False))
+    without, _ = fit(
+        gunpoint.X_train, gunpoint.y_train, None, mc, TrainConfig(epochs=60, device="cpu", recalibrate_bn=False)
+    )
     acc_with = evaluate(with_bn, gunpoint.X_test, gunpoint.y_test).accuracy
     acc_without = evaluate(without, gunpoint.X_test, gunpoint.y_test).accuracy
     assert acc_with > acc_without + 0.1, (acc_with, acc_without)
@@ -91,4 +102,10 @@ def test_cuda_request_without_gpu_is_a_clear_error(gunpoint):
     if torch.cuda.is_available():
         pytest.skip("this machine has a GPU")
     with pytest.raises(ValueError, match="no CUDA GPU"):
-        fit(gunpoint.X_train, gunpoint.y_train, None, ModelConfig("lstmfcn", 1, 150, 2), TrainConfig(epochs=1, device="cuda"))
+        fit(
+            gunpoint.X_train,
+            gunpoint.y_train,
+            None,
+            ModelConfig("lstmfcn", 1, 150, 2),
+            TrainConfig(epochs=1, device="cuda"),
+        )

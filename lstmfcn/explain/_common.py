@@ -14,6 +14,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..device import batch_size_for, conv_width, model_device  # noqa: F401  (shared with evaluation)
+
 ArrayLike = np.ndarray | torch.Tensor
 Progress = Callable[[float], None]
 
@@ -21,19 +23,6 @@ BASELINES = ("zeros", "mean", "blur")
 """Names of the built-in baselines; an array broadcastable to ``(N, V, T)`` works too."""
 
 _PRIVATE_FLAG = "_lstmfcn_private_explanation_copy"
-
-# Floats one batch may hold in activations, counted as 16 per channel of the widest conv and
-# time step for a gradient pass and 4 for a forward-only pass. These counts are about twice
-# what the conv blocks really keep, so a 2**28 budget means ~0.5-1 GB per pass. Small passes
-# are what makes explanations slow, on a CPU too: on GunPoint, IG with 12 samples per pass
-# takes a third of the CPU time it takes with 3.
-_GRAD_FLOATS_PER_CHANNEL_STEP = 16
-_FORWARD_FLOATS_PER_CHANNEL_STEP = 4
-
-
-def model_device(model: nn.Module) -> torch.device:
-    """The device the model's parameters live on."""
-    return next(model.parameters()).device
 
 
 def as_input(x: ArrayLike, device: torch.device) -> torch.Tensor:
@@ -84,27 +73,6 @@ def zero_padding(attr: np.ndarray, lengths: torch.Tensor | None) -> np.ndarray:
     """Set attributions on padded steps to 0: padding is not part of the series."""
     mask = valid_mask(lengths, attr.shape[0], attr.shape[-1])
     return attr if mask is None else np.where(mask, attr, 0.0).astype(attr.dtype, copy=False)
-
-
-def conv_width(model: nn.Module) -> int:
-    """The widest conv block's channel count (what dominates activation memory)."""
-    return int(max(model.config.filters))
-
-
-def batch_size_for(model: nn.Module, total: int, *, gradients: bool, expansion: int = 1) -> int:
-    """Samples per pass so one pass's activations stay within the device's budget.
-
-    Args:
-        model: the model (its conv width sets the cost per time step).
-        total: series length ``T``.
-        gradients: whether the pass keeps a graph for backward.
-        expansion: copies of each sample in the pass (IG steps, occlusion windows, …).
-    """
-    # On the CPU a pass that fits the caches beats a big one (IG-32 on GunPoint: 3 samples a pass
-    # 0.9 s, 13 a pass 1.8 s for 48 series, measured on 2 idle cores); a GPU wants big passes.
-    budget = 2**29 if model_device(model).type == "cuda" else 2**26
-    per = _GRAD_FLOATS_PER_CHANNEL_STEP if gradients else _FORWARD_FLOATS_PER_CHANNEL_STEP
-    return max(1, budget // (per * conv_width(model) * max(total, 1) * max(expansion, 1)))
 
 
 def batch_slices(n: int, size: int) -> list[slice]:

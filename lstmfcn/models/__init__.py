@@ -2,6 +2,6 @@
 
 from .attention_lstm import AttentionLSTM
 from .config import ARCHITECTURES, ModelConfig
-from .lstm_fcn import ForwardDetails, LSTMFCN, build_model
+from .lstm_fcn import LSTMFCN, ForwardDetails, build_model
 
 __all__ = ["ARCHITECTURES", "AttentionLSTM", "ForwardDetails", "LSTMFCN", "ModelConfig", "build_model"]

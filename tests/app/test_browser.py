@@ -83,7 +83,8 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _server_command(port: int) -> list[str]:
+def _server_command(port: int, zoo_folder: Path | None = None) -> list[str]:
+    """``streamlit run app.py`` on ``port``; with ``zoo_folder`` (or ``LSTMFCN_TEST_ZOO``) the zoo is read from there."""
     args = [
         "run",
         "app.py",
@@ -94,12 +95,14 @@ def _server_command(port: int) -> list[str]:
         "--server.fileWatcherType",
         "none",
     ]
-    if os.environ.get("LSTMFCN_TEST_ZOO"):  # a zoo outside the package: patch it into the server process
+    if zoo_folder is None and os.environ.get("LSTMFCN_TEST_ZOO"):
+        zoo_folder = zoo_dir()
+    if zoo_folder is not None:  # a zoo outside the package: patch it into the server process
         code = (
             "import sys, pathlib, lstmfcn.zoo as z; z.PRETRAINED_DIR = pathlib.Path(sys.argv.pop(1)); "
             "from streamlit.web.cli import main; sys.argv[0] = 'streamlit'; main()"
         )
-        return [sys.executable, "-c", code, str(zoo_dir()), *args]
+        return [sys.executable, "-c", code, str(zoo_folder), *args]
     return [sys.executable, "-m", "streamlit", *args]
 
 
@@ -115,6 +118,15 @@ def _wait_health(base: str, proc: subprocess.Popen, timeout: float = 60) -> None
         except OSError:
             time.sleep(0.05)
     raise TimeoutError("streamlit did not report healthy in time")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """End a server: politely, then for sure."""
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
 
 
 def wait_for_app(page, timeout: float = 60_000) -> None:
@@ -141,11 +153,7 @@ def server(browser, shipped_models, tmp_path_factory):
         page.close()
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
         out = tmp_path_factory.getbasetemp() / "browser_timings.json"
         out.write_text(json.dumps(TIMINGS, indent=1))
         print(f"\nbrowser timings: {json.dumps(TIMINGS)} (written to {out})")

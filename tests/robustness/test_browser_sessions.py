@@ -26,7 +26,16 @@ import urllib.request
 import pytest
 
 from tests.app.conftest import ROOT
-from tests.app.test_browser import CAM_TITLE, CHART, EXCEPTION, _free_port, _server_command, _wait_health, wait_for_app
+from tests.app.test_browser import (
+    CAM_TITLE,
+    CHART,
+    EXCEPTION,
+    _free_port,
+    _server_command,
+    _wait_health,
+    stop,
+    wait_for_app,
+)
 
 pytestmark = pytest.mark.browser
 ATTR_TITLE = ".st-key-attr_sample .gtitle"
@@ -50,11 +59,7 @@ def server(browser, shipped_models, tmp_path_factory):
         page.close()
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
         print(f"\nconcurrent-session timings: {TIMINGS}")
     text = log.read_text(errors="replace")
     assert "Traceback" not in text, text[-4000:]
