@@ -3,8 +3,7 @@
 * the shared selection (dataset, model, split, sample, class, method) in ``st.session_state``
   under plain keys, mirrored into the URL (:func:`init_state`, :func:`sync_url`);
 * widgets bound to that selection, so every page agrees (:func:`bound`);
-* cached loaders: models and datasets in ``st.cache_resource`` (shared, never mutated),
-  arrays and explanations in ``st.cache_data`` keyed by ids and parameters;
+* (the cached loaders and explanations are in :mod:`pages._cached`);
 * the shared sidebar and small drawing helpers (chart + how-to-read + downloads).
 
 No computation here: it lives in :mod:`lstmfcn.dashboard` and :mod:`lstmfcn.explain`. Nothing here
@@ -13,188 +12,21 @@ imports torch.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from lstmfcn import figures as F
-from lstmfcn.dashboard import analysis, explanations, sources
+from lstmfcn.dashboard import sources
 from lstmfcn.dashboard import state as vs
-from lstmfcn.dashboard.blobs import BlobStore
-from lstmfcn.dashboard.jobs import JobRegistry
 from lstmfcn.errors import LstmFcnError
 from lstmfcn.zoo import DEFAULT_DATASET
+from pages._cached import aligned, blob_store, compute_setup, dataset, device_label, model, model_file, model_meta
 
 ss = st.session_state
 VIEW_KEYS = ("dataset", "model", "split", "sample", "cls", "method", "resample")
-
-
-# ------------------------------------------------------------------------------------------
-# Process-wide resources
-
-
-@st.cache_resource
-def compute_setup() -> int:
-    """Once per server process: torch's CPU threads for the dashboard (see lstmfcn.dashboard.device)."""
-    from lstmfcn.dashboard.device import configure_threads
-
-    return configure_threads()
-
-
-@st.cache_resource
-def blob_store() -> BlobStore:
-    """Uploaded files and models trained here, by content digest (see lstmfcn.dashboard.blobs)."""
-    return BlobStore()
-
-
-@st.cache_resource
-def job_registry() -> JobRegistry:
-    """Background training jobs of every session."""
-    return JobRegistry()
-
-
-@st.cache_resource(max_entries=8, show_spinner="Loading the dataset…")
-def dataset(dataset_id: str):
-    """The dataset behind an id (raises LstmFcnError; failures are not cached)."""
-    return sources.load_dataset_by_id(dataset_id, blob_store())
-
-
-@st.cache_resource(max_entries=16, show_spinner="Loading the model…")
-def model(model_id: str):
-    """``(model, metadata)`` on the best device, in eval mode; shared and never changed."""
-    from lstmfcn.dashboard.device import to_best_device
-
-    m, meta = sources.load_model_by_id(model_id, blob_store())
-    return to_best_device(m), meta
-
-
-@st.cache_data(show_spinner=False)
-def device_label() -> str:
-    from lstmfcn.dashboard.device import best_device_label
-
-    return best_device_label()
-
-
-@st.cache_resource(max_entries=32, show_spinner=False)
-def aligned(model_id: str, dataset_id: str, split: str):
-    """The split checked against the model, labels in the model's class order (AlignedSplit).
-
-    Series of another length than the model's are resampled to it (the split's ``warnings`` say
-    so), so the result depends on the ids alone and is shared by every session. Whether a session
-    may use a resampled split is its own opt-in (``ss["resample"]``), checked where a model is
-    chosen and again by :func:`aligned_or_stop`.
-    """
-    return analysis.split_for(model(model_id)[0], dataset(dataset_id), split, resample=True)
-
-
-@st.cache_data(max_entries=64, show_spinner="Evaluating the model…")
-def evaluation(model_id: str, dataset_id: str, split: str) -> dict:
-    a = aligned(model_id, dataset_id, split)
-    ev = analysis.split_evaluation(model(model_id)[0], a)
-    return {
-        "accuracy": ev.accuracy, "per_class": ev.per_class_accuracy, "confusion": ev.confusion,
-        "pred": ev.predictions, "logits": ev.logits, "y": a.y, "lengths": a.lengths,
-    }  # fmt: skip
-
-
-def model_file(model_id: str) -> tuple[str, bytes]:
-    """``(file name, checkpoint bytes)`` of a model, for its download button."""
-    return sources.model_file(model_id, blob_store())
-
-
-def model_meta(model_id: str) -> dict | None:
-    try:
-        return model(model_id)[1]
-    except LstmFcnError:
-        return None
-
-
-# ------------------------------------------------------------------------------------------
-# Whole-split explanations: cached per chunk, with a progress bar while they are computed
-
-
-def rows(model_id: str, dataset_id: str, split: str, subset: int = 0) -> np.ndarray:
-    """Indices of the samples a split-level computation covers: all, or a stratified subset."""
-    y = aligned(model_id, dataset_id, split).y
-    return explanations.subset_indices(y, subset) if subset else np.arange(len(y))
-
-
-@st.cache_data(max_entries=4096, show_spinner=False)
-def _chunk(
-    kind: str, model_id: str, dataset_id: str, split: str, subset: int, start: int, stop: int, method: str, params: str
-) -> dict:
-    m = model(model_id)[0]
-    a = aligned(model_id, dataset_id, split)
-    idx = rows(model_id, dataset_id, split, subset)[start:stop]
-    X, L = a.X[idx], a.lengths[idx]
-    if kind == "cam":
-        return explanations.cam_chunk(m, X, L)
-    if kind == "attention":
-        return explanations.attention_chunk(m, X, L)
-    if kind == "attr_true":
-        return explanations.attribution_chunk(m, X, a.y[idx], L, method, params)
-    if kind == "attr_pred":
-        pred = evaluation(model_id, dataset_id, split)["pred"]
-        return explanations.attribution_chunk(m, X, pred[idx], L, method, params)
-    raise ValueError(f"unknown split computation {kind!r}")
-
-
-def split_explanation(
-    kind: str,
-    model_id: str,
-    dataset_id: str,
-    split: str,
-    label: str,
-    method: str = "",
-    params: str = "",
-    subset: int = 0,
-    *,
-    progress: bool = True,
-) -> dict:
-    """A whole split's explanation, computed once per (model, dataset, split, kind, method, params).
-
-    ``kind``: ``"cam"`` (every class), ``"attention"``, ``"attr_true"`` / ``"attr_pred"`` (``method``
-    for each sample's true / predicted class). ``subset``: 0 for the whole split, else that many
-    samples (stratified, see :func:`rows`). Chunks of samples are cached one by one; a progress bar
-    shows while any is being computed, and a rerun (another sample, another class) only looks
-    them up. ``progress=False`` inside another cached function (which must not draw).
-    """
-    n = len(rows(model_id, dataset_id, split, subset))
-    parts = explanations.chunks(n)
-    bar = None
-    out = []
-    t0 = time.perf_counter()
-    for i, (s, e) in enumerate(parts):
-        out.append(_chunk(kind, model_id, dataset_id, split, subset, s, e, method, params))
-        if progress and bar is None and i + 1 < len(parts) and time.perf_counter() - t0 > 0.15:
-            bar = st.progress(0.0, text=label)
-        if bar is not None:
-            bar.progress((i + 1) / len(parts), text=f"{label}: {e} of {n} samples")
-    if bar is not None:
-        bar.empty()
-    return {k: np.concatenate([o[k] for o in out]) for k in out[0]} if out else {}
-
-
-@st.cache_data(max_entries=512, show_spinner="Explaining this sample…")
-def sample_attribution(
-    model_id: str, dataset_id: str, split: str, sample: int, target: int, method: str, params: str
-) -> np.ndarray:
-    """One sample's map ``(V, T)`` for class ``target``."""
-    a = aligned(model_id, dataset_id, split)
-    m = model(model_id)[0]
-    return explanations.attribution(
-        m, a.X[sample : sample + 1], target, a.lengths[sample : sample + 1], method, params
-    )[0]
-
-
-@st.cache_data(max_entries=256, show_spinner=False)
-def sample_attention(model_id: str, dataset_id: str, split: str, sample: int) -> dict:
-    a = aligned(model_id, dataset_id, split)
-    return explanations.sample_attention(model(model_id)[0], a.X[sample], int(a.lengths[sample]))
 
 
 # ------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import streamlit as st
 from lstmfcn import figures as F
 from lstmfcn.dashboard import analysis, explanations, sources
 from lstmfcn.explain.attention import TRIVIAL_NOTE
+from pages import _cached as cached
 from pages import _ui as ui
 
 PAGE = "attention"
@@ -36,7 +37,7 @@ if not explanations.has_attention(m):
     )
     if alternatives:
         st.button(
-            f"Show {sources.model_label(alternatives[0], ui.model_meta(alternatives[0]), ui.blob_store())}",
+            f"Show {sources.model_label(alternatives[0], cached.model_meta(alternatives[0]), cached.blob_store())}",
             on_click=ui.select_model, args=(alternatives[0],), icon=":material/visibility:", key="attention_switch",
         )  # fmt: skip
     st.stop()
@@ -68,7 +69,7 @@ all_var_names = None if V == 1 else [f"variable {v + 1}" for v in range(V)]
 def sample_panel() -> None:
     n = len(a.y)
     i = ui.split_and_sample_pickers(ctx, PAGE, n)
-    sa = ui.sample_attention(ctx.model_id, ctx.dataset_id, split, i)
+    sa = cached.sample_attention(ctx.model_id, ctx.dataset_id, split, i)
     x, L, yt = a.X[i, variables], int(a.lengths[i]), int(a.y[i])
     context = explanations.contexts_as_series(sa["contexts"], axis)[variables]  # (V, T)
     title = f"{split.capitalize()} sample #{i} (class {ctx.classes[yt]})"
@@ -144,10 +145,12 @@ cols = st.columns(2)
 for col, which in zip(cols, ("train", "test"), strict=True):
     with col:
         try:
-            aw = ui.aligned(ctx.model_id, ctx.dataset_id, which)
+            aw = cached.aligned(ctx.model_id, ctx.dataset_id, which)
         except Exception:  # noqa: BLE001 - the selected split already reported a mismatch
             continue
-        res = ui.split_explanation("attention", ctx.model_id, ctx.dataset_id, which, f"Attention over the {which} set")
+        res = cached.split_explanation(
+            "attention", ctx.model_id, ctx.dataset_id, which, f"Attention over the {which} set"
+        )
         K = len(ctx.classes)
         ctx_series = explanations.contexts_as_series(res["contexts"], axis)  # (N, V, T)
         s_mean, _, counts = analysis.class_mean_spread(aw.X[:, variables], aw.y, K, aw.lengths)

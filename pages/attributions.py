@@ -8,6 +8,7 @@ from lstmfcn import figures as F
 from lstmfcn.dashboard import analysis, explanations
 from lstmfcn.dashboard import state as vs
 from lstmfcn.evaluation import softmax
+from pages import _cached as cached
 from pages import _ui as ui
 
 PAGE = "attributions"
@@ -47,7 +48,7 @@ def params(method: str) -> str:
 split = ui.split_picker(PAGE)
 a = ui.aligned_or_stop(ctx, split)
 variables, var_names = ui.variable_picker(ctx.ds.n_vars, PAGE)
-ev = ui.evaluation(ctx.model_id, ctx.dataset_id, split)
+ev = cached.evaluation(ctx.model_id, ctx.dataset_id, split)
 probs = softmax(ev["logits"])
 K = len(ctx.classes)
 tabs = st.tabs(TABS, key="attr_tab", on_change="rerun")
@@ -69,7 +70,7 @@ def sample_panel() -> None:
     )
     shown = ["cam"] + [m for m in methods if m != "cam"]  # the CAM always comes first, for comparison
     maps = {
-        labels[m]: ui.sample_attribution(ctx.model_id, ctx.dataset_id, split, i, k, m, params(m))[variables]
+        labels[m]: cached.sample_attribution(ctx.model_id, ctx.dataset_id, split, i, k, m, params(m))[variables]
         for m in shown
     }
     ui.chart(
@@ -102,7 +103,7 @@ def class_average_panel() -> None:
         ss["method"] = explanations.DEFAULT_METHODS[1]
     ui.bound(st.selectbox, "method", "Method", page=PAGE, options=list(infos), format_func=labels.get)
     method = ss["method"]
-    res = ui.split_explanation(
+    res = cached.split_explanation(
         "attr_true",
         ctx.model_id,
         ctx.dataset_id,
@@ -139,11 +140,11 @@ def class_average_panel() -> None:
 
 @st.cache_data(max_entries=32, show_spinner="Deleting and inserting time steps in order of importance…")
 def faithfulness(model_id, dataset_id, split, methods, baseline, ig_steps, subset):
-    idx = ui.rows(model_id, dataset_id, split, subset)
-    al = ui.aligned(model_id, dataset_id, split)
-    pred = ui.evaluation(model_id, dataset_id, split)["pred"][idx]
+    idx = cached.rows(model_id, dataset_id, split, subset)
+    al = cached.aligned(model_id, dataset_id, split)
+    pred = cached.evaluation(model_id, dataset_id, split)["pred"][idx]
     maps = {
-        m: ui.split_explanation(
+        m: cached.split_explanation(
             "attr_pred",
             model_id,
             dataset_id,
@@ -156,9 +157,11 @@ def faithfulness(model_id, dataset_id, split, methods, baseline, ig_steps, subse
         )["maps"]
         for m in methods
     }
-    summary = explanations.faithfulness_summary(ui.model(model_id)[0], al.X[idx], pred, al.lengths[idx], maps, baseline)
+    summary = explanations.faithfulness_summary(
+        cached.model(model_id)[0], al.X[idx], pred, al.lengths[idx], maps, baseline
+    )
     summary["agreement"] = explanations.agreement_summary(
-        maps, al.y[idx], ui.model(model_id)[0].config.n_classes, al.lengths[idx]
+        maps, al.y[idx], cached.model(model_id)[0].config.n_classes, al.lengths[idx]
     )
     return summary
 
@@ -174,7 +177,7 @@ def faithfulness_panel() -> None:
         help="Every sample costs about 40 forward passes per method.",
     )
     for m in methods:  # attributions of the subset, for each sample's predicted class, with a progress bar
-        ui.split_explanation(
+        cached.split_explanation(
             "attr_pred", ctx.model_id, ctx.dataset_id, split, f"{labels[m]} on {subset} samples", m, params(m), subset
         )
     res = faithfulness(ctx.model_id, ctx.dataset_id, split, tuple(methods), baseline, ig_steps, subset)
@@ -240,11 +243,11 @@ def faithfulness_panel() -> None:
 
 @st.cache_data(max_entries=32, show_spinner="Re-explaining with randomised copies of the model…")
 def sanity(model_id, dataset_id, split, methods, baseline, ig_steps, subset):
-    idx = ui.rows(model_id, dataset_id, split, subset)
-    al = ui.aligned(model_id, dataset_id, split)
-    pred = ui.evaluation(model_id, dataset_id, split)["pred"][idx]
+    idx = cached.rows(model_id, dataset_id, split, subset)
+    al = cached.aligned(model_id, dataset_id, split)
+    pred = cached.evaluation(model_id, dataset_id, split)["pred"][idx]
     return explanations.sanity_summary(
-        ui.model(model_id)[0],
+        cached.model(model_id)[0],
         al.X[idx],
         pred,
         al.lengths[idx],

@@ -8,6 +8,7 @@ from lstmfcn import figures as F
 from lstmfcn.dashboard import analysis, explanations
 from lstmfcn.dashboard import state as vs
 from lstmfcn.evaluation import softmax
+from pages import _cached as cached
 from pages import _ui as ui
 
 PAGE = "cam"
@@ -23,7 +24,7 @@ st.markdown(
 split = ui.split_picker(PAGE)
 a = ui.aligned_or_stop(ctx, split)
 variables, var_names = ui.variable_picker(ctx.ds.n_vars, PAGE)
-res = ui.split_explanation("cam", ctx.model_id, ctx.dataset_id, split, "Computing the class activation maps")
+res = cached.split_explanation("cam", ctx.model_id, ctx.dataset_id, split, "Computing the class activation maps")
 cam_all, logits = res["cam"], res["logits"]  # (N, K, T), (N, K)
 probs = softmax(logits)
 pred = probs.argmax(axis=1)

@@ -5,12 +5,13 @@ import streamlit as st
 
 from lstmfcn import figures as F
 from lstmfcn.dashboard import analysis
+from pages import _cached as cached
 from pages import _ui as ui
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def class_stats(dataset_id: str, split: str):
-    ds = ui.dataset(dataset_id)
+    ds = cached.dataset(dataset_id)
     X, y, lengths = ds.split(split)
     return analysis.class_mean_spread(X, y, ds.n_classes, lengths)
 

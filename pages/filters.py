@@ -6,6 +6,7 @@ import streamlit as st
 
 from lstmfcn import figures as F
 from lstmfcn.dashboard import analysis
+from pages import _cached as cached
 from pages import _ui as ui
 
 PAGE = "filters"
@@ -14,9 +15,9 @@ ss = ui.ss
 
 @st.cache_data(max_entries=256, show_spinner="Running the sample through the network…")
 def block_activations(model_id: str, dataset_id: str, split: str, sample: int, block: int) -> np.ndarray:
-    a = ui.aligned(model_id, dataset_id, split)
+    a = cached.aligned(model_id, dataset_id, split)
     return analysis.conv_block_activations(
-        ui.model(model_id)[0], a.X[sample : sample + 1], block, a.lengths[sample : sample + 1]
+        cached.model(model_id)[0], a.X[sample : sample + 1], block, a.lengths[sample : sample + 1]
     )[0]
 
 

@@ -5,6 +5,7 @@ import streamlit as st
 
 from lstmfcn import figures as F
 from lstmfcn.dashboard import analysis
+from pages import _cached as cached
 from pages import _ui as ui
 
 st.title("LSTM-FCN Explorer")
@@ -33,7 +34,7 @@ ui.need_model(ctx)
 
 split = ui.split_picker("home")
 a = ui.aligned_or_stop(ctx, split)
-ev = ui.evaluation(ctx.model_id, ctx.dataset_id, split)
+ev = cached.evaluation(ctx.model_id, ctx.dataset_id, split)
 meta = ctx.meta or {}
 training = meta.get("training") or {}
 m = meta.get("model", {})

@@ -5,12 +5,13 @@ import streamlit as st
 from lstmfcn import figures as F
 from lstmfcn.dashboard import sources
 from lstmfcn.dashboard.jobs import TrainRequest
+from pages import _cached as cached
 from pages import _ui as ui
 
 ss = ui.ss
 ctx = ui.context(require_model=False)
 ds = ctx.ds
-registry = ui.job_registry()
+registry = cached.job_registry()
 
 st.title(f"Train a model on {ctx.dataset_label}")
 st.markdown(
@@ -82,7 +83,7 @@ def progress_panel() -> None:
     if snap.state == "failed":
         st.error(f"Training failed: {snap.error}")
         return
-    blob = ui.blob_store().put(job.checkpoint, r.file_name(), "trained")
+    blob = cached.blob_store().put(job.checkpoint, r.file_name(), "trained")
     if job.id not in ss.setdefault("registered_jobs", []):
         ss["registered_jobs"].append(job.id)
         problem = ui.add_session_model(blob.id)
@@ -110,11 +111,11 @@ trained = [m for m in ss.get("session_models", []) if m.startswith("trained:")]
 if trained:
     st.subheader("Models trained in this session")
     for mid in trained:
-        blob = ui.blob_store().get(mid)
+        blob = cached.blob_store().get(mid)
         if blob is None:
             continue
         c1, c2 = st.columns([4, 1])
-        c1.markdown(sources.model_label(mid, ui.model_meta(mid), ui.blob_store(), long=True))
+        c1.markdown(sources.model_label(mid, cached.model_meta(mid), cached.blob_store(), long=True))
         c2.download_button(
             "Download",
             data=blob.data,

@@ -37,10 +37,6 @@ from .attention import (
     has_attention,
 )
 from .attributions import (
-    METHODS,
-    MethodSpec,
-    check_methods,
-    check_options,
     deeplift,
     feature_ablation,
     grad_cam,
@@ -48,11 +44,11 @@ from .attributions import (
     input_x_gradient,
     integrated_gradients,
     occlusion,
-    run_method,
     saliency,
 )
 from .cam import CamResult, cam_for_target, class_activation_maps
 from .faithfulness import FaithfulnessReport, PerturbationCurves, faithfulness_report, perturbation_curves
+from .methods import METHODS, MethodSpec, check_methods, check_options, run_method
 from .sanity import SanityResult, model_randomisation_check, randomised_copy
 
 DEFAULT_METHODS = ("cam", "attention", "ig")

@@ -120,7 +120,7 @@ def model_randomisation_check(
         model: the trained model (not changed).
         x: ``(N, V, T)`` series.
         target: class index or ``(N,)`` indices, kept fixed for the randomised models.
-        methods: method names from :data:`~lstmfcn.explain.attributions.METHODS`.
+        methods: method names from :data:`~lstmfcn.explain.methods.METHODS`.
         lengths: ``(N,)`` valid steps or None.
         original: maps already computed for ``model`` (method → ``(N, V, T)``), to save a pass.
         cascade: also run the cumulative cascade (one explanation per model part).
@@ -131,7 +131,7 @@ def model_randomisation_check(
     Returns:
         Method name → :class:`SanityResult`.
     """
-    from .attributions import run_method
+    from .methods import run_method
 
     target_arr = np.asarray(target)
     stages: dict[str, tuple[str, ...]] = {"head": ("head",), "all": CASCADE}
