@@ -29,6 +29,34 @@ def test_round_trip_gives_identical_logits(arch, tmp_path):
     assert not loaded.training
 
 
+def test_training_history_travels_as_tensors_and_comes_back(tmp_path):
+    torch.manual_seed(0)
+    model = build_model(ModelConfig("lstmfcn", 1, 30, 2)).eval()
+    history = {"loss": [0.1 * i + 1 / 3 for i in range(2000)], "accuracy": [0.5] * 2000, "lr": [1e-3] * 2000}
+    data = checkpoint_bytes(model, {"classes": ["a", "b"], "training": {"history": history, "seed": 0}})
+    (header_len,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8 : 8 + header_len])
+    assert "history" not in json.loads(header["__metadata__"]["lstmfcn"])["training"]
+    assert header["history.loss"]["shape"] == [2000] and header["history.loss"]["dtype"] == "F32"
+    assert header_len < 10_000  # 6000 epoch values as JSON text would be ~70 kB of header
+    _, meta = load_checkpoint_bytes(data)
+    assert meta["training"]["seed"] == 0
+    for k, values in history.items():  # float32 round trip
+        np.testing.assert_array_equal(meta["training"]["history"][k], np.float32(values).tolist())
+
+
+def test_version_1_checkpoint_with_json_history_still_loads():
+    torch.manual_seed(0)
+    model = build_model(ModelConfig("lstmfcn", 1, 30, 2)).eval()
+    meta = {"format": "lstmfcn-checkpoint", "version": 1, "classes": ["a", "b"], "model": model.config.to_dict(),
+            "training": {"history": {"loss": [0.5, 0.25]}}}  # fmt: skip
+    data = st_save({k: v.contiguous() for k, v in model.state_dict().items()}, metadata={"lstmfcn": json.dumps(meta)})
+    loaded, got = load_checkpoint_bytes(data)
+    assert got["training"]["history"] == {"loss": [0.5, 0.25]}
+    x = np.zeros((1, 1, 30), np.float32)
+    np.testing.assert_array_equal(predict_logits(loaded, x), predict_logits(model, x))
+
+
 def test_float16_storage_keeps_logits_close(trained_lstmfcn, gunpoint):
     model, meta = trained_lstmfcn
     full = load_checkpoint_bytes(checkpoint_bytes(model, meta))[0]
