@@ -34,6 +34,7 @@ SEQ_SCALE = "Viridis"
 FONT = dict(size=15, family="Inter, 'Source Sans Pro', Arial, sans-serif", color="#1f2430")
 SERIES_GREY = "rgba(90, 90, 90, 0.55)"
 MAX_GRID_COLUMNS = 4
+MAX_LINE_CLASSES = 10  # more classes than this: class summaries become heatmaps
 
 
 def class_colors(n_classes: int) -> list[str]:
@@ -514,17 +515,59 @@ def class_average_map_figure(
 ) -> go.Figure:
     """Per class, the mean of its samples' maps over time with a ± std band.
 
+    Beyond :data:`MAX_LINE_CLASSES` classes, lines and bands would be a tangle: the means become
+    a heatmap (a row per class, diverging colours centred on 0; the std is in the hover).
+
     Args:
         mean, std: ``(K, T)`` (a map shared by all variables) or ``(K, V, T)``.
     """
     mean, std = np.asarray(mean), np.asarray(std)
     if mean.ndim == 2:
         mean, std = mean[:, None, :], std[:, None, :]
+    if len(classes) > MAX_LINE_CLASSES:
+        return _class_map_heatmap(mean, std, classes, counts, var_names, title, y_title)
     fig = class_mean_figure(
         mean, std, classes, colors, counts=counts, var_names=var_names, title=title, y_title=y_title
     )
     fig.update_yaxes(zeroline=True, zerolinecolor="#888", zerolinewidth=1.5)
     return fig
+
+
+def _class_map_heatmap(
+    mean: np.ndarray,
+    std: np.ndarray,
+    classes: Sequence[str],
+    counts: Sequence[int] | None,
+    var_names: Sequence[str] | None,
+    title: str,
+    value_name: str,
+) -> go.Figure:
+    """``mean`` ``(K, V, T)`` as one class × time heatmap per variable (rows stacked)."""
+    mean, std = np.asarray(mean, dtype=np.float64), np.asarray(std, dtype=np.float64)
+    K, V, T = mean.shape
+    names = _var_names(V, var_names)
+    labels = [f"{c}" + (f" (n={counts[k]})" if counts is not None else "") for k, c in enumerate(classes)]
+    fig = make_subplots(
+        rows=V, cols=1, shared_xaxes=True, subplot_titles=names if V > 1 else None, vertical_spacing=0.04
+    )
+    bound = _sym_range(mean)
+    for v in range(V):
+        fig.add_trace(
+            go.Heatmap(
+                z=mean[:, v], x=np.arange(T), y=labels, customdata=std[:, v], zmin=-bound, zmax=bound, zmid=0,
+                colorscale=MAP_SCALE, showscale=v == 0, colorbar=dict(title=dict(text=value_name)),
+                hovertemplate="class %{y}<br>t=%{x}<br>mean %{z:.3f} ± %{customdata:.3f}<extra></extra>",
+            ),
+            row=v + 1, col=1,
+        )  # fmt: skip
+        fig.update_yaxes(
+            type="category", autorange="reversed", dtick=1, tickfont=dict(size=11),
+            title_text="class" if v == 0 else None, row=v + 1, col=1,
+        )  # fmt: skip
+    fig.update_xaxes(title_text="time step", row=V, col=1)
+    return _style(
+        fig, title.replace(" (± one standard deviation)", ""), height=max(380, V * (16 * K + 60) + 120), legend=False
+    )
 
 
 def true_vs_predicted_figure(

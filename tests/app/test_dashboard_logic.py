@@ -300,3 +300,17 @@ def test_dashboard_threads_leave_half_the_cores_free():
     assert dashboard_threads(cpu_count=1, env="") == 1
     assert dashboard_threads(cpu_count=16, env="3") == 3
     assert dashboard_threads(cpu_count=16, env="lots") == 8
+
+
+def test_many_classes_average_map_is_a_heatmap_with_every_class():
+    rng = np.random.default_rng(0)
+    K, T = 37, 50  # Adiac's class count
+    classes = [str(k + 1) for k in range(K)]
+    mean = rng.normal(size=(K, T))
+    fig = F.class_average_map_figure(mean, np.ones((K, T)), classes, F.class_colors(K), counts=[3] * K)
+    (heat,) = fig.data
+    assert heat.type == "heatmap" and list(heat.y) == [f"{c} (n=3)" for c in classes]
+    np.testing.assert_array_equal(np.asarray(heat.z), mean)
+    assert heat.zmin == -heat.zmax == -np.abs(mean).max()  # centred on 0: red raises, blue lowers
+    few = F.class_average_map_figure(mean[:3], np.ones((3, T)), classes[:3], F.class_colors(3))
+    assert {t.type for t in few.data} == {"scatter"}  # lines and bands while they stay readable
