@@ -204,10 +204,14 @@ def class_mean_figure(
 ) -> go.Figure:
     """Per class the mean series with a ± std band; one row per variable.
 
+    Beyond :data:`MAX_LINE_CLASSES` classes the means are a heatmap (see :func:`class_average_map_figure`).
+
     Args:
         mean, std: ``(K, V, T)`` (NaN where undefined, e.g. past every series' end).
     """
     mean, std = np.asarray(mean, dtype=np.float64), np.asarray(std, dtype=np.float64)
+    if len(classes) > MAX_LINE_CLASSES:  # lines and bands of many classes would be a tangle
+        return _class_map_heatmap(mean, std, classes, counts, var_names, title, y_title)
     K, V, T = mean.shape
     names = _var_names(V, var_names)
     fig = make_subplots(
@@ -524,8 +528,6 @@ def class_average_map_figure(
     mean, std = np.asarray(mean), np.asarray(std)
     if mean.ndim == 2:
         mean, std = mean[:, None, :], std[:, None, :]
-    if len(classes) > MAX_LINE_CLASSES:
-        return _class_map_heatmap(mean, std, classes, counts, var_names, title, y_title)
     fig = class_mean_figure(
         mean, std, classes, colors, counts=counts, var_names=var_names, title=title, y_title=y_title
     )
@@ -566,7 +568,10 @@ def _class_map_heatmap(
         )  # fmt: skip
     fig.update_xaxes(title_text="time step", row=V, col=1)
     return _style(
-        fig, title.replace(" (± one standard deviation)", ""), height=max(380, V * (16 * K + 60) + 120), legend=False
+        fig,
+        title.replace(" (± one standard deviation)", "").replace(" ± one standard deviation", ""),
+        height=max(380, V * (16 * K + 60) + 120),
+        legend=False,
     )
 
 

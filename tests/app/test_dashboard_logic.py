@@ -314,3 +314,15 @@ def test_many_classes_average_map_is_a_heatmap_with_every_class():
     assert heat.zmin == -heat.zmax == -np.abs(mean).max()  # centred on 0: red raises, blue lowers
     few = F.class_average_map_figure(mean[:3], np.ones((3, T)), classes[:3], F.class_colors(3))
     assert {t.type for t in few.data} == {"scatter"}  # lines and bands while they stay readable
+
+
+def test_many_classes_data_means_are_a_heatmap_per_variable():
+    rng = np.random.default_rng(1)
+    K, V, T = 12, 2, 30
+    mean = rng.normal(size=(K, V, T))
+    fig = F.class_mean_figure(
+        mean, np.ones((K, V, T)), [f"c{k}" for k in range(K)], F.class_colors(K), var_names=["x", "y"]
+    )
+    assert [t.type for t in fig.data] == ["heatmap", "heatmap"]
+    np.testing.assert_array_equal(np.asarray(fig.data[1].z), mean[:, 1])
+    assert "±" not in fig.layout.title.text  # the std moved to the hover
