@@ -83,6 +83,7 @@ def _train_missing(args: argparse.Namespace) -> int:
             ds, arch, shuffle=shuffle, config=TrainConfig(device=args.device),
             state_path=state_dir / f"{name}.resume.safetensors", resume=True,
             should_stop=None if deadline is None else (lambda: time.monotonic() > deadline),
+            progress=_progress_line(name),
         )  # fmt: skip
         if meta["training"]["stopped"]:
             print(f"{name}: stopped at epoch {meta['training']['epochs_run']}; run again to resume", file=sys.stderr)
@@ -95,6 +96,20 @@ def _train_missing(args: argparse.Namespace) -> int:
             flush=True,
         )
     return 0
+
+
+def _progress_line(name: str, every: int = 100):
+    """A progress callback printing one line to stderr every ``every`` epochs (a zoo training runs for minutes)."""
+
+    def report(r) -> None:
+        if r.epoch % every == 0 or r.epoch == r.epochs:
+            print(
+                f"{name}: epoch {r.epoch}/{r.epochs}, loss {r.loss:.4f}, train accuracy {r.accuracy:.3f}, "
+                f"{r.elapsed_s / 60:.1f} min",
+                file=sys.stderr, flush=True,
+            )  # fmt: skip
+
+    return report
 
 
 def _training_cost(entry: tuple[str, str, bool]) -> float:

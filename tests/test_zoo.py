@@ -86,3 +86,17 @@ def test_retrain_reproduces_a_shipped_entry_bit_for_bit(tmp_path, capsys):
 def test_zoo_names_may_follow_options(capsys):
     assert main(["zoo", "retrain", "--device", "cpu", "NoSuchEntry"]) == 2
     assert "no pretrained model 'NoSuchEntry'" in capsys.readouterr().err
+
+
+def test_zoo_training_reports_progress_every_hundred_epochs(capsys):
+    from lstmfcn.cli_zoo import _progress_line
+    from lstmfcn.training import EpochReport
+
+    report = _progress_line("X__lstmfcn")
+    for epoch in (99, 100, 101, 2000):
+        report(EpochReport(epoch, 2000, 0.5, 0.75, 1e-3, 0.4, 90.0))
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == [
+        "X__lstmfcn: epoch 100/2000, loss 0.5000, train accuracy 0.750, 1.5 min",
+        "X__lstmfcn: epoch 2000/2000, loss 0.5000, train accuracy 0.750, 1.5 min",
+    ]
