@@ -115,7 +115,7 @@ def load_checkpoint_bytes(data: bytes, name: str = "checkpoint") -> tuple[LSTMFC
         raise CheckpointError(f"{name}: the weights cannot be read ({exc})") from exc
     history = {k[len(HISTORY_PREFIX) :]: tensors.pop(k) for k in [k for k in tensors if k.startswith(HISTORY_PREFIX)]}
     if history and isinstance(meta.get("training"), dict):
-        meta["training"]["history"] = {k: [float(x) for x in v.reshape(-1).tolist()] for k, v in history.items()}
+        meta["training"]["history"] = {k: v.reshape(-1).tolist() for k, v in history.items()}
     model = build_model(config)
     expected = model.state_dict()
     missing = sorted(set(expected) - set(tensors))
