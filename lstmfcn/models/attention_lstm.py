@@ -62,18 +62,27 @@ class AttentionLSTM(nn.Module):
         """
         B, S, _ = seq.shape
         H = self.hidden_size
-        keys = self.att_input(seq)  # (B, S, H), the same at every step: computed once
-        x_gates = self.input_gates(seq)  # (B, S, 4H)
+        # softmax is shift-invariant and v·tanh(z) = 2v·σ(2z) − Σv, so scoring with 2v·σ(2z)
+        # gives the same α. On the CPU torch's sigmoid is vectorised and tanh is not (10× slower
+        # at (32, 1024, 8)), and this (B, S, H) map is the loop's cost: O(S²) over the sequence.
+        keys = 2 * self.att_input(seq)  # (B, S, H): 2·(U x_j + b), the same at every step
+        score = 2 * self.att_score.weight.squeeze(0)  # (H,)
+        # One matmul per step for both uses of h: the gates' W_h and the attention's W.
+        w_h = torch.cat([self.hidden_gates.weight, 2 * self.att_hidden.weight])  # (5H, H)
+        # unbind once: indexing x_gates[:, t] per step would make backward fill a full-size zero
+        # gradient for every step.
+        x_steps = self.input_gates(seq).unbind(1)  # S × (B, 4H)
         h = seq.new_zeros(B, H)
         c = seq.new_zeros(B, H)
         alphas, contexts = [], []
         for t in range(S):
-            energy = self.att_score(torch.tanh(keys + self.att_hidden(h).unsqueeze(1))).squeeze(-1)  # (B, S)
+            h_gates, query = (h @ w_h.T).split((4 * H, H), dim=-1)  # (B, 4H), (B, H)
+            energy = torch.sigmoid(keys + query.unsqueeze(1)) @ score  # (B, S)
             if mask is not None:
                 energy = energy.masked_fill(~mask, float("-inf"))
             alpha = torch.softmax(energy, dim=-1)  # (B, S)
             context = torch.bmm(alpha.unsqueeze(1), seq).squeeze(1)  # (B, F)
-            gates = x_gates[:, t] + self.hidden_gates(h) + self.context_gates(context)  # (B, 4H)
+            gates = x_steps[t] + h_gates + self.context_gates(context)  # (B, 4H)
             i, f, g, o = gates.chunk(4, dim=-1)
             c_new = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
             h_new = torch.sigmoid(o) * torch.tanh(c_new)
