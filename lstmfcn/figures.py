@@ -15,6 +15,7 @@ the series' shape or ``(T,)``. Conventions kept on every chart:
 
 from __future__ import annotations
 
+import colorsys
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -38,9 +39,19 @@ MAX_LINE_CLASSES = 10  # more classes than this: class summaries become heatmaps
 
 
 def class_colors(n_classes: int) -> list[str]:
-    """``n_classes`` distinct colours, the same for the same class index on every chart."""
+    """``n_classes`` distinct colours, the same for the same class index on every chart.
+
+    The first 32 are hand-picked; beyond them (Adiac has 37 classes, FiftyWords 50, ShapesAll 60)
+    hues step by the golden angle at two lightnesses, so no two classes share a colour.
+    """
     base = _OKABE_ITO + _DARK24
-    return [base[k % len(base)] for k in range(n_classes)]
+    return [base[k] if k < len(base) else _golden_hue(k - len(base)) for k in range(n_classes)]
+
+
+def _golden_hue(i: int) -> str:
+    """The ``i``-th extra class colour as hex: hue ``i·137.5°``, mid saturation, darker on odd ``i``."""
+    r, g, b = colorsys.hls_to_rgb((i * 0.381966) % 1.0, 0.38 if i % 2 else 0.5, 0.7)
+    return f"#{round(r * 255):02X}{round(g * 255):02X}{round(b * 255):02X}"
 
 
 def colors_for(classes: Sequence[str], reference: Sequence[str]) -> list[str]:

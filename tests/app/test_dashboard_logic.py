@@ -236,7 +236,10 @@ def test_contexts_become_series_that_overlay_the_input():
 def test_class_colours_follow_names_not_positions():
     ref = ["a", "b", "c"]
     assert F.colors_for(["c", "a"], ref) == [F.class_colors(3)[2], F.class_colors(3)[0]]
-    assert len(set(F.class_colors(40))) == 32  # 8 + 24 distinct before repeating
+    many = F.class_colors(200)
+    assert len(set(many)) == 200  # no two classes share a colour, even past the 32 hand-picked ones
+    assert all(re.fullmatch(r"#[0-9A-F]{6}", c, re.I) for c in many)  # hex, as the band shading needs
+    assert F.class_colors(37)[:32] == F.class_colors(32)  # adding classes never recolours old ones
 
 
 def test_map_figure_has_one_row_per_variable_and_a_symmetric_scale():
