@@ -56,7 +56,7 @@ def test_attention_exposes_alignment_and_contexts():
 
 def _attention_lstm_by_the_equations(cell, seq, mask):
     """The cell's equations as written (tanh energies, separate matmuls), step by step."""
-    p = {k: v.double() for k, v in cell.named_parameters()}
+    p = dict(cell.named_parameters())
     B, S, _ = seq.shape
     h = c = seq.new_zeros(B, cell.hidden_size)
     keys = seq @ p["att_input.weight"].T + p["att_input.bias"]
