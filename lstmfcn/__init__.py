@@ -2,10 +2,11 @@
 
 Arrays are ``(N, V, T)`` everywhere: samples, variables, time steps.
 
->>> from lstmfcn import load_dataset, load_model
+>>> from lstmfcn import load_dataset, load_model, model_input
 >>> ds = load_dataset("GunPoint")
 >>> ds.X_train.shape
 (50, 1, 150)
+>>> x = model_input(load_model("lstmfcn/pretrained/GunPoint__lstmfcn.safetensors"), ds, "test").X  # as the model sees it
 
 Names are imported on first use, so ``python -m lstmfcn datasets`` does not pay for torch.
 """
@@ -32,6 +33,7 @@ _EXPORTS = {
     "load_checkpoint": "lstmfcn.checkpoint",
     "load_model": "lstmfcn.checkpoint",
     "save_checkpoint": "lstmfcn.checkpoint",
+    "model_input": "lstmfcn.model_input",
     "evaluate": "lstmfcn.evaluation",
     "predict_logits": "lstmfcn.evaluation",
     "TrainConfig": "lstmfcn.training",
@@ -61,6 +63,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs
     from .errors import CheckpointError, DataError, LstmFcnError, MismatchError, TrainingError
     from .evaluation import evaluate, predict_logits
     from .explain import explain
+    from .model_input import model_input
     from .models import ARCHITECTURES, LSTMFCN, ModelConfig, build_model
     from .training import TrainConfig, train
     from .workflow import train_on_dataset

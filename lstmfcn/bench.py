@@ -350,24 +350,26 @@ def target_timings(device: str = "auto") -> dict[str, float]:
     from .checkpoint import load_model
     from .data import load_dataset
     from .explain import class_activation_maps, explain, run_method
+    from .model_input import model_input
     from .zoo import pretrained_path
 
     dev = resolve_device(device)
     gp = load_dataset("GunPoint")
     lstm = load_model(pretrained_path("GunPoint__lstmfcn")).to(dev)
     alstm = load_model(pretrained_path("GunPoint__alstmfcn__noshuffle")).to(dev)
+    gp_x = model_input(lstm, gp).X  # both shipped GunPoint models prepare their input the same way
     long_model = build_model(ModelConfig("lstmfcn", 1, 1024, 2)).to(dev).eval()
     long_alstm = build_model(ModelConfig("alstmfcn", 1, 1024, 2, shuffle=False)).to(dev).eval()
     long_x, _ = synthetic_series(1, 1024)
     one = ["cam", "attention", "ig"]
     with torch.no_grad():
-        target = lstm(torch.as_tensor(gp.X_test, device=dev)).argmax(1).cpu().numpy()
+        target = lstm(torch.as_tensor(gp_x, device=dev)).argmax(1).cpu().numpy()
     return {
         "one sample CAM+attention+IG-32, T=150, LSTM-FCN": median_time(
-            lambda: explain(lstm, gp.X_test[:1], methods=one), dev, 5
+            lambda: explain(lstm, gp_x[:1], methods=one), dev, 5
         ),
         "one sample CAM+attention+IG-32, T=150, ALSTM-FCN (attention over time)": median_time(
-            lambda: explain(alstm, gp.X_test[:1], methods=one), dev, 5
+            lambda: explain(alstm, gp_x[:1], methods=one), dev, 5
         ),
         "one sample CAM+attention+IG-32, T=1024, LSTM-FCN": median_time(
             lambda: explain(long_model, long_x, methods=one), dev, 5
@@ -375,8 +377,6 @@ def target_timings(device: str = "auto") -> dict[str, float]:
         "one sample CAM+attention+IG-32, T=1024, ALSTM-FCN (attention over time)": median_time(
             lambda: explain(long_alstm, long_x, methods=one), dev, 5
         ),
-        "all-class CAM, GunPoint test (150)": median_time(lambda: class_activation_maps(lstm, gp.X_test), dev, 5),
-        "IG-32, GunPoint test (150)": median_time(
-            lambda: run_method("ig", lstm, gp.X_test, target, n_steps=32), dev, 3
-        ),
+        "all-class CAM, GunPoint test (150)": median_time(lambda: class_activation_maps(lstm, gp_x), dev, 5),
+        "IG-32, GunPoint test (150)": median_time(lambda: run_method("ig", lstm, gp_x, target, n_steps=32), dev, 3),
     }

@@ -134,7 +134,7 @@ def load_checkpoint_bytes(data: bytes, name: str = "checkpoint") -> tuple[LSTMFC
             raise CheckpointError(f"{name}: weight '{k}' contains NaN or infinite values")
     model.load_state_dict({k: v.to(expected[k].dtype) for k, v in tensors.items()})
     model.eval()
-    model.metadata = meta  # type: ignore[attr-defined]  # classes, preprocessing, training summary
+    model.metadata = meta
     return model, meta
 
 

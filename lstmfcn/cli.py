@@ -61,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--dataset", required=True)
     s.add_argument("--split", default="test", choices=["train", "test"])
     s.add_argument("--fix-length", action="store_true", help="resample series to the model's length if they differ")
+    s.add_argument("--class-subset", action="store_true", help=CLASS_SUBSET_HELP)
     s.add_argument("--json", action="store_true")
 
     for name, help_text in (
@@ -84,8 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
             + ("" if name == "explain" else "; also what deleted steps become (blur: fewer out-of-distribution jumps)"),
         )  # fmt: skip
         s.add_argument("--ig-steps", type=int, default=32, help="Integrated Gradients quadrature steps")
+        _add_perturbation_arguments(s)
         s.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
         s.add_argument("--fix-length", action="store_true", help="resample series to the model's length if they differ")
+        s.add_argument("--class-subset", action="store_true", help=CLASS_SUBSET_HELP)
     s = sub.choices["explain"]
     s.add_argument("--out", required=True, help=".npz file to write")
     s = sub.choices["faithfulness"]
@@ -111,6 +114,54 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+CLASS_SUBSET_HELP = "evaluate on a dataset that holds only some of the model's classes"
+#: What a refusal adds when one flag would make the pair usable and meaningful.
+WAY_OUT_FLAGS = {"fix_length": "; add --fix-length to do so", "class_subset": "; add --class-subset to do so anyway"}
+
+
+def _add_perturbation_arguments(s: argparse.ArgumentParser) -> None:
+    """Occlusion's window and stride, ablation's segments, and per-variable or all-variables."""
+    s.add_argument("--window", type=int, default=None, help="occlusion window in steps (default T/10)")
+    s.add_argument("--stride", type=int, default=None, help="steps between occlusion windows (default half the window)")
+    s.add_argument("--segments", type=int, default=None, help="segment ablation's time segments (default 20)")
+    group = s.add_mutually_exclusive_group()
+    group.add_argument(
+        "--per-variable", dest="per_variable", action="store_const", const=True, default=None,
+        help="occlusion and ablation perturb one variable at a time: a map per variable, V times the forward "
+        "passes (the default when the series have several variables)",
+    )  # fmt: skip
+    group.add_argument(
+        "--all-variables", dest="per_variable", action="store_const", const=False,
+        help="occlusion and ablation perturb every variable at once: one map over time, the same in every variable",
+    )  # fmt: skip
+
+
+_PERTURBATION_FLAGS = {  # option -> (flag, the methods it changes)
+    "window": ("--window", ("occlusion",)),
+    "stride": ("--stride", ("occlusion",)),
+    "n_segments": ("--segments", ("ablation",)),
+    "per_variable": ("--per-variable/--all-variables", ("occlusion", "ablation")),
+}
+
+
+def _perturbation_options(args: argparse.Namespace, methods: list[str]) -> dict:
+    """The occlusion/ablation options given on the command line, checked before the model loads.
+
+    A flag no chosen method uses is said on stderr, not refused: scripts often keep the same flags
+    while changing ``--methods``.
+    """
+    given = {"window": args.window, "stride": args.stride, "n_segments": args.segments}
+    for key, value in given.items():
+        if value is not None and value < 1:
+            raise ValueError(f"{_PERTURBATION_FLAGS[key][0]} must be at least 1, got {value}")
+    opts = {k: v for k, v in {**given, "per_variable": args.per_variable}.items() if v is not None}
+    for key in opts:
+        flag, owners = _PERTURBATION_FLAGS[key]
+        if not set(owners) & set(methods):
+            print(f"warning: {flag} changes only {' and '.join(owners)}, not among the methods", file=sys.stderr)
+    return opts
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit status (0 ok, 2 bad input)."""
     parser = build_parser()
@@ -124,7 +175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except LstmFcnError as exc:
-        hint = "; add --fix-length to do so" if getattr(exc, "resamplable", False) else ""
+        hint = WAY_OUT_FLAGS.get(getattr(exc, "way_out", None), "")
         print(f"error: {_one_line(str(exc))}{hint}", file=sys.stderr)
         return 2
     except (ValueError, OSError) as exc:
@@ -251,16 +302,15 @@ def _evaluate(args: argparse.Namespace) -> int:
     from .checkpoint import load_checkpoint
     from .data import load_dataset
     from .evaluation import evaluate
-    from .workflow import aligned_split
+    from .model_input import model_input
 
     model, meta = load_checkpoint(args.checkpoint)
-    normalize = meta.get("preprocessing", {}).get("normalize", "per_sample")
-    ds = load_dataset(args.dataset, normalize=normalize)
-    split = aligned_split(model, ds, args.split, fix_length=args.fix_length)
+    ds = load_dataset(args.dataset)
+    split = model_input(model, ds, args.split, fix_length=args.fix_length, class_subset=args.class_subset)
     for w in split.warnings:
         print(f"warning: {w}", file=sys.stderr)
     result = evaluate(model, split.X, split.y, split.lengths).to_dict(meta["classes"])
-    result.update(dataset=ds.name, split=args.split, checkpoint=str(args.checkpoint))
+    result.update(dataset=ds.name, split=args.split, checkpoint=str(args.checkpoint), warnings=list(split.warnings))
     if args.json:
         print(json.dumps(result))
         return 0
@@ -280,7 +330,7 @@ def _explain_inputs(args: argparse.Namespace):
     from .checkpoint import load_checkpoint
     from .data import load_dataset
     from .device import resolve_device
-    from .workflow import aligned_split
+    from .model_input import model_input
 
     if args.limit is not None and args.limit < 1:
         raise ValueError(f"--limit must be at least 1, got {args.limit}")
@@ -288,8 +338,8 @@ def _explain_inputs(args: argparse.Namespace):
         raise ValueError(f"--ig-steps must be at least 1, got {args.ig_steps}")
     model, meta = load_checkpoint(args.checkpoint)
     model.to(resolve_device(args.device))
-    ds = load_dataset(args.dataset, normalize=meta.get("preprocessing", {}).get("normalize", "per_sample"))
-    split = aligned_split(model, ds, args.split, fix_length=args.fix_length)
+    ds = load_dataset(args.dataset)
+    split = model_input(model, ds, args.split, fix_length=args.fix_length, class_subset=args.class_subset)
     for w in split.warnings:
         print(f"warning: {w}", file=sys.stderr)
     n = len(split.y) if args.limit is None else min(args.limit, len(split.y))
@@ -311,10 +361,12 @@ def _explain(args: argparse.Namespace) -> int:
     if out.suffix != ".npz":
         raise ValueError(f"--out must end in .npz, got '{out.name}'")
     methods = parse_methods(args.methods)  # a bad name fails before the model loads
+    perturb = _perturbation_options(args, methods)
     model, meta, ds, X, y, lengths, target = _explain_inputs(args)
     res = explain(
-        model, X, methods, target=target, y=y, lengths=lengths, baseline=args.baseline, ig_steps=args.ig_steps
-    )
+        model, X, methods, target=target, y=y, lengths=lengths, baseline=args.baseline, ig_steps=args.ig_steps,
+        **perturb,
+    )  # fmt: skip
     arrays = {
         "x": X, "y_true": y, "lengths": lengths, "logits": res["logits"], "predicted": res["predicted"],
         "target": res["target"], "cam_all": res["cam_all"], "cam_offset": res["cam_offset"],
@@ -325,12 +377,25 @@ def _explain(args: argparse.Namespace) -> int:
         arrays["ig_delta"] = res["ig_delta"]
     if "attention_details" in res:
         arrays["attention_final"] = res["attention_details"].final  # (N, S)
+    arrays["variants"] = np.asarray(json.dumps(res["variants"]))  # what ran, as JSON text (no pickle)
     out.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(out, **arrays)
     for name, note in res["notes"].items():
         print(f"note ({name}): {note}", file=sys.stderr)
     print(f"saved {out}: {', '.join(res['methods'])} for {len(X)} {ds.name} {args.split} samples")
+    for line in _variant_lines(res["variants"], X.shape[1]):
+        print(line)
     return 0
+
+
+def _variant_lines(variants: dict, n_vars: int) -> list[str]:
+    """One line per method whose variant matters: perturbation costs, maps without a variable axis."""
+    lines = [f"  {name}: {v['description']}" for name, v in variants.items() if "description" in v]
+    if n_vars > 1:
+        flat = [name for name, v in variants.items() if not v["variable_axis"]]
+        if flat:
+            lines.append(f"  {', '.join(flat)}: one value per time step, the same in every variable")
+    return lines
 
 
 @command("faithfulness")
@@ -340,12 +405,14 @@ def _faithfulness(args: argparse.Namespace) -> int:
     if args.steps < 1 or args.random_seeds < 1 or (args.segment_length is not None and args.segment_length < 1):
         raise ValueError("--steps, --segment-length and --random-seeds must be at least 1")
     methods = parse_methods(args.methods)
+    perturb = _perturbation_options(args, methods)
     model, meta, ds, X, y, lengths, target = _explain_inputs(args)
     if target == "all":
         raise ValueError("faithfulness needs one class per sample: use --target predicted, true or a class index")
     res = explain(
-        model, X, methods, target=target, y=y, lengths=lengths, baseline=args.baseline, ig_steps=args.ig_steps
-    )
+        model, X, methods, target=target, y=y, lengths=lengths, baseline=args.baseline, ig_steps=args.ig_steps,
+        **perturb,
+    )  # fmt: skip
     maps = {name: res[name] for name in res["methods"]}
     report = faithfulness_report(
         model, X, res["target"], maps, lengths=lengths, baseline=args.baseline, n_steps=args.steps,
@@ -355,12 +422,12 @@ def _faithfulness(args: argparse.Namespace) -> int:
     if not args.no_sanity:
         sanity = model_randomisation_check(
             model, X, res["target"], methods=list(maps), lengths=lengths, original=maps,
-            baseline=args.baseline, n_steps=args.ig_steps,
+            baseline=args.baseline, n_steps=args.ig_steps, **perturb,
         )  # fmt: skip
     summary = {
         "dataset": ds.name, "split": args.split, "n": int(len(X)), "target": args.target,
         "faithfulness": report.to_dict(), "sanity": {name: r.to_dict() for name, r in sanity.items()},
-        "notes": res["notes"],
+        "notes": res["notes"], "variants": res["variants"],
     }  # fmt: skip
     if args.json:
         print(json.dumps(summary))
@@ -371,6 +438,8 @@ def _faithfulness(args: argparse.Namespace) -> int:
         f"{ds.name} {args.split}: {len(X)} samples, target {args.target}, baseline {args.baseline}, "
         f"{args.steps} steps, order {args.order}, segments of {report.segment_length} steps (AOPC: higher is better)"
     )
+    for line in _variant_lines(res["variants"], X.shape[1]):
+        print(line)
     f = summary["faithfulness"]
     rows = [
         {

@@ -20,6 +20,25 @@ def resolve_device(device: str | torch.device | None = "auto") -> torch.device:
     return dev
 
 
+def cpu_model() -> str:
+    """The CPU's model name (``"AMD EPYC 9B14"``), or ``""`` where the system does not say.
+
+    Recorded with every training: two CPUs with the same instruction set (AVX-512, say) but of
+    another vendor or generation take other kernel paths, so bit-for-bit reproduction of weights
+    holds only on the same model of CPU.
+    """
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    import platform
+
+    return platform.processor()
+
+
 def describe_device(device: torch.device) -> str:
     """A human-readable name: the GPU's model, or ``"CPU (N threads)"``."""
     if device.type == "cuda":

@@ -24,16 +24,23 @@ class CheckpointError(LstmFcnError, ValueError):
 
 
 class MismatchError(LstmFcnError, ValueError):
-    """A model does not fit a dataset: series length, number of variables or of classes differ.
+    """A model does not fit a dataset: variables, classes or series length differ.
 
-    ``resamplable`` is True when only the series length differs, so resampling the series to the
-    model's length (``fix_length=True``, ``--fix-length``, the dashboard's "Resample" switch) is
-    a way out; each interface adds how to ask for it.
+    ``way_out`` names the one opt-in that would make the pair usable *and meaningful*:
+    ``"fix_length"`` when only the series length differs (resample to the model's length:
+    ``--fix-length``, the dashboard's "Resample" switch), ``"class_subset"`` when the dataset holds
+    only some of the model's classes (``--class-subset``, the dashboard's subset switch), or None
+    when nothing would. Each interface adds how to ask for it.
     """
 
-    def __init__(self, message: str, *, resamplable: bool = False) -> None:
+    def __init__(self, message: str, *, way_out: str | None = None) -> None:
         super().__init__(message)
-        self.resamplable = resamplable
+        self.way_out = way_out
+
+    @property
+    def resamplable(self) -> bool:
+        """Only the series length differs, so resampling is a way out."""
+        return self.way_out == "fix_length"
 
 
 class TrainingError(LstmFcnError, ValueError):

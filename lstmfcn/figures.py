@@ -403,6 +403,30 @@ def _map_trace(
     )  # fmt: skip
 
 
+ALL_VARIABLES = "all variables together"
+"""What a map without a variable axis (CAM, Grad-CAM, all-variable occlusion) is labelled on a
+multivariate series: it is drawn once, over time, never copied onto every variable as if it said
+which variable mattered."""
+
+
+def _time_map_trace(t, m, vmax, *, colorbar: bool, cb_title: str, name: str, size: int = 7) -> go.Scatter:
+    """A ``(T,)`` map drawn once as a curve over time, its markers in the map's colours."""
+    return _map_trace(t, m, m, vmax, colorbar=colorbar, cb_title=cb_title, name=name, size=size, line_width=1.5)
+
+
+def _plain_series_trace(t, xs, name: str, line_color: str = SERIES_GREY) -> go.Scatter:
+    """A variable's series as a plain line: context under a map that has no variable axis."""
+    return go.Scatter(
+        x=t, y=xs, mode="lines", name=name, showlegend=False, line=dict(color=line_color, width=2),
+        hovertemplate="t=%{x}<br>value %{y:.3f}<extra>" + name + "</extra>",
+    )  # fmt: skip
+
+
+def _is_time_map(values: np.ndarray, n_vars: int) -> bool:
+    """Whether ``values`` is one ``(T,)`` map for a multivariate series (so drawn once, not per variable)."""
+    return n_vars > 1 and np.ndim(values) == 1
+
+
 def map_series_figure(
     x: np.ndarray,
     values: np.ndarray,
@@ -418,12 +442,19 @@ def map_series_figure(
 
     Args:
         x: ``(V, T)`` or ``(T,)`` series.
-        values: ``(V, T)`` map, or ``(T,)`` shared by every variable (a CAM).
+        values: ``(V, T)`` map, or ``(T,)``: one map over time (a CAM). On a multivariate series a
+            ``(T,)`` map is drawn once, in a first row labelled :data:`ALL_VARIABLES`, above the
+            variables' plain series.
         length: valid steps (padding is not drawn).
         vmax: colour range ``[-vmax, vmax]``; default the map's largest magnitude.
     """
     x = _as_vt(x)
     V, T = x.shape
+    if _is_time_map(values, V):
+        return _time_map_over_series(
+            x, np.asarray(values, dtype=np.float64), length=length, var_names=var_names, title=title,
+            colorbar_title=colorbar_title, line_color=line_color, vmax=vmax,
+        )  # fmt: skip
     m = _as_vt(values)
     m = np.broadcast_to(m, (V, T)) if m.shape[0] == 1 else m
     L = _valid_len(length, T)
@@ -452,6 +483,35 @@ def map_series_figure(
     return _style(fig, title, height=max(360, _row_height(V) * V + 130), legend=False)
 
 
+def _time_map_over_series(
+    x: np.ndarray,
+    m: np.ndarray,
+    *,
+    length: int | None,
+    var_names: Sequence[str] | None,
+    title: str,
+    colorbar_title: str,
+    line_color: str,
+    vmax: float | None,
+) -> go.Figure:
+    """``(T,)`` map ``m`` drawn once in a first row, then each variable of ``x`` ``(V, T)`` plainly."""
+    V, T = x.shape
+    L = _valid_len(length, T)
+    vmax = vmax or _sym_range(m[:L])
+    names = _var_names(V, var_names)
+    fig = make_subplots(
+        rows=V + 1, cols=1, shared_xaxes=True, vertical_spacing=0.04,
+        subplot_titles=[f"{colorbar_title}: {ALL_VARIABLES}", *names],
+    )  # fmt: skip
+    t = np.arange(L)
+    fig.add_trace(_time_map_trace(t, m[:L], vmax, colorbar=True, cb_title=colorbar_title, name=ALL_VARIABLES), 1, 1)
+    fig.update_yaxes(title_text=colorbar_title, row=1, col=1)
+    for v in range(V):
+        fig.add_trace(_plain_series_trace(t, x[v, :L], names[v], line_color), row=v + 2, col=1)
+    fig.update_xaxes(title_text="time step", row=V + 1, col=1)
+    return _style(fig, title, height=max(360, _row_height(V + 1) * (V + 1) + 130), legend=False)
+
+
 def map_small_multiples_figure(
     x: np.ndarray,
     maps: np.ndarray,
@@ -468,11 +528,16 @@ def map_small_multiples_figure(
 
     Args:
         x: ``(V, T)`` series; maps: ``(K, T)`` or ``(K, V, T)``; probs: ``(K,)`` probabilities.
+            On a multivariate series ``(K, T)`` maps have no variable axis: each panel then draws
+            its class's map once, as a curve over time (:data:`ALL_VARIABLES`), not on every variable.
         highlight: class index framed as the one the page is about (e.g. the prediction).
     """
     x = _as_vt(x)
     V, T = x.shape
     maps = np.asarray(maps, dtype=np.float64)
+    over_time = V > 1 and maps.ndim == 2
+    if over_time:
+        title = f"{title} ({ALL_VARIABLES})"
     maps = maps[:, None, :] if maps.ndim == 2 else maps
     K = maps.shape[0]
     L = _valid_len(length, T)
@@ -493,6 +558,11 @@ def map_small_multiples_figure(
     t = np.arange(L)
     for k in range(K):
         r, c = k // cols + 1, k % cols + 1
+        if over_time:
+            trace = _time_map_trace(t, maps[k, 0, :L], vmax, colorbar=k == 0, cb_title=colorbar_title,
+                                    name=str(classes[k]), size=5)  # fmt: skip
+            fig.add_trace(trace, row=r, col=c)
+            continue
         mk = np.broadcast_to(maps[k], (V, T))
         for v in range(V):
             fig.add_trace(
@@ -600,10 +670,15 @@ def true_vs_predicted_figure(
     title: str = "Why the mistake: the true class's map next to the predicted class's",
     colorbar_title: str = "CAM",
 ) -> go.Figure:
-    """Two columns for one misclassified sample, one shared colour range; a row per variable."""
+    """Two columns for one misclassified sample, one shared colour range; a row per variable.
+
+    ``(T,)`` maps on a multivariate series have no variable axis: they are drawn once, in a first
+    row labelled :data:`ALL_VARIABLES`, above the variables' plain series.
+    """
     x = _as_vt(x)
     V, T = x.shape
     L = _valid_len(length, T)
+    over_time = _is_time_map(map_true, V) and _is_time_map(map_pred, V)
     mt = np.broadcast_to(_as_vt(map_true), (V, T))
     mp = np.broadcast_to(_as_vt(map_pred), (V, T))
     vmax = _sym_range(mt[:, :L], mp[:, :L])
@@ -612,10 +687,12 @@ def true_vs_predicted_figure(
         f"<b style='color:{ct}'>true: {true_name}</b>" + (f"  p = {p_true:.2f}" if p_true is not None else ""),
         f"<b style='color:{cp}'>predicted: {pred_name}</b>" + (f"  p = {p_pred:.2f}" if p_pred is not None else ""),
     ]
+    rows = V + over_time  # the maps' own row first when they have no variable axis
     fig = make_subplots(
-        rows=V,
+        rows=rows,
         cols=2,
         column_titles=heads,
+        row_titles=[ALL_VARIABLES, *_var_names(V, None)] if over_time else None,
         shared_xaxes=True,
         shared_yaxes=True,
         horizontal_spacing=0.05,
@@ -623,7 +700,14 @@ def true_vs_predicted_figure(
     )
     t = np.arange(L)
     for col, m in ((1, mt), (2, mp)):
+        if over_time:
+            fig.add_trace(
+                _time_map_trace(t, m[0, :L], vmax, colorbar=col == 1, cb_title=colorbar_title, name=f"{col}"), 1, col
+            )
         for v in range(V):
+            if over_time:
+                fig.add_trace(_plain_series_trace(t, x[v, :L], _var_names(V, None)[v]), row=v + 2, col=col)
+                continue
             fig.add_trace(
                 _map_trace(
                     t, x[v, :L], m[v, :L], vmax, colorbar=(col == 1 and v == 0), cb_title=colorbar_title, name=f"{col}"
@@ -631,7 +715,17 @@ def true_vs_predicted_figure(
                 row=v + 1,
                 col=col,
             )
-    return _style(fig, title, height=max(340, _row_height(V) * V + 130), legend=False)
+    return _style(fig, title, height=max(340, _row_height(rows) * rows + 130), legend=False)
+
+
+def _row_titles(fig: go.Figure, names: Sequence[str], col: int) -> None:
+    """Row titles on the right, level with the rows of column ``col`` (1-based)."""
+    for v, name in enumerate(names):
+        y0, y1 = fig.get_subplot(v + 1, col).yaxis.domain
+        fig.add_annotation(
+            text=name, x=1.0, xref="paper", xanchor="left", xshift=8, y=(y0 + y1) / 2, yref="paper",
+            yanchor="middle", textangle=90, showarrow=False, font=dict(size=16),
+        )  # fmt: skip
 
 
 def maps_side_by_side_figure(
@@ -649,7 +743,10 @@ def maps_side_by_side_figure(
     colours compare *where* the methods look, not how much.
 
     Args:
-        x: ``(V, T)``; maps: label → ``(V, T)`` or ``(T,)``.
+        x: ``(V, T)``; maps: label → ``(V, T)``, or ``(T,)`` for a map without a variable axis
+            (CAM, Grad-CAM, all-variable occlusion). On a multivariate series such a map gets one
+            panel spanning the variables' rows, titled :data:`ALL_VARIABLES`: the map itself drawn
+            once over time, never copied onto every variable.
     """
     x = _as_vt(x)
     V, T = x.shape
@@ -657,6 +754,7 @@ def maps_side_by_side_figure(
     labels = list(maps)
     M = len(labels)
     names = _var_names(V, var_names)
+    flat = {i for i, label in enumerate(labels) if _is_time_map(maps[label], V)}
     columns = columns or (M if M <= 4 else 3)
     if V == 1:
         rows, cols = _grid(M, columns)
@@ -672,19 +770,27 @@ def maps_side_by_side_figure(
     else:
         rows, cols = V, M
         cell = lambda i, v: (v + 1, i + 1)  # noqa: E731
+        specs = [[({"rowspan": V} if v == 0 else None) if i in flat else {} for i in range(M)] for v in range(V)]
         fig = make_subplots(
             rows=V,
             cols=M,
-            column_titles=labels,
-            row_titles=names,
+            specs=specs,
+            column_titles=[f"{label}<br>({ALL_VARIABLES})" if i in flat else label for i, label in enumerate(labels)],
+            row_titles=None if flat else names,
             shared_xaxes=True,
             horizontal_spacing=0.03,
             vertical_spacing=0.03,
         )
+        if flat and len(flat) < M:  # plotly puts row titles by the last column, which may span every row
+            _row_titles(fig, names, col=max(set(range(M)) - flat) + 1)
     t = np.arange(L)
     for i, label in enumerate(labels):
         m = np.broadcast_to(_as_vt(maps[label]), (V, T))
         scale = _sym_range(m[:, :L])
+        if i in flat:  # one map over time, in one panel as tall as the variables' rows
+            trace = _time_map_trace(t, m[0, :L] / scale, 1.0, colorbar=i == 0, cb_title="relative", name=label, size=6)
+            fig.add_trace(trace, row=1, col=i + 1)
+            continue
         for v in range(V):
             r, c = cell(i, v)
             fig.add_trace(
@@ -871,20 +977,68 @@ def lines_figure(
 
 
 # --------------------------------------------------------------------------------------------
-# Attention
+# Attention: every chart shows the uniform level 1/n, the weight of a model that looks nowhere in
+# particular, so that near-uniform attention is never drawn as if it were sharp focus.
+
+UNIFORM_LINE = dict(color="#444", width=1.5, dash="dot")
+# PuOr reversed: purple below the uniform weight, white at it, orange (the attention colour) above.
+_UNIFORM_SCALE_COLORS = [
+    "rgb(45,0,75)", "rgb(84,39,136)", "rgb(128,115,172)", "rgb(178,171,210)", "rgb(216,218,235)",
+    "rgb(247,247,247)", "rgb(254,224,182)", "rgb(253,184,99)", "rgb(224,130,20)", "rgb(179,88,6)", "rgb(127,59,8)",
+]  # fmt: skip
+
+
+def uniform_anchored_colors(values: np.ndarray, n: int) -> dict:
+    """Heatmap colour settings (``colorscale``, ``zmin``, ``zmax``) with white at the uniform weight ``1/n``.
+
+    An auto-scaled palette stretches whatever range the weights have over all its colours, so
+    weights of 0.005-0.010 around a uniform 0.0067 would look like sharp focus. Here the range runs
+    from 0 to at least twice the uniform level with white pinned at ``1/n``: near-uniform attention
+    stays pale everywhere. Stronger peaks extend the orange side up to the largest weight (nothing
+    saturates); the purple side always spans 0 to ``1/n``.
+
+    Args:
+        values: weights of any shape (NaN ignored); n: positions they spread over.
+    """
+    uniform = 1.0 / max(int(n), 1)
+    finite = np.asarray(values, dtype=np.float64)[np.isfinite(values)]
+    top = max(2.0 * uniform, float(finite.max()) if finite.size else 0.0)
+    mid = uniform / top  # where white sits on the 0-1 colour axis
+    below, above = _UNIFORM_SCALE_COLORS[:6], _UNIFORM_SCALE_COLORS[5:]
+    scale = [[mid * i / 5, c] for i, c in enumerate(below)]
+    scale += [[mid + (1 - mid) * i / 5, c] for i, c in enumerate(above)][1:]
+    return dict(colorscale=scale, zmin=0.0, zmax=top)
+
+
+def _uniform_colorbar(n: int) -> dict:
+    return dict(title=dict(text=f"weight<br>(white = uniform 1/{n})"))
+
+
+def _uniform_line(fig: go.Figure, n: int, *, row: int | None = None, col: int | None = None) -> None:
+    """A dotted, labelled horizontal line at the uniform weight ``1/n``."""
+    fig.add_hline(
+        y=1.0 / n, line=UNIFORM_LINE, row=row, col=col, annotation_text=f"uniform 1/{n}",
+        annotation_position="top right", annotation_font=dict(size=12, color="#444"),
+    )  # fmt: skip
 
 
 def attention_matrix_figure(
     alpha: np.ndarray, *, axis_title: str = "time step", title: str = "Alignment matrix"
 ) -> go.Figure:
-    """``(S, S)`` attention weights: row = the LSTM's step, column = the input step it attends to."""
+    """``(S, S)`` attention weights: row = the LSTM's step, column = the input step it attends to.
+
+    Colours are anchored on the uniform weight ``1/S`` (:func:`uniform_anchored_colors`): white
+    is an even share, orange more, purple less; the hover gives each weight as a multiple of it.
+    """
     alpha = np.asarray(alpha, dtype=np.float64)
     S = alpha.shape[0]
     labels = None if axis_title == "time step" else [str(i + 1) for i in range(S)]
     fig = go.Figure(
         go.Heatmap(
-            z=alpha, x=labels, y=labels, colorscale=SEQ_SCALE, zmin=0, colorbar=dict(title=dict(text="weight")),
-            hovertemplate="LSTM step %{y}<br>attends to %{x}<br>weight %{z:.3f}<extra></extra>",
+            z=alpha, x=labels, y=labels, customdata=alpha * S, colorbar=_uniform_colorbar(S),
+            **uniform_anchored_colors(alpha, S),
+            hovertemplate="LSTM step %{y}<br>attends to %{x}<br>weight %{z:.4f} = %{customdata:.2f} × uniform"
+            "<extra></extra>",
         )
     )  # fmt: skip
     fig.update_xaxes(title_text=f"attended input {axis_title}")
@@ -909,7 +1063,8 @@ def attention_series_figure(
     the attention weights over time in a row of their own underneath.
 
     Args:
-        x: ``(V, T)``; weights: ``(T,)`` attention each input step receives, or None (no row);
+        x: ``(V, T)``; weights: ``(T,)`` attention each input step receives, or None (no row),
+            drawn with the uniform level ``1/L`` (``L`` the valid length) as a dotted line;
         context: ``(V, T)``.
     """
     x = _as_vt(x)
@@ -947,10 +1102,12 @@ def attention_series_figure(
         fig.add_trace(
             go.Scatter(
                 x=t, y=w, name="attention weight", mode="lines", fill="tozeroy", line=dict(color="#E69F00", width=2.5),
-                fillcolor="rgba(230,159,0,0.3)", hovertemplate="t=%{x}<br>weight %{y:.4f}<extra></extra>",
+                fillcolor="rgba(230,159,0,0.3)", customdata=w * L,
+                hovertemplate="t=%{x}<br>weight %{y:.4f} = %{customdata:.2f} × uniform<extra></extra>",
             ),
             row=rows, col=1,
         )  # fmt: skip
+        _uniform_line(fig, L, row=rows, col=1)  # weights over the L valid steps: an even share is 1/L
         fig.update_yaxes(rangemode="tozero", title_text="weight", row=rows, col=1)
     fig.update_xaxes(title_text="time step", row=rows, col=1)
     return _style(fig, title, height=max(420, _row_height(rows) * rows + 130))
@@ -962,11 +1119,16 @@ def variable_attention_figure(
     var_names: Sequence[str] | None = None,
     title: str = "Attention over variables (the LSTM's steps)",
 ) -> go.Figure:
-    """Mean attention each variable receives (bars) for a shuffle-on model, whose LSTM steps are variables."""
+    """Mean attention each variable receives (bars) for a shuffle-on model, whose LSTM steps are
+    variables, with the uniform level ``1/V`` as a dotted line.
+
+    Args:
+        alpha: ``(S, V)`` the alignment matrix (rows: the LSTM's steps), or ``(V,)`` one row.
+    """
     alpha = np.asarray(alpha, dtype=np.float64)
     V = alpha.shape[-1]
     names = _var_names(V, var_names)
-    received = alpha.mean(axis=0)
+    received = alpha.reshape(-1, V).mean(axis=0)
     fig = go.Figure(
         go.Bar(
             x=names,
@@ -974,13 +1136,68 @@ def variable_attention_figure(
             marker=dict(color="#E69F00"),
             text=[f"{r:.2f}" for r in received],
             textposition="outside",
+            customdata=received * V,
+            hovertemplate="%{x}<br>mean weight %{y:.3f} = %{customdata:.2f} × uniform<extra></extra>",
         )
     )
+    _uniform_line(fig, V)
     fig.update_layout(
         xaxis=dict(type="category", title="variable"),
         yaxis=dict(title="mean attention received", range=[0, max(1.0, received.max() * 1.15)]),
     )
     return _style(fig, title, height=360, legend=False)
+
+
+def class_attention_figure(
+    mean: np.ndarray,
+    std: np.ndarray,
+    classes: Sequence[str],
+    colors: Sequence[str],
+    *,
+    n_positions: int | None,
+    counts: Sequence[int] | None = None,
+    title: str = "Last-step attention per class",
+) -> go.Figure:
+    """Per class, the mean attention weight of each time step (± std), with the uniform level.
+
+    Lines get a dotted line at ``1/n_positions``; beyond :data:`MAX_LINE_CLASSES` classes the
+    heatmap is coloured with white at that level (:func:`uniform_anchored_colors`).
+
+    Args:
+        mean, std: ``(K, T)``.
+        n_positions: the steps each sample's weights spread over (``T`` for full-length series),
+            or None when that differs between samples (padded series): no single uniform level.
+    """
+    fig = class_average_map_figure(mean, std, classes, colors, counts=counts, title=title, y_title="attention weight")
+    if n_positions is None:
+        return fig
+    if len(classes) > MAX_LINE_CLASSES:
+        fig.update_traces(
+            selector=dict(type="heatmap"), zmid=None, colorbar=_uniform_colorbar(n_positions),
+            **uniform_anchored_colors(mean, n_positions),
+        )  # fmt: skip
+    else:
+        _uniform_line(fig, n_positions)
+    return fig
+
+
+def class_variable_attention_figure(
+    mean: np.ndarray,
+    classes: Sequence[str],
+    var_names: Sequence[str],
+    *,
+    title: str = "Last-step attention per class",
+) -> go.Figure:
+    """``(K, V)`` mean weight each class's samples put on each variable, white at the uniform ``1/V``."""
+    mean = np.asarray(mean, dtype=np.float64)
+    V = mean.shape[1]
+    fig = matrix_figure(mean, classes, var_names, title=title, fmt=".2f")
+    fig.update_traces(
+        colorbar=_uniform_colorbar(V), customdata=mean * V,
+        hovertemplate="class %{y} · %{x}: %{z:.2f} = %{customdata:.2f} × uniform<extra></extra>",
+        **uniform_anchored_colors(mean, V),
+    )  # fmt: skip
+    return fig
 
 
 def class_context_figure(

@@ -7,9 +7,10 @@ import platform
 
 import torch
 
-from .compat import AlignedSplit, align_split
 from .data.dataset import Dataset
+from .device import cpu_model
 from .evaluation import evaluate
+from .model_input import model_input
 from .models import LSTMFCN, ModelConfig
 from .training import ProgressFn, StopFn, TrainConfig, fit
 
@@ -35,15 +36,18 @@ def train_on_dataset(
 ) -> tuple[LSTMFCN, dict]:
     """Train ``arch`` on ``ds``'s training split; returns ``(model, checkpoint metadata)``.
 
-    Test accuracy is measured once, after training, and recorded; nothing is selected on it.
+    The model is trained on ``ds``'s own preparation, which becomes the model's preprocessing
+    record (``model.metadata`` is set too). Train and test accuracy are then measured on the model's
+    input path (:func:`~lstmfcn.model_input.model_input`), as every later use will see them; test
+    accuracy is measured once, after training, and recorded; nothing is selected on it.
     """
     cfg = config or TrainConfig()
     model, result = fit(
         ds.X_train, ds.y_train, ds.lengths_train, model_config_for(ds, arch, cells, shuffle), cfg,
         progress=progress, should_stop=should_stop, state_path=state_path, resume=resume,
     )  # fmt: skip
-    train_acc = evaluate(model, ds.X_train, ds.y_train, ds.lengths_train).accuracy
-    test_acc = evaluate(model, ds.X_test, ds.y_test, ds.lengths_test).accuracy if len(ds.y_test) else None
+    model.metadata = {"classes": list(ds.classes), "preprocessing": ds.preprocessing, "dataset": dataset_summary(ds)}
+    train_acc, test_acc = (_accuracy(model, ds, split) for split in ("train", "test"))
     training = result.to_dict()
     training.update(
         train_accuracy=train_acc,
@@ -51,14 +55,16 @@ def train_on_dataset(
         seed=cfg.seed,
         torch_version=torch.__version__,
         platform=platform.platform(),
+        cpu=cpu_model(),
     )
-    metadata = {
-        "classes": list(ds.classes),
-        "preprocessing": ds.preprocessing,
-        "dataset": dataset_summary(ds),
-        "training": training,
-    }
+    model.metadata = metadata = {**model.metadata, "training": training}
     return model, metadata
+
+
+def _accuracy(model: LSTMFCN, ds: Dataset, split: str) -> float | None:
+    """Accuracy on a split through the model's input path; None for an empty split."""
+    inputs = model_input(model, ds, split)
+    return evaluate(model, inputs.X, inputs.y, inputs.lengths).accuracy if len(inputs.y) else None
 
 
 def dataset_summary(ds: Dataset) -> dict:
@@ -72,13 +78,3 @@ def dataset_summary(ds: Dataset) -> dict:
         "n_vars": ds.n_vars,
         "n_classes": ds.n_classes,
     }
-
-
-def aligned_split(model: LSTMFCN, ds: Dataset, split: str = "test", *, fix_length: bool = False) -> AlignedSplit:
-    """``ds``'s split checked against and mapped to a loaded model (see :func:`align_split`)."""
-    return align_split(model.config, model_classes(model), ds, split, fix_length=fix_length)
-
-
-def model_classes(model: LSTMFCN) -> list[str]:
-    """Class names in the model's output order (from its checkpoint metadata, else ``"0"…``)."""
-    return getattr(model, "metadata", {}).get("classes") or [str(i) for i in range(model.config.n_classes)]

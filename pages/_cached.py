@@ -17,7 +17,7 @@ import time
 import numpy as np
 import streamlit as st
 
-from lstmfcn.dashboard import analysis, explanations, sources
+from lstmfcn.dashboard import explanations, sources
 from lstmfcn.dashboard.blobs import BlobStore
 from lstmfcn.dashboard.jobs import JobRegistry
 from lstmfcn.errors import LstmFcnError
@@ -70,20 +70,26 @@ def device_label() -> str:
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def aligned(model_id: str, dataset_id: str, split: str):
-    """The split checked against the model, labels in the model's class order (AlignedSplit).
+    """The split prepared for the model (:func:`lstmfcn.model_input.model_input`): the series as
+    the model's checkpoint prepares them, labels in the model's class order.
 
-    Series of another length than the model's are resampled to it (the split's ``warnings`` say
-    so), so the result depends on the ids alone and is shared by every session. Whether a session
-    may use a resampled split is its own opt-in (``ss["resample"]``), checked where a model is
-    chosen and again by :func:`aligned_or_stop`.
+    Computed with both opt-ins on (series of another length resampled, a subset of the model's
+    classes allowed; the result's ``warnings`` say so), so it depends on the ids alone and is
+    shared by every session. Whether a session may use such a split is its own opt-in
+    (``ss["resample"]``, ``ss["subset"]``), checked where a model is chosen and again by
+    :func:`pages._ui.aligned_or_stop`.
     """
-    return analysis.split_for(model(model_id)[0], dataset(dataset_id), split, resample=True)
+    from lstmfcn.model_input import model_input
+
+    return model_input(model(model_id)[0], dataset(dataset_id), split, fix_length=True, class_subset=True)
 
 
 @st.cache_data(max_entries=64, show_spinner="Evaluating the model…")
 def evaluation(model_id: str, dataset_id: str, split: str) -> dict:
+    from lstmfcn.evaluation import evaluate
+
     a = aligned(model_id, dataset_id, split)
-    ev = analysis.split_evaluation(model(model_id)[0], a)
+    ev = evaluate(model(model_id)[0], a.X, a.y, a.lengths)
     return {
         "accuracy": ev.accuracy, "per_class": ev.per_class_accuracy, "confusion": ev.confusion,
         "pred": ev.predictions, "logits": ev.logits, "y": a.y, "lengths": a.lengths,

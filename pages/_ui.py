@@ -26,7 +26,9 @@ from lstmfcn.zoo import DEFAULT_DATASET
 from pages._cached import aligned, blob_store, compute_setup, dataset, device_label, model, model_file, model_meta
 
 ss = st.session_state
-VIEW_KEYS = ("dataset", "model", "split", "sample", "cls", "method", "resample")
+VIEW_KEYS = ("dataset", "model", "split", "sample", "cls", "method", "resample", "subset")
+#: The session's opt-ins, by the way out (:attr:`MismatchError.way_out`) each one is.
+SWITCHES = {"fix_length": "resample", "class_subset": "subset"}
 
 
 # ------------------------------------------------------------------------------------------
@@ -60,11 +62,22 @@ def resample() -> bool:
     return bool(ss.get("resample", False))
 
 
+def subset() -> bool:
+    """Whether this session evaluates on datasets holding only some of a model's classes (opt-in)."""
+    return bool(ss.get("subset", False))
+
+
+def fits(m, ds, **override) -> str | None:
+    """:func:`sources.model_fits` with this session's opt-ins (or those given)."""
+    opts = {"resample": resample(), "subset": subset(), **override}
+    return sources.model_fits(m, ds, **opts)
+
+
 def _first_fitting_model(dataset_id: str, ds) -> str:
     """A zoo model for the dataset, else a session model that fits it, else ''."""
     for mid in sources.zoo_model_ids(ds.name) + list(ss.get("session_models", [])):
         try:
-            if sources.model_fits(model(mid)[0], ds, resample=resample()) is None:
+            if fits(model(mid)[0], ds) is None:
                 return mid
         except LstmFcnError:
             continue
@@ -74,16 +87,18 @@ def _first_fitting_model(dataset_id: str, ds) -> str:
 def _model_for(model_id: str, ds) -> str | None:
     """The error sentence if ``model_id`` cannot be used on ``ds``, else None.
 
-    A model refused only because resampling is off is remembered, so that switching resampling
-    on selects it (:func:`_on_resample_change`).
+    A model refused only because an opt-in (resampling, a class subset) is off is remembered, so
+    that switching it on selects the model (:func:`_on_switch_change`).
     """
     try:
         m = model(model_id)[0]
     except LstmFcnError as exc:
         return str(exc)
-    problem = sources.model_fits(m, ds, resample=resample())
-    if problem and sources.model_fits(m, ds, resample=True) is None:
-        ss["_needs_resampling"] = model_id
+    problem = fits(m, ds)
+    if problem:
+        for key in SWITCHES.values():
+            if not ss.get(key) and fits(m, ds, **{key: True}) is None:
+                ss["_needs_switch"] = (model_id, key)
     return problem
 
 
@@ -102,7 +117,7 @@ def init_state() -> None:
     ss.setdefault("session_models", [])
     ss.setdefault("session_datasets", [])
     view = vs.view_from_query(st.query_params)
-    ss["resample"] = view.resample  # before the link's model is checked against the dataset
+    ss["resample"], ss["subset"] = view.resample, view.subset  # before the link's model is checked
     try:
         ds = dataset(view.dataset)
     except LstmFcnError as exc:
@@ -186,23 +201,31 @@ def _on_model_change() -> None:
         ss["cls"] = vs.PREDICTED
 
 
-def _on_resample_change() -> None:
-    """Resampling switched on: select the model last refused for its length. Off: drop a model
-    that needs it."""
-    ds = dataset(ss["dataset"])
-    if resample():
-        wanted = ss.pop("_needs_resampling", None)
-        if wanted and _model_for(wanted, ds) is None:
-            ss["model"], ss["cls"] = wanted, vs.PREDICTED
-        return
-    if ss["model"] and _model_for(ss["model"], ds) is not None:
-        flash(
-            "Resampling is off, so the model built for another series length is no longer used on "
-            f"{sources.dataset_label(ss['dataset'], blob_store())}.",
-            "info",
-        )
-        ss["model"] = _first_fitting_model(ss["dataset"], ds)
-        ss["cls"] = vs.PREDICTED
+def _on_switch_change(key: str) -> Callable[[], None]:
+    """After an opt-in (``"resample"`` or ``"subset"``) changed. On: select the model last refused
+    for want of it. Off: drop a model that needs it."""
+
+    def _changed() -> None:
+        ds = dataset(ss["dataset"])
+        if ss.get(key):
+            wanted = ss.pop("_needs_switch", None)
+            if wanted and wanted[1] == key and _model_for(wanted[0], ds) is None:
+                ss["model"], ss["cls"] = wanted[0], vs.PREDICTED
+            return
+        if ss["model"] and _model_for(ss["model"], ds) is not None:
+            what = (
+                "Resampling is off, so the model built for another series length"
+                if key == "resample"
+                else "Subset evaluation is off, so the model with classes this dataset lacks"
+            )
+            flash(
+                f"{what} is no longer used on {sources.dataset_label(ss['dataset'], blob_store())}.",
+                "info",
+            )
+            ss["model"] = _first_fitting_model(ss["dataset"], ds)
+            ss["cls"] = vs.PREDICTED
+
+    return _changed
 
 
 def _on_dataset_upload() -> None:
@@ -307,11 +330,17 @@ def sidebar() -> None:
                 key="_download_model", icon=":material/download:", type="tertiary",
             )  # fmt: skip
         bound(
-            st.toggle, "resample", sources.RESAMPLE_LABEL, page="sidebar", after=_on_resample_change,
+            st.toggle, "resample", sources.RESAMPLE_LABEL, page="sidebar", after=_on_switch_change("resample"),
             help="Off: a model built for series of another length is refused. On: every series is resampled "
             "(linear interpolation) to the model's length, each page says so, and the explanations are of the "
-            "resampled series.",
+            "resampled series. It only ever fixes the length: a model whose classes differ stays refused.",
         )  # fmt: skip
+        if ss["subset"] or ss.get("_needs_switch", ("", ""))[1] == "subset":
+            bound(
+                st.toggle, "subset", sources.SUBSET_LABEL, page="sidebar", after=_on_switch_change("subset"),
+                help="For a dataset of your own that holds only some of the model's classes. Every page then says "
+                "that it shows a subset; accuracy is not comparable with the model's recorded accuracy.",
+            )  # fmt: skip
         st.file_uploader(
             "Upload a model (.safetensors)", type=sources.MODEL_UPLOAD_TYPES, key="_upload_model",
             on_change=_on_model_upload, help="A checkpoint written by this tool (python -m lstmfcn train, or the Train page).",
@@ -547,7 +576,7 @@ def aligned_or_stop(ctx: Context, split: str):
     A resampled split is used only when this session asked for resampling, and says so.
     """
     try:
-        problem = sources.model_fits(ctx.model, ctx.ds, resample=resample())
+        problem = fits(ctx.model, ctx.ds)
         a = None if problem else aligned(ctx.model_id, ctx.dataset_id, split)
     except LstmFcnError as exc:
         problem = str(exc)

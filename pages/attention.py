@@ -6,7 +6,8 @@ import streamlit as st
 
 from lstmfcn import figures as F
 from lstmfcn.dashboard import analysis, explanations, sources
-from lstmfcn.explain.attention import TRIVIAL_NOTE
+from lstmfcn.errors import LstmFcnError
+from lstmfcn.explain.attention import TRIVIAL_NOTE, attention_spread, can_show_attention
 from pages import _cached as cached
 from pages import _ui as ui
 
@@ -20,37 +21,61 @@ st.markdown(
 )
 
 m = ctx.model
-if not explanations.has_attention(m):
-    arch = sources.ARCH_NAMES.get(m.config.arch, m.config.arch)
-    # Attention over time (shuffle off) is the one worth seeing on a univariate series: offer it first.
-    alternatives = sorted(
-        (i for i in sources.zoo_model_ids(ctx.ds.name) if "alstm" in i), key=lambda i: "noshuffle" not in i
-    )
-    hint = (
-        " A shipped attention model for this dataset is ready:"
-        if alternatives
-        else " Train an ALSTM-FCN (dimension shuffle off, for attention over time) on the Train page to see it."
-    )
-    st.info(
-        f"The selected model is an {arch}: it has no attention, so there is nothing to show here.{hint}",
-        icon=":material/info:",
-    )
-    if alternatives:
+V = ctx.ds.n_vars
+
+
+def models_showing_attention() -> list[str]:
+    """This dataset's models (shipped, then this session's) whose attention is over more than one
+    position and that fit the data; attention over time first."""
+    found = []
+    for mid in dict.fromkeys(sources.zoo_model_ids(ctx.ds.name) + list(ui.ss.get("session_models", []))):
+        try:
+            other = cached.model(mid)[0]
+        except LstmFcnError:
+            continue
+        fits = ui.fits(other, ctx.ds) is None
+        if mid != ctx.model_id and fits and can_show_attention(other):
+            found.append(mid)
+    return sorted(found, key=lambda i: cached.model(i)[0].config.shuffle)
+
+
+def offer_attention_and_stop(reason: str) -> None:
+    """Say why there is nothing to show, offer a model whose attention shows something (or say how
+    to get one), and stop the page."""
+    options = models_showing_attention()
+    if options:
+        st.info(
+            f"{reason} A model for {ctx.ds.name} whose attention does show something is ready:", icon=":material/info:"
+        )
+        label = sources.model_label(options[0], cached.model_meta(options[0]), cached.blob_store())
         st.button(
-            f"Show {sources.model_label(alternatives[0], cached.model_meta(alternatives[0]), cached.blob_store())}",
-            on_click=ui.select_model, args=(alternatives[0],), icon=":material/visibility:", key="attention_switch",
+            f"Show {label}", on_click=ui.select_model, args=(options[0],), icon=":material/visibility:",
+            key="attention_switch",
         )  # fmt: skip
+    else:
+        what = (
+            "an ALSTM-FCN or MALSTM-FCN (with the dimension shuffle **off** its attention runs over time, with it "
+            f"on over the {V} variables)"
+            if V > 1
+            else "an ALSTM-FCN with the dimension shuffle **off** (its attention then runs over time)"
+        )
+        st.info(
+            f"{reason} No model for {ctx.ds.name} here can show attention over anything. To see it, train {what} "
+            "on the Train page, or upload such a checkpoint in the sidebar.",
+            icon=":material/info:",
+        )
+        st.page_link("pages/train.py", label="Open the Train page", icon=":material/model_training:")
     st.stop()
 
+
+if not explanations.has_attention(m):
+    arch = sources.ARCH_NAMES.get(m.config.arch, m.config.arch)
+    offer_attention_and_stop(f"The selected model is an {arch}: it has no attention, so there is nothing to show here.")
+if not can_show_attention(m):  # shuffle on, univariate: one weight, always 1
+    offer_attention_and_stop(TRIVIAL_NOTE)
+
 axis = explanations.attention_axis(m)
-V = ctx.ds.n_vars
-if axis == "variables" and V == 1:
-    st.info(
-        f"{TRIVIAL_NOTE} Choose an ALSTM-FCN trained with the dimension shuffle **off** (attention over time) to see "
-        "where in the series the model looks.",
-        icon=":material/info:",
-    )
-    st.stop()
+over = "time steps" if axis == "time" else "variables"
 
 if axis == "time":
     st.caption("This model reads the series step by step (dimension shuffle off): its attention runs over **time**.")
@@ -65,6 +90,37 @@ variables, var_names = ui.variable_picker(V, PAGE)
 all_var_names = None if V == 1 else [f"variable {v + 1}" for v in range(V)]
 
 
+def uniformity_panel() -> None:
+    """How far the split's last-step attention is from uniform, in a sentence and three numbers."""
+    res = cached.split_explanation("attention", ctx.model_id, ctx.dataset_id, split, f"Attention over the {split} set")
+    spread = attention_spread(res["final"], a.lengths if axis == "time" else None, over=over)
+    st.subheader("How far from uniform")
+    st.info(spread.sentence, icon=":material/equalizer:")
+    c1, c2, c3 = st.columns(3)
+    c1.metric(
+        "Peak / uniform", f"{spread.mean_peak:.2f} ×",
+        help="The largest weight over the uniform level 1/n, averaged over the samples: 1 when the weight is spread "
+        "evenly, n when it all sits on one position.",
+    )  # fmt: skip
+    c2.metric(
+        "Minimum / uniform", f"{spread.mean_low:.2f} ×",
+        help="The smallest weight over the uniform level, averaged over the samples: 1 when even, 0 when some "
+        "position gets no weight at all.",
+    )  # fmt: skip
+    c3.metric(
+        "Entropy / maximum", f"{100 * spread.mean_entropy:.1f} %",
+        help="The weights' entropy over its maximum log n, averaged over the samples: 100 % when even, 0 % when all "
+        "weight is on one position.",
+    )  # fmt: skip
+    st.caption(
+        "The charts below draw the uniform level as a dotted line, and the heatmaps are white at it (orange above, "
+        "purple below), so near-uniform attention looks near-uniform."
+    )
+
+
+uniformity_panel()
+
+
 @st.fragment
 def sample_panel() -> None:
     n = len(a.y)
@@ -73,6 +129,9 @@ def sample_panel() -> None:
     x, L, yt = a.X[i, variables], int(a.lengths[i]), int(a.y[i])
     context = explanations.contexts_as_series(sa["contexts"], axis)[variables]  # (V, T)
     title = f"{split.capitalize()} sample #{i} (class {ctx.classes[yt]})"
+    # Over time the weights spread over the sample's L valid steps; over variables over all V.
+    weights = sa["final"][:L] if axis == "time" else sa["final"]
+    st.caption(f"**This sample** — {attention_spread(weights, over=over).sentence}")
     if axis == "time":
         ui.chart(
             F.attention_series_figure(
@@ -102,7 +161,7 @@ def sample_panel() -> None:
             ),
             "attention_matrix",
             name=ui.slug("alignment", ctx.ds.name, split, i),
-            how_to_read="Row t is where the LSTM looked while reading step t; a bright diagonal means it looks at the present, vertical stripes mean it keeps returning to the same moments.",
+            how_to_read="Row t is where the LSTM looked while reading step t; white is the uniform weight, orange more, purple less. An orange diagonal means it looks at the present, vertical stripes that it keeps returning to the same moments.",
         )
     else:
         left, right = st.columns(2)
@@ -113,14 +172,14 @@ def sample_panel() -> None:
                 ),
                 "attention_vars",
                 name=ui.slug("attention_variables", ctx.ds.name, split, i),
-                how_to_read="Each bar is the average weight the LSTM put on one variable while reading; a tall bar is a variable it keeps consulting.",
+                how_to_read="Each bar is the average weight the LSTM put on one variable while reading; a bar well above the dotted uniform line is a variable it keeps consulting.",
             )
         with right:
             ui.chart(
                 F.attention_matrix_figure(sa["alignment"], axis_title="variable", title="Alignment matrix"),
                 "attention_matrix",
                 name=ui.slug("alignment", ctx.ds.name, split, i),
-                how_to_read="Row v is where the LSTM looked while reading variable v; columns are the variables it attended to.",
+                how_to_read="Row v is where the LSTM looked while reading variable v; columns are the variables it attended to. White is the uniform weight, orange more, purple less.",
             )
         ui.chart(
             F.attention_series_figure(
@@ -172,36 +231,31 @@ for col, which in zip(cols, ("train", "test"), strict=True):
         )
         if axis == "time":
             fm, fs, fc = analysis.class_mean_spread(res["final"][:, None, :], aw.y, K, aw.lengths)
+            T = aw.X.shape[-1]
             ui.chart(
-                F.class_average_map_figure(
+                F.class_attention_figure(
                     fm[:, 0],
                     fs[:, 0],
                     ctx.classes,
                     ctx.colors,
+                    # padded series each have their own uniform level 1/length: no single line then
+                    n_positions=T if (aw.lengths >= T).all() else None,
                     counts=fc,
                     title=f"{which.capitalize()} set: last-step attention per class",
-                    y_title="attention weight",
                 ),
                 f"attention_class_weights_{which}",
                 name=ui.slug("class_attention", ctx.ds.name, which),
-                how_to_read="For each class, the average weight the last step put on each time step (± spread): the moments the model consults before deciding.",
+                how_to_read="For each class, the average weight the last step put on each time step (± spread): the moments the model consults before deciding. Read the heights against the dotted uniform line: a curve hugging it means no moment is preferred.",
             )
         else:
             fm = np.stack(
                 [res["final"][aw.y == k].mean(axis=0) if (aw.y == k).any() else np.full(V, np.nan) for k in range(K)]
             )
             ui.chart(
-                F.matrix_figure(
-                    fm,
-                    ctx.classes,
-                    all_var_names or ["series"],
-                    title=f"{which.capitalize()} set: last-step attention per class",
-                    zmin=0,
-                    zmax=None,
-                    colorscale=F.SEQ_SCALE,
-                    colorbar_title="weight",
+                F.class_variable_attention_figure(
+                    fm, ctx.classes, all_var_names, title=f"{which.capitalize()} set: last-step attention per class"
                 ),
                 f"attention_class_weights_{which}",
                 name=ui.slug("class_attention", ctx.ds.name, which),
-                how_to_read="Row = class, column = variable: the average weight the last step put on each variable for that class's samples.",
+                how_to_read=f"Row = class, column = variable: the average weight the last step put on each variable for that class's samples; white is the uniform 1/{V}, orange more, purple less.",
             )

@@ -14,6 +14,7 @@ from pages import _ui as ui
 PAGE = "attributions"
 ss = ui.ss
 TABS = ["This sample", "Class averages", "Faithfulness & agreement", "Sanity check"]
+PERTURBATION_METHODS = ("occlusion", "ablation")  # the methods with a window and a per-variable choice
 
 ctx = ui.context()
 st.title("Attributions")
@@ -41,13 +42,70 @@ baseline = c2.selectbox(
 ig_steps = c3.selectbox("IG steps", [16, 32, 64], index=1, key="attr_ig_steps")
 
 
-def params(method: str) -> str:
-    return explanations.params_key(method, baseline, ig_steps)
-
-
 split = ui.split_picker(PAGE)
 a = ui.aligned_or_stop(ctx, split)
 variables, var_names = ui.variable_picker(ctx.ds.n_vars, PAGE)
+V, T = a.X.shape[1], a.X.shape[-1]
+
+
+def perturbation_settings(wanted: list[str]) -> dict:
+    """Occlusion's window and stride, ablation's segments and, for V > 1, one variable at a time or all
+    together, drawn only when one of those methods is wanted; returns the options that differ from
+    the defaults (an empty box means the default), and says each method's cost."""
+    used = [m for m in PERTURBATION_METHODS if m in wanted]
+    if not used:
+        return {}
+    d = explanations.perturbation_defaults(V, T)
+    chosen: dict = {}
+    cols = st.columns(4)
+    if "occlusion" in used:
+        ss["attr_window"] = _clamped(ss.get("attr_window"), T)
+        chosen["window"] = cols[0].number_input(
+            "Occlusion window (steps)", 1, T, value=None, step=1, key="attr_window",
+            placeholder=f"{d['window']} (a tenth)", help="How many steps each occluded window covers.",
+        )  # fmt: skip
+        most = chosen["window"] or d["window"]
+        ss["attr_stride"] = _clamped(ss.get("attr_stride"), most)
+        chosen["stride"] = cols[1].number_input(
+            "Occlusion stride (steps)", 1, most, value=None, step=1, key="attr_stride",
+            placeholder="half the window", help="Steps between windows: smaller is smoother and costs more passes.",
+        )  # fmt: skip
+    if "ablation" in used:
+        ss["attr_segments"] = _clamped(ss.get("attr_segments"), T)
+        chosen["n_segments"] = cols[2].number_input(
+            "Ablation segments", 1, T, value=None, step=1, key="attr_segments", placeholder=str(d["n_segments"]),
+            help="Segment ablation cuts the series into this many equal stretches and removes one at a time.",
+        )  # fmt: skip
+    if V > 1:
+        ss.setdefault("attr_per_variable", d["per_variable"])
+        chosen["per_variable"] = cols[3].toggle(
+            "One variable at a time", key="attr_per_variable",
+            help="On: a map per variable that says which variable mattered, V times the forward passes. Off: "
+            "every variable is perturbed at once, one map over time, the same for all variables.",
+        )  # fmt: skip
+    opts = explanations.perturbation_options(V, T, **chosen)
+    costs = (explanations.perturbation_cost(m, V, T, explanations.params_key(m, **opts)) for m in used)
+    st.caption(" · ".join(f"**{labels[m]}**, {cost}" for m, cost in zip(used, costs, strict=True)))
+    return opts
+
+
+def _clamped(value: int | None, most: int) -> int | None:
+    """A kept setting within ``1..most`` (a shorter series or window may have come since); None stays."""
+    return None if value is None else max(1, min(int(value), most))
+
+
+perturb = perturbation_settings([*methods, ss.get("method")])
+
+
+def params(method: str) -> str:
+    return explanations.params_key(method, baseline, ig_steps, **perturb)
+
+
+def drawn_once(method: str) -> bool:
+    """Whether ``method``'s map on this multivariate set is one map over time, for all variables together."""
+    return V > 1 and not explanations.has_variable_axis(method, V, params(method))
+
+
 ev = cached.evaluation(ctx.model_id, ctx.dataset_id, split)
 probs = softmax(ev["logits"])
 K = len(ctx.classes)
@@ -69,10 +127,11 @@ def sample_panel() -> None:
         f"**{ctx.classes[k]}** (p = {probs[i, k]:.2f})"
     )
     shown = ["cam"] + [m for m in methods if m != "cam"]  # the CAM always comes first, for comparison
-    maps = {
-        labels[m]: cached.sample_attribution(ctx.model_id, ctx.dataset_id, split, i, k, m, params(m))[variables]
-        for m in shown
-    }
+    maps = {}
+    for m in shown:
+        mp = cached.sample_attribution(ctx.model_id, ctx.dataset_id, split, i, k, m, params(m))  # (V, T)
+        maps[labels[m]] = mp[0] if drawn_once(m) else mp[variables]  # (T,): drawn once, not per variable
+    once = [m for m in shown if drawn_once(m)]
     ui.chart(
         F.maps_side_by_side_figure(
             x,
@@ -83,19 +142,27 @@ def sample_panel() -> None:
         ),
         "attr_sample",
         name=ui.slug("attributions", ctx.ds.name, split, i, ctx.classes[k]),
-        how_to_read="Each panel colours the series by one method's map, scaled to its own largest value: red raised the class's score, blue lowered it; compare where the methods agree.",
-        csv=lambda: pd.DataFrame(
-            {
-                "t": np.arange(L),
-                **{
-                    f"{lab}_v{v + 1}": np.broadcast_to(mp, x.shape)[v, :L]
-                    for lab, mp in maps.items()
-                    for v in range(x.shape[0])
-                },
-            }
+        how_to_read="Each panel colours the series by one method's map, scaled to its own largest value: red raised the class's score, blue lowered it; compare where the methods agree."
+        + (
+            f" {', '.join(labels[m] for m in once)}: one value per time step for {F.ALL_VARIABLES}, drawn once over time; such a map cannot say which variable mattered."
+            if once
+            else ""
         ),
+        csv=lambda: pd.DataFrame({"t": np.arange(L), **sample_csv_columns(maps, x.shape[0], L)}),
     )
     st.markdown("\n".join(f"- **{infos[m].label}**: {infos[m].how_to_read}" for m in shown))
+
+
+def sample_csv_columns(maps: dict[str, np.ndarray], n_vars: int, L: int) -> dict[str, np.ndarray]:
+    """One column per map and variable, or one per map drawn once over time (``(T,)`` on V > 1)."""
+    cols = {}
+    for lab, mp in maps.items():
+        if n_vars > 1 and mp.ndim == 1:
+            cols[f"{lab}_all_variables"] = mp[:L]
+            continue
+        for v in range(n_vars):
+            cols[f"{lab}_v{v + 1}"] = np.broadcast_to(mp, (n_vars, mp.shape[-1]))[v, :L]
+    return cols
 
 
 def class_average_panel() -> None:
@@ -112,7 +179,10 @@ def class_average_panel() -> None:
         method,
         params(method),
     )
-    mean, std, counts = analysis.class_mean_spread(res["maps"][:, variables], a.y, K, a.lengths)
+    once = drawn_once(method)
+    shown = [0] if once else variables  # one map over time is the same in every variable: drawn once
+    mean, std, counts = analysis.class_mean_spread(res["maps"][:, shown], a.y, K, a.lengths)
+    together = f" ({F.ALL_VARIABLES})" if once else ""
     ui.chart(
         F.class_average_map_figure(
             mean,
@@ -120,8 +190,8 @@ def class_average_panel() -> None:
             ctx.classes,
             ctx.colors,
             counts=counts,
-            var_names=var_names,
-            title=f"{labels[method]}: average map of each class over its {split} samples",
+            var_names=None if once else var_names,
+            title=f"{labels[method]}{together}: average map of each class over its {split} samples",
             y_title="attribution",
         ),
         "attr_class_average",
@@ -129,7 +199,13 @@ def class_average_panel() -> None:
         how_to_read=f"Per class, its samples' maps for their own class averaged step by step (± spread). {infos[method].how_to_read}",
         csv=lambda: pd.DataFrame(
             [
-                {"class": c, "variable": variables[v] + 1, "t": t, "mean": mean[j, v, t], "std": std[j, v, t]}
+                {
+                    "class": c,
+                    "variable": "all" if once else variables[v] + 1,
+                    "t": t,
+                    "mean": mean[j, v, t],
+                    "std": std[j, v, t],
+                }
                 for j, c in enumerate(ctx.classes)
                 for v in range(mean.shape[1])
                 for t in range(mean.shape[2])
@@ -139,7 +215,7 @@ def class_average_panel() -> None:
 
 
 @st.cache_data(max_entries=32, show_spinner="Deleting and inserting time steps in order of importance…")
-def faithfulness(model_id, dataset_id, split, methods, baseline, ig_steps, subset):
+def faithfulness(model_id, dataset_id, split, methods, baseline, ig_steps, subset, perturb):
     idx = cached.rows(model_id, dataset_id, split, subset)
     al = cached.aligned(model_id, dataset_id, split)
     pred = cached.evaluation(model_id, dataset_id, split)["pred"][idx]
@@ -151,7 +227,7 @@ def faithfulness(model_id, dataset_id, split, methods, baseline, ig_steps, subse
             split,
             "",
             m,
-            explanations.params_key(m, baseline, ig_steps),
+            explanations.params_key(m, baseline, ig_steps, **perturb),
             subset,
             progress=False,
         )["maps"]
@@ -180,7 +256,7 @@ def faithfulness_panel() -> None:
         cached.split_explanation(
             "attr_pred", ctx.model_id, ctx.dataset_id, split, f"{labels[m]} on {subset} samples", m, params(m), subset
         )
-    res = faithfulness(ctx.model_id, ctx.dataset_id, split, tuple(methods), baseline, ig_steps, subset)
+    res = faithfulness(ctx.model_id, ctx.dataset_id, split, tuple(methods), baseline, ig_steps, subset, perturb)
     fr, rnd = res["fractions"], res["random"]
     mlabels = {labels[m]: res["methods"][m] for m in methods}
     left, right = st.columns(2)
@@ -242,7 +318,7 @@ def faithfulness_panel() -> None:
 
 
 @st.cache_data(max_entries=32, show_spinner="Re-explaining with randomised copies of the model…")
-def sanity(model_id, dataset_id, split, methods, baseline, ig_steps, subset):
+def sanity(model_id, dataset_id, split, methods, baseline, ig_steps, subset, perturb):
     idx = cached.rows(model_id, dataset_id, split, subset)
     al = cached.aligned(model_id, dataset_id, split)
     pred = cached.evaluation(model_id, dataset_id, split)["pred"][idx]
@@ -252,14 +328,14 @@ def sanity(model_id, dataset_id, split, methods, baseline, ig_steps, subset):
         pred,
         al.lengths[idx],
         list(methods),
-        explanations.options_for(list(methods), baseline, ig_steps),
+        explanations.options_for(list(methods), baseline, ig_steps, **perturb),
     )
 
 
 def sanity_panel() -> None:
     n = len(a.y)
     subset = st.slider("Samples checked (class-balanced)", min(4, n), min(n, 64), min(16, n), key="attr_sanity_n")
-    res = sanity(ctx.model_id, ctx.dataset_id, split, tuple(methods), baseline, ig_steps, subset)
+    res = sanity(ctx.model_id, ctx.dataset_id, split, tuple(methods), baseline, ig_steps, subset, perturb)
     stages = [part for part, _ in next(iter(res.values()))["cascade"]]
     lines = {
         labels[m]: np.array([1.0] + [r for _, r in res[m]["cascade"]]) for m in methods

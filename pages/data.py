@@ -9,20 +9,41 @@ from pages import _cached as cached
 from pages import _ui as ui
 
 
+def series(dataset_id: str, model_id: str, split: str):
+    """``(X, y, lengths)`` of a split: as the model sees them when one is chosen, else as the dataset
+    prepares them."""
+    if model_id:
+        a = cached.aligned(model_id, dataset_id, split)
+        return a.X, a.y, a.lengths
+    return cached.dataset(dataset_id).split(split)
+
+
 @st.cache_data(max_entries=32, show_spinner=False)
-def class_stats(dataset_id: str, split: str):
-    ds = cached.dataset(dataset_id)
-    X, y, lengths = ds.split(split)
-    return analysis.class_mean_spread(X, y, ds.n_classes, lengths)
+def class_stats(dataset_id: str, model_id: str, split: str, n_classes: int):
+    X, y, lengths = series(dataset_id, model_id, split)
+    return analysis.class_mean_spread(X, y, n_classes, lengths)
 
 
 ctx = ui.context(require_model=False)
 ds = ctx.ds
-classes = [str(c) for c in ds.classes]
-colors = F.colors_for(classes, classes)
+# The series are drawn as the chosen model sees them (its checkpoint's normalisation), so that
+# what this page shows is what the other pages explain; without a usable model, as the dataset has them.
+seen_by = ctx.model_id if ctx.model is not None and ui.fits(ctx.model, ds) is None else ""
+classes = ctx.classes if seen_by else [str(c) for c in ds.classes]
+colors = ctx.colors if seen_by else F.colors_for(classes, classes)
 
 st.title(f"Data: {ctx.dataset_label}")
-st.caption(f"Source: {ds.source or 'upload'} · preprocessing: {ds.preprocessing.get('normalize', '?')} normalisation")
+if seen_by:
+    ui.warnings_of(cached.aligned(seen_by, ctx.dataset_id, "test"))
+prep = cached.aligned(seen_by, ctx.dataset_id, "test").preprocessing if seen_by else ds.preprocessing
+how = f"{prep.get('normalize', '?').replace('_', '-')} normalisation"
+if prep.get("normalize") == "per_dataset":
+    how += " with the " + ("model's own training statistics" if seen_by else "training split's statistics")
+st.caption(
+    f"Source: {ds.source or 'upload'} · series "
+    + ("as the chosen model sees them" if seen_by else "as the dataset holds them")
+    + f": {how}"
+)
 n_train, n_test = len(ds.y_train), len(ds.y_test)
 c = st.columns(5)
 c[0].metric("Training series", n_train)
@@ -47,7 +68,7 @@ ui.chart(
 )
 
 split = ui.split_picker("data")
-X, y, lengths = ds.split(split)
+X, y, lengths = series(ctx.dataset_id, seen_by, split)
 variables, var_names = ui.variable_picker(ds.n_vars, "data")
 left, right, _ = st.columns([2, 1, 2])
 per_class = left.slider("Series per class", 1, 20, 5, key="data_per_class")
@@ -71,7 +92,7 @@ ui.chart(
     how_to_read="Each panel shows a few random series of one class, in that class's colour (kept on every page): look for what sets the classes apart.",
 )
 
-mean, std, counts = class_stats(ctx.dataset_id, split)
+mean, std, counts = class_stats(ctx.dataset_id, seen_by, split, len(classes))
 ui.chart(
     F.class_mean_figure(
         mean[:, variables],

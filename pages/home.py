@@ -41,12 +41,14 @@ m = meta.get("model", {})
 
 st.subheader(f"How well does the model do on the {split} set of {ctx.dataset_label}?")
 c1, c2, c3, c4 = st.columns(4)
+n_correct = int((ev["pred"] == ev["y"]).sum())
 c1.metric(
     f"{split.capitalize()} accuracy",
     f"{ev['accuracy']:.1%}",
     help="Share of samples whose class the model names correctly.",
 )
-c2.metric("Samples", f"{len(ev['y'])}", help=f"{len(ev['pred']) - int((ev['pred'] == ev['y']).sum())} misclassified")
+c1.caption(f"{n_correct} of {len(ev['y'])} correct")
+c2.metric("Samples", f"{len(ev['y'])}", help=f"{len(ev['y']) - n_correct} misclassified")
 c3.metric("Classes", f"{len(ctx.classes)}")
 c4.metric(
     "Model",

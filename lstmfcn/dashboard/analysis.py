@@ -10,28 +10,8 @@ import numpy as np
 import pandas as pd
 import torch
 
-from lstmfcn.compat import AlignedSplit
-from lstmfcn.data import Dataset
-from lstmfcn.evaluation import Evaluation, evaluate, softmax
+from lstmfcn.evaluation import softmax
 from lstmfcn.models import LSTMFCN
-from lstmfcn.workflow import aligned_split
-
-
-def split_for(model: LSTMFCN, ds: Dataset, split: str, *, resample: bool = False) -> AlignedSplit:
-    """``ds``'s split checked against ``model``, labels in the model's class order.
-
-    With ``resample``, series of another length are resampled to the model's (the split's
-    ``warnings`` say so).
-
-    Raises:
-        MismatchError: the model does not fit the dataset (the message is for the user).
-    """
-    return aligned_split(model, ds, split, fix_length=resample)
-
-
-def split_evaluation(model: LSTMFCN, aligned: AlignedSplit) -> Evaluation:
-    """Accuracy, per-class accuracy, confusion matrix and logits of ``model`` on a split."""
-    return evaluate(model, aligned.X, aligned.y, aligned.lengths)
 
 
 def class_counts(y: np.ndarray, n_classes: int) -> np.ndarray:

@@ -13,6 +13,7 @@ Nothing here imports Streamlit; every function takes a model and numpy arrays ``
 
 from __future__ import annotations
 
+import inspect
 import json
 from dataclasses import dataclass
 
@@ -52,15 +53,88 @@ def method_infos(include_attention: bool = False) -> dict[str, MethodInfo]:
     }
 
 
-def params_key(method: str, baseline: str = "zeros", ig_steps: int = 32) -> str:
-    """A canonical, hashable string of the parameters that change ``method``'s result."""
+PERTURBATION_OPTIONS = ("window", "stride", "n_segments", "per_variable")
+"""Occlusion's window and stride, ablation's segments, and whether both perturb one variable at a time."""
+
+
+def params_key(method: str, baseline: str = "zeros", ig_steps: int = 32, **perturbation) -> str:
+    """A canonical, hashable string of the parameters that change ``method``'s result.
+
+    ``perturbation``: :data:`PERTURBATION_OPTIONS`, each kept only for a method that takes it and
+    only when not None (None is the method's default; see :func:`perturbation_options`).
+    """
+    from lstmfcn.explain import METHODS
+
+    unknown = sorted(set(perturbation) - set(PERTURBATION_OPTIONS))
+    if unknown:
+        raise ValueError(f"unknown option(s) {', '.join(unknown)}; valid are {', '.join(PERTURBATION_OPTIONS)}")
     infos = method_infos(include_attention=True)
     p: dict = {}
     if method in infos and infos[method].uses_baseline:
         p["baseline"] = baseline
     if method == "ig":
         p["n_steps"] = int(ig_steps)
+    if method in METHODS:
+        takes = inspect.signature(METHODS[method].function).parameters
+        for k, v in perturbation.items():
+            if v is not None and k in takes:
+                p[k] = bool(v) if k == "per_variable" else int(v)
     return json.dumps(p, sort_keys=True)
+
+
+def perturbation_defaults(n_vars: int, length: int) -> dict:
+    """What occlusion and ablation do when not told: ``window``, ``stride``, ``n_segments``, ``per_variable``."""
+    from lstmfcn.explain import ablation_plan, occlusion_plan
+
+    occ, abl = occlusion_plan(n_vars, length), ablation_plan(n_vars, length)
+    return {"window": occ.window, "stride": occ.stride, "n_segments": abl.n_segments, "per_variable": occ.per_variable}
+
+
+def perturbation_options(
+    n_vars: int,
+    length: int,
+    *,
+    window: int | None = None,
+    stride: int | None = None,
+    n_segments: int | None = None,
+    per_variable: bool | None = None,
+) -> dict:
+    """The chosen :data:`PERTURBATION_OPTIONS`, None where a value is the default.
+
+    So one result has one cache key, however it was asked for. The stride's default follows the
+    window (half of it), as in :func:`~lstmfcn.explain.occlusion_plan`.
+    """
+    from lstmfcn.explain import occlusion_plan
+
+    defaults = perturbation_defaults(n_vars, length)
+    w = None if window == defaults["window"] else window
+    default_stride = occlusion_plan(n_vars, length, window=w).stride
+    return {
+        "window": w,
+        "stride": None if stride == default_stride else stride,
+        "n_segments": None if n_segments == defaults["n_segments"] else n_segments,
+        "per_variable": None if per_variable == defaults["per_variable"] else per_variable,
+    }
+
+
+def has_variable_axis(method: str, n_vars: int, params: str) -> bool:
+    """Whether ``method``'s map (with the options in ``params``) can differ between variables.
+
+    False for the CAM, Grad-CAM, attention, and occlusion or ablation of every variable at once:
+    such a map is drawn once over time, never per variable.
+    """
+    from lstmfcn.explain import METHODS
+
+    return METHODS[method].has_variable_axis(n_vars, **(json.loads(params) if params else {}))
+
+
+def perturbation_cost(method: str, n_vars: int, length: int, params: str) -> str | None:
+    """The variant and its cost in words for occlusion and ablation, e.g. "per variable: 3 variables ×
+    21 windows = 63 forward passes per sample"; None for other methods."""
+    from lstmfcn.explain import METHODS
+
+    plan = METHODS[method].plan(n_vars, length, **(json.loads(params) if params else {}))
+    return None if plan is None else plan.describe()
 
 
 def chunks(n: int, target: int = CHUNK_TARGET, minimum: int = MIN_CHUNK) -> list[tuple[int, int]]:
@@ -117,11 +191,11 @@ def attribution(
     return np.asarray(out, dtype=np.float32)
 
 
-def options_for(methods: list[str], baseline: str, ig_steps: int) -> dict:
+def options_for(methods: list[str], baseline: str, ig_steps: int, **perturbation) -> dict:
     """The union of the options ``methods`` take (``run_method`` gives each method its own)."""
     opts: dict = {}
     for m in methods:
-        opts.update(json.loads(params_key(m, baseline, ig_steps)))
+        opts.update(json.loads(params_key(m, baseline, ig_steps, **perturbation)))
     return opts
 
 

@@ -16,13 +16,12 @@ import re
 from dataclasses import dataclass
 
 from lstmfcn.checkpoint import load_checkpoint, load_checkpoint_bytes, read_metadata
-from lstmfcn.compat import check_fit
 from lstmfcn.data import Dataset, list_datasets, load_dataset, load_dataset_from_bytes
 from lstmfcn.data.catalog import find_entry
 from lstmfcn.data.loading import upload_base_name
 from lstmfcn.errors import CheckpointError, DataError, LstmFcnError, MismatchError
+from lstmfcn.model_input import check_fit
 from lstmfcn.models import LSTMFCN
-from lstmfcn.workflow import model_classes
 from lstmfcn.zoo import list_pretrained
 
 from .blobs import BlobStore
@@ -34,6 +33,9 @@ MODEL_UPLOAD_TYPES = ["safetensors"]
 #: (Streamlit refuses larger requests; this also holds where the app runs with another config).
 MAX_UPLOAD_MB = 200
 RESAMPLE_LABEL = "Resample series to the model's length"
+SUBSET_LABEL = "Evaluate on a subset of the model's classes"
+#: The sidebar switch that makes a refused pair usable, by :attr:`MismatchError.way_out`.
+WAY_OUT_SWITCHES = {"fix_length": RESAMPLE_LABEL, "class_subset": SUBSET_LABEL}
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,150}")  # a zoo file stem, never a path
 
 
@@ -62,7 +64,7 @@ def catalog_choices() -> list[Choice]:
 
 
 def load_dataset_by_id(dataset_id: str, blobs: BlobStore) -> Dataset:
-    """The dataset behind an id (per-sample z-normalised, as the models were trained).
+    """The dataset behind an id (its raw series, and its own preparation; each model re-prepares it).
 
     Raises:
         DataError: unknown name, an upload the server no longer holds, or an unreadable file.
@@ -193,18 +195,18 @@ def _zoo_order(names: list[str]) -> list[str]:
     return sorted(names, key=key)
 
 
-def model_fits(model: LSTMFCN, ds: Dataset, *, resample: bool = False) -> str | None:
+def model_fits(model: LSTMFCN, ds: Dataset, *, resample: bool = False, subset: bool = False) -> str | None:
     """``None`` when ``model`` can be applied to ``ds``; otherwise the sentence saying why not.
 
-    Cheap (the series are not touched). With ``resample`` a model built for another series
-    length fits (its pages then show the series resampled, with a warning); without it, the
-    sentence says how to turn resampling on.
+    Cheap (the series are not touched). ``resample`` and ``subset`` are the session's opt-ins
+    (sidebar switches); a refusal that one of them would lift names that switch, and no refusal
+    names a switch that would lead to a meaningless result.
     """
     try:
-        check_fit(model.config, model_classes(model), ds, fix_length=resample)
+        check_fit(model, ds, fix_length=resample, class_subset=subset)
     except MismatchError as exc:
-        hint = f"; switch on “{RESAMPLE_LABEL}” in the sidebar to do so" if exc.resamplable else ""
-        return f"{exc}{hint}"
+        switch = WAY_OUT_SWITCHES.get(exc.way_out)
+        return f"{exc}; switch on “{switch}” in the sidebar to do so" if switch else str(exc)
     return None
 
 

@@ -8,7 +8,7 @@ user can type into an address bar) and writing them back, with no Streamlit impo
 
 Query parameters::
 
-    ?dataset=GunPoint&model=GunPoint__lstmfcn&split=test&sample=12&class=2&method=ig&resample=1
+    ?dataset=GunPoint&model=GunPoint__lstmfcn&split=test&sample=12&class=2&method=ig&resample=1&subset=1
 """
 
 from __future__ import annotations
@@ -31,7 +31,9 @@ QUERY_NAMES = {
     "cls": "class",
     "method": "method",
     "resample": "resample",
+    "subset": "subset",
 }
+_SWITCHES = ("resample", "subset")  # opt-ins kept as 1/0 in the URL
 _MAX_ID = 200  # identifiers are names or digests; anything longer is not ours
 
 
@@ -49,6 +51,8 @@ class View:
         method: key of the attribution method (``"ig"``, ``"saliency"``, …).
         resample: whether series are resampled to the model's length when it was built for
             another (opt-in; off is left out of the URL).
+        subset: whether a dataset holding only some of the model's classes is evaluated on them
+            (opt-in; off is left out of the URL).
     """
 
     dataset: str = DEFAULT_DATASET
@@ -58,6 +62,7 @@ class View:
     cls: str = PREDICTED
     method: str = DEFAULT_METHOD
     resample: bool = False
+    subset: bool = False
 
     def with_(self, **changes) -> View:
         """A copy with some fields changed."""
@@ -99,9 +104,9 @@ def view_from_query(params: Mapping[str, str | list[str]], default: View | None 
                 changes["split"] = raw
         elif field == "cls" and raw.lower() == "predicted":
             changes["cls"] = PREDICTED
-        elif field == "resample":
+        elif field in _SWITCHES:
             if raw.lower() in ("1", "true", "0", "false"):
-                changes["resample"] = raw.lower() in ("1", "true")
+                changes[field] = raw.lower() in ("1", "true")
         else:
             changes[field] = raw
     return view.with_(**changes)

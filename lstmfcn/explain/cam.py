@@ -89,7 +89,7 @@ def class_activation_maps(
         A :class:`CamResult` with ``cam (N, K, T)``, ``offset (N, K)`` and ``logits (N, K)``.
 
     Example:
-        >>> res = class_activation_maps(model, ds.X_test)
+        >>> res = class_activation_maps(model, model_input(model, ds).X)
         >>> np.allclose(res.cam.mean(-1) + res.offset, res.logits, atol=1e-4)
         True
     """

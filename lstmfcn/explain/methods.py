@@ -3,6 +3,12 @@
 Each :class:`MethodSpec` carries a label and a one-sentence "how to read it" for the dashboard and
 the function behind the name, all with the calling convention of :mod:`.attributions`:
 ``f(model, x (N, V, T), target, *, lengths=None, …) -> (N, V, T)``.
+
+Every map is ``(N, V, T)``, but not every map has a variable axis: the CAM, Grad-CAM and attention
+give one value per time step, repeated over the variables, and so do occlusion and ablation when
+they perturb every variable at once. :meth:`MethodSpec.has_variable_axis` says which, so that such
+a map is drawn once, never as if it said which variable mattered; :meth:`MethodSpec.plan` gives a
+perturbation method's windows and its cost in forward passes.
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ from torch import nn
 from ._common import ArrayLike, Progress
 from .attention import attention_for_target
 from .attributions import (
+    PerturbationPlan,
+    ablation_plan,
     deeplift,
     feature_ablation,
     grad_cam,
@@ -24,6 +32,8 @@ from .attributions import (
     input_x_gradient,
     integrated_gradients,
     occlusion,
+    occlusion_plan,
+    resolve_per_variable,
     saliency,
 )
 from .cam import cam_for_target
@@ -40,7 +50,10 @@ class MethodSpec:
         function: ``f(model, x, target, *, lengths, …) -> (N, V, T)``.
         uses_baseline: whether ``baseline=`` changes the result.
         signed: whether values can be negative (evidence against the class).
-        per_time_step: True when the map has one value per time step, repeated over variables.
+        per_time_step: True when the map has one value per time step, repeated over variables,
+            whatever the options.
+        planner: for perturbation methods, ``planner(n_vars, length, **options) -> PerturbationPlan``
+            (see :meth:`plan`).
     """
 
     name: str
@@ -50,6 +63,35 @@ class MethodSpec:
     uses_baseline: bool = False
     signed: bool = True
     per_time_step: bool = False
+    planner: Callable[..., PerturbationPlan] | None = None
+
+    def has_variable_axis(self, n_vars: int, **options) -> bool:
+        """Whether the map can differ between variables with these options (``per_variable``, …).
+
+        False for the CAM, Grad-CAM and attention, and for occlusion and ablation perturbing every
+        variable at once (``per_variable=False``, or ``None`` with ``n_vars == 1``).
+        """
+        if self.per_time_step:
+            return False
+        if "per_variable" in inspect.signature(self.function).parameters:
+            return resolve_per_variable(options.get("per_variable"), n_vars)
+        return True
+
+    def plan(self, n_vars: int, length: int, **options) -> PerturbationPlan | None:
+        """A perturbation method's windows or segments and forward passes per sample; None for others.
+
+        Options meant for other methods are ignored; bad values raise ValueError, as the run would.
+        """
+        if self.planner is None:
+            return None
+        params = inspect.signature(self.planner).parameters
+        return self.planner(n_vars, length, **{k: v for k, v in options.items() if k in params})
+
+    def variant(self, n_vars: int, length: int, **options) -> dict:
+        """JSON-able: whether the map has a variable axis and, for perturbation methods, what ran."""
+        plan = self.plan(n_vars, length, **options)
+        out = {"variable_axis": self.has_variable_axis(n_vars, **options)}
+        return out if plan is None else {**out, **plan.to_dict()}
 
 
 METHODS: dict[str, MethodSpec] = {
@@ -101,13 +143,13 @@ METHODS: dict[str, MethodSpec] = {
             "occlusion", "Occlusion",
             "How much the class's score drops when a window around each step is replaced by the "
             "baseline; positive means that stretch supported the class.",
-            occlusion, uses_baseline=True,
+            occlusion, uses_baseline=True, planner=occlusion_plan,
         ),
         MethodSpec(
             "ablation", "Segment ablation",
             "How much the class's score drops when each contiguous segment of the series is replaced "
             "by the baseline; one value per segment.",
-            feature_ablation, uses_baseline=True,
+            feature_ablation, uses_baseline=True, planner=ablation_plan,
         ),
         MethodSpec(
             "gradcam", "Grad-CAM (last conv block)",

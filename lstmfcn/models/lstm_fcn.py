@@ -83,6 +83,9 @@ class LSTMFCN(nn.Module):
     def __init__(self, config: ModelConfig) -> None:
         super().__init__()
         self.config = config
+        #: The checkpoint's metadata (classes, preprocessing, dataset, training) once loaded or
+        #: trained; empty for a network built in code.
+        self.metadata: dict = {}
         cfg = config
         f1, f2, f3 = cfg.filters
         k1, k2, k3 = cfg.kernels

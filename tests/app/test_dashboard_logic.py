@@ -221,6 +221,23 @@ def test_params_key_only_holds_what_changes_the_method():
     assert json.loads(explanations.params_key("saliency", "blur", 64)) == {}
     assert json.loads(explanations.params_key("ig", "mean", 16)) == {"baseline": "mean", "n_steps": 16}
     assert json.loads(explanations.params_key("occlusion", "zeros", 16)) == {"baseline": "zeros"}
+    opts = explanations.perturbation_options(3, 64, window=10, stride=5, n_segments=20, per_variable=False)
+    assert opts == {"window": 10, "stride": None, "n_segments": None, "per_variable": False}  # defaults left out
+    assert json.loads(explanations.params_key("occlusion", "zeros", 16, **opts)) == {
+        "baseline": "zeros", "window": 10, "per_variable": False,
+    }  # fmt: skip
+    assert json.loads(explanations.params_key("ig", "zeros", 16, **opts)) == {"baseline": "zeros", "n_steps": 16}
+
+
+def test_the_page_can_say_which_maps_have_a_variable_axis_and_what_they_cost():
+    together = explanations.params_key("occlusion", per_variable=False)
+    assert not explanations.has_variable_axis("occlusion", 3, together)
+    assert explanations.has_variable_axis("occlusion", 3, explanations.params_key("occlusion"))  # V > 1: per variable
+    assert not explanations.has_variable_axis("cam", 3, "{}") and explanations.has_variable_axis("ig", 3, "{}")
+    cost = explanations.perturbation_cost("occlusion", 3, 64, explanations.params_key("occlusion"))
+    assert cost == "per variable: 3 variables × 21 windows = 63 forward passes per sample"
+    assert explanations.perturbation_cost("ablation", 3, 64, together).startswith("all variables together: 20 segments")
+    assert explanations.perturbation_cost("ig", 3, 64, "{}") is None
 
 
 def test_contexts_become_series_that_overlay_the_input():
@@ -243,12 +260,36 @@ def test_class_colours_follow_names_not_positions():
 
 
 def test_map_figure_has_one_row_per_variable_and_a_symmetric_scale():
-    x = np.random.default_rng(0).normal(size=(3, 50))
-    cam = np.linspace(-2, 5, 50)
-    fig = F.map_series_figure(x, cam, length=40)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(3, 50))
+    fig = F.map_series_figure(x, rng.normal(size=(3, 50)), length=40)
     markers = [t for t in fig.data if "markers" in t.mode]
     assert len(markers) == 3 and all(len(t.x) == 40 for t in markers)
     assert markers[0].marker.cmin == -markers[0].marker.cmax  # 0 is white, whatever the map's range
+
+
+def test_a_map_without_a_variable_axis_is_drawn_once_on_a_multivariate_series():
+    rng = np.random.default_rng(0)
+    x, cam = rng.normal(size=(3, 50)), np.linspace(-2, 5, 50)
+    fig = F.map_series_figure(x, cam, length=40)
+    (coloured,) = [t for t in fig.data if "markers" in t.mode]  # the CAM once, not on every variable
+    np.testing.assert_allclose(coloured.y, cam[:40])
+    assert [t.mode for t in fig.data].count("lines") == 3  # the variables, plain
+    assert F.ALL_VARIABLES in [a.text for a in fig.layout.annotations][0]
+
+    side = F.maps_side_by_side_figure(x, {"CAM": cam, "IG": rng.normal(size=(3, 50))})
+    heads = [a.text for a in side.layout.annotations]
+    assert heads == [f"CAM<br>({F.ALL_VARIABLES})", "IG", "variable 1", "variable 2", "variable 3"]
+    assert len(side.data) == 1 + 3  # one panel for the CAM spanning the rows, one per variable for IG
+    np.testing.assert_allclose(side.data[0].y, cam / np.abs(cam).max())
+
+    one = F.maps_side_by_side_figure(x[:1], {"CAM": cam, "IG": rng.normal(size=(1, 50))})
+    assert [a.text for a in one.layout.annotations] == ["CAM", "IG"]  # univariate: unchanged
+
+    every = F.map_small_multiples_figure(x, rng.normal(size=(2, 50)), ["a", "b"], F.class_colors(2))
+    assert len(every.data) == 2 and every.layout.title.text.endswith(f"({F.ALL_VARIABLES})")
+    mistake = F.true_vs_predicted_figure(x, cam, -cam, "a", "b")
+    assert sum("markers" in t.mode for t in mistake.data) == 2 and len(mistake.data) == 2 + 2 * 3
 
 
 def test_every_builder_returns_a_figure():
@@ -277,12 +318,58 @@ def test_every_builder_returns_a_figure():
         F.attention_matrix_figure(rng.random((T, T))),
         F.attention_series_figure(X[0], rng.random(T), context=X[1]),
         F.variable_attention_figure(rng.random((V, V))),
+        F.class_attention_figure(rng.random((K, T)), np.ones((K, T)), classes, colors, n_positions=T),
+        F.class_variable_attention_figure(rng.random((K, V)), classes, ["v1", "v2"]),
         F.class_context_figure(rng.normal(size=(K, V, T)), rng.normal(size=(K, V, T)), classes, colors),
         F.training_curves_figure({"loss": [1.0, 0.5], "accuracy": [0.5, 0.9]}),
         F.filter_activation_figure(X[0], rng.random(T)),
         F.activation_heatmap_figure(rng.random((8, T)), highlight=2),
     ]
     assert all(isinstance(f, go.Figure) and len(f.data) > 0 for f in figs)
+
+
+def _uniform_lines(fig) -> list[float]:
+    """The heights of the dotted lines labelled "uniform 1/n" on a figure."""
+    labels = [a.text for a in fig.layout.annotations if a.text.startswith("uniform 1/")]
+    lines = [s.y0 for s in fig.layout.shapes if s.type == "line" and s.line.dash == "dot"]
+    assert len(labels) == len(lines), (labels, lines)
+    return lines
+
+
+def _white_level(heatmap) -> float:
+    """The weight a heatmap draws in white (its colour scale's white stop)."""
+    [pos] = [p for p, c in heatmap.colorscale if c == "rgb(247,247,247)"]
+    return heatmap.zmin + pos * (heatmap.zmax - heatmap.zmin)
+
+
+def test_attention_figures_draw_the_uniform_level_and_anchor_colours_on_it():
+    rng = np.random.default_rng(0)
+    near_uniform = rng.uniform(0.005, 0.0095, size=(150, 150))  # GunPoint's ALSTM-FCN: 1/150 = 0.0067
+    near_uniform /= near_uniform.sum(1, keepdims=True)
+
+    series = F.attention_series_figure(rng.normal(size=(1, 150)), near_uniform[0], length=120)
+    assert _uniform_lines(series) == [pytest.approx(1 / 120)]  # weights over the 120 valid steps
+    bars = F.variable_attention_figure(np.full((6, 6), 1 / 6))
+    assert _uniform_lines(bars) == [pytest.approx(1 / 6)]
+    classes = F.class_attention_figure(
+        near_uniform[:2], near_uniform[2:4], ["1", "2"], F.class_colors(2), n_positions=150
+    )
+    assert _uniform_lines(classes) == [pytest.approx(1 / 150)]
+
+    matrix = F.attention_matrix_figure(near_uniform).data[0]
+    # White sits at the uniform weight, and the scale is not stretched over the weights' narrow range.
+    assert _white_level(matrix) == pytest.approx(1 / 150) and matrix.zmin == 0 and matrix.zmax == pytest.approx(2 / 150)
+    assert "uniform 1/150" in matrix.colorbar.title.text and "× uniform" in matrix.hovertemplate
+    peaked = F.attention_matrix_figure(np.eye(6) * 0.9 + 0.1 / 6).data[0]
+    assert _white_level(peaked) == pytest.approx(1 / 6) and peaked.zmax == pytest.approx(0.9 + 0.1 / 6)
+
+    many = [str(k) for k in range(F.MAX_LINE_CLASSES + 2)]
+    heat = F.class_attention_figure(
+        near_uniform[: len(many)], near_uniform[: len(many)], many, F.class_colors(len(many)), n_positions=150
+    )
+    assert heat.data[0].type == "heatmap" and _white_level(heat.data[0]) == pytest.approx(1 / 150)
+    per_var = F.class_variable_attention_figure(np.array([[0.5, 0.1, 0.1, 0.1, 0.1, 0.1]]), ["1"], list("abcdef"))
+    assert _white_level(per_var.data[0]) == pytest.approx(1 / 6)
 
 
 def test_figure_html_is_standalone():

@@ -144,13 +144,69 @@ def test_attention_page_notes_a_model_without_attention_and_draws_alstm(app, als
     at = app()
     at.switch_page("pages/attention.py").run()
     assert any("no attention" in i.value for i in at.info)
-    at.button(key="attention_switch").click().run()  # "Show the shipped ALSTM-FCN"
+    switch = at.button(key="attention_switch")
+    assert "· time ·" in switch.label  # attention over time, not the shuffle-on GunPoint__alstmfcn
+    switch.click().run()
     no_exception(at)
     assert at.session_state["model"] == alstm_model and at.query_params["model"] == alstm_model
     first = titles(at)
     assert "alignment matrix" in first[1] and any("per class" in t for t in first)
     widget(at.number_input, "Sample").set_value(3).run()
     assert titles(at)[0].startswith("Test sample #3")
+
+
+def test_attention_page_says_how_far_from_uniform_the_attention_is(app, alstm_model):
+    at = app(model=alstm_model)
+    at.switch_page("pages/attention.py").run()
+    no_exception(at)
+    [sentence] = [i.value for i in at.info if "uniform level" in i.value]
+    assert sentence.startswith("Close to uniform: averaged over 150 samples") and "(1/150)" in sentence
+    numbers = {m.label: m.value for m in at.metric}
+    assert 1.05 < float(numbers["Peak / uniform"].split()[0]) < 1.3
+    assert float(numbers["Entropy / maximum"].split()[0]) > 99
+    assert any(c.value.startswith("**This sample** — Close to uniform") for c in at.caption)
+    weights = json.loads(at.get("plotly_chart")[0].proto.spec)  # the sample's series and attention weights
+    assert any(a["text"] == "uniform 1/150" for a in weights["layout"]["annotations"])
+
+
+def _shipped(zoo, *names):
+    missing = [n for n in names if not (zoo / f"{n}.safetensors").is_file()]
+    if missing:
+        pytest.skip(f"needs the shipped checkpoints {', '.join(missing)}, missing from {zoo}")
+
+
+def test_attention_over_variables_is_read_against_the_even_share(app, zoo_patch):
+    _shipped(zoo_patch, "BasicMotions__malstmfcn")
+    at = app(dataset="BasicMotions", model="BasicMotions__malstmfcn")
+    at.switch_page("pages/attention.py").run()
+    no_exception(at)
+    assert any(i.value.startswith("Uneven: averaged over 40 samples") and "(1/6)" in i.value for i in at.info)
+    charts = {c["layout"]["title"]["text"]: c for c in (json.loads(c.proto.spec) for c in at.get("plotly_chart"))}
+    bars = next(c for t, c in charts.items() if "attention over variables" in t)
+    assert any(a["text"] == "uniform 1/6" for a in bars["layout"]["annotations"])
+    heat = charts["Test set: last-step attention per class"]["data"][0]
+    [white] = [pos for pos, color in heat["colorscale"] if color == "rgb(247,247,247)"]
+    assert heat["zmin"] + white * (heat["zmax"] - heat["zmin"]) == pytest.approx(1 / 6)
+
+
+def test_attention_page_never_offers_attention_over_a_single_variable(app, zoo_patch, alstm_model):
+    _shipped(zoo_patch, "GunPoint__alstmfcn", "CBF__lstmfcn", "CBF__alstmfcn")
+    at = app(model="GunPoint__alstmfcn")  # shuffle on, one variable: the weight is always 1
+    at.switch_page("pages/attention.py").run()
+    no_exception(at)
+    assert any("always 1" in i.value for i in at.info) and not at.get("plotly_chart")
+    at.button(key="attention_switch").click().run()  # offers the attention-over-time model instead
+    assert at.session_state["model"] == alstm_model and titles(at)
+
+    # CBF ships only a shuffle-on ALSTM-FCN: nothing to offer, and the page says how to get one.
+    for model in ("CBF__lstmfcn", "CBF__alstmfcn"):
+        at = app(dataset="CBF", model=model)
+        at.switch_page("pages/attention.py").run()
+        no_exception(at)
+        assert at.session_state["model"] == model
+        assert not [b for b in at.button if b.key == "attention_switch"]
+        assert any("No model for CBF here can show attention" in i.value for i in at.info)
+        assert [link.proto.page for link in at.get("page_link")] == ["train"]
 
 
 def test_attributions_page_methods_tabs_and_checks(app):
@@ -184,6 +240,34 @@ def test_attributions_page_methods_tabs_and_checks(app):
     at.run()
     no_exception(at)
     assert any(t.startswith("Sanity check") for t in titles(at))
+
+
+def test_attributions_page_draws_maps_without_a_variable_axis_once(app, zoo_patch):
+    if not (zoo_patch / "BasicMotions__mlstmfcn.safetensors").is_file():
+        pytest.skip("needs the shipped BasicMotions__mlstmfcn checkpoint (6 variables)")
+    at = app(dataset="BasicMotions", model="BasicMotions__mlstmfcn")
+    at.switch_page("pages/attributions.py").run()
+    no_exception(at)
+
+    def heads() -> list[str]:
+        return [a["text"] for a in json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["annotations"]][:4]
+
+    assert heads() == [
+        "Class activation map<br>(all variables together)", "Integrated Gradients", "Saliency (|gradient|)", "Occlusion",
+    ]  # fmt: skip
+    captions = [c.value for c in at.caption]
+    assert "**Occlusion**, per variable: 6 variables × 19 windows = 114 forward passes per sample" in captions
+    at.toggle(key="attr_per_variable").set_value(False).run()
+    assert heads()[3] == "Occlusion<br>(all variables together)"
+    at.number_input(key="attr_window").set_value(20).run()  # the stride follows: half the window
+    assert "**Occlusion**, all variables together: 9 windows = 9 forward passes per sample" in [
+        c.value for c in at.caption
+    ]
+    at.session_state["attr_tab"] = "Class averages"
+    at.session_state["method"] = "occlusion"
+    at.run()
+    no_exception(at)
+    assert titles(at) == ["Occlusion (all variables together): average map of each class over its test samples"]
 
 
 def test_filters_page_block_and_filter_widgets(app):

@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -43,9 +42,7 @@ def forda_zoo(shipped_models, tmp_path_factory) -> Path:
     for f in shipped_models.glob("GunPoint__*.safetensors"):
         shutil.copy(f, folder / f.name)
     ds = load_dataset("FordA")
-    small = replace(ds, X_train=ds.X_train[:128], y_train=ds.y_train[:128], lengths_train=ds.lengths_train[:128],
-                    X_test=ds.X_test[:8], y_test=ds.y_test[:8], lengths_test=ds.lengths_test[:8])  # fmt: skip
-    model, meta = train_on_dataset(small, "lstmfcn", config=TrainConfig(epochs=3, device="cpu"))
+    model, meta = train_on_dataset(ds.head(128, 8), "lstmfcn", config=TrainConfig(epochs=3, device="cpu"))
     save_checkpoint(folder / "FordA__lstmfcn.safetensors", model, meta)
     return folder
 

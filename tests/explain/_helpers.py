@@ -43,3 +43,42 @@ def planted_data(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     t = np.arange(100)
     X[y == 1, 0] += (3.0 * np.exp(-0.5 * ((t - 50) / 4.0) ** 2)).astype(np.float32)
     return X, y
+
+
+PLANTED_VARS, PLANTED_LENGTH, PLANTED_VARIABLE = 3, 64, 1
+PLANTED_HALF_WIDTH = 6  # the burst (sigma 2 steps) lies within ±6 steps of its centre
+
+
+def _burst(centre: int) -> np.ndarray:
+    """``(T,)`` a Gaussian burst of height 3 and sigma 2 steps at ``centre``."""
+    t = np.arange(PLANTED_LENGTH)
+    return 3.0 * np.exp(-0.5 * ((t - centre) / 2.0) ** 2)
+
+
+def planted_variable_data(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(X (n, 3, 64), y (n,), centres (n,))``: class 1 has a burst in variable 1 at a random place.
+
+    Variables 0 and 2 each carry a burst of the same shape at a random place in *every* sample, so a
+    burst at some time step says nothing: only variable 1's decides the class. ``centres`` is where
+    variable 1's burst is in class 1 (undefined, but drawn, for class 0).
+    """
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % 2
+    X = rng.normal(0.0, 0.5, (n, PLANTED_VARS, PLANTED_LENGTH))
+    edge = PLANTED_HALF_WIDTH + 2
+    centres = rng.integers(edge, PLANTED_LENGTH - edge, n)
+    for i in range(n):
+        for v in range(PLANTED_VARS):
+            if v != PLANTED_VARIABLE:
+                X[i, v] += _burst(rng.integers(edge, PLANTED_LENGTH - edge))
+        if y[i] == 1:
+            X[i, PLANTED_VARIABLE] += _burst(centres[i])
+    return X.astype(np.float32), y, centres
+
+
+def planted_variable_mask(centres: np.ndarray) -> np.ndarray:
+    """``(n, V, T)`` bool: True on variable 1 within ±6 steps of each sample's burst centre."""
+    mask = np.zeros((len(centres), PLANTED_VARS, PLANTED_LENGTH), bool)
+    for i, c in enumerate(centres):
+        mask[i, PLANTED_VARIABLE, c - PLANTED_HALF_WIDTH : c + PLANTED_HALF_WIDTH + 1] = True
+    return mask

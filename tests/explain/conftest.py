@@ -1,4 +1,4 @@
-"""Fixtures for the explanation tests: the trained GunPoint model and a planted-signal model."""
+"""Fixtures for the explanation tests: the trained GunPoint model and planted-signal models."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from lstmfcn.models import ModelConfig
 from lstmfcn.training import TrainConfig, fit
 
-from ._helpers import planted_data
+from ._helpers import planted_data, planted_variable_data
 
 
 def pytest_collection_modifyitems(items):
@@ -32,3 +32,14 @@ def planted():
     model, _ = fit(X, y, None, cfg, TrainConfig(epochs=60, batch_size=32, device="cpu", seed=0))
     Xt, yt = planted_data(40, 1)
     return model, Xt, yt
+
+
+@pytest.fixture(scope="session")
+def planted_variable():
+    """``(model, X_train, y_train, X_test, y_test, centres_test)``: an MLSTM-FCN trained briefly on data whose
+    class is decided by a burst in one variable of three, at a random place (see ``planted_variable_data``)."""
+    X, y, _ = planted_variable_data(120, 0)
+    cfg = ModelConfig("mlstmfcn", n_vars=X.shape[1], length=X.shape[-1], n_classes=2, filters=(16, 32, 16))
+    model, _ = fit(X, y, None, cfg, TrainConfig(epochs=30, batch_size=32, device="cpu", seed=0))  # ~2 s
+    Xt, yt, centres = planted_variable_data(40, 1)
+    return model, X, y, Xt, yt, centres

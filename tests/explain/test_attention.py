@@ -1,19 +1,27 @@
-"""Attention weights: axes, the trivial univariate case, padding, class summaries, clear refusals."""
+"""Attention weights: axes, the trivial univariate case, padding, class summaries, clear refusals,
+and how far from uniform they are."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from lstmfcn import load_dataset
+from lstmfcn.checkpoint import load_model
 from lstmfcn.errors import LstmFcnError
 from lstmfcn.explain import (
     NoAttentionError,
     attention_by_class,
     attention_for_target,
     attention_maps,
+    attention_spread,
     attention_summary,
+    can_show_attention,
     explain,
 )
+from lstmfcn.model_input import model_input
+from lstmfcn.models import ModelConfig
+from lstmfcn.zoo import pretrained_path
 
 from ._helpers import T_TINY, tiny_model
 
@@ -86,3 +94,70 @@ def test_summary_by_true_and_predicted_class(rng):
     summary = attention_summary(out["attention_details"], [0, 1, 2, 0, 1, 2], out["predicted"], 3)
     assert set(summary) == {"true", "predicted"}
     np.testing.assert_allclose(summary["true"].mean[1], out["attention_details"].final[[1, 4]].mean(0), rtol=1e-6)
+
+
+def test_spread_of_uniform_one_hot_and_partial_weights():
+    uniform = attention_spread(np.full(150, 1 / 150), over="time steps")
+    assert uniform.verdict == "close to uniform"
+    np.testing.assert_allclose([uniform.mean_peak, uniform.mean_low, uniform.mean_entropy], 1.0)
+    assert "1.00 × the uniform level (1/150)" in uniform.sentence and "100.0 %" in uniform.sentence
+
+    one_hot = attention_spread(np.eye(6)[[2, 4]], over="variables")  # two samples, all weight on one variable
+    assert one_hot.verdict == "concentrated" and one_hot.n.tolist() == [6, 6]
+    np.testing.assert_allclose(one_hot.peak, 6.0)
+    np.testing.assert_allclose(one_hot.low, 0.0)
+    np.testing.assert_allclose(one_hot.entropy, 0.0, atol=1e-12)
+    assert "averaged over 2 samples" in one_hot.sentence and "variables" in one_hot.sentence
+
+    # Even over 12 of 16 positions: no weight reaches 1.5 × uniform, but entropy log 12 / log 16 < 0.95.
+    partial = attention_spread(np.r_[np.full(12, 1 / 12), np.zeros(4)])
+    np.testing.assert_allclose(partial.entropy, np.log(12) / np.log(16))
+    np.testing.assert_allclose(partial.peak, 16 / 12)
+    assert partial.verdict == "uneven"
+
+
+def test_spread_counts_only_valid_steps_and_refuses_bad_weights():
+    padded = attention_spread([[0.5, 0.5, 0.0, 0.0], [0.25, 0.25, 0.25, 0.25]], lengths=[2, 4])
+    np.testing.assert_allclose(padded.peak, 1.0)  # uniform over each row's own valid steps
+    np.testing.assert_allclose(padded.entropy, 1.0)
+    assert padded.n.tolist() == [2, 4] and "valid steps of each sample" in padded.sentence
+    unpadded = attention_spread([0.5, 0.5, 0.0, 0.0])
+    np.testing.assert_allclose([unpadded.mean_peak, unpadded.mean_low, unpadded.mean_entropy], [2.0, 0.0, 0.5])
+    single = attention_spread(np.ones((3, 1)))
+    assert single.verdict == "trivial" and "always 1" in single.sentence
+    with pytest.raises(ValueError, match="non-negative"):
+        attention_spread([0.7, -0.2, 0.5])
+    with pytest.raises(ValueError, match="positive sum"):
+        attention_spread([[0.0, 0.0], [0.5, 0.5]])
+
+
+def test_only_attention_over_several_positions_can_be_shown():
+    def cfg(arch, shuffle, n_vars):
+        return ModelConfig(arch, n_vars=n_vars, length=T_TINY, n_classes=2, shuffle=shuffle)
+
+    assert can_show_attention(cfg("alstmfcn", False, 1))  # over time
+    assert can_show_attention(cfg("malstmfcn", True, 3))  # over 3 variables
+    assert not can_show_attention(cfg("alstmfcn", True, 1))  # over 1 variable: always 1
+    assert not can_show_attention(cfg("lstmfcn", False, 3))  # no attention at all
+    assert can_show_attention(tiny_model("alstmfcn", shuffle=False)) and not can_show_attention(tiny_model("alstmfcn"))
+
+
+def _shipped_spread(name: str, dataset: str):
+    model = load_model(pretrained_path(name))
+    data = model_input(model, load_dataset(dataset), "test")
+    res = attention_maps(model, data.X, data.lengths)
+    return attention_spread(res.final, res.lengths, over="time steps" if res.axis == "time" else "variables")
+
+
+def test_shipped_gunpoint_attention_over_time_is_close_to_uniform():
+    spread = _shipped_spread("GunPoint__alstmfcn__noshuffle", "GunPoint")
+    assert spread.verdict == "close to uniform", spread.sentence
+    assert 1.05 < spread.mean_peak < 1.3 and spread.peak.max() < 1.6  # weights 0.005-0.010 around 1/150 = 0.0067
+    assert spread.mean_entropy > 0.99
+    assert "(1/150)" in spread.sentence and "150 time steps" in spread.sentence
+
+
+def test_shipped_multivariate_attention_over_variables_is_not_uniform():
+    spread = _shipped_spread("BasicMotions__malstmfcn", "BasicMotions")
+    assert spread.verdict != "close to uniform", spread.sentence
+    assert spread.mean_peak > 2 and spread.mean_entropy < 0.9 and "(1/6)" in spread.sentence

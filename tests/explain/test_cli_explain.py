@@ -76,3 +76,100 @@ def test_faithfulness_table(checkpoint, capsys):
     assert main(argv) == 0
     text = capsys.readouterr().out
     assert "AOPC deletion" in text and "random (1 seeds)" in text
+
+
+# ---------------------------------------------------------------------------------------------
+# Multivariate: occlusion and ablation per variable or all together, as the flags say
+
+
+@pytest.fixture(scope="module")
+def planted_files(planted_variable, tmp_path_factory):
+    """``(checkpoint, dataset file)`` of the three-variable planted-burst model and its data."""
+    model, X, y, Xt, yt, _ = planted_variable
+    folder = tmp_path_factory.mktemp("planted")
+    data = folder / "planted.npz"
+    np.savez(data, X_train=X, y_train=y, X_test=Xt, y_test=yt)
+    ckpt = folder / "planted.safetensors"
+    save_checkpoint(ckpt, model, {"classes": ["0", "1"], "preprocessing": {"normalize": "none"}})
+    return str(ckpt), str(data)
+
+
+def run_explain(planted_files, tmp_path, *flags) -> dict:
+    ckpt, data = planted_files
+    out = tmp_path / "maps.npz"
+    argv = ["explain", "--checkpoint", ckpt, "--dataset", data, "--limit", "4", "--methods", "cam,occlusion,ablation",
+            "--out", str(out), *flags]  # fmt: skip
+    assert main(argv) == 0
+    with np.load(out, allow_pickle=False) as f:
+        return {k: f[k] for k in f.files}
+
+
+def test_explain_perturbs_one_variable_at_a_time_by_default_and_says_so(planted_files, tmp_path, capsys):
+    default = run_explain(planted_files, tmp_path)
+    variants = json.loads(str(default["variants"]))
+    assert variants["occlusion"]["per_variable"] and variants["ablation"]["per_variable"]
+    assert variants["occlusion"]["forward_passes_per_sample"] == 3 * 21  # T = 64: windows of 6, stride 3
+    assert not variants["cam"]["variable_axis"]
+    out = capsys.readouterr().out
+    assert "occlusion: per variable: 3 variables × 21 windows = 63 forward passes per sample" in out
+    assert "cam: one value per time step, the same in every variable" in out
+    occ = default["occlusion"]
+    assert not np.allclose(occ[:, 0], occ[:, 1])  # a map per variable
+
+    flags = ["--all-variables", "--window", "8", "--stride", "4", "--segments", "8"]
+    together = run_explain(planted_files, tmp_path, *flags)
+    variants = json.loads(str(together["variants"]))
+    assert variants["occlusion"] == {
+        "variable_axis": False, "per_variable": False, "variant": "all variables together", "window": 8, "stride": 4,
+        "forward_passes_per_sample": 15, "description": "all variables together: 15 windows = 15 forward passes per sample",
+    }  # fmt: skip
+    assert variants["ablation"]["n_segments"] == 8 and not variants["ablation"]["per_variable"]
+    for name in ("occlusion", "ablation"):
+        m = together[name]
+        np.testing.assert_allclose(m, np.broadcast_to(m[:, :1], m.shape))  # the same in every variable
+    assert len(np.unique(together["ablation"][0, 0])) <= 8  # eight segments
+
+
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (["--window", "0"], "--window must be at least 1"),
+        (["--stride", "-2"], "--stride must be at least 1"),
+        (["--segments", "0"], "--segments must be at least 1"),
+        (["--window", "4", "--stride", "8"], "stride 8 is longer than the window"),
+    ],
+)
+def test_bad_windows_exit_2_with_one_line(planted_files, tmp_path, capsys, flags, message):
+    ckpt, data = planted_files
+    argv = ["explain", "--checkpoint", ckpt, "--dataset", data, "--limit", "2", "--methods", "occlusion",
+            "--out", str(tmp_path / "x.npz"), *flags]  # fmt: skip
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error:") and message in err and "\n" not in err
+    assert not (tmp_path / "x.npz").exists()
+
+
+def test_per_variable_and_all_variables_exclude_each_other(planted_files, tmp_path):
+    ckpt, data = planted_files
+    with pytest.raises(SystemExit) as exc:  # argparse's usage error, status 2
+        main(["explain", "--checkpoint", ckpt, "--dataset", data, "--out", str(tmp_path / "x.npz"),
+              "--per-variable", "--all-variables"])  # fmt: skip
+    assert exc.value.code == 2
+
+
+def test_faithfulness_json_says_which_variant_ran(planted_files, capsys):
+    ckpt, data = planted_files
+    argv = ["faithfulness", "--checkpoint", ckpt, "--dataset", data, "--limit", "6", "--methods", "occlusion",
+            "--all-variables", "--window", "8", "--steps", "4", "--random-seeds", "1", "--no-sanity", "--json"]  # fmt: skip
+    assert main(argv) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["variants"]["occlusion"]["per_variable"] is False and out["variants"]["occlusion"]["window"] == 8
+    assert set(out["faithfulness"]["methods"]) == {"occlusion"}
+
+
+def test_a_flag_no_chosen_method_uses_is_said_not_refused(planted_files, tmp_path, capsys):
+    ckpt, data = planted_files
+    argv = ["explain", "--checkpoint", ckpt, "--dataset", data, "--limit", "2", "--methods", "cam",
+            "--out", str(tmp_path / "x.npz"), "--window", "8"]  # fmt: skip
+    assert main(argv) == 0
+    assert "warning: --window changes only occlusion, not among the methods" in capsys.readouterr().err

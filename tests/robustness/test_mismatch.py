@@ -1,16 +1,19 @@
 """A model meets a dataset it was not built for: a clear message, and the way out where one exists
-(resampling to the model's length: ``fix_length``, ``--fix-length``, the sidebar switch)."""
+(resampling to the model's length: ``fix_length``, ``--fix-length``, the sidebar switch; a subset of
+the model's classes: ``class_subset``, ``--class-subset``), never one that leads to a meaningless result."""
 
 from __future__ import annotations
+
+import json
 
 import numpy as np
 import pytest
 
 from lstmfcn.checkpoint import checkpoint_bytes, save_checkpoint
 from lstmfcn.cli import main
-from lstmfcn.compat import align_split
 from lstmfcn.dashboard import sources
 from lstmfcn.errors import MismatchError
+from lstmfcn.model_input import model_input
 from lstmfcn.models import ModelConfig, build_model
 from tests.app.conftest import LSTMFCN_MODEL
 
@@ -27,13 +30,13 @@ def model_for(length: int = 300, n_vars: int = 1, classes=("1", "2"), shuffle: b
         (model_for(300), "built for series of length 300 but dataset 'GunPoint' has length 150; resampling", True),
         (model_for(150, n_vars=3), "expects 3 variable(s) per time step but dataset 'GunPoint' has 1", False),
         (model_for(150, classes=("a", "b")), "class(es) 1, 2 that the model does not know", False),
-        (model_for(300, classes=("a", "b")), "length 300 but dataset 'GunPoint' has length 150", False),
+        (model_for(300, classes=("a", "b")), "class(es) 1, 2 that the model does not know", False),  # classes first
     ],
     ids=["length", "variables", "classes", "length and classes"],
 )
 def test_each_mismatch_is_named_and_resampling_offered_only_where_it_helps(gunpoint, model, message, resamplable):
     with pytest.raises(MismatchError) as caught:
-        align_split(model.config, model.metadata["classes"], gunpoint)
+        model_input(model, gunpoint)
     assert message in str(caught.value)
     assert caught.value.resamplable is resamplable
     assert ("resampling" in str(caught.value)) is resamplable
@@ -43,14 +46,14 @@ def test_each_mismatch_is_named_and_resampling_offered_only_where_it_helps(gunpo
 
 def test_resampling_keeps_every_series_whole_and_finite(gunpoint):
     model = model_for(300)
-    a = align_split(model.config, ["1", "2"], gunpoint, fix_length=True)
+    a = model_input(model, gunpoint, fix_length=True)
     assert a.X.shape == (150, 1, 300) and np.isfinite(a.X).all() and (a.lengths == 300).all()
-    assert a.warnings == [
-        "series were resampled from length 150 to the model's length 300; explanations refer to the resampled series"
-    ]
+    assert a.warnings == (
+        "series were resampled from length 150 to the model's length 300; explanations refer to the resampled series",
+    )
     np.testing.assert_allclose(a.X[:, 0, [0, -1]], gunpoint.X_test[:, 0, [0, -1]], atol=1e-6)  # ends kept
     assert model_for(300, shuffle=False).config.shuffle is False
-    assert align_split(model_for(300, shuffle=False).config, ["1", "2"], gunpoint).warnings == []  # any length
+    assert model_input(model_for(300, shuffle=False), gunpoint).warnings == ()  # any length
 
 
 def test_cli_names_the_mismatch_and_the_flag_that_resamples(tmp_path, capsys):
@@ -110,3 +113,63 @@ def test_a_mismatch_without_a_way_out_offers_none(app):
     assert any("expects 3 variable(s)" in e for e in errors) and not any("Resample" in e for e in errors)
     at.toggle(key="_w_sidebar_resample").set_value(True).run()
     assert at.session_state["model"] == LSTMFCN_MODEL  # resampling cannot help: nothing changes
+
+
+# ------------------------------------------------------------------------------------------
+# Classes are not the same because their labels are
+
+
+@pytest.fixture(scope="module")
+def adiac_model():
+    from lstmfcn.checkpoint import load_model
+    from lstmfcn.zoo import pretrained_path
+
+    return load_model(pretrained_path("Adiac__lstmfcn"))
+
+
+def test_another_embedded_dataset_whose_labels_are_among_the_models_cannot_be_scored(adiac_model, gunpoint):
+    """GunPoint's "1", "2" are among Adiac's "1"…"37": no switch makes the 37-class model score it."""
+    for fix_length in (False, True):
+        for class_subset in (False, True):
+            with pytest.raises(MismatchError) as caught:
+                model_input(adiac_model, gunpoint, fix_length=fix_length, class_subset=class_subset)
+            assert "trained on Adiac" in str(caught.value) and caught.value.way_out is None
+    problem = sources.model_fits(adiac_model, gunpoint, resample=True, subset=True)
+    assert "not the same" in problem and "switch on" not in problem and "resampl" not in problem.lower()
+
+
+def test_a_users_file_with_some_of_the_models_classes_needs_the_subset_opt_in(tmp_path, capsys):
+    """A file of one's own holding CBF's classes 1 and 2 only: refused by default, scored on request, said so."""
+    from lstmfcn.checkpoint import load_model
+    from lstmfcn.data import load_dataset
+    from lstmfcn.zoo import pretrained_path
+
+    cbf = load_dataset("CBF")
+    keep = [i for i, label in enumerate(cbf.raw_test.labels) if label in ("1", "2")]
+    rows = ["\t".join([cbf.raw_test.labels[i]] + [repr(float(v)) for v in cbf.raw_test.X[i, 0]]) for i in keep]
+    path = tmp_path / "cbf_two.tsv"
+    path.write_text("\n".join(rows) + "\n")
+    ds = load_dataset(path)  # a single file: split 70/30
+    assert ds.classes == ["1", "2"]
+    ckpt = pretrained_path("CBF__lstmfcn")
+    model = load_model(ckpt)
+    with pytest.raises(MismatchError) as caught:
+        model_input(model, ds)
+    assert caught.value.way_out == "class_subset" and "holds 2 of the model's 3 classes (missing: 3)" in str(
+        caught.value
+    )
+    inputs = model_input(model, ds, class_subset=True)
+    np.testing.assert_array_equal(np.array(model.metadata["classes"])[inputs.y], ds.raw_test.labels)
+    assert any("subset of the model's classes" in w for w in inputs.warnings)
+    assert any("trained on CBF, not on cbf_two" in w for w in inputs.warnings)
+    assert main(["evaluate", "--checkpoint", str(ckpt), "--dataset", str(path)]) == 2
+    assert capsys.readouterr().err.strip().endswith("; add --class-subset to do so anyway")
+    assert main(["evaluate", "--checkpoint", str(ckpt), "--dataset", str(path), "--class-subset", "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert "subset of the model's classes" in err and "subset of the model's classes" in out
+    assert json.loads(out)["accuracy"] > 0.9  # CBF's own series: the model knows them
+
+
+def test_length_refusal_never_recommends_resampling_when_the_classes_do_not_fit(adiac_model, gunpoint):
+    problem = sources.model_fits(adiac_model, gunpoint)
+    assert "Resample" not in problem and "resampling" not in problem
