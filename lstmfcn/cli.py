@@ -60,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--checkpoint", required=True)
     s.add_argument("--dataset", required=True)
     s.add_argument("--split", default="test", choices=["train", "test"])
-    s.add_argument("--fix-length", action="store_true", help="resample series to the model's length if they differ")
+    s.add_argument("--resample", "--resample", dest="resample", action="store_true", help=RESAMPLE_HELP)
     s.add_argument("--class-subset", action="store_true", help=CLASS_SUBSET_HELP)
     s.add_argument("--json", action="store_true")
 
@@ -87,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
         s.add_argument("--ig-steps", type=int, default=32, help="Integrated Gradients quadrature steps")
         _add_perturbation_arguments(s)
         s.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
-        s.add_argument("--fix-length", action="store_true", help="resample series to the model's length if they differ")
+        s.add_argument("--resample", "--resample", dest="resample", action="store_true", help=RESAMPLE_HELP)
         s.add_argument("--class-subset", action="store_true", help=CLASS_SUBSET_HELP)
     s = sub.choices["explain"]
     s.add_argument("--out", required=True, help=".npz file to write")
@@ -114,9 +114,10 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+RESAMPLE_HELP = "resample series to the model's length if they differ (--fix-length: its former name)"
 CLASS_SUBSET_HELP = "evaluate on a dataset that holds only some of the model's classes"
 #: What a refusal adds when one flag would make the pair usable and meaningful.
-WAY_OUT_FLAGS = {"fix_length": "; add --fix-length to do so", "class_subset": "; add --class-subset to do so anyway"}
+WAY_OUT_FLAGS = {"resample": "; add --resample to do so", "class_subset": "; add --class-subset to do so anyway"}
 
 
 def _add_perturbation_arguments(s: argparse.ArgumentParser) -> None:
@@ -306,7 +307,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 
     model, meta = load_checkpoint(args.checkpoint)
     ds = load_dataset(args.dataset)
-    split = model_input(model, ds, args.split, fix_length=args.fix_length, class_subset=args.class_subset)
+    split = model_input(model, ds, args.split, resample=args.resample, class_subset=args.class_subset)
     for w in split.warnings:
         print(f"warning: {w}", file=sys.stderr)
     result = evaluate(model, split.X, split.y, split.lengths).to_dict(meta["classes"])
@@ -339,7 +340,7 @@ def _explain_inputs(args: argparse.Namespace):
     model, meta = load_checkpoint(args.checkpoint)
     model.to(resolve_device(args.device))
     ds = load_dataset(args.dataset)
-    split = model_input(model, ds, args.split, fix_length=args.fix_length, class_subset=args.class_subset)
+    split = model_input(model, ds, args.split, resample=args.resample, class_subset=args.class_subset)
     for w in split.warnings:
         print(f"warning: {w}", file=sys.stderr)
     n = len(split.y) if args.limit is None else min(args.limit, len(split.y))

@@ -27,8 +27,8 @@ class MismatchError(LstmFcnError, ValueError):
     """A model does not fit a dataset: variables, classes or series length differ.
 
     ``way_out`` names the one opt-in that would make the pair usable *and meaningful*:
-    ``"fix_length"`` when only the series length differs (resample to the model's length:
-    ``--fix-length``, the dashboard's "Resample" switch), ``"class_subset"`` when the dataset holds
+    ``"resample"`` when only the series length differs (resample to the model's length:
+    ``--resample``, the dashboard's "Resample" switch), ``"class_subset"`` when the dataset holds
     only some of the model's classes (``--class-subset``, the dashboard's subset switch), or None
     when nothing would. Each interface adds how to ask for it.
     """
@@ -40,7 +40,7 @@ class MismatchError(LstmFcnError, ValueError):
     @property
     def resamplable(self) -> bool:
         """Only the series length differs, so resampling is a way out."""
-        return self.way_out == "fix_length"
+        return self.way_out == "resample"
 
 
 class TrainingError(LstmFcnError, ValueError):

@@ -14,7 +14,7 @@ Whether a model may be used on a dataset at all is :func:`check_fit`'s decision:
   a subset (``class_subset``), and never when it is another embedded dataset whose labels merely
   coincide with the model's (GunPoint's "1", "2" are not Adiac's "1", "2");
 * a model built for another series length is refused unless the user asks for resampling
-  (``fix_length``), which only ever fixes the length and is only offered when nothing else is wrong.
+  (``resample``), which only ever fixes the length and is only offered when nothing else is wrong.
 
 What was bent to make a pair fit (resampling, a class subset, another dataset's name) comes back
 as sentences in ``warnings``, for every page and command to show.
@@ -86,13 +86,13 @@ def trained_on(model: LSTMFCN) -> str:
     return str((model.metadata.get("dataset") or {}).get("name") or "")
 
 
-def check_fit(model: LSTMFCN, ds: Dataset, *, fix_length: bool = False, class_subset: bool = False) -> Fit:
+def check_fit(model: LSTMFCN, ds: Dataset, *, resample: bool = False, class_subset: bool = False) -> Fit:
     """Whether ``model`` may be used on ``ds``, without touching the series (cheap).
 
     Args:
         model: a loaded or trained model (its ``metadata`` gives classes and preprocessing).
         ds: the dataset.
-        fix_length: the user asks for series of another length to be resampled to the model's.
+        resample: the user asks for series of another length to be resampled to the model's.
         class_subset: the user asks to evaluate on a dataset holding only some of the model's
             classes.
 
@@ -101,7 +101,7 @@ def check_fit(model: LSTMFCN, ds: Dataset, *, fix_length: bool = False, class_su
 
     Raises:
         MismatchError: the pair cannot be used; ``err.way_out`` names the one opt-in that would make
-            it usable and meaningful (``"fix_length"`` or ``"class_subset"``), or is None.
+            it usable and meaningful (``"resample"`` or ``"class_subset"``), or is None.
     """
     config = model.config
     if ds.n_vars != config.n_vars:
@@ -145,24 +145,24 @@ def check_fit(model: LSTMFCN, ds: Dataset, *, fix_length: bool = False, class_su
             " classes"
         )
     length = _length_for(model, ds)
-    resample = config.shuffle and length != config.length
-    if resample and not fix_length:
+    needs_resampling = config.shuffle and length != config.length
+    if needs_resampling and not resample:
         raise MismatchError(
             f"the model was built for series of length {config.length} but dataset '{ds.name}' has length {length};"
             f" resampling the series to {config.length} steps would let it run, with explanations of the resampled"
             " series",
-            way_out="fix_length",
+            way_out="resample",
         )
-    if resample:
+    if needs_resampling:
         warnings.append(
             f"series were resampled from length {length} to the model's length {config.length}; explanations"
             " refer to the resampled series"
         )
-    return Fit(resample, missing, tuple(warnings))
+    return Fit(needs_resampling, missing, tuple(warnings))
 
 
 def model_input(
-    model: LSTMFCN, ds: Dataset, split: str = "test", *, fix_length: bool = False, class_subset: bool = False
+    model: LSTMFCN, ds: Dataset, split: str = "test", *, resample: bool = False, class_subset: bool = False
 ) -> ModelInput:
     """``ds``'s ``split`` prepared exactly as ``model`` was trained to see it.
 
@@ -174,7 +174,7 @@ def model_input(
         model: the model (eval mode); ``model.metadata`` holds its checkpoint metadata.
         ds: the dataset, with its raw splits (as :func:`~lstmfcn.data.load_dataset` gives it).
         split: ``"train"`` or ``"test"``.
-        fix_length, class_subset: the user's opt-ins (see :func:`check_fit`).
+        resample, class_subset: the user's opt-ins (see :func:`check_fit`).
 
     Returns:
         The :class:`ModelInput`: ``X`` float32 ``(N, V, T)``, ``y`` and ``lengths`` ``(N,)``.
@@ -183,7 +183,7 @@ def model_input(
         MismatchError: the model cannot be used on the dataset (the message is for the user).
         DataError: the dataset holds no raw series, or they cannot be prepared the model's way.
     """
-    fit = check_fit(model, ds, fix_length=fix_length, class_subset=class_subset)
+    fit = check_fit(model, ds, resample=resample, class_subset=class_subset)
     if ds.raw_train is None or ds.raw_test is None:
         raise DataError(f"dataset '{ds.name}' holds no raw series to prepare for a model; load it with load_dataset")
     record = input_record(model)

@@ -76,12 +76,12 @@ def aligned(model_id: str, dataset_id: str, split: str):
     Computed with both opt-ins on (series of another length resampled, a subset of the model's
     classes allowed; the result's ``warnings`` say so), so it depends on the ids alone and is
     shared by every session. Whether a session may use such a split is its own opt-in
-    (``ss["resample"]``, ``ss["subset"]``), checked where a model is chosen and again by
+    (``ss["resample"]``, ``ss["class_subset"]``), checked where a model is chosen and again by
     :func:`pages._ui.aligned_or_stop`.
     """
     from lstmfcn.model_input import model_input
 
-    return model_input(model(model_id)[0], dataset(dataset_id), split, fix_length=True, class_subset=True)
+    return model_input(model(model_id)[0], dataset(dataset_id), split, resample=True, class_subset=True)
 
 
 @st.cache_data(max_entries=64, show_spinner="Evaluating the model…")

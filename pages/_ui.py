@@ -26,9 +26,9 @@ from lstmfcn.zoo import DEFAULT_DATASET
 from pages._cached import aligned, blob_store, compute_setup, dataset, device_label, model, model_file, model_meta
 
 ss = st.session_state
-VIEW_KEYS = ("dataset", "model", "split", "sample", "cls", "method", "resample", "subset")
-#: The session's opt-ins, by the way out (:attr:`MismatchError.way_out`) each one is.
-SWITCHES = {"fix_length": "resample", "class_subset": "subset"}
+VIEW_KEYS = ("dataset", "model", "split", "sample", "cls", "method", "resample", "class_subset")
+#: The session's opt-ins, named as the way out (:attr:`MismatchError.way_out`) each one is.
+SWITCHES = ("resample", "class_subset")
 
 
 # ------------------------------------------------------------------------------------------
@@ -62,14 +62,14 @@ def resample() -> bool:
     return bool(ss.get("resample", False))
 
 
-def subset() -> bool:
+def class_subset() -> bool:
     """Whether this session evaluates on datasets holding only some of a model's classes (opt-in)."""
-    return bool(ss.get("subset", False))
+    return bool(ss.get("class_subset", False))
 
 
 def fits(m, ds, **override) -> str | None:
     """:func:`sources.model_fits` with this session's opt-ins (or those given)."""
-    opts = {"resample": resample(), "subset": subset(), **override}
+    opts = {"resample": resample(), "class_subset": class_subset(), **override}
     return sources.model_fits(m, ds, **opts)
 
 
@@ -96,7 +96,7 @@ def _model_for(model_id: str, ds) -> str | None:
         return str(exc)
     problem = fits(m, ds)
     if problem:
-        for key in SWITCHES.values():
+        for key in SWITCHES:
             if not ss.get(key) and fits(m, ds, **{key: True}) is None:
                 ss["_needs_switch"] = (model_id, key)
     return problem
@@ -117,7 +117,7 @@ def init_state() -> None:
     ss.setdefault("session_models", [])
     ss.setdefault("session_datasets", [])
     view = vs.view_from_query(st.query_params)
-    ss["resample"], ss["subset"] = view.resample, view.subset  # before the link's model is checked
+    ss["resample"], ss["class_subset"] = view.resample, view.class_subset  # before the link's model is checked
     try:
         ds = dataset(view.dataset)
     except LstmFcnError as exc:
@@ -202,7 +202,7 @@ def _on_model_change() -> None:
 
 
 def _on_switch_change(key: str) -> Callable[[], None]:
-    """After an opt-in (``"resample"`` or ``"subset"``) changed. On: select the model last refused
+    """After an opt-in (``"resample"`` or ``"class_subset"``) changed. On: select the model last refused
     for want of it. Off: drop a model that needs it."""
 
     def _changed() -> None:
@@ -335,9 +335,9 @@ def sidebar() -> None:
             "(linear interpolation) to the model's length, each page says so, and the explanations are of the "
             "resampled series. It only ever fixes the length: a model whose classes differ stays refused.",
         )  # fmt: skip
-        if ss["subset"] or ss.get("_needs_switch", ("", ""))[1] == "subset":
+        if ss["class_subset"] or ss.get("_needs_switch", ("", ""))[1] == "class_subset":
             bound(
-                st.toggle, "subset", sources.SUBSET_LABEL, page="sidebar", after=_on_switch_change("subset"),
+                st.toggle, "class_subset", sources.SUBSET_LABEL, page="sidebar", after=_on_switch_change("class_subset"),
                 help="For a dataset of your own that holds only some of the model's classes. Every page then says "
                 "that it shows a subset; accuracy is not comparable with the model's recorded accuracy.",
             )  # fmt: skip

@@ -8,6 +8,7 @@ from lstmfcn import figures as F
 from lstmfcn.dashboard import analysis, explanations, sources
 from lstmfcn.errors import LstmFcnError
 from lstmfcn.explain.attention import TRIVIAL_NOTE, attention_spread, can_show_attention
+from lstmfcn.models import ARCH_NAMES
 from pages import _cached as cached
 from pages import _ui as ui
 
@@ -69,7 +70,7 @@ def offer_attention_and_stop(reason: str) -> None:
 
 
 if not explanations.has_attention(m):
-    arch = sources.ARCH_NAMES.get(m.config.arch, m.config.arch)
+    arch = ARCH_NAMES.get(m.config.arch, m.config.arch)
     offer_attention_and_stop(f"The selected model is an {arch}: it has no attention, so there is nothing to show here.")
 if not can_show_attention(m):  # shuffle on, univariate: one weight, always 1
     offer_attention_and_stop(TRIVIAL_NOTE)

@@ -5,6 +5,7 @@ import streamlit as st
 from lstmfcn import figures as F
 from lstmfcn.dashboard import sources
 from lstmfcn.dashboard.jobs import TrainRequest
+from lstmfcn.models import ARCH_NAMES
 from pages import _cached as cached
 from pages import _ui as ui
 
@@ -26,7 +27,7 @@ running = job is not None and not job.snapshot().finished
 
 with st.form("train_form", border=True):
     c1, c2, c3 = st.columns(3)
-    arch = c1.selectbox("Architecture", list(sources.ARCH_NAMES), format_func=lambda a: sources.ARCH_NAMES[a], key="train_arch",
+    arch = c1.selectbox("Architecture", list(ARCH_NAMES), format_func=lambda a: ARCH_NAMES[a], key="train_arch",
                         help="A… adds an attention LSTM; M… adds squeeze-and-excite blocks to the convolutions.")  # fmt: skip
     cells = c2.selectbox("LSTM cells", [8, 64, 128], key="train_cells")
     shuffle = c3.toggle(
@@ -53,7 +54,7 @@ def progress_panel() -> None:
     snap = job.snapshot()
     r = job.request
     st.markdown(
-        f"**{sources.ARCH_NAMES[r.arch]}**, {r.cells} cells, shuffle {'on' if r.shuffle else 'off'}, on {r.dataset_name}"
+        f"**{ARCH_NAMES[r.arch]}**, {r.cells} cells, shuffle {'on' if r.shuffle else 'off'}, on {r.dataset_name}"
     )
     st.progress(
         snap.fraction,

@@ -81,7 +81,7 @@ def test_mismatched_checkpoint_is_explained(capsys, tmp_path, trained_lstmfcn):
     code, _, err = run(capsys, "evaluate", "--checkpoint", str(ckpt), "--dataset", "Coffee")
     # Coffee's length differs too, but its classes ("0", "1") are not GunPoint's: resampling would
     # give a meaningless score, so the refusal names the classes and offers no flag.
-    assert code == 2 and "class(es) 0 that the model does not know" in err and "--fix-length" not in err
+    assert code == 2 and "class(es) 0 that the model does not know" in err and "--resample" not in err
 
 
 def test_malformed_file_from_a_real_shell(tmp_path):

@@ -21,12 +21,11 @@ from lstmfcn.data.catalog import find_entry
 from lstmfcn.data.loading import upload_base_name
 from lstmfcn.errors import CheckpointError, DataError, LstmFcnError, MismatchError
 from lstmfcn.model_input import check_fit
-from lstmfcn.models import LSTMFCN
+from lstmfcn.models import ARCH_NAMES, LSTMFCN
 from lstmfcn.zoo import list_pretrained
 
 from .blobs import BlobStore
 
-ARCH_NAMES = {"lstmfcn": "LSTM-FCN", "alstmfcn": "ALSTM-FCN", "mlstmfcn": "MLSTM-FCN", "malstmfcn": "MALSTM-FCN"}
 DATASET_UPLOAD_TYPES = ["tsv", "txt", "ts", "arff", "csv", "npz"]
 MODEL_UPLOAD_TYPES = ["safetensors"]
 #: Largest upload accepted, in MB: the same as ``server.maxUploadSize`` in ``.streamlit/config.toml``
@@ -35,7 +34,7 @@ MAX_UPLOAD_MB = 200
 RESAMPLE_LABEL = "Resample series to the model's length"
 SUBSET_LABEL = "Evaluate on a subset of the model's classes"
 #: The sidebar switch that makes a refused pair usable, by :attr:`MismatchError.way_out`.
-WAY_OUT_SWITCHES = {"fix_length": RESAMPLE_LABEL, "class_subset": SUBSET_LABEL}
+WAY_OUT_SWITCHES = {"resample": RESAMPLE_LABEL, "class_subset": SUBSET_LABEL}
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,150}")  # a zoo file stem, never a path
 
 
@@ -195,15 +194,15 @@ def _zoo_order(names: list[str]) -> list[str]:
     return sorted(names, key=key)
 
 
-def model_fits(model: LSTMFCN, ds: Dataset, *, resample: bool = False, subset: bool = False) -> str | None:
+def model_fits(model: LSTMFCN, ds: Dataset, *, resample: bool = False, class_subset: bool = False) -> str | None:
     """``None`` when ``model`` can be applied to ``ds``; otherwise the sentence saying why not.
 
-    Cheap (the series are not touched). ``resample`` and ``subset`` are the session's opt-ins
+    Cheap (the series are not touched). ``resample`` and ``class_subset`` are the session's opt-ins
     (sidebar switches); a refusal that one of them would lift names that switch, and no refusal
     names a switch that would lead to a meaningless result.
     """
     try:
-        check_fit(model, ds, fix_length=resample, class_subset=subset)
+        check_fit(model, ds, resample=resample, class_subset=class_subset)
     except MismatchError as exc:
         switch = WAY_OUT_SWITCHES.get(exc.way_out)
         return f"{exc}; switch on “{switch}” in the sidebar to do so" if switch else str(exc)

@@ -31,9 +31,9 @@ QUERY_NAMES = {
     "cls": "class",
     "method": "method",
     "resample": "resample",
-    "subset": "subset",
+    "class_subset": "subset",
 }
-_SWITCHES = ("resample", "subset")  # opt-ins kept as 1/0 in the URL
+_SWITCHES = ("resample", "class_subset")  # opt-ins kept as 1/0 in the URL
 _MAX_ID = 200  # identifiers are names or digests; anything longer is not ours
 
 
@@ -51,7 +51,7 @@ class View:
         method: key of the attribution method (``"ig"``, ``"saliency"``, …).
         resample: whether series are resampled to the model's length when it was built for
             another (opt-in; off is left out of the URL).
-        subset: whether a dataset holding only some of the model's classes is evaluated on them
+        class_subset: whether a dataset holding only some of the model's classes is evaluated on them
             (opt-in; off is left out of the URL).
     """
 
@@ -62,7 +62,7 @@ class View:
     cls: str = PREDICTED
     method: str = DEFAULT_METHOD
     resample: bool = False
-    subset: bool = False
+    class_subset: bool = False
 
     def with_(self, **changes) -> View:
         """A copy with some fields changed."""

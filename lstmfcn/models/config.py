@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 
 ARCHITECTURES = ("lstmfcn", "alstmfcn", "mlstmfcn", "malstmfcn")
+#: How the papers write each architecture's name, for people.
+ARCH_NAMES = {"lstmfcn": "LSTM-FCN", "alstmfcn": "ALSTM-FCN", "mlstmfcn": "MLSTM-FCN", "malstmfcn": "MALSTM-FCN"}
 """LSTM-FCN, ALSTM-FCN (Karim et al. 2017); MLSTM-FCN, MALSTM-FCN (Karim et al. 2018)."""
 
 

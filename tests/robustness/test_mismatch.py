@@ -1,5 +1,5 @@
 """A model meets a dataset it was not built for: a clear message, and the way out where one exists
-(resampling to the model's length: ``fix_length``, ``--fix-length``, the sidebar switch; a subset of
+(resampling to the model's length: ``resample``, ``--resample``, the sidebar switch; a subset of
 the model's classes: ``class_subset``, ``--class-subset``), never one that leads to a meaningless result."""
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def test_each_mismatch_is_named_and_resampling_offered_only_where_it_helps(gunpo
 
 def test_resampling_keeps_every_series_whole_and_finite(gunpoint):
     model = model_for(300)
-    a = model_input(model, gunpoint, fix_length=True)
+    a = model_input(model, gunpoint, resample=True)
     assert a.X.shape == (150, 1, 300) and np.isfinite(a.X).all() and (a.lengths == 300).all()
     assert a.warnings == (
         "series were resampled from length 150 to the model's length 300; explanations refer to the resampled series",
@@ -61,14 +61,14 @@ def test_cli_names_the_mismatch_and_the_flag_that_resamples(tmp_path, capsys):
     code = main(["evaluate", "--checkpoint", str(ckpt), "--dataset", "GunPoint"])
     err = capsys.readouterr().err
     assert code == 2 and len(err.splitlines()) == 1
-    assert "length 300" in err and err.strip().endswith("; add --fix-length to do so")
-    code = main(["evaluate", "--checkpoint", str(ckpt), "--dataset", "GunPoint", "--fix-length", "--json"])
+    assert "length 300" in err and err.strip().endswith("; add --resample to do so")
+    code = main(["evaluate", "--checkpoint", str(ckpt), "--dataset", "GunPoint", "--resample", "--json"])
     out, err = capsys.readouterr()
     assert code == 0 and "warning: series were resampled from length 150 to the model's length 300" in err
     wide = save_checkpoint(tmp_path / "wide.safetensors", model_for(150, n_vars=3), {"classes": ["1", "2"]})
     code = main(["evaluate", "--checkpoint", str(wide), "--dataset", "GunPoint"])
     err = capsys.readouterr().err
-    assert code == 2 and "expects 3 variable(s)" in err and "--fix-length" not in err
+    assert code == 2 and "expects 3 variable(s)" in err and "--resample" not in err
 
 
 def upload_model(at, name: str, model) -> None:
@@ -129,12 +129,12 @@ def adiac_model():
 
 def test_another_embedded_dataset_whose_labels_are_among_the_models_cannot_be_scored(adiac_model, gunpoint):
     """GunPoint's "1", "2" are among Adiac's "1"…"37": no switch makes the 37-class model score it."""
-    for fix_length in (False, True):
+    for resample in (False, True):
         for class_subset in (False, True):
             with pytest.raises(MismatchError) as caught:
-                model_input(adiac_model, gunpoint, fix_length=fix_length, class_subset=class_subset)
+                model_input(adiac_model, gunpoint, resample=resample, class_subset=class_subset)
             assert "trained on Adiac" in str(caught.value) and caught.value.way_out is None
-    problem = sources.model_fits(adiac_model, gunpoint, resample=True, subset=True)
+    problem = sources.model_fits(adiac_model, gunpoint, resample=True, class_subset=True)
     assert "not the same" in problem and "switch on" not in problem and "resampl" not in problem.lower()
 
 
