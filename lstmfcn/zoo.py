@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .checkpoint import read_metadata
+from .errors import LstmFcnError
+from .models import ARCH_NAMES, ARCHITECTURES
 
 PRETRAINED_DIR = Path(__file__).parent / "pretrained"
 DEFAULT_DATASET = "GunPoint"
@@ -35,43 +37,66 @@ class ZooEntry:
     @property
     def label(self) -> str:
         """Short human label, e.g. ``"ALSTM-FCN (attention over time), 8 cells"``."""
-        names = {"lstmfcn": "LSTM-FCN", "alstmfcn": "ALSTM-FCN", "mlstmfcn": "MLSTM-FCN", "malstmfcn": "MALSTM-FCN"}
         attention = " (attention over time)" if not self.shuffle and self.arch.startswith(("a", "ma")) else ""
         shuffle = "" if self.shuffle or attention else " (no shuffle)"
-        return f"{names.get(self.arch, self.arch)}{attention}{shuffle}, {self.cells} cells"
+        return f"{ARCH_NAMES.get(self.arch, self.arch)}{attention}{shuffle}, {self.cells} cells"
+
+    @property
+    def display_rank(self) -> tuple:
+        """Sort key for offering entries: LSTM-FCN, ALSTM-FCN, MLSTM-FCN, MALSTM-FCN; shuffle-on first."""
+        rank = ARCHITECTURES.index(self.arch) if self.arch in ARCHITECTURES else len(ARCHITECTURES)
+        return (rank, not self.shuffle, self.name)
 
 
-def list_pretrained(dataset: str | None = None) -> list[ZooEntry]:
-    """Shipped checkpoints (optionally only those for ``dataset``, case-insensitive), sorted."""
+def list_pretrained(dataset: str | None = None, *, skip_unreadable: bool = False) -> list[ZooEntry]:
+    """Shipped checkpoints (optionally only those for ``dataset``, case-insensitive), by file name.
+
+    ``skip_unreadable`` passes over a file that is not a readable checkpoint (a half-copied file)
+    instead of raising :class:`~lstmfcn.errors.CheckpointError`, so one bad file never hides the rest.
+    """
     entries = []
     for path in sorted(PRETRAINED_DIR.glob("*.safetensors")):
         if path.name.endswith(".resume.safetensors"):  # a training in progress, not a model
             continue
-        with path.open("rb") as f:
-            head = f.read(8)
-            header_len = int.from_bytes(head, "little")
-            meta = read_metadata(head + f.read(header_len), path.name)
-        if dataset is not None and meta["dataset"]["name"].lower() != dataset.lower():
-            continue
-        t = meta.get("training", {})
-        m = meta["model"]
-        entries.append(
-            ZooEntry(
-                name=path.stem,
-                path=path,
-                dataset=meta["dataset"]["name"],
-                arch=m["arch"],
-                shuffle=m["shuffle"],
-                cells=m["cells"],
-                test_accuracy=t.get("test_accuracy"),
-                train_accuracy=t.get("train_accuracy"),
-                epochs=t.get("epochs_run", 0),
-                wall_time_s=t.get("wall_time_s", 0.0),
-                device=t.get("device", ""),
-                seed=t.get("seed", 0),
-            )  # fmt: skip
-        )
+        try:
+            entry = _entry(path, _read_header(path))
+        except (LstmFcnError, OSError, ValueError, KeyError):
+            if skip_unreadable:
+                continue
+            raise
+        if dataset is None or entry.dataset.lower() == dataset.lower():
+            entries.append(entry)
     return entries
+
+
+def _entry(path: Path, meta: dict) -> ZooEntry:
+    t, m = meta.get("training", {}), meta["model"]
+    return ZooEntry(
+        name=path.stem,
+        path=path,
+        dataset=meta["dataset"]["name"],
+        arch=m["arch"],
+        shuffle=m["shuffle"],
+        cells=m["cells"],
+        test_accuracy=t.get("test_accuracy"),
+        train_accuracy=t.get("train_accuracy"),
+        epochs=t.get("epochs_run", 0),
+        wall_time_s=t.get("wall_time_s", 0.0),
+        device=t.get("device", ""),
+        seed=t.get("seed", 0),
+    )
+
+
+def _read_header(path: Path) -> dict:
+    """A checkpoint's metadata without reading its weights."""
+    with path.open("rb") as f:
+        head = f.read(8)
+        return read_metadata(head + f.read(int.from_bytes(head, "little")), path.name)
+
+
+def offered_for(dataset: str) -> list[str]:
+    """Names of the readable shipped checkpoints trained on ``dataset``, in the order to offer them."""
+    return [e.name for e in sorted(list_pretrained(dataset, skip_unreadable=True), key=lambda e: e.display_rank)]
 
 
 def pretrained_path(name: str) -> Path:
@@ -98,8 +123,12 @@ UNIVARIATE = [
 # Adiac (37 classes) is the zoo's many-class set. FiftyWords (50 classes) was planned too but left out:
 # its two trainings cost about 80 CPU-minutes, and all entries at float32 would exceed the ~40 MB budget.
 MULTIVARIATE = ["BasicMotions", "JapaneseVowels"]
+# Attention over time (ALSTM-FCN, shuffle off) on the dashboard's default and on five more
+# univariate sets, the cheapest to train with a stepwise attention LSTM (short series, few
+# samples), so that the Attention page shows something out of the box beyond GunPoint.
+ATTENTION_OVER_TIME = [DEFAULT_DATASET, "Chinatown", "ItalyPowerDemand", "ECGFiveDays", "CBF", "ECG200"]
 PLAN: list[tuple[str, str, bool]] = (
-    [(DEFAULT_DATASET, "alstmfcn", False)]
+    [(d, "alstmfcn", False) for d in ATTENTION_OVER_TIME]
     + [(d, a, True) for d in UNIVARIATE for a in ("lstmfcn", "alstmfcn")]
     + [(d, a, True) for d in MULTIVARIATE for a in ("mlstmfcn", "malstmfcn")]
 )
@@ -118,9 +147,7 @@ def missing_from_plan() -> list[tuple[str, str, bool]]:
 
 def retrain_settings(name: str) -> dict:
     """Exactly how a shipped entry was trained: dataset, arch, cells, shuffle, normalisation, TrainConfig fields."""
-    with pretrained_path(name).open("rb") as f:
-        head = f.read(8)
-        meta = read_metadata(head + f.read(int.from_bytes(head, "little")), name)
+    meta = _read_header(pretrained_path(name))
     t = meta["training"]["config"]
     return {
         "dataset": meta["dataset"]["name"],

@@ -1,10 +1,13 @@
 """The dashboard's cached layer: what every page reads and computes, once per server or per input.
 
 * process-wide resources in ``st.cache_resource`` (shared, never mutated): torch's threads, the
-  upload store, the training jobs, datasets and models by id, splits aligned to a model;
+  upload store, the training jobs, datasets and models by id, splits prepared for a model;
 * arrays and explanations in ``st.cache_data``, keyed by ids and parameters: a split's evaluation,
-  whole-split explanations cached chunk by chunk (so a progress bar can be drawn between chunks
-  and a rerun only looks them up), and one sample's explanations.
+  class statistics, whole-split explanations cached chunk by chunk (so a progress bar can be drawn
+  between chunks and a rerun only looks them up), one sample's explanations and activations, the
+  faithfulness and sanity checks.
+
+Every cache of the dashboard is here, so what is kept, for how long and keyed by what is in one place.
 
 No computation here: it lives in :mod:`lstmfcn.dashboard` and :mod:`lstmfcn.explain`. Nothing here
 imports torch.
@@ -17,7 +20,7 @@ import time
 import numpy as np
 import streamlit as st
 
-from lstmfcn.dashboard import explanations, sources
+from lstmfcn.dashboard import analysis, explanations, sources
 from lstmfcn.dashboard.blobs import BlobStore
 from lstmfcn.dashboard.jobs import JobRegistry
 from lstmfcn.errors import LstmFcnError
@@ -54,11 +57,10 @@ def dataset(dataset_id: str):
 
 @st.cache_resource(max_entries=16, show_spinner="Loading the model…")
 def model(model_id: str):
-    """``(model, metadata)`` on the best device, in eval mode; shared and never changed."""
+    """The model on the best device, in eval mode (``model.metadata``: its checkpoint's); shared and never changed."""
     from lstmfcn.dashboard.device import to_best_device
 
-    m, meta = sources.load_model_by_id(model_id, blob_store())
-    return to_best_device(m), meta
+    return to_best_device(sources.load_model_by_id(model_id, blob_store()))
 
 
 @st.cache_data(show_spinner=False)
@@ -81,7 +83,7 @@ def aligned(model_id: str, dataset_id: str, split: str):
     """
     from lstmfcn.model_input import model_input
 
-    return model_input(model(model_id)[0], dataset(dataset_id), split, resample=True, class_subset=True)
+    return model_input(model(model_id), dataset(dataset_id), split, resample=True, class_subset=True)
 
 
 @st.cache_data(max_entries=64, show_spinner="Evaluating the model…")
@@ -89,7 +91,7 @@ def evaluation(model_id: str, dataset_id: str, split: str) -> dict:
     from lstmfcn.evaluation import evaluate
 
     a = aligned(model_id, dataset_id, split)
-    ev = evaluate(model(model_id)[0], a.X, a.y, a.lengths)
+    ev = evaluate(model(model_id), a.X, a.y, a.lengths)
     return {
         "accuracy": ev.accuracy, "per_class": ev.per_class_accuracy, "confusion": ev.confusion,
         "pred": ev.predictions, "logits": ev.logits, "y": a.y, "lengths": a.lengths,
@@ -103,7 +105,7 @@ def model_file(model_id: str) -> tuple[str, bytes]:
 
 def model_meta(model_id: str) -> dict | None:
     try:
-        return model(model_id)[1]
+        return model(model_id).metadata
     except LstmFcnError:
         return None
 
@@ -122,7 +124,7 @@ def rows(model_id: str, dataset_id: str, split: str, subset: int = 0) -> np.ndar
 def _chunk(
     kind: str, model_id: str, dataset_id: str, split: str, subset: int, start: int, stop: int, method: str, params: str
 ) -> dict:
-    m = model(model_id)[0]
+    m = model(model_id)
     a = aligned(model_id, dataset_id, split)
     idx = rows(model_id, dataset_id, split, subset)[start:stop]
     X, L = a.X[idx], a.lengths[idx]
@@ -180,7 +182,7 @@ def sample_attribution(
 ) -> np.ndarray:
     """One sample's map ``(V, T)`` for class ``target``."""
     a = aligned(model_id, dataset_id, split)
-    m = model(model_id)[0]
+    m = model(model_id)
     return explanations.attribution(
         m, a.X[sample : sample + 1], target, a.lengths[sample : sample + 1], method, params
     )[0]
@@ -189,4 +191,68 @@ def sample_attribution(
 @st.cache_data(max_entries=256, show_spinner=False)
 def sample_attention(model_id: str, dataset_id: str, split: str, sample: int) -> dict:
     a = aligned(model_id, dataset_id, split)
-    return explanations.sample_attention(model(model_id)[0], a.X[sample], int(a.lengths[sample]))
+    return explanations.sample_attention(model(model_id), a.X[sample], int(a.lengths[sample]))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def class_stats(dataset_id: str, model_id: str, split: str, n_classes: int):
+    """Per-class mean and spread of a split's series ``(K, V, T)`` each, and class counts: as the
+    model sees them when ``model_id`` is given, else as the dataset prepares them."""
+    X, y, lengths = series(dataset_id, model_id, split)
+    return analysis.class_mean_spread(X, y, n_classes, lengths)
+
+
+def series(dataset_id: str, model_id: str, split: str):
+    """``(X, y, lengths)`` of a split: as the model sees them when one is given, else as the dataset
+    prepares them."""
+    if model_id:
+        a = aligned(model_id, dataset_id, split)
+        return a.X, a.y, a.lengths
+    return dataset(dataset_id).split(split)
+
+
+@st.cache_data(max_entries=256, show_spinner="Running the sample through the network…")
+def block_activations(model_id: str, dataset_id: str, split: str, sample: int, block: int) -> np.ndarray:
+    """One sample's activations ``(C, T)`` after conv block ``block``."""
+    a = aligned(model_id, dataset_id, split)
+    return analysis.conv_block_activations(
+        model(model_id), a.X[sample : sample + 1], block, a.lengths[sample : sample + 1]
+    )[0]
+
+
+@st.cache_data(max_entries=32, show_spinner="Deleting and inserting time steps in order of importance…")
+def faithfulness(model_id, dataset_id, split, methods, baseline, ig_steps, subset, perturb):
+    """``(FaithfulnessReport, AgreementResult)`` on a class-balanced subset: deletion/insertion curves
+    against random orderings, and how alike the methods rank the steps. ``methods``' maps come
+    from the chunk cache (computed with a progress bar by the page)."""
+    from lstmfcn.explain import faithfulness_report, method_agreement
+
+    idx = rows(model_id, dataset_id, split, subset)
+    al = aligned(model_id, dataset_id, split)
+    pred = evaluation(model_id, dataset_id, split)["pred"][idx]
+    m = model(model_id)
+    maps = {
+        method: split_explanation(
+            "attr_pred", model_id, dataset_id, split, "", method,
+            explanations.params_key(method, baseline, ig_steps, **perturb), subset, progress=False,
+        )["maps"]
+        for method in methods
+    }  # fmt: skip
+    report = faithfulness_report(m, al.X[idx], pred, maps, lengths=al.lengths[idx], baseline=baseline)
+    agreement = method_agreement(maps, labels=al.y[idx], n_classes=m.config.n_classes, lengths=al.lengths[idx])
+    return report, agreement
+
+
+@st.cache_data(max_entries=32, show_spinner="Re-explaining with randomised copies of the model…")
+def sanity(model_id, dataset_id, split, methods, baseline, ig_steps, subset, perturb):
+    """The model-randomisation check (Adebayo et al. 2018) of ``methods`` on a class-balanced subset:
+    method name → :class:`~lstmfcn.explain.SanityResult` (with the layer cascade)."""
+    from lstmfcn.explain import model_randomisation_check
+
+    idx = rows(model_id, dataset_id, split, subset)
+    al = aligned(model_id, dataset_id, split)
+    pred = evaluation(model_id, dataset_id, split)["pred"][idx]
+    options = explanations.options_for(list(methods), baseline, ig_steps, **perturb)
+    return model_randomisation_check(
+        model(model_id), al.X[idx], pred, methods=list(methods), lengths=al.lengths[idx], cascade=True, **options
+    )

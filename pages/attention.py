@@ -7,7 +7,7 @@ import streamlit as st
 from lstmfcn import figures as F
 from lstmfcn.dashboard import analysis, explanations, sources
 from lstmfcn.errors import LstmFcnError
-from lstmfcn.explain.attention import TRIVIAL_NOTE, attention_spread, can_show_attention
+from lstmfcn.explain.attention import TRIVIAL_NOTE, attended_axis, attention_spread, can_show_attention, has_attention
 from lstmfcn.models import ARCH_NAMES
 from pages import _cached as cached
 from pages import _ui as ui
@@ -31,13 +31,13 @@ def models_showing_attention() -> list[str]:
     found = []
     for mid in dict.fromkeys(sources.zoo_model_ids(ctx.ds.name) + list(ui.ss.get("session_models", []))):
         try:
-            other = cached.model(mid)[0]
+            other = cached.model(mid)
         except LstmFcnError:
             continue
         fits = ui.fits(other, ctx.ds) is None
         if mid != ctx.model_id and fits and can_show_attention(other):
             found.append(mid)
-    return sorted(found, key=lambda i: cached.model(i)[0].config.shuffle)
+    return sorted(found, key=lambda i: cached.model(i).config.shuffle)
 
 
 def offer_attention_and_stop(reason: str) -> None:
@@ -69,13 +69,13 @@ def offer_attention_and_stop(reason: str) -> None:
     st.stop()
 
 
-if not explanations.has_attention(m):
+if not has_attention(m):
     arch = ARCH_NAMES.get(m.config.arch, m.config.arch)
     offer_attention_and_stop(f"The selected model is an {arch}: it has no attention, so there is nothing to show here.")
 if not can_show_attention(m):  # shuffle on, univariate: one weight, always 1
     offer_attention_and_stop(TRIVIAL_NOTE)
 
-axis = explanations.attention_axis(m)
+axis = attended_axis(m)
 over = "time steps" if axis == "time" else "variables"
 
 if axis == "time":

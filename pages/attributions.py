@@ -8,6 +8,7 @@ from lstmfcn import figures as F
 from lstmfcn.dashboard import analysis, explanations
 from lstmfcn.dashboard import state as vs
 from lstmfcn.evaluation import softmax
+from lstmfcn.explain.attention import attended_axis, has_attention
 from pages import _cached as cached
 from pages import _ui as ui
 
@@ -24,13 +25,13 @@ st.markdown(
     "activation map on the same sample, then check which ones actually point at what the model uses."
 )
 
-over_time = explanations.has_attention(ctx.model) and explanations.attention_axis(ctx.model) == "time"
+over_time = has_attention(ctx.model) and attended_axis(ctx.model) == "time"
 infos = explanations.method_infos(include_attention=over_time)
 labels = {k: v.label for k, v in infos.items()}
 
 c1, c2, c3 = st.columns([3, 2, 1])
 if "attr_methods" not in ss or not set(ss["attr_methods"]) <= set(infos):
-    ss["attr_methods"] = [m for m in explanations.DEFAULT_METHODS if m in infos]
+    ss["attr_methods"] = [m for m in explanations.PAGE_METHODS if m in infos]
 methods = c1.multiselect("Methods", list(infos), key="attr_methods", format_func=labels.get, max_selections=6) or [
     "cam"
 ]
@@ -167,7 +168,7 @@ def sample_csv_columns(maps: dict[str, np.ndarray], n_vars: int, L: int) -> dict
 
 def class_average_panel() -> None:
     if ss["method"] not in infos:
-        ss["method"] = explanations.DEFAULT_METHODS[1]
+        ss["method"] = explanations.PAGE_METHODS[1]
     ui.bound(st.selectbox, "method", "Method", page=PAGE, options=list(infos), format_func=labels.get)
     method = ss["method"]
     res = cached.split_explanation(
@@ -214,34 +215,6 @@ def class_average_panel() -> None:
     )
 
 
-@st.cache_data(max_entries=32, show_spinner="Deleting and inserting time steps in order of importance…")
-def faithfulness(model_id, dataset_id, split, methods, baseline, ig_steps, subset, perturb):
-    idx = cached.rows(model_id, dataset_id, split, subset)
-    al = cached.aligned(model_id, dataset_id, split)
-    pred = cached.evaluation(model_id, dataset_id, split)["pred"][idx]
-    maps = {
-        m: cached.split_explanation(
-            "attr_pred",
-            model_id,
-            dataset_id,
-            split,
-            "",
-            m,
-            explanations.params_key(m, baseline, ig_steps, **perturb),
-            subset,
-            progress=False,
-        )["maps"]
-        for m in methods
-    }
-    summary = explanations.faithfulness_summary(
-        cached.model(model_id)[0], al.X[idx], pred, al.lengths[idx], maps, baseline
-    )
-    summary["agreement"] = explanations.agreement_summary(
-        maps, al.y[idx], cached.model(model_id)[0].config.n_classes, al.lengths[idx]
-    )
-    return summary
-
-
 def faithfulness_panel() -> None:
     n = len(a.y)
     subset = st.slider(
@@ -256,15 +229,21 @@ def faithfulness_panel() -> None:
         cached.split_explanation(
             "attr_pred", ctx.model_id, ctx.dataset_id, split, f"{labels[m]} on {subset} samples", m, params(m), subset
         )
-    res = faithfulness(ctx.model_id, ctx.dataset_id, split, tuple(methods), baseline, ig_steps, subset, perturb)
-    fr, rnd = res["fractions"], res["random"]
-    mlabels = {labels[m]: res["methods"][m] for m in methods}
+    report, ag = cached.faithfulness(
+        ctx.model_id, ctx.dataset_id, split, tuple(methods), baseline, ig_steps, subset, perturb
+    )
+    fr, rnd = report.random.fractions, report.random
+    mlabels = {labels[m]: report.methods[m] for m in methods}
     left, right = st.columns(2)
     for col, kind in zip((left, right), ("deletion", "insertion"), strict=True):
         with col:
             ui.chart(
                 F.faithfulness_figure(
-                    fr, {k: v[kind] for k, v in mlabels.items()}, random=rnd[kind], random_spread=None, kind=kind
+                    fr,
+                    {k: v.curves.mean_curve(kind) for k, v in mlabels.items()},
+                    random=rnd.mean_curve(kind),
+                    random_spread=None,
+                    kind=kind,
                 ),
                 f"attr_{kind}",
                 name=ui.slug(kind, ctx.ds.name, split),
@@ -274,20 +253,24 @@ def faithfulness_panel() -> None:
                     else "Starting from the baseline, steps are put back most important first: the faster a method's curve rises above the grey random order, the better."
                 ),
                 csv=lambda kind=kind: pd.DataFrame(
-                    {"fraction": fr, "random": rnd[kind], **{k: v[kind] for k, v in mlabels.items()}}
+                    {
+                        "fraction": fr,
+                        "random": rnd.mean_curve(kind),
+                        **{k: v.curves.mean_curve(kind) for k, v in mlabels.items()},
+                    }
                 ),
             )
     table = pd.DataFrame(
         {
             "method": list(mlabels),
-            "AOPC deletion": [v["aopc_deletion"] for v in mlabels.values()],
-            "AOPC insertion": [v["aopc_insertion"] for v in mlabels.values()],
-            "p (better than random)": [v["p_value"] for v in mlabels.values()],
-            "better than random": ["yes" if v["better_than_random"] else "no" for v in mlabels.values()],
+            "AOPC deletion": [v.aopc_deletion for v in mlabels.values()],
+            "AOPC insertion": [v.aopc_insertion for v in mlabels.values()],
+            "p (better than random)": [v.p_value for v in mlabels.values()],
+            "better than random": ["yes" if v.better_than_random else "no" for v in mlabels.values()],
         }
     )
     gains = {
-        curve: {k: v[f"aopc_{curve}"] - rnd[f"aopc_{curve}"] for k, v in mlabels.items()}
+        curve: {k: getattr(v, f"aopc_{curve}") - getattr(report, f"random_aopc_{curve}") for k, v in mlabels.items()}
         for curve in ("deletion", "insertion")
     }
     ui.chart(
@@ -299,13 +282,12 @@ def faithfulness_panel() -> None:
     )
     st.dataframe(table.round(4), hide_index=True)
     st.caption(
-        f"Random order: AOPC deletion {rnd['aopc_deletion']:.4f}, insertion {rnd['aopc_insertion']:.4f}. 'Better than random' needs a positive average gain over random and a one-sided Wilcoxon p < 0.05 (with ≥ 10 samples)."
+        f"Random order: AOPC deletion {report.random_aopc_deletion:.4f}, insertion {report.random_aopc_insertion:.4f}. 'Better than random' needs a positive average gain over random and a one-sided Wilcoxon p < 0.05 (with ≥ 10 samples)."
     )
-    ag = res["agreement"]
-    names = [labels[m] for m in ag["methods"]]
+    names = [labels[m] for m in ag.methods]
     ui.chart(
         F.matrix_figure(
-            ag["mean"],
+            ag.mean,
             names,
             title=f"Method agreement (Spearman rank correlation, {subset} samples)",
             colorbar_title="ρ",
@@ -313,33 +295,16 @@ def faithfulness_panel() -> None:
         "attr_agreement",
         name=ui.slug("agreement", ctx.ds.name, split),
         how_to_read="Each cell is how similarly two methods rank the time steps, averaged over samples: 1 = same order, 0 = unrelated, −1 = reversed.",
-        csv=lambda: pd.DataFrame(ag["mean"], index=names, columns=names).reset_index(names="method"),
-    )
-
-
-@st.cache_data(max_entries=32, show_spinner="Re-explaining with randomised copies of the model…")
-def sanity(model_id, dataset_id, split, methods, baseline, ig_steps, subset, perturb):
-    idx = cached.rows(model_id, dataset_id, split, subset)
-    al = cached.aligned(model_id, dataset_id, split)
-    pred = cached.evaluation(model_id, dataset_id, split)["pred"][idx]
-    return explanations.sanity_summary(
-        cached.model(model_id)[0],
-        al.X[idx],
-        pred,
-        al.lengths[idx],
-        list(methods),
-        explanations.options_for(list(methods), baseline, ig_steps, **perturb),
+        csv=lambda: pd.DataFrame(ag.mean, index=names, columns=names).reset_index(names="method"),
     )
 
 
 def sanity_panel() -> None:
     n = len(a.y)
     subset = st.slider("Samples checked (class-balanced)", min(4, n), min(n, 64), min(16, n), key="attr_sanity_n")
-    res = sanity(ctx.model_id, ctx.dataset_id, split, tuple(methods), baseline, ig_steps, subset, perturb)
-    stages = [part for part, _ in next(iter(res.values()))["cascade"]]
-    lines = {
-        labels[m]: np.array([1.0] + [r for _, r in res[m]["cascade"]]) for m in methods
-    }  # the trained model: ρ = 1
+    res = cached.sanity(ctx.model_id, ctx.dataset_id, split, tuple(methods), baseline, ig_steps, subset, perturb)
+    stages = [part for part, _ in next(iter(res.values())).cascade]
+    lines = {labels[m]: np.array([1.0] + [r for _, r in res[m].cascade]) for m in methods}  # the trained model: ρ = 1
     ui.chart(
         F.lines_figure(
             np.arange(len(stages) + 1),
@@ -358,8 +323,8 @@ def sanity_panel() -> None:
         pd.DataFrame(
             {
                 "method": [labels[m] for m in methods],
-                "ρ after randomising the head": [res[m]["head"] for m in methods],
-                "ρ after randomising everything": [res[m]["all"] for m in methods],
+                "ρ after randomising the head": [res[m].head for m in methods],
+                "ρ after randomising everything": [res[m].all for m in methods],
             }
         ).round(3),
         hide_index=True,

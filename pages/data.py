@@ -8,22 +8,6 @@ from lstmfcn.dashboard import analysis
 from pages import _cached as cached
 from pages import _ui as ui
 
-
-def series(dataset_id: str, model_id: str, split: str):
-    """``(X, y, lengths)`` of a split: as the model sees them when one is chosen, else as the dataset
-    prepares them."""
-    if model_id:
-        a = cached.aligned(model_id, dataset_id, split)
-        return a.X, a.y, a.lengths
-    return cached.dataset(dataset_id).split(split)
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def class_stats(dataset_id: str, model_id: str, split: str, n_classes: int):
-    X, y, lengths = series(dataset_id, model_id, split)
-    return analysis.class_mean_spread(X, y, n_classes, lengths)
-
-
 ctx = ui.context(require_model=False)
 ds = ctx.ds
 # The series are drawn as the chosen model sees them (its checkpoint's normalisation), so that
@@ -68,7 +52,7 @@ ui.chart(
 )
 
 split = ui.split_picker("data")
-X, y, lengths = series(ctx.dataset_id, seen_by, split)
+X, y, lengths = cached.series(ctx.dataset_id, seen_by, split)
 variables, var_names = ui.variable_picker(ds.n_vars, "data")
 left, right, _ = st.columns([2, 1, 2])
 per_class = left.slider("Series per class", 1, 20, 5, key="data_per_class")
@@ -92,7 +76,7 @@ ui.chart(
     how_to_read="Each panel shows a few random series of one class, in that class's colour (kept on every page): look for what sets the classes apart.",
 )
 
-mean, std, counts = class_stats(ctx.dataset_id, seen_by, split, len(classes))
+mean, std, counts = cached.class_stats(ctx.dataset_id, seen_by, split, len(classes))
 ui.chart(
     F.class_mean_figure(
         mean[:, variables],

@@ -13,14 +13,6 @@ PAGE = "filters"
 ss = ui.ss
 
 
-@st.cache_data(max_entries=256, show_spinner="Running the sample through the network…")
-def block_activations(model_id: str, dataset_id: str, split: str, sample: int, block: int) -> np.ndarray:
-    a = cached.aligned(model_id, dataset_id, split)
-    return analysis.conv_block_activations(
-        cached.model(model_id)[0], a.X[sample : sample + 1], block, a.lengths[sample : sample + 1]
-    )[0]
-
-
 ctx = ui.context()
 st.title("Convolution filters")
 st.markdown(
@@ -46,7 +38,7 @@ def filter_panel() -> None:
         or 3
     )
     C = analysis.n_filters(ctx.model, block)
-    acts = block_activations(ctx.model_id, ctx.dataset_id, split, i, block)  # (C, T)
+    acts = cached.block_activations(ctx.model_id, ctx.dataset_id, split, i, block)  # (C, T)
     top = analysis.top_filters(acts, 10)
     if "filters_filter" not in ss or ss["filters_filter"] >= C:
         ss["filters_filter"] = int(top[0])

@@ -22,7 +22,7 @@ def test_the_dashboard_default_is_shipped():
 
 def test_pretrained_folder_stays_small():
     total = sum(e.path.stat().st_size for e in ENTRIES)
-    assert total < 40 * 1024 * 1024, f"{total / 2**20:.1f} MiB"
+    assert total < 64 * 1024 * 1024, f"{total / 2**20:.1f} MiB"  # the budget: 64 MiB
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=[e.name for e in ENTRIES])

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from lstmfcn.data.preprocess import valid_mask
 from lstmfcn.evaluation import softmax
 from lstmfcn.models import LSTMFCN
 
@@ -17,11 +18,6 @@ from lstmfcn.models import LSTMFCN
 def class_counts(y: np.ndarray, n_classes: int) -> np.ndarray:
     """``(K,)`` number of samples of each class."""
     return np.bincount(np.asarray(y, dtype=np.int64), minlength=n_classes)[:n_classes]
-
-
-def valid_mask(lengths: np.ndarray, total: int) -> np.ndarray:
-    """``(N, T)`` bool, True on each series' valid (unpadded) steps."""
-    return np.arange(total)[None, :] < np.asarray(lengths)[:, None]
 
 
 def class_mean_spread(

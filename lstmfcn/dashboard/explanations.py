@@ -15,13 +15,18 @@ from __future__ import annotations
 
 import inspect
 import json
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from lstmfcn.models import LSTMFCN
 
-DEFAULT_METHODS = ("cam", "ig", "saliency", "occlusion")
+if TYPE_CHECKING:
+    from lstmfcn.explain.methods import MethodSpec
+
+#: What the Attributions page shows side by side before the user picks (``explain``'s own default differs:
+#: it serves one sample, not a comparison).
+PAGE_METHODS = ("cam", "ig", "saliency", "occlusion")
 BASELINE_LABELS = {
     "zeros": "zeros (a flat series at 0)",
     "mean": "each series' own mean (keeps the level, removes the shape)",
@@ -31,26 +36,11 @@ CHUNK_TARGET = 8  # chunks per split: enough steps for a progress bar, few cache
 MIN_CHUNK = 16
 
 
-@dataclass(frozen=True)
-class MethodInfo:
-    """What a page shows about one method: its key, label and one-sentence reading guide."""
-
-    name: str
-    label: str
-    how_to_read: str
-    uses_baseline: bool
-    signed: bool
-
-
-def method_infos(include_attention: bool = False) -> dict[str, MethodInfo]:
+def method_infos(include_attention: bool = False) -> dict[str, MethodSpec]:
     """Methods offered on the Attributions page, in display order (attention only when asked)."""
     from lstmfcn.explain import METHODS
 
-    return {
-        k: MethodInfo(s.name, s.label, s.how_to_read, s.uses_baseline, s.signed)
-        for k, s in METHODS.items()
-        if include_attention or k != "attention"
-    }
+    return {k: spec for k, spec in METHODS.items() if include_attention or k != "attention"}
 
 
 PERTURBATION_OPTIONS = ("window", "stride", "n_segments", "per_variable")
@@ -153,7 +143,7 @@ def cam_chunk(model: LSTMFCN, X: np.ndarray, lengths: np.ndarray | None) -> dict
     """Every class's CAM for a chunk: ``{"cam": (n, K, T), "offset": (n, K), "logits": (n, K)}``."""
     from lstmfcn.explain import class_activation_maps
 
-    res = class_activation_maps(model, X, _lengths_or_none(lengths, X))
+    res = class_activation_maps(model, X, lengths)
     return {"cam": res.cam, "offset": res.offset, "logits": res.logits}
 
 
@@ -165,7 +155,7 @@ def attention_chunk(model: LSTMFCN, X: np.ndarray, lengths: np.ndarray | None) -
     """
     from lstmfcn.explain import attention_maps
 
-    res = attention_maps(model, X, _lengths_or_none(lengths, X))
+    res = attention_maps(model, X, lengths)
     return {"final": res.final, "contexts": res.contexts}
 
 
@@ -187,7 +177,7 @@ def attribution(
     from lstmfcn.explain import run_method
 
     kwargs = json.loads(params) if params else {}
-    out = run_method(method, model, X, target, lengths=_lengths_or_none(lengths, X), **kwargs)
+    out = run_method(method, model, X, target, lengths=lengths, **kwargs)
     return np.asarray(out, dtype=np.float32)
 
 
@@ -220,70 +210,13 @@ def subset_indices(y: np.ndarray, n: int, seed: int = 0) -> np.ndarray:
     return np.sort(np.array(picked, dtype=np.int64))
 
 
-def faithfulness_summary(
-    model: LSTMFCN,
-    X: np.ndarray,
-    target: np.ndarray,
-    lengths: np.ndarray | None,
-    maps: dict[str, np.ndarray],
-    baseline: str,
-) -> dict:
-    """Deletion/insertion curves (mean over samples) and AOPC per method and for random orderings.
-
-    Returns a plain dict: ``fractions (S+1,)``; ``random``: ``deletion``/``insertion`` mean
-    curves, ``deletion_std``/``insertion_std`` over samples and ``aopc_deletion``/``aopc_insertion``;
-    ``methods``: name → the same plus ``p_value`` and ``better_than_random``.
-    """
-    import lstmfcn.explain.faithfulness as faith
-
-    # ``faithfulness_report`` (earlier drafts called it ``faithfulness``, like its module)
-    report = getattr(faith, "faithfulness_report", None) or faith.faithfulness
-    rep = report(model, X, target, maps, lengths=_lengths_or_none(lengths, X), baseline=baseline)
-
-    def curves(c) -> dict:
-        return {
-            "deletion": c.deletion.mean(axis=0), "insertion": c.insertion.mean(axis=0),
-            "deletion_std": c.deletion.std(axis=0), "insertion_std": c.insertion.std(axis=0),
-            "aopc_deletion": float(c.aopc_deletion.mean()), "aopc_insertion": float(c.aopc_insertion.mean()),
-            "aopc_deletion_std": float(c.aopc_deletion.std()), "aopc_insertion_std": float(c.aopc_insertion.std()),
-        }  # fmt: skip
-
-    out = {"fractions": rep.random.fractions, "random": curves(rep.random), "methods": {}}
-    for name, m in rep.methods.items():
-        out["methods"][name] = dict(curves(m.curves), p_value=m.p_value, better_than_random=m.better_than_random)
-    return out
-
-
-def sanity_summary(
-    model: LSTMFCN, X: np.ndarray, target: np.ndarray, lengths: np.ndarray | None, methods: list[str], options: dict
-) -> dict:
-    """Model-randomisation check with the cascade: name → ``{"head", "all", "cascade": [(part, r)]}``."""
-    from lstmfcn.explain import model_randomisation_check
-
-    res = model_randomisation_check(
-        model, X, target, methods=methods, lengths=_lengths_or_none(lengths, X), cascade=True, **options
-    )
-    return {name: {"head": r.head, "all": r.all, "cascade": list(r.cascade or [])} for name, r in res.items()}
-
-
-def agreement_summary(
-    maps: dict[str, np.ndarray], labels: np.ndarray, n_classes: int, lengths: np.ndarray | None
-) -> dict:
-    """Mean pairwise Spearman agreement ``(M, M)`` and per class ``(K, M, M)``."""
-    from lstmfcn.explain import method_agreement
-
-    any_map = next(iter(maps.values()))
-    res = method_agreement(maps, labels=labels, n_classes=n_classes, lengths=_lengths_or_none(lengths, any_map))
-    return {"methods": res.methods, "mean": res.mean, "per_class": res.per_class}
-
-
 def sample_attention(model: LSTMFCN, x: np.ndarray, length: int | None) -> dict:
     """One sample's attention: ``alignment (S, S)``, ``contexts (S, F)``, ``final (S,)``, ``axis``, ``note``."""
     from lstmfcn.explain import attention_maps
 
     X = np.asarray(x, dtype=np.float32)[None]
     lengths = None if length is None else np.array([length])
-    res = attention_maps(model, X, _lengths_or_none(lengths, X))
+    res = attention_maps(model, X, lengths)
     return {
         "alignment": res.alignment[0],
         "contexts": res.contexts[0],
@@ -292,16 +225,6 @@ def sample_attention(model: LSTMFCN, x: np.ndarray, length: int | None) -> dict:
         "trivial": res.trivial,
         "note": res.note,
     }
-
-
-def has_attention(model: LSTMFCN) -> bool:
-    """Whether the model is an ALSTM-FCN or MALSTM-FCN."""
-    return bool(model.config.attention)
-
-
-def attention_axis(model: LSTMFCN) -> str:
-    """``"time"`` (shuffle off) or ``"variables"`` (shuffle on)."""
-    return "variables" if model.config.shuffle else "time"
 
 
 def contexts_as_series(contexts: np.ndarray, axis: str) -> np.ndarray:
@@ -316,13 +239,6 @@ def contexts_as_series(contexts: np.ndarray, axis: str) -> np.ndarray:
 
 
 # ------------------------------------------------------------------------------------------
-
-
-def _lengths_or_none(lengths: np.ndarray | None, X: np.ndarray) -> np.ndarray | None:
-    if lengths is None:
-        return None
-    lengths = np.asarray(lengths)
-    return None if (lengths >= X.shape[-1]).all() else lengths
 
 
 def own_class_maps(cam_all: np.ndarray, target: np.ndarray) -> np.ndarray:

@@ -15,14 +15,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from lstmfcn.checkpoint import load_checkpoint, load_checkpoint_bytes, read_metadata
+from lstmfcn import zoo
+from lstmfcn.checkpoint import load_checkpoint_bytes
 from lstmfcn.data import Dataset, list_datasets, load_dataset, load_dataset_from_bytes
 from lstmfcn.data.catalog import find_entry
 from lstmfcn.data.loading import upload_base_name
-from lstmfcn.errors import CheckpointError, DataError, LstmFcnError, MismatchError
-from lstmfcn.model_input import check_fit
+from lstmfcn.errors import CheckpointError, DataError
 from lstmfcn.models import ARCH_NAMES, LSTMFCN
-from lstmfcn.zoo import list_pretrained
 
 from .blobs import BlobStore
 
@@ -31,10 +30,6 @@ MODEL_UPLOAD_TYPES = ["safetensors"]
 #: Largest upload accepted, in MB: the same as ``server.maxUploadSize`` in ``.streamlit/config.toml``
 #: (Streamlit refuses larger requests; this also holds where the app runs with another config).
 MAX_UPLOAD_MB = 200
-RESAMPLE_LABEL = "Resample series to the model's length"
-SUBSET_LABEL = "Evaluate on a subset of the model's classes"
-#: The sidebar switch that makes a refused pair usable, by :attr:`MismatchError.way_out`.
-WAY_OUT_SWITCHES = {"resample": RESAMPLE_LABEL, "class_subset": SUBSET_LABEL}
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,150}")  # a zoo file stem, never a path
 
 
@@ -88,11 +83,21 @@ def dataset_label(dataset_id: str, blobs: BlobStore) -> str:
     return dataset_id
 
 
-def load_model_by_id(model_id: str, blobs: BlobStore) -> tuple[LSTMFCN, dict]:
-    """``(model in eval mode, metadata)`` for a model id.
+def load_model_by_id(model_id: str, blobs: BlobStore) -> LSTMFCN:
+    """The model behind an id, in eval mode; ``model.metadata`` holds its checkpoint metadata.
 
     Raises:
         CheckpointError: unknown zoo name, a blob the server no longer holds, or a bad file.
+    """
+    name, data = model_file(model_id, blobs)
+    return load_checkpoint_bytes(data, name)[0]
+
+
+def model_file(model_id: str, blobs: BlobStore) -> tuple[str, bytes]:
+    """``(file name, bytes)`` of a model's checkpoint: the shipped file, or the stored upload/training.
+
+    Raises:
+        CheckpointError: unknown zoo name, or a blob the server no longer holds.
     """
     if is_blob_id(model_id):
         blob = blobs.get(model_id)
@@ -100,27 +105,13 @@ def load_model_by_id(model_id: str, blobs: BlobStore) -> tuple[LSTMFCN, dict]:
             raise CheckpointError(
                 "this link points to a model that the server no longer holds; upload the checkpoint again"
             )
-        return load_checkpoint_bytes(blob.data, blob.name)
-    import lstmfcn.zoo as zoo
-
-    path = zoo.PRETRAINED_DIR / f"{model_id}.safetensors"
-    if not _SAFE_NAME.fullmatch(model_id) or not path.is_file():
-        raise CheckpointError(f"there is no shipped model named '{model_id}'")
-    return load_checkpoint(path)
-
-
-def model_file(model_id: str, blobs: BlobStore) -> tuple[str, bytes]:
-    """``(file name, bytes)`` of a model's checkpoint: the shipped file, or the stored upload/training."""
-    if is_blob_id(model_id):
-        blob = blobs.get(model_id)
-        if blob is None:
-            raise CheckpointError("the server no longer holds this model")
         return blob.name, blob.data
-    import lstmfcn.zoo as zoo
-
-    path = zoo.PRETRAINED_DIR / f"{model_id}.safetensors"
-    if not _SAFE_NAME.fullmatch(model_id) or not path.is_file():
+    if not _SAFE_NAME.fullmatch(model_id):
         raise CheckpointError(f"there is no shipped model named '{model_id}'")
+    try:
+        path = zoo.pretrained_path(model_id)
+    except KeyError:
+        raise CheckpointError(f"there is no shipped model named '{model_id}'") from None
     return path.name, path.read_bytes()
 
 
@@ -158,55 +149,8 @@ def model_label(model_id: str, meta: dict | None, blobs: BlobStore, *, long: boo
 
 
 def zoo_model_ids(dataset_name: str) -> list[str]:
-    """Shipped models trained on ``dataset_name``, by file name.
-
-    A file in the zoo folder that is not a readable checkpoint (a training run's
-    ``*.resume.safetensors`` state, a half-copied file) is skipped rather than hiding the others.
-    """
-    try:
-        return _zoo_order([e.name for e in list_pretrained(dataset_name)])
-    except (LstmFcnError, OSError, KeyError, ValueError):
-        pass
-    import lstmfcn.zoo as zoo
-
-    names = []
-    for path in sorted(zoo.PRETRAINED_DIR.glob("*.safetensors")):
-        try:
-            with path.open("rb") as f:
-                head = f.read(8)
-                meta = read_metadata(head + f.read(int.from_bytes(head, "little")), path.name)
-        except (LstmFcnError, OSError, ValueError):
-            continue
-        if str(meta.get("dataset", {}).get("name", "")).lower() == dataset_name.lower():
-            names.append(path.stem)
-    return _zoo_order(names)
-
-
-def _zoo_order(names: list[str]) -> list[str]:
-    """LSTM-FCN first, then ALSTM-FCN, MLSTM-FCN, MALSTM-FCN; shuffle-on before shuffle-off."""
-    order = {a: i for i, a in enumerate(ARCH_NAMES)}
-
-    def key(name: str) -> tuple:
-        parts = name.split("__")
-        arch = parts[1] if len(parts) > 1 else ""
-        return (order.get(arch, len(order)), "noshuffle" in parts, name)
-
-    return sorted(names, key=key)
-
-
-def model_fits(model: LSTMFCN, ds: Dataset, *, resample: bool = False, class_subset: bool = False) -> str | None:
-    """``None`` when ``model`` can be applied to ``ds``; otherwise the sentence saying why not.
-
-    Cheap (the series are not touched). ``resample`` and ``class_subset`` are the session's opt-ins
-    (sidebar switches); a refusal that one of them would lift names that switch, and no refusal
-    names a switch that would lead to a meaningless result.
-    """
-    try:
-        check_fit(model, ds, resample=resample, class_subset=class_subset)
-    except MismatchError as exc:
-        switch = WAY_OUT_SWITCHES.get(exc.way_out)
-        return f"{exc}; switch on “{switch}” in the sidebar to do so" if switch else str(exc)
-    return None
+    """Shipped models trained on ``dataset_name``, in the order to offer them (see :func:`zoo.offered_for`)."""
+    return zoo.offered_for(dataset_name)
 
 
 def dataset_from_upload(filename: str, data: bytes, blobs: BlobStore) -> tuple[str, Dataset]:
@@ -221,8 +165,8 @@ def dataset_from_upload(filename: str, data: bytes, blobs: BlobStore) -> tuple[s
     return blob.id, ds
 
 
-def model_from_upload(filename: str, data: bytes, blobs: BlobStore) -> tuple[str, LSTMFCN, dict]:
-    """Read an uploaded checkpoint; store it and return ``(id, model, metadata)``.
+def model_from_upload(filename: str, data: bytes, blobs: BlobStore) -> tuple[str, LSTMFCN]:
+    """Read an uploaded checkpoint; store it and return ``(id, model)`` (metadata in ``model.metadata``).
 
     Raises:
         CheckpointError: not a safetensors LSTM-FCN checkpoint (nothing is stored).
@@ -235,6 +179,6 @@ def model_from_upload(filename: str, data: bytes, blobs: BlobStore) -> tuple[str
         raise CheckpointError(f"{name}: expected a .safetensors checkpoint")
     if len(data) > MAX_UPLOAD_MB * 2**20:
         raise CheckpointError(f"{name}: the file is over the upload limit of {MAX_UPLOAD_MB} MB")
-    model, meta = load_checkpoint_bytes(data, name)
+    model = load_checkpoint_bytes(data, name)[0]
     blob = blobs.put(data, name, "upload")
-    return blob.id, model, meta
+    return blob.id, model

@@ -9,7 +9,8 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from lstmfcn.data import catalog, formats
 from lstmfcn.data.dataset import Dataset
 from lstmfcn.data.formats import RawSplit
-from lstmfcn.data.preprocess import check_options, prepare, split_train_test
+from lstmfcn.data.preprocess import check_options, prepare
+from lstmfcn.data.splitting import split_train_test
 from lstmfcn.errors import DataError
 
 

@@ -40,22 +40,24 @@ from .attention import (
     has_attention,
 )
 from .attributions import (
-    PerturbationPlan,
-    ablation_plan,
     deeplift,
-    feature_ablation,
     grad_cam,
     gradient_shap,
     input_x_gradient,
     integrated_gradients,
-    occlusion,
-    occlusion_plan,
-    resolve_per_variable,
     saliency,
 )
 from .cam import CamResult, cam_for_target, class_activation_maps
 from .faithfulness import FaithfulnessReport, PerturbationCurves, faithfulness_report, perturbation_curves
 from .methods import METHODS, MethodSpec, check_methods, check_options, run_method
+from .perturbation import (
+    PerturbationPlan,
+    ablation_plan,
+    feature_ablation,
+    occlusion,
+    occlusion_plan,
+    resolve_per_variable,
+)
 from .sanity import SanityResult, model_randomisation_check, randomised_copy
 
 DEFAULT_METHODS = ("cam", "attention", "ig")

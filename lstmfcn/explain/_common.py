@@ -14,6 +14,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..data.preprocess import valid_mask as steps_mask
 from ..device import batch_size_for, conv_width, model_device  # noqa: F401  (shared with evaluation)
 
 ArrayLike = np.ndarray | torch.Tensor
@@ -66,7 +67,7 @@ def valid_mask(lengths: torch.Tensor | None, n: int, total: int) -> np.ndarray |
     """``(N, 1, T)`` bool, True on valid steps; None for equal-length input."""
     if lengths is None:
         return None
-    return (np.arange(total)[None, :] < lengths.cpu().numpy()[:, None])[:, None, :]
+    return steps_mask(lengths.cpu().numpy(), total)[:, None, :]
 
 
 def zero_padding(attr: np.ndarray, lengths: torch.Tensor | None) -> np.ndarray:
@@ -202,3 +203,53 @@ def _blur(x: torch.Tensor, lengths: torch.Tensor | None, sigma: float) -> torch.
 def forward_args(lengths: torch.Tensor | None) -> tuple | None:
     """Captum's ``additional_forward_args`` for the model's ``forward(x, lengths)``."""
     return None if lengths is None else (lengths,)
+
+
+# (net, x, target, lengths, baseline, sample slice) -> attributions, optional per-sample extra
+BatchFn = Callable[
+    [nn.Module, torch.Tensor, torch.Tensor, torch.Tensor | None, torch.Tensor | None, slice],
+    tuple[torch.Tensor, torch.Tensor | None],
+]
+
+
+def attribute_in_batches(
+    model: nn.Module,
+    x: ArrayLike,
+    target: int | ArrayLike,
+    lengths: ArrayLike | None,
+    per_batch: BatchFn,
+    *,
+    baseline: str | ArrayLike | None = None,
+    blur_sigma: float | None = None,
+    batch_size: int | None = None,
+    expansion: int = 1,
+    gradients: bool = True,
+    progress: Progress | None = None,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Run ``per_batch`` over sample batches; returns ``(attr (N, V, T), extra (N,) or None)``.
+
+    Gradient methods run on the private copy of :func:`gradient_model`. Forward-only ones
+    (occlusion, ablation) use the model itself when it is in eval mode: Captum puts no hooks
+    on it for those.
+    """
+    net = gradient_model(model) if gradients else inference_model(model)
+    device = model_device(net)
+    xt = as_input(x, device)
+    n, v, total = xt.shape
+    lt = as_lengths(lengths, n, total, device)
+    tt = as_target(target, n, net.config.n_classes).to(device)
+    base = None if baseline is None else make_baseline(xt, baseline, lt, blur_sigma=blur_sigma)
+    size = batch_size or batch_size_for(net, total, gradients=gradients, expansion=expansion)
+    attr = np.zeros((n, v, total), np.float32)
+    extra: np.ndarray | None = None
+    slices = batch_slices(n, size)
+    for i, sl in enumerate(slices):
+        xb = xt[sl].clone().requires_grad_(gradients)  # Captum warns when it has to set this itself
+        a, e = per_batch(net, xb, tt[sl], None if lt is None else lt[sl], None if base is None else base[sl], sl)
+        attr[sl] = a.detach().float().cpu().numpy()
+        if e is not None:
+            if extra is None:
+                extra = np.zeros(n, np.float32)
+            extra[sl] = e.detach().float().cpu().numpy().reshape(-1)
+        report(progress, (i + 1) / len(slices))
+    return zero_padding(attr, lt), extra

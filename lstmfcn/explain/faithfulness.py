@@ -90,6 +90,10 @@ class PerturbationCurves:
     deletion: np.ndarray
     insertion: np.ndarray
 
+    def mean_curve(self, kind: str) -> np.ndarray:
+        """``(S+1,)`` the ``"deletion"`` or ``"insertion"`` curve averaged over samples."""
+        return getattr(self, kind).mean(axis=0)
+
     @property
     def aopc_deletion(self) -> np.ndarray:
         """``(N,)`` mean drop below the unperturbed probability along the deletion curve."""

@@ -23,20 +23,22 @@ from torch import nn
 from ._common import ArrayLike, Progress
 from .attention import attention_for_target
 from .attributions import (
-    PerturbationPlan,
-    ablation_plan,
     deeplift,
-    feature_ablation,
     grad_cam,
     gradient_shap,
     input_x_gradient,
     integrated_gradients,
-    occlusion,
-    occlusion_plan,
-    resolve_per_variable,
     saliency,
 )
 from .cam import cam_for_target
+from .perturbation import (
+    PerturbationPlan,
+    ablation_plan,
+    feature_ablation,
+    occlusion,
+    occlusion_plan,
+    resolve_per_variable,
+)
 
 
 @dataclass(frozen=True)

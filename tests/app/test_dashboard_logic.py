@@ -15,7 +15,7 @@ import torch
 
 from lstmfcn import figures as F
 from lstmfcn.checkpoint import checkpoint_bytes
-from lstmfcn.dashboard import analysis, explanations, sources
+from lstmfcn.dashboard import analysis, explanations, selection, sources
 from lstmfcn.dashboard import state as vs
 from lstmfcn.dashboard.blobs import BlobStore
 from lstmfcn.dashboard.jobs import JobRegistry, TrainRequest
@@ -106,9 +106,9 @@ def test_model_upload_and_mismatch_sentence(gunpoint):
     store = BlobStore()
     model = build_model(ModelConfig("lstmfcn", 1, 300, 2)).eval()  # built for 300 steps
     data = checkpoint_bytes(model, {"classes": ["1", "2"]})
-    model_id, loaded, _ = sources.model_from_upload("long.safetensors", data, store)
+    model_id, loaded = sources.model_from_upload("long.safetensors", data, store)
     assert model_id in store
-    problem = sources.model_fits(loaded, gunpoint)
+    problem = selection.refusal(loaded, gunpoint)
     assert problem is not None and "300" in problem and "150" in problem
     with pytest.raises(CheckpointError):
         sources.model_from_upload("model.pt", b"\x80\x04pickle", store)

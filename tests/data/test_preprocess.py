@@ -14,8 +14,8 @@ from lstmfcn.data.preprocess import (
     class_order,
     fit_length,
     prepare,
-    split_train_test,
 )
+from lstmfcn.data.splitting import split_train_test
 from lstmfcn.errors import DataError
 
 

@@ -56,7 +56,7 @@ def shared(gunpoint, shipped_models):
     models = {}
     for model_id in (LSTMFCN_MODEL, ALSTMFCN_MODEL):
         if (shipped_models / f"{model_id}.safetensors").is_file():
-            models[model_id] = sources.load_model_by_id(model_id, BlobStore())[0]
+            models[model_id] = sources.load_model_by_id(model_id, BlobStore())
     return models
 
 

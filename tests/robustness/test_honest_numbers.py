@@ -14,6 +14,7 @@ from lstmfcn.dashboard.blobs import BlobStore
 from lstmfcn.data import load_dataset_from_bytes
 from lstmfcn.errors import TrainingError
 from lstmfcn.explain import BASELINES, METHODS, explain
+from lstmfcn.explain.attention import attended_axis, has_attention
 from lstmfcn.models import ARCHITECTURES, ModelConfig, build_model
 from lstmfcn.training import TrainConfig, fit
 from lstmfcn.workflow import train_on_dataset
@@ -69,18 +70,18 @@ def test_every_method_is_finite_on_flat_input_for_every_variant(arch, shuffle, i
 def test_the_dashboards_adapters_are_finite_on_flat_input_with_the_shipped_models(model_id, shipped_models):
     if not (shipped_models / f"{model_id}.safetensors").is_file():
         pytest.skip(f"{model_id} is not shipped yet")
-    model, _ = sources.load_model_by_id(model_id, BlobStore())
+    model = sources.load_model_by_id(model_id, BlobStore())
     T = model.config.length
     for name, make in HARD_INPUTS.items():
         x, lengths = make(2, 1, T), lengths_for(name, 2, T)
         chunk = explanations.cam_chunk(model, x, lengths)
         assert all(np.isfinite(v).all() for v in chunk.values()), name
-        for method in explanations.method_infos(include_attention=explanations.attention_axis(model) == "time"):
+        for method in explanations.method_infos(include_attention=attended_axis(model) == "time"):
             for baseline in BASELINES:
                 params = explanations.params_key(method, baseline, ig_steps=4)
                 maps = explanations.attribution(model, x, 0, lengths, method, params)
                 assert maps.shape == x.shape and np.isfinite(maps).all(), (name, method, baseline)
-        if explanations.has_attention(model):
+        if has_attention(model):
             att = explanations.sample_attention(model, x[0], None if lengths is None else int(lengths[0]))
             assert np.isfinite(att["final"]).all() and np.isfinite(att["contexts"]).all()
 

@@ -215,6 +215,6 @@ def test_model_upload_names_are_reduced_to_a_base_name():
 
     data = checkpoint_bytes(build_model(ModelConfig("lstmfcn", 1, 150, 2)).eval(), {"classes": ["1", "2"]})
     blobs = BlobStore()
-    model_id, _, _ = sources.model_from_upload("../../../root/.ssh/x.safetensors", data, blobs)
+    model_id, _ = sources.model_from_upload("../../../root/.ssh/x.safetensors", data, blobs)
     assert blobs.get(model_id).name == "x.safetensors"
     assert sources.model_file(model_id, blobs)[0] == "x.safetensors"  # the download's file name too

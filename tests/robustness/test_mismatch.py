@@ -11,7 +11,7 @@ import pytest
 
 from lstmfcn.checkpoint import checkpoint_bytes, save_checkpoint
 from lstmfcn.cli import main
-from lstmfcn.dashboard import sources
+from lstmfcn.dashboard import selection
 from lstmfcn.errors import MismatchError
 from lstmfcn.model_input import model_input
 from lstmfcn.models import ModelConfig, build_model
@@ -40,7 +40,7 @@ def test_each_mismatch_is_named_and_resampling_offered_only_where_it_helps(gunpo
     assert message in str(caught.value)
     assert caught.value.resamplable is resamplable
     assert ("resampling" in str(caught.value)) is resamplable
-    problem = sources.model_fits(model, gunpoint)
+    problem = selection.refusal(model, gunpoint)
     assert message in problem and ("Resample series to the model" in problem) is resamplable
 
 
@@ -134,7 +134,7 @@ def test_another_embedded_dataset_whose_labels_are_among_the_models_cannot_be_sc
             with pytest.raises(MismatchError) as caught:
                 model_input(adiac_model, gunpoint, resample=resample, class_subset=class_subset)
             assert "trained on Adiac" in str(caught.value) and caught.value.way_out is None
-    problem = sources.model_fits(adiac_model, gunpoint, resample=True, class_subset=True)
+    problem = selection.refusal(adiac_model, gunpoint, selection.OptIns(resample=True, class_subset=True))
     assert "not the same" in problem and "switch on" not in problem and "resampl" not in problem.lower()
 
 
@@ -171,5 +171,5 @@ def test_a_users_file_with_some_of_the_models_classes_needs_the_subset_opt_in(tm
 
 
 def test_length_refusal_never_recommends_resampling_when_the_classes_do_not_fit(adiac_model, gunpoint):
-    problem = sources.model_fits(adiac_model, gunpoint)
+    problem = selection.refusal(adiac_model, gunpoint)
     assert "Resample" not in problem and "resampling" not in problem

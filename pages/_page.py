@@ -1,0 +1,120 @@
+"""What a page works on: the router check, the selection resolved to objects (:class:`Context`),
+and the model's input for the chosen split, with its warnings or the reason it cannot be had."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from lstmfcn import figures as F
+from lstmfcn.dashboard import sources
+from lstmfcn.errors import LstmFcnError
+from pages._cached import aligned, blob_store, compute_setup, dataset, model
+from pages._sidebar import sidebar
+from pages._state import fits, init_state, show_flash, ss, sync_url
+
+
+@dataclass
+class Context:
+    """The selection resolved to objects for one script run (never stored in session state)."""
+
+    dataset_id: str
+    model_id: str
+    ds: object
+    model: object | None  # an LSTMFCN; its checkpoint metadata is ``model.metadata`` (``meta``)
+    meta: dict | None
+    classes: list[str]
+    colors: list[str]
+
+    @property
+    def dataset_label(self) -> str:
+        return sources.dataset_label(self.dataset_id, blob_store())
+
+
+def shared_chrome() -> None:
+    """What ``app.py`` does on every run before the page: restore the selection, draw the shared
+    sidebar, show queued messages, mirror the selection into the URL."""
+    ss["_routed"] = True
+    compute_setup()
+    init_state()
+    sidebar()
+    show_flash()
+    sync_url()
+
+
+def ensure_router() -> None:
+    """Make sure this run went through ``app.py`` (the router); if not, switch to it and rerun.
+
+    A Streamlit main script next to a ``pages/`` folder starts in the legacy "pages folder" mode,
+    and leaves it only once ``st.navigation`` has been called. In that mode a request for a
+    page's URL (``/cam``: a fresh server's first request, or every ``AppTest.switch_page`` run)
+    runs the page's script on its own, without the router: no shared state, no sidebar. The page
+    then turns that mode off and asks for a rerun, which goes through ``app.py`` to the same page.
+    Under ``AppTest``, which restores that mode before every run and would lose a button's click
+    in such a rerun, the page draws the shared parts itself instead.
+    """
+    if ss.get("_routed"):
+        del ss["_routed"]
+        return
+    from streamlit import config
+
+    if config.get_option("global.appTest"):  # (st.get_option does not see AppTest's override)
+        shared_chrome()
+        del ss["_routed"]
+        return
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:  # only ever once per server process
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def context(require_model: bool = True) -> Context:
+    """The current dataset (and model); stops the page with a note when a model is needed but none is chosen.
+
+    Call it once per run, first thing on a page (it checks that the run went through the router).
+    """
+    ensure_router()
+    ds = dataset(ss["dataset"])
+    model_id = ss["model"]
+    m = model(model_id) if model_id else None
+    meta = m.metadata if m is not None else None
+    classes = [str(c) for c in (meta["classes"] if meta else ds.classes)]
+    ctx = Context(ss["dataset"], model_id, ds, m, meta, classes, F.colors_for(classes, ds.classes))
+    if require_model:
+        need_model(ctx)
+    return ctx
+
+
+def need_model(ctx: Context) -> None:
+    """Stop the page with a note on how to get a model when none is chosen."""
+    if ctx.model is None:
+        st.info(
+            f"Choose a model for **{ctx.ds.name}** in the sidebar, train one on the **Train** page, or upload a "
+            "checkpoint; this page explains a model's decisions.",
+            icon=":material/model_training:",
+        )
+        st.stop()
+
+
+def aligned_or_stop(ctx: Context, split: str):
+    """The aligned split of the current model and dataset; a mismatch is shown and stops the page.
+
+    A resampled split is used only when this session asked for resampling, and says so.
+    """
+    try:
+        problem = fits(ctx.model, ctx.ds)
+        a = None if problem else aligned(ctx.model_id, ctx.dataset_id, split)
+    except LstmFcnError as exc:
+        problem = str(exc)
+    if problem:
+        st.error(f"This model cannot be used on {ctx.dataset_label}: {problem}.", icon=":material/error:")
+        st.stop()
+    warnings_of(a)
+    return a
+
+
+def warnings_of(a) -> None:
+    for w in getattr(a, "warnings", []) or []:
+        st.warning(w[:1].upper() + w[1:], icon=":material/warning:")

@@ -1,0 +1,195 @@
+"""The shared sidebar (dataset, model, opt-ins, uploads, device) and the callbacks that change the
+selection: each checks the new pair with :mod:`lstmfcn.dashboard.selection` and keeps the previous
+working state when it does not fit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from lstmfcn.dashboard import selection, sources
+from lstmfcn.dashboard import state as vs
+from lstmfcn.errors import LstmFcnError
+from lstmfcn.zoo import DEFAULT_DATASET
+from pages._cached import blob_store, dataset, device_label, model_file, model_meta
+from pages._state import bound, first_fitting_model, flash, model_problem, ss, sync_url
+
+
+def _on_dataset_change() -> None:
+    """After the dataset changed: keep the model if it fits, else pick one that does."""
+    ds_id = ss["dataset"]
+    try:
+        ds = dataset(ds_id)
+    except LstmFcnError as exc:
+        flash(str(exc))
+        ss["dataset"] = ss.get("_last_good_dataset", DEFAULT_DATASET)
+        return
+    ss["sample"] = 0
+    ss["cls"] = vs.PREDICTED
+    if ss["model"] and model_problem(ss["model"], ds) is None:
+        return
+    ss["model"] = first_fitting_model(ds)
+    if not ss["model"]:
+        flash(
+            f"No model for {ds.name} yet: train one on the Train page, or upload a checkpoint trained on it.",
+            "info",
+        )
+
+
+def _on_model_change() -> None:
+    problem = model_problem(ss["model"], dataset(ss["dataset"]))
+    if problem:
+        flash(f"This model cannot be used on {sources.dataset_label(ss['dataset'], blob_store())}: {problem}.")
+        ss["model"] = ss.get("_last_good_model", "")
+    else:
+        ss["cls"] = vs.PREDICTED
+
+
+def on_switch_change(key: str) -> Callable[[], None]:
+    """After an opt-in (``"resample"`` or ``"class_subset"``) changed. On: select the model last refused
+    for want of it. Off: drop a model that needs it."""
+
+    def _changed() -> None:
+        ds = dataset(ss["dataset"])
+        if ss.get(key):
+            wanted = ss.pop("_needs_switch", None)
+            if wanted and wanted[1] == key and model_problem(wanted[0], ds) is None:
+                ss["model"], ss["cls"] = wanted[0], vs.PREDICTED
+            return
+        if ss["model"] and model_problem(ss["model"], ds) is not None:
+            what = (
+                "Resampling is off, so the model built for another series length"
+                if key == "resample"
+                else "Subset evaluation is off, so the model with classes this dataset lacks"
+            )
+            flash(
+                f"{what} is no longer used on {sources.dataset_label(ss['dataset'], blob_store())}.",
+                "info",
+            )
+            ss["model"] = first_fitting_model(ds)
+            ss["cls"] = vs.PREDICTED
+
+    return _changed
+
+
+def _on_dataset_upload() -> None:
+    up = ss.get("_upload_dataset")
+    if up is None:
+        return
+    try:
+        ds_id, _ = sources.dataset_from_upload(up.name, up.getvalue(), blob_store())
+    except LstmFcnError as exc:
+        flash(f"The uploaded file could not be used: {exc}")
+        return
+    if ds_id not in ss["session_datasets"]:
+        ss["session_datasets"].append(ds_id)
+    ss["dataset"] = ds_id
+    _on_dataset_change()
+    sync_url()
+
+
+def _on_model_upload() -> None:
+    up = ss.get("_upload_model")
+    if up is None:
+        return
+    try:
+        model_id, _ = sources.model_from_upload(up.name, up.getvalue(), blob_store())
+    except LstmFcnError as exc:
+        flash(f"The uploaded checkpoint could not be used: {exc}")
+        return
+    if model_id not in ss["session_models"]:
+        ss["session_models"].append(model_id)
+    problem = model_problem(model_id, dataset(ss["dataset"]))
+    if problem:
+        flash(
+            f"{up.name} does not fit {sources.dataset_label(ss['dataset'], blob_store())}: {problem}. "
+            "The previous model stays selected."
+        )
+        return
+    ss["model"] = model_id
+    ss["cls"] = vs.PREDICTED
+    sync_url()
+
+
+def select_model(model_id: str) -> None:
+    """Select a model (a button's callback): checked against the dataset like a sidebar choice."""
+    ss["model"] = model_id
+    _on_model_change()
+    sync_url()
+
+
+def add_session_model(model_id: str, select: bool = True) -> str | None:
+    """Keep a model (trained here) for the session; select it if it fits. Returns a problem or None."""
+    if model_id not in ss["session_models"]:
+        ss["session_models"].append(model_id)
+    problem = model_problem(model_id, dataset(ss["dataset"]))
+    if select and problem is None:
+        ss["model"] = model_id
+        ss["cls"] = vs.PREDICTED
+        sync_url()
+    return problem
+
+
+def sidebar() -> None:
+    """Dataset, model and device, shared by every page."""
+    blobs = blob_store()
+    with st.sidebar:
+        st.markdown("### Dataset")
+        catalog = sources.catalog_choices()
+        labels = {c.id: c.label for c in catalog}
+        options = list(dict.fromkeys(ss["session_datasets"] + [c.id for c in catalog]))
+        if ss["dataset"] not in options:
+            options.insert(0, ss["dataset"])
+        bound(
+            st.selectbox, "dataset", "Embedded dataset or your upload", page="sidebar", options=options,
+            format_func=lambda i: labels.get(i) or sources.dataset_label(i, blobs), after=_on_dataset_change,
+        )  # fmt: skip
+        st.file_uploader(
+            "Upload a dataset (.tsv .txt .ts .arff .csv .npz)", type=sources.DATASET_UPLOAD_TYPES,
+            key="_upload_dataset", on_change=_on_dataset_upload,
+            help="Label first per line for text formats; a file without a train/test split is split 70/30.",
+        )  # fmt: skip
+
+        st.markdown("### Model")
+        ds = dataset(ss["dataset"])
+        model_ids = list(dict.fromkeys(sources.zoo_model_ids(ds.name) + ss["session_models"]))
+        if ss["model"] and ss["model"] not in model_ids:
+            model_ids.insert(0, ss["model"])
+        if model_ids:
+            if not ss["model"]:
+                model_ids.insert(0, "")
+            bound(
+                st.selectbox, "model", "Shipped, uploaded or trained here", page="sidebar", options=model_ids,
+                format_func=lambda i: sources.model_label(i, model_meta(i), blobs) if i else "— none —",
+                after=_on_model_change,
+            )  # fmt: skip
+            if ss["model"]:
+                st.caption(sources.model_label(ss["model"], model_meta(ss["model"]), blobs, long=True))
+        else:
+            st.info(f"No model for {ds.name} yet. Train one on the Train page or upload one below.")
+        if ss["model"]:
+            st.download_button(
+                "Download this model (.safetensors)", data=lambda mid=ss["model"]: model_file(mid)[1],
+                file_name=model_file(ss["model"])[0], mime="application/octet-stream", on_click="ignore",
+                key="_download_model", icon=":material/download:", type="tertiary",
+            )  # fmt: skip
+        bound(
+            st.toggle, "resample", selection.RESAMPLE_LABEL, page="sidebar", after=on_switch_change("resample"),
+            help="Off: a model built for series of another length is refused. On: every series is resampled "
+            "(linear interpolation) to the model's length, each page says so, and the explanations are of the "
+            "resampled series. It only ever fixes the length: a model whose classes differ stays refused.",
+        )  # fmt: skip
+        if ss["class_subset"] or ss.get("_needs_switch", ("", ""))[1] == "class_subset":
+            bound(
+                st.toggle, "class_subset", selection.SUBSET_LABEL, page="sidebar", after=on_switch_change("class_subset"),
+                help="For a dataset of your own that holds only some of the model's classes. Every page then says "
+                "that it shows a subset; accuracy is not comparable with the model's recorded accuracy.",
+            )  # fmt: skip
+        st.file_uploader(
+            "Upload a model (.safetensors)", type=sources.MODEL_UPLOAD_TYPES, key="_upload_model",
+            on_change=_on_model_upload, help="A checkpoint written by this tool (python -m lstmfcn train, or the Train page).",
+        )  # fmt: skip
+        st.caption(f"Computing on: **{device_label()}**")
+    ss["_last_good_dataset"] = ss["dataset"]
+    ss["_last_good_model"] = ss["model"]

@@ -1,0 +1,150 @@
+"""Widgets bound to the shared selection (split, sample, class, variables) and drawing helpers:
+a chart with its reading guide and downloads, a table whose rows select a sample."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from lstmfcn import figures as F
+from lstmfcn.dashboard import state as vs
+from pages._page import Context
+from pages._state import bound, set_sample, ss
+
+
+def split_and_sample_pickers(ctx: Context, page: str, n: int) -> int:
+    """The sample widget bound to the shared selection (clamped to the split's size); returns the sample."""
+    ss["sample"] = vs.clamp_sample(ss["sample"], n)
+    bound(
+        st.number_input, "sample", f"Sample (0–{n - 1})", page=page, min_value=0, max_value=max(n - 1, 0), step=1,
+        help="Or click a sample in the overview chart or a table row.",
+    )  # fmt: skip
+    return int(ss["sample"])
+
+
+SPLIT_NAMES = {"test": "test set", "train": "training set"}
+
+
+def split_picker(page: str) -> str:
+    bound(
+        st.segmented_control, "split", "Samples from", page=page, options=list(vs.SPLITS),
+        format_func=SPLIT_NAMES.get, after=lambda: ss.update(sample=0),
+    )  # fmt: skip
+    if ss["split"] is None:  # a segmented control can be cleared; keep a split
+        ss["split"] = "test"
+    return ss["split"]
+
+
+def variable_picker(n_vars: int, page: str, most: int = 6) -> tuple[list[int], list[str] | None]:
+    """Which variables to draw (all up to ``most``; a multiselect beyond): ``(indices, row names)``."""
+    if n_vars <= most:
+        return list(range(n_vars)), None
+    chosen = st.multiselect(
+        f"Variables to draw (of {n_vars})", list(range(n_vars)), default=list(range(most)), key=f"{page}_variables",
+        format_func=lambda v: f"variable {v + 1}",
+    )  # fmt: skip
+    chosen = sorted(chosen) or [0]
+    return chosen, [f"variable {v + 1}" for v in chosen]
+
+
+def class_picker(ctx: Context, page: str, label: str = "Class to explain") -> None:
+    options = [vs.PREDICTED] + ctx.classes
+    if ss["cls"] not in options:
+        ss["cls"] = vs.PREDICTED
+    bound(
+        st.selectbox,
+        "cls",
+        label,
+        page=page,
+        options=options,
+        format_func=lambda c: "the predicted class" if c == vs.PREDICTED else f"class {c}",
+    )
+
+
+# ------------------------------------------------------------------------------------------
+# Drawing
+
+
+def chart(
+    fig,
+    key: str,
+    *,
+    how_to_read: str,
+    name: str,
+    csv: Callable[[], pd.DataFrame] | None = None,
+    on_select: Callable[[], None] | None = None,
+) -> None:
+    """A Plotly chart with its one-sentence reading guide and HTML (and CSV) downloads."""
+    st.caption(f":material/lightbulb: {how_to_read}")
+    kwargs = {}
+    if on_select is not None:
+        kwargs = dict(on_select=on_select, selection_mode="points")
+    st.plotly_chart(fig, key=key, theme=None, config={"displaylogo": False}, **kwargs)
+    with st.container(horizontal=True, gap="small"):
+        st.download_button(
+            "Chart (HTML)", data=lambda: F.figure_html(fig, title=name), file_name=f"{name}.html", mime="text/html",
+            on_click="ignore", key=f"dl_html_{key}", icon=":material/download:", type="tertiary",
+        )  # fmt: skip
+        if csv is not None:
+            st.download_button(
+                "Data (CSV)", data=lambda: csv().to_csv(index=False), file_name=f"{name}.csv", mime="text/csv",
+                on_click="ignore", key=f"dl_csv_{key}", icon=":material/download:", type="tertiary",
+            )  # fmt: skip
+
+
+def selected_point(state_key: str) -> int | None:
+    """The sample index of the first selected point of a chart (its ``customdata``), if any."""
+    sel = ss.get(state_key)
+    points = (sel or {}).get("selection", {}).get("points", []) if sel else []
+    for p in points:
+        cd = p.get("customdata")
+        if isinstance(cd, list | tuple):
+            cd = cd[0] if cd else None
+        if cd is not None:
+            return int(cd)
+    return None
+
+
+def selected_row(state_key: str, table: pd.DataFrame, column: str = "sample") -> int | None:
+    """The ``column`` value of the selected row of an ``st.dataframe``, if any."""
+    sel = ss.get(state_key)
+    rows = (sel or {}).get("selection", {}).get("rows", []) if sel else []
+    if rows and 0 <= rows[0] < len(table):
+        return int(table.iloc[rows[0]][column])
+    return None
+
+
+def on_chart_select(state_key: str) -> Callable[[], None]:
+    def _cb() -> None:
+        i = selected_point(state_key)
+        if i is not None:
+            set_sample(i)
+
+    return _cb
+
+
+def on_table_select(state_key: str, table: pd.DataFrame, column: str = "sample") -> Callable[[], None]:
+    def _cb() -> None:
+        i = selected_row(state_key, table, column)
+        if i is not None:
+            set_sample(i)
+
+    return _cb
+
+
+def table(df: pd.DataFrame, key: str, *, name: str, select_sample: bool = False, height: int | None = None) -> None:
+    """A table with a CSV download; with ``select_sample`` a click on a row selects that sample."""
+    kwargs: dict = {}
+    if select_sample:
+        kwargs = dict(on_select=on_table_select(key, df), selection_mode="single-row")
+    st.dataframe(df, key=key, hide_index=True, height=height or "auto", **kwargs)
+    st.download_button(
+        "Table (CSV)", data=df.to_csv(index=False), file_name=f"{name}.csv", mime="text/csv",
+        on_click="ignore", key=f"dl_csv_{key}", icon=":material/download:", type="tertiary",
+    )  # fmt: skip
+
+
+def slug(*parts) -> str:
+    return "_".join(str(p).replace(":", "-").replace("/", "-") for p in parts if p != "")
