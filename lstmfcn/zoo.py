@@ -205,3 +205,20 @@ def replace_table(text: str, table: str) -> str:
 def _plural_fixed(device: str) -> str:
     """Early checkpoints recorded "CPU (1 threads)"; show it as written today."""
     return device.replace("(1 threads)", "(1 thread)")
+
+
+def training_estimate_s(n_train: int, length: int, arch: str = "lstmfcn", shuffle: bool = True) -> float | None:
+    """Seconds the papers' 2000 epochs take for a training split of ``n_train`` series of ``length``
+    steps, scaled from the shipped entries of the same kind (their recorded wall times on a 2-core
+    CPU: time grows with samples × length); None when no shipped entry is of that kind."""
+    from statistics import median
+
+    from .data import list_datasets
+
+    sizes = {e.name: e.n_train * e.length for e in list_datasets()}
+    rates = [
+        e.wall_time_s / sizes[e.dataset]
+        for e in list_pretrained(skip_unreadable=True)
+        if e.arch == arch and e.shuffle == shuffle and e.epochs == 2000 and sizes.get(e.dataset)
+    ]
+    return median(rates) * n_train * length if rates else None

@@ -25,6 +25,8 @@ from lstmfcn.dashboard.blobs import BlobStore
 from lstmfcn.dashboard.jobs import JobRegistry
 from lstmfcn.errors import LstmFcnError
 
+ss = st.session_state
+
 # ------------------------------------------------------------------------------------------
 # Process-wide resources
 
@@ -61,6 +63,12 @@ def model(model_id: str):
     from lstmfcn.dashboard.device import to_best_device
 
     return to_best_device(sources.load_model_by_id(model_id, blob_store()))
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def datasets_with_models() -> frozenset[str]:
+    """Embedded datasets that have a shipped model (re-read each minute: a training may add one)."""
+    return sources.datasets_with_models()
 
 
 @st.cache_data(show_spinner=False)
@@ -151,29 +159,73 @@ def split_explanation(
     subset: int = 0,
     *,
     progress: bool = True,
-) -> dict:
+) -> dict | None:
     """A whole split's explanation, computed once per (model, dataset, split, kind, method, params).
 
     ``kind``: ``"cam"`` (every class), ``"attention"``, ``"attr_true"`` / ``"attr_pred"`` (``method``
     for each sample's true / predicted class). ``subset``: 0 for the whole split, else that many
-    samples (stratified, see :func:`rows`). Chunks of samples are cached one by one; a progress bar
-    shows while any is being computed, and a rerun (another sample, another class) only looks
-    them up. ``progress=False`` inside another cached function (which must not draw).
+    samples (stratified, see :func:`rows`). Chunks of samples are cached one by one; while any is
+    being computed a progress bar shows how far it is and about how long is left, with a Cancel
+    button; a rerun (another sample, another class) only looks them up. ``progress=False`` inside
+    another cached function (which must not draw).
+
+    Returns:
+        ``{name: (n, …) array}``, or None when the user cancelled (then a note says how far it got
+        and offers to go on: the chunks computed so far are kept).
     """
     n = len(rows(model_id, dataset_id, split, subset))
     parts = explanations.chunks(n)
+    flag = "_cancelled_" + "_".join(map(str, (kind, model_id, dataset_id, split, method, params, subset)))
+    if progress and ss.pop(flag, False):
+        done = ss.get(flag + "_done", 0)
+        st.info(f"{label}: cancelled after {done} of {n} samples; those are kept.", icon=":material/pause:")
+        st.button("Go on computing", key=flag + "_resume", icon=":material/play_arrow:")
+        return None
     bar = None
     out = []
     t0 = time.perf_counter()
+    elapsed = 0.0
     for i, (s, e) in enumerate(parts):
         out.append(_chunk(kind, model_id, dataset_id, split, subset, s, e, method, params))
-        if progress and bar is None and i + 1 < len(parts) and time.perf_counter() - t0 > 0.15:
+        if progress:
+            ss[flag + "_done"] = e
+        elapsed = time.perf_counter() - t0
+        if progress and bar is None and i + 1 < len(parts) and elapsed > 0.15:
             bar = st.progress(0.0, text=label)
+            st.button(
+                "Cancel", key=flag + "_button", on_click=ss.__setitem__, args=(flag, True), icon=":material/stop:"
+            )
         if bar is not None:
-            bar.progress((i + 1) / len(parts), text=f"{label}: {e} of {n} samples")
+            bar.progress((i + 1) / len(parts), text=f"{label}: {e} of {n} samples{_time_left(elapsed, e, n)}")
     if bar is not None:
         bar.empty()
+    if progress and parts and elapsed > 0.15:  # computed, not only looked up: the rate is real
+        _remember_rate(kind, model_id, method, params, elapsed / max(n, 1))
     return {k: np.concatenate([o[k] for o in out]) for k in out[0]} if out else {}
+
+
+def _time_left(elapsed: float, done: int, total: int) -> str:
+    """`` · about 40 s left`` from the rate so far (empty until a part is done)."""
+    if done <= 0 or done >= total:
+        return ""
+    left = elapsed / done * (total - done)
+    return f" · about {format_seconds(left)} left"
+
+
+def format_seconds(seconds: float) -> str:
+    """``"12 s"``, ``"3 min"``: a wait in words a person reads at a glance."""
+    return f"{max(1, round(seconds))} s" if seconds < 90 else f"{round(seconds / 60)} min"
+
+
+def _remember_rate(kind: str, model_id: str, method: str, params: str, seconds_per_sample: float) -> None:
+    ss.setdefault("_rates", {})[(kind, model_id, method, params)] = seconds_per_sample
+
+
+def estimated_seconds(kind: str, model_id: str, method: str, params: str, n: int) -> float | None:
+    """How long ``n`` samples of this computation would take, from the rate measured in this
+    session (None before it was measured)."""
+    rate = ss.get("_rates", {}).get((kind, model_id, method, params))
+    return None if rate is None else rate * n
 
 
 @st.cache_data(max_entries=512, show_spinner="Explaining this sample…")

@@ -10,7 +10,8 @@ import streamlit as st
 from lstmfcn import figures as F
 from lstmfcn.dashboard import sources
 from lstmfcn.errors import LstmFcnError
-from pages._cached import aligned, blob_store, compute_setup, dataset, model
+from lstmfcn.zoo import training_estimate_s
+from pages._cached import aligned, blob_store, compute_setup, dataset, format_seconds, model
 from pages._sidebar import sidebar
 from pages._state import fits, init_state, show_flash, ss, sync_url
 
@@ -88,14 +89,20 @@ def context(require_model: bool = True) -> Context:
 
 
 def need_model(ctx: Context) -> None:
-    """Stop the page with a note on how to get a model when none is chosen."""
-    if ctx.model is None:
-        st.info(
-            f"Choose a model for **{ctx.ds.name}** in the sidebar, train one on the **Train** page, or upload a "
-            "checkpoint; this page explains a model's decisions.",
-            icon=":material/model_training:",
-        )
-        st.stop()
+    """Stop the page with one note on how to get a model when none is chosen (with the time a
+    training would take)."""
+    if ctx.model is not None:
+        return
+    ds = ctx.ds
+    estimate = training_estimate_s(len(ds.y_train), ds.length)
+    took = f" (about {format_seconds(estimate)} for the papers' 2000 epochs on a 2-core CPU)" if estimate else ""
+    st.info(
+        f"No model for **{ds.name}** yet: this page explains a model's decisions. Train one on the **Train** page"
+        f"{took}, or upload a checkpoint in the sidebar.",
+        icon=":material/model_training:",
+    )
+    st.page_link("pages/train.py", label=f"Train a model on {ds.name}", icon=":material/model_training:")
+    st.stop()
 
 
 def aligned_or_stop(ctx: Context, split: str):

@@ -12,7 +12,7 @@ from lstmfcn.dashboard import selection, sources
 from lstmfcn.dashboard import state as vs
 from lstmfcn.errors import LstmFcnError
 from lstmfcn.zoo import DEFAULT_DATASET
-from pages._cached import blob_store, dataset, device_label, model_file, model_meta
+from pages._cached import blob_store, dataset, datasets_with_models, device_label, model_file, model_meta
 from pages._state import bound, first_fitting_model, flash, model_problem, ss, sync_url
 
 
@@ -29,12 +29,7 @@ def _on_dataset_change() -> None:
     ss["cls"] = vs.PREDICTED
     if ss["model"] and model_problem(ss["model"], ds) is None:
         return
-    ss["model"] = first_fitting_model(ds)
-    if not ss["model"]:
-        flash(
-            f"No model for {ds.name} yet: train one on the Train page, or upload a checkpoint trained on it.",
-            "info",
-        )
+    ss["model"] = first_fitting_model(ds)  # none: the page says so once, with a way to train one
 
 
 def _on_model_change() -> None:
@@ -136,7 +131,7 @@ def sidebar() -> None:
     blobs = blob_store()
     with st.sidebar:
         st.markdown("### Dataset")
-        catalog = sources.catalog_choices()
+        catalog = sources.catalog_choices(datasets_with_models())
         labels = {c.id: c.label for c in catalog}
         options = list(dict.fromkeys(ss["session_datasets"] + [c.id for c in catalog]))
         if ss["dataset"] not in options:
@@ -167,7 +162,7 @@ def sidebar() -> None:
             if ss["model"]:
                 st.caption(sources.model_label(ss["model"], model_meta(ss["model"]), blobs, long=True))
         else:
-            st.info(f"No model for {ds.name} yet. Train one on the Train page or upload one below.")
+            st.caption(f"No model for {ds.name} yet.")
         if ss["model"]:
             st.download_button(
                 "Download this model (.safetensors)", data=lambda mid=ss["model"]: model_file(mid)[1],

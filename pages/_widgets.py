@@ -11,12 +11,15 @@ import streamlit as st
 from lstmfcn import figures as F
 from lstmfcn.dashboard import state as vs
 from pages._page import Context
-from pages._state import bound, set_sample, ss
+from pages._state import bound, set_sample, ss, sync_url
 
 
 def split_and_sample_pickers(ctx: Context, page: str, n: int) -> int:
     """The sample widget bound to the shared selection (clamped to the split's size); returns the sample."""
-    ss["sample"] = vs.clamp_sample(ss["sample"], n)
+    clamped = vs.clamp_sample(ss["sample"], n)
+    if clamped != ss["sample"]:  # a link's sample=99999: show, and keep in the URL, one that exists
+        ss["sample"] = clamped
+        sync_url()
     bound(
         st.number_input, "sample", f"Sample (0–{n - 1})", page=page, min_value=0, max_value=max(n - 1, 0), step=1,
         help="Or click a sample in the overview chart or a table row.",

@@ -13,8 +13,9 @@ from pages import _cached as cached
 from pages import _ui as ui
 
 PAGE = "attention"
-ctx = ui.context()
+ctx = ui.context(require_model=False)
 st.title("Attention")
+ui.need_model(ctx)  # after the title: a page without a model still says what it is
 st.markdown(
     "An **attention LSTM** (the *A* in ALSTM-FCN and MALSTM-FCN), before each step it reads, spreads weights that "
     "sum to 1 over all the input steps and reads their weighted mix — the **context vector** — alongside the step "
@@ -94,6 +95,8 @@ all_var_names = None if V == 1 else [f"variable {v + 1}" for v in range(V)]
 def uniformity_panel() -> None:
     """How far the split's last-step attention is from uniform, in a sentence and three numbers."""
     res = cached.split_explanation("attention", ctx.model_id, ctx.dataset_id, split, f"Attention over the {split} set")
+    if res is None:  # cancelled: the note and a way to go on are shown
+        return
     spread = attention_spread(res["final"], a.lengths if axis == "time" else None, over=over)
     st.subheader("How far from uniform")
     st.info(spread.sentence, icon=":material/equalizer:")
@@ -211,6 +214,8 @@ for col, which in zip(cols, ("train", "test"), strict=True):
         res = cached.split_explanation(
             "attention", ctx.model_id, ctx.dataset_id, which, f"Attention over the {which} set"
         )
+        if res is None:
+            continue
         K = len(ctx.classes)
         ctx_series = explanations.contexts_as_series(res["contexts"], axis)  # (N, V, T)
         s_mean, _, counts = analysis.class_mean_spread(aw.X[:, variables], aw.y, K, aw.lengths)

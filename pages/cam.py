@@ -13,8 +13,9 @@ from pages import _ui as ui
 
 PAGE = "cam"
 VIEWS = ["Chosen class", "All classes", "True vs predicted"]
-ctx = ui.context()
+ctx = ui.context(require_model=False)
 st.title("Class activation maps")
+ui.need_model(ctx)  # after the title: a page without a model still says what it is
 st.markdown(
     "The convolutional half of the model ends by averaging, over time, features it computed at every step. "
     "A **class activation map** (CAM) undoes that average: for each time step it shows how much that step added "
@@ -25,6 +26,8 @@ split = ui.split_picker(PAGE)
 a = ui.aligned_or_stop(ctx, split)
 variables, var_names = ui.variable_picker(ctx.ds.n_vars, PAGE)
 res = cached.split_explanation("cam", ctx.model_id, ctx.dataset_id, split, "Computing the class activation maps")
+if res is None:  # cancelled: the note and a way to go on are shown
+    st.stop()
 cam_all, logits = res["cam"], res["logits"]  # (N, K, T), (N, K)
 probs = softmax(logits)
 pred = probs.argmax(axis=1)

@@ -13,8 +13,9 @@ PAGE = "filters"
 ss = ui.ss
 
 
-ctx = ui.context()
+ctx = ui.context(require_model=False)
 st.title("Convolution filters")
+ui.need_model(ctx)  # after the title: a page without a model still says what it is
 st.markdown(
     "The convolutional branch has three blocks of filters (128, 256 and 128 of them). Each filter slides along the "
     "series and *activates* (rises above zero) where it finds the short shape it has learnt. Block 1 sees the raw "

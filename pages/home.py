@@ -24,7 +24,7 @@ This dashboard opens up those decisions:
 * **Attributions** — other explanation methods side by side, and checks of how far to trust them.
 * **Train** — train your own model here, in the browser. **Filters** — what single convolution filters respond to.
 
-Pick a dataset and a model in the sidebar (a model trained on GunPoint is ready), or upload your own.
+Pick a dataset and a model in the sidebar (datasets marked ● have a model ready), or upload your own.
 """
 )
 
@@ -76,6 +76,23 @@ with right:
             names="true \\ predicted"
         ),
     )
+
+st.subheader("Start here: samples worth a look")
+st.caption(
+    "For each class, the model's clearest right answer, its most confident mistake and its closest call. "
+    "Open one to see which moments of the series pushed the model to its answer."
+)
+names = [str(c) for c in ctx.classes]
+for n_ex, ex in enumerate(analysis.guided_examples(ev["y"], ev["logits"], names)):
+    left, right = st.columns([5, 1], vertical_alignment="center")
+    icon = {"clear": ":material/check_circle:", "mistake": ":material/cancel:", "close call": ":material/balance:"}[
+        ex.kind
+    ]
+    left.markdown(f"{icon} **{ex.kind.capitalize()}** — {ex.sentence}")
+    if right.button("Explain", key=f"home_guided_{n_ex}", icon=":material/arrow_forward:"):
+        ui.ss["cls"] = names[ex.predicted]  # the class the model chose: why did it?
+        ui.set_sample(ex.sample)
+        st.switch_page("pages/cam.py")
 
 st.subheader("Misclassified samples")
 table = analysis.sample_table(ev["y"], ev["logits"], ctx.classes, ev["lengths"])

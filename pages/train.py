@@ -25,7 +25,7 @@ st.markdown(
 job = registry.get(ss.get("train_job"))
 running = job is not None and not job.snapshot().finished
 
-with st.form("train_form", border=True):
+with st.form("train_form", border=True, enter_to_submit=False):  # Enter in a box must not start a training
     c1, c2, c3 = st.columns(3)
     arch = c1.selectbox("Architecture", list(ARCH_NAMES), format_func=lambda a: ARCH_NAMES[a], key="train_arch",
                         help="A… adds an attention LSTM; M… adds squeeze-and-excite blocks to the convolutions.")  # fmt: skip
@@ -59,7 +59,8 @@ def progress_panel() -> None:
     st.progress(
         snap.fraction,
         text=f"epoch {snap.epoch} of {snap.epochs} · {snap.elapsed_s:.0f} s"
-        + (" · stopping…" if job.stopping and not snap.finished else ""),
+        + (" · stopping…" if job.stopping and not snap.finished else "")
+        + (" · stopped early" if snap.state == "stopped" else ""),
     )
     if snap.history["loss"]:
         c = st.columns(3)

@@ -6,6 +6,8 @@ pages stay thin and these functions are tested directly.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import torch
@@ -129,3 +131,74 @@ def n_filters(model: LSTMFCN, block: int) -> int:
 def top_filters(acts: np.ndarray, k: int = 10) -> np.ndarray:
     """Indices of the ``k`` filters with the highest mean activation; ``acts`` is ``(C, T)``."""
     return np.argsort(-acts.mean(axis=-1))[:k]
+
+
+@dataclass(frozen=True)
+class GuidedExample:
+    """A sample worth a look, picked from a split's predictions, with one sentence in plain words.
+
+    Attributes:
+        sample: index in the split.
+        true: the sample's class index.
+        predicted: the model's class index.
+        kind: ``"clear"`` (the most confident right answer of its class), ``"mistake"`` (the most
+            confident wrong one) or ``"close call"`` (the smallest gap between the two likeliest classes).
+        sentence: what it shows, for someone who has never seen a logit.
+    """
+
+    sample: int
+    true: int
+    predicted: int
+    kind: str
+    sentence: str
+
+
+def guided_examples(y: np.ndarray, logits: np.ndarray, names: list[str], most_classes: int = 6) -> list[GuidedExample]:
+    """Per class, its clearest right answer, its most confident mistake and its closest call.
+
+    Args:
+        y: ``(N,)`` true class indices.
+        logits: ``(N, K)`` the model's logits.
+        names: ``(K,)`` class names to use in the sentences.
+        most_classes: with more classes than this, only the ones the model gets wrong most often
+            (lowest recall first), so that a 37-class set does not give 111 examples.
+
+    Returns:
+        The examples, class by class (``clear``, ``mistake``, ``close call``; a kind is left out
+        where the class has no such sample, e.g. no mistake).
+    """
+    y = np.asarray(y, dtype=np.int64)
+    probs = softmax(np.asarray(logits, dtype=np.float64))
+    pred = probs.argmax(axis=1)
+    top2 = np.sort(probs, axis=1)[:, -2:] if probs.shape[1] > 1 else np.c_[probs, probs]
+    gap = top2[:, 1] - top2[:, 0]
+    present = [k for k in range(probs.shape[1]) if (y == k).any()]
+    recall = {k: float((pred[y == k] == k).mean()) for k in present}
+    classes = sorted(present, key=lambda k: (recall[k], k))[:most_classes] if len(present) > most_classes else present
+    out: list[GuidedExample] = []
+    for k in classes:
+        members = np.flatnonzero(y == k)
+        right, wrong = members[pred[members] == k], members[pred[members] != k]
+        if right.size:
+            i = int(right[np.argmax(probs[right, k])])
+            out.append(
+                GuidedExample(
+                    i, k, k, "clear", f"Sample {i} is a clear {names[k]}: the model gives it {probs[i, k]:.1%}."
+                )
+            )
+        if wrong.size:
+            i = int(wrong[np.argmax(probs[wrong, pred[wrong]])])
+            p = int(pred[i])
+            out.append(GuidedExample(
+                i, k, p, "mistake",
+                f"Sample {i} is {names[k]}, but the model says {names[p]} with {probs[i, p]:.1%}: its most confident mistake on {names[k]}.",
+            ))  # fmt: skip
+        i = int(members[np.argmin(gap[members])])
+        if probs.shape[1] > 1 and not any(e.sample == i for e in out[-2:]):
+            first, second = np.argsort(probs[i])[::-1][:2]
+            out.append(GuidedExample(
+                i, k, int(pred[i]), "close call",
+                f"Sample {i} ({names[k]}) is a close call: {names[first]} {probs[i, first]:.1%} against "
+                f"{names[second]} {probs[i, second]:.1%}.",
+            ))  # fmt: skip
+    return out

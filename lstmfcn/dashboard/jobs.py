@@ -69,7 +69,8 @@ class JobSnapshot:
 
     @property
     def fraction(self) -> float:
-        return 1.0 if self.state in ("done", "stopped") else (self.epoch / self.epochs if self.epochs else 0.0)
+        """Share of the planned epochs run: a stopped training shows how far it got, not a full bar."""
+        return 1.0 if self.state == "done" else (min(self.epoch / self.epochs, 1.0) if self.epochs else 0.0)
 
 
 @dataclass

@@ -46,15 +46,22 @@ def is_blob_id(source_id: str) -> bool:
     return source_id.startswith(("upload:", "trained:"))
 
 
-def catalog_choices() -> list[Choice]:
-    """Every embedded dataset, labelled with its size, variables and classes."""
+def catalog_choices(with_model: frozenset[str] = frozenset()) -> list[Choice]:
+    """Every embedded dataset, labelled with its size and variables; those in ``with_model`` (names
+    of datasets with a shipped model) are marked ●."""
     return [
         Choice(
             e.name,
-            f"{e.name}  ·  {e.n_train}+{e.n_test} × {e.length}" + (f" × {e.n_vars} vars" if e.n_vars > 1 else ""),
+            ("● " if e.name in with_model else "") + f"{e.name}  ·  {e.n_train}+{e.n_test} × {e.length}"
+            + (f" × {e.n_vars} vars" if e.n_vars > 1 else ""),
         )
         for e in list_datasets()
-    ]
+    ]  # fmt: skip
+
+
+def datasets_with_models() -> frozenset[str]:
+    """Names of the embedded datasets that have a shipped model."""
+    return frozenset(e.dataset for e in zoo.list_pretrained(skip_unreadable=True))
 
 
 def load_dataset_by_id(dataset_id: str, blobs: BlobStore) -> Dataset:
