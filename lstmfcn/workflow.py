@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import os
 import platform
+from pathlib import Path
+from typing import NamedTuple
 
 import torch
 
+from .checkpoint import save_checkpoint
+from .data import load_dataset
 from .data.dataset import Dataset
 from .device import cpu_model
 from .evaluation import evaluate
@@ -59,6 +63,62 @@ def train_on_dataset(
     )
     model.metadata = metadata = {**model.metadata, "training": training}
     return model, metadata
+
+
+class TrainedCheckpoint(NamedTuple):
+    """What :func:`train_and_save` made: the model, its checkpoint metadata and the file written."""
+
+    model: LSTMFCN
+    metadata: dict
+    path: Path | None  # None when ``should_stop`` ended the run before its last epoch
+
+
+def train_and_save(
+    dataset: str | os.PathLike,
+    arch: str,
+    out: str | os.PathLike,
+    *,
+    normalize: str = "per_sample",
+    cells: int = 8,
+    shuffle: bool = True,
+    config: TrainConfig | None = None,
+    half: bool = False,
+    progress: ProgressFn | None = None,
+    should_stop: StopFn | None = None,
+    state_path: str | os.PathLike | None = None,
+    resume: bool = False,
+) -> TrainedCheckpoint:
+    """Load a dataset, train ``arch`` on it and save the checkpoint to ``out``.
+
+    The command line's ``train`` and the zoo's ``train`` and ``retrain`` are this one function.
+
+    Args:
+        dataset: an embedded dataset name or a file path, loaded with ``normalize``
+            (:func:`~lstmfcn.data.load_dataset`).
+        arch, cells, shuffle, config, progress: as for :func:`train_on_dataset`.
+        out: the checkpoint to write (``.safetensors``); written atomically, so an interrupted
+            run never leaves half a file.
+        half: store the weights as float16.
+        should_stop: polled after every epoch; a run it stops writes no checkpoint (``path`` is
+            None) and, with ``state_path``, continues from there when run again with ``resume``.
+        state_path, resume: where the resumable state is saved every ``config.save_every``
+            epochs, and whether to continue from it; the state file is removed once the
+            checkpoint is written.
+
+    Returns:
+        ``(model, metadata, path)``; ``path`` is None when the run was stopped.
+    """
+    ds = load_dataset(dataset, normalize=normalize)
+    model, meta = train_on_dataset(
+        ds, arch, cells=cells, shuffle=shuffle, config=config, progress=progress, should_stop=should_stop,
+        state_path=state_path, resume=resume,
+    )  # fmt: skip
+    if meta["training"]["stopped"]:
+        return TrainedCheckpoint(model, meta, None)
+    path = save_checkpoint(out, model, meta, half=half)
+    if state_path is not None:
+        Path(state_path).unlink(missing_ok=True)
+    return TrainedCheckpoint(model, meta, path)
 
 
 def _accuracy(model: LSTMFCN, ds: Dataset, split: str) -> float | None:

@@ -90,3 +90,46 @@ def test_malformed_file_from_a_real_shell(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "lstmfcn", "describe", str(bad)], capture_output=True, text=True)
     assert proc.returncode == 2
     assert "Broken_TRAIN.tsv" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_an_unknown_option_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["datasets", "--colour"])
+    assert exit_.value.code == 2 and "unrecognized arguments: --colour" in capsys.readouterr().err
+
+
+def test_fix_length_still_means_resample():
+    from lstmfcn.cli import build_parser
+
+    for command in ("evaluate", "explain", "faithfulness"):
+        argv = [command, "--checkpoint", "m.safetensors", "--dataset", "GunPoint", "--fix-length"]
+        args, _ = build_parser().parse_known_args([*argv, "--out", "x.npz"] if command == "explain" else argv)
+        assert args.resample is True, command
+
+
+class _FakeStreamlit:
+    """Stands in for ``subprocess.Popen`` of ``streamlit run``: records the command, exits at once."""
+
+    argv: list[str] = []
+
+    def __init__(self, argv):
+        _FakeStreamlit.argv = argv
+
+    def wait(self, timeout=None):
+        return 0
+
+
+def test_dashboard_runs_the_app_with_the_port_and_streamlits_own_options(monkeypatch, capsys):
+    from pathlib import Path
+
+    import lstmfcn.cli.dashboard as dashboard
+
+    monkeypatch.setattr(dashboard.subprocess, "Popen", _FakeStreamlit)
+    assert main(["dashboard", "--server.address", "0.0.0.0", "--port", "8502", "--theme.base=dark"]) == 0
+    app = Path(__file__).resolve().parents[1] / "app.py"
+    assert _FakeStreamlit.argv == [
+        sys.executable, "-m", "streamlit", "run", str(app), "--server.port", "8502",
+        "--server.address", "0.0.0.0", "--theme.base=dark",
+    ]  # fmt: skip
+    code, _, err = run(capsys, "dashboard", "--port", "70000")
+    assert code == 2 and err.strip() == "error: --port must be between 1 and 65535, got 70000"

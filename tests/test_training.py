@@ -109,3 +109,27 @@ def test_cuda_request_without_gpu_is_a_clear_error(gunpoint):
             ModelConfig("lstmfcn", 1, 150, 2),
             TrainConfig(epochs=1, device="cuda"),
         )
+
+
+def test_train_and_save_writes_nothing_when_stopped_and_everything_when_resumed(tmp_path):
+    """The CLI's and the zoo's one load → train → save: a stop leaves only the state, a resume the checkpoint."""
+    from lstmfcn.checkpoint import load_checkpoint
+    from lstmfcn.workflow import train_and_save
+
+    out, state = tmp_path / "gp.safetensors", tmp_path / "gp.resume.safetensors"
+    cfg = TrainConfig(epochs=4, device="cpu", save_every=10)
+    epochs = []
+    _, meta, path = train_and_save(
+        "GunPoint", "lstmfcn", out, normalize="per_dataset", config=cfg, progress=lambda r: epochs.append(r.epoch),
+        should_stop=lambda: len(epochs) == 2, state_path=state,
+    )  # fmt: skip
+    assert path is None and meta["training"]["stopped"] and not out.exists() and state.is_file()
+    _, meta, path = train_and_save(
+        "GunPoint", "lstmfcn", out, normalize="per_dataset", config=cfg, progress=lambda r: epochs.append(r.epoch),
+        state_path=state, resume=True, half=True,
+    )  # fmt: skip
+    assert path == out and epochs == [1, 2, 3, 4] and not state.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gp.safetensors"]  # no temporary file left
+    _, saved = load_checkpoint(out)
+    assert saved["weights_dtype"] == "float16" and saved["preprocessing"]["normalize"] == "per_dataset"
+    assert saved["training"]["epochs_run"] == 4 == meta["training"]["epochs_run"]

@@ -113,7 +113,7 @@ def test_zoo_names_may_follow_options(capsys):
 
 
 def test_zoo_training_reports_progress_every_hundred_epochs(capsys):
-    from lstmfcn.cli_zoo import _progress_line
+    from lstmfcn.cli.zoo import _progress_line
     from lstmfcn.training import EpochReport
 
     report = _progress_line("X__lstmfcn")

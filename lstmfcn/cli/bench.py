@@ -1,4 +1,4 @@
-"""``python -m lstmfcn bench``: the project's way against the straightforward way, timed."""
+"""``lstmfcn bench``: the project's way against the straightforward way, timed."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ import argparse
 import json
 import sys
 
-from .cli import command
+from ._common import DEVICES
 
 
-def add_bench_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser("bench", help="time inference, CAM, Captum methods and training against the straightforward way")
-    s.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    s.add_argument("--device", default="auto", choices=DEVICES)
     s.add_argument("--quick", action="store_true", help="small shapes: under a minute on 2 CPU cores")
     s.add_argument("--json", action="store_true", help="print one JSON object")
     s.add_argument("--targets", action="store_true", help="instead: time the interactive cases the targets are set for")
@@ -21,16 +21,16 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:
         help="instead: time CAM and IG against N and T and plot them to FILE "
         "(.html, or .png rendered by Chromium through playwright)",
     )
+    s.set_defaults(run=run)
 
 
-@command("bench")
-def _bench(args: argparse.Namespace) -> int:
-    from .bench import format_table, run_bench
+def run(args: argparse.Namespace) -> int:
+    from ..bench import format_table, run_bench
 
     if args.scaling:
         return _scaling(args)
     if args.targets:
-        from .bench import target_timings
+        from ..bench import target_timings
 
         timings = target_timings(args.device)
         print(
@@ -47,7 +47,7 @@ def _bench(args: argparse.Namespace) -> int:
 def _scaling(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from .bench import scaling_curves, scaling_figures
+    from ..bench import scaling_curves, scaling_figures
 
     out = Path(args.scaling)
     if out.suffix.lower() not in (".html", ".png"):

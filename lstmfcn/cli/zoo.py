@@ -1,4 +1,4 @@
-"""``python -m lstmfcn zoo …``: list, table, train and retrain the pretrained model zoo."""
+"""``lstmfcn zoo …``: list, table, train and retrain the pretrained model zoo."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from .cli import command
+from ._common import DEVICES
 
 
-def add_zoo_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser("zoo", help="the pretrained models: list them, print the accuracy table, (re)train them")
     s.add_argument("action", nargs="?", default="list", choices=["list", "table", "train", "retrain"],
                    help="list (default), table (Markdown for the README), train (planned entries not yet shipped), "
@@ -20,18 +20,30 @@ def add_zoo_parser(sub: argparse._SubParsersAction) -> None:
     s.add_argument("names", nargs="*", help="zoo entry names (file stems), for train/retrain")
     s.add_argument("--dataset", help="only entries for this dataset")
     s.add_argument("--json", action="store_true")
-    s.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    s.add_argument("--device", default="auto", choices=DEVICES)
     s.add_argument("--max-minutes", type=float, default=None, help="train: stop (resumably) after this long")
     s.add_argument("--state-dir", default="runs/zoo", help="train: where resumable states live")
     s.add_argument("--out", help="retrain: checkpoint to write (default: runs/zoo/NAME.safetensors)")
     s.add_argument(
         "--write", metavar="README", help="table: replace the table between the zoo-table markers in this file"
     )
+    s.set_defaults(run=run, take_extra=_names_anywhere)
 
 
-@command("zoo")
-def _zoo(args: argparse.Namespace) -> int:
-    from . import zoo
+def _names_anywhere(args: argparse.Namespace, extra: list[str]) -> bool:
+    """Take what argparse left over as more entry names, if none of it is an option.
+
+    argparse ends a subcommand's positionals at the first option, so ``zoo train --device cpu NAME``
+    leaves NAME over; zoo entry names may come anywhere on the line.
+    """
+    if any(a.startswith("-") for a in extra):
+        return False
+    args.names = [*args.names, *extra]
+    return True
+
+
+def run(args: argparse.Namespace) -> int:
+    from .. import zoo
 
     if args.action == "list":
         entries = zoo.list_pretrained(args.dataset)
@@ -58,11 +70,9 @@ def _zoo(args: argparse.Namespace) -> int:
 
 
 def _train_missing(args: argparse.Namespace) -> int:
-    from . import zoo
-    from .checkpoint import save_checkpoint
-    from .data import load_dataset
-    from .training import TrainConfig
-    from .workflow import train_on_dataset
+    from .. import zoo
+    from ..training import TrainConfig
+    from ..workflow import train_and_save
 
     plan = zoo.missing_from_plan()
     if args.names:
@@ -78,18 +88,15 @@ def _train_missing(args: argparse.Namespace) -> int:
         if deadline is not None and time.monotonic() > deadline:
             print(f"time limit reached before {name}", file=sys.stderr)
             break
-        ds = load_dataset(dataset, normalize=zoo.NORMALIZE.get(dataset, "per_sample"))
-        model, meta = train_on_dataset(
-            ds, arch, shuffle=shuffle, config=TrainConfig(device=args.device),
-            state_path=state_dir / f"{name}.resume.safetensors", resume=True,
+        _, meta, path = train_and_save(
+            dataset, arch, zoo.PRETRAINED_DIR / f"{name}.safetensors", normalize=zoo.NORMALIZE.get(dataset, "per_sample"),
+            shuffle=shuffle, config=TrainConfig(device=args.device), progress=_progress_line(name),
             should_stop=None if deadline is None else (lambda: time.monotonic() > deadline),
-            progress=_progress_line(name),
+            state_path=state_dir / f"{name}.resume.safetensors", resume=True,
         )  # fmt: skip
-        if meta["training"]["stopped"]:
+        if path is None:
             print(f"{name}: stopped at epoch {meta['training']['epochs_run']}; run again to resume", file=sys.stderr)
             break
-        save_checkpoint(zoo.PRETRAINED_DIR / f"{name}.safetensors", model, meta)
-        (state_dir / f"{name}.resume.safetensors").unlink(missing_ok=True)
         t = meta["training"]
         print(
             f"{name}: test accuracy {t['test_accuracy']:.4f}, {t['wall_time_s'] / 60:.1f} min on {t['device']}",
@@ -114,18 +121,16 @@ def _progress_line(name: str, every: int = 100):
 
 def _training_cost(entry: tuple[str, str, bool]) -> float:
     """Rough cost of one training: samples × length (conv blocks 2 and 3 dominate; V only feeds block 1)."""
-    from .data import list_datasets
+    from ..data import list_datasets
 
     sizes = {e.name: e.n_train * e.length for e in list_datasets()}
     return sizes.get(entry[0], float("inf")) * (3 if not entry[2] else 1)  # a stepwise attention LSTM is slower
 
 
 def _retrain(args: argparse.Namespace) -> int:
-    from . import zoo
-    from .checkpoint import save_checkpoint
-    from .data import load_dataset
-    from .training import TrainConfig
-    from .workflow import train_on_dataset
+    from .. import zoo
+    from ..training import TrainConfig
+    from ..workflow import train_and_save
 
     if len(args.names) != 1:
         raise ValueError("zoo retrain takes exactly one entry name, e.g. 'zoo retrain GunPoint__lstmfcn'")
@@ -134,16 +139,10 @@ def _retrain(args: argparse.Namespace) -> int:
         s = zoo.retrain_settings(name)
     except KeyError as exc:
         raise ValueError(exc.args[0]) from None
-    ds = load_dataset(s["dataset"], normalize=s["normalize"])
-    model, meta = train_on_dataset(
-        ds,
-        s["arch"],
-        cells=s["cells"],
-        shuffle=s["shuffle"],
-        config=TrainConfig(device=args.device, **s["train_config"]),
-    )
-    out = Path(args.out or f"runs/zoo/{name}.safetensors")
-    save_checkpoint(out, model, meta)
+    _, meta, out = train_and_save(
+        s["dataset"], s["arch"], args.out or f"runs/zoo/{name}.safetensors", normalize=s["normalize"],
+        cells=s["cells"], shuffle=s["shuffle"], config=TrainConfig(device=args.device, **s["train_config"]),
+    )  # fmt: skip
     shipped = next(e for e in zoo.list_pretrained() if e.name == name)
     new_acc = meta["training"]["test_accuracy"]
     print(f"{out}: test accuracy {new_acc:.4f} (shipped: {shipped.test_accuracy:.4f})")

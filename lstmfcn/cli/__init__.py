@@ -1,0 +1,65 @@
+"""``lstmfcn …`` (or ``python -m lstmfcn …``): the command-line interface.
+
+One module per group of subcommands, each owning its parser: ``add_parser(subparsers)`` adds the
+group's subcommands and sets, as parser defaults, ``run`` (``args -> exit status``) and, where a
+subcommand takes what argparse leaves over, ``take_extra`` (``(args, extra) -> bool``). This module
+builds the parser from :data:`GROUPS` and runs the chosen subcommand.
+
+Every input error exits with status 2 and one line on stderr naming the problem; nothing a user
+can get wrong prints a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..errors import LstmFcnError
+from . import bench, dashboard, data, evaluate, explain, train, zoo
+
+#: The subcommand groups, in the order ``--help`` lists them.
+GROUPS = (data, train, evaluate, explain, zoo, bench, dashboard)
+
+#: What a refusal adds when one flag would make the pair usable and meaningful.
+WAY_OUT_FLAGS = {"resample": "; add --resample to do so", "class_subset": "; add --class-subset to do so anyway"}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line: every group's subcommands under one parser."""
+    prog = "lstmfcn" if Path(sys.argv[0]).name == "lstmfcn" else "python -m lstmfcn"  # the console script, or -m
+    p = argparse.ArgumentParser(
+        prog=prog, description="LSTM-FCN Explorer: train, evaluate and explain LSTM-FCN models."
+    )
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for group in GROUPS:
+        group.add_parser(sub)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit status (0 ok, 2 bad input, 130 interrupted)."""
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    take_extra = getattr(args, "take_extra", None)
+    if extra and not (take_extra and take_extra(args, extra)):
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    try:
+        return args.run(args)
+    except LstmFcnError as exc:
+        hint = WAY_OUT_FLAGS.get(getattr(exc, "way_out", None), "")
+        print(f"error: {_one_line(str(exc))}{hint}", file=sys.stderr)
+        return 2
+    except (ValueError, OSError) as exc:
+        # Anything else the user's input can provoke (a bad device name, an unreadable path).
+        print(f"error: {_one_line(str(exc))}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _one_line(message: str) -> str:
+    """A message on one line: a reader's error may quote a file's text, newlines included."""
+    return " ".join(message.split())
