@@ -318,6 +318,9 @@ def faithfulness_panel() -> None:
         how_to_read="AOPC averages how far each curve moves the predicted class's probability; bars show it minus the random order's: above 0 the method ranks the steps that matter better than chance.",
         csv=lambda: table,
     )
+    for m in methods:
+        verdict = report.methods[m].verdict(labels[m], report.random_aopc_deletion, report.random_aopc_insertion)
+        (st.success if report.methods[m].better_than_random else st.warning)(verdict)
     st.dataframe(table.round(4), hide_index=True)
     st.caption(
         f"Random order: AOPC deletion {report.random_aopc_deletion:.4f}, insertion {report.random_aopc_insertion:.4f}. 'Better than random' needs a positive average gain over random and a one-sided Wilcoxon p < 0.05 (with ≥ 10 samples)."
@@ -357,6 +360,8 @@ def sanity_panel() -> None:
         how_to_read="Layers are replaced by random weights from the output down; a method that explains the model should drop towards 0 at once — one that stays high mostly mirrors the input.",
         csv=lambda: pd.DataFrame({"randomised down to": ["none"] + stages, **{k: v for k, v in lines.items()}}),
     )
+    for m in methods:
+        (st.success if res[m].passes() else st.warning)(res[m].verdict(labels[m]))
     st.dataframe(
         pd.DataFrame(
             {

@@ -127,6 +127,17 @@ class MethodFaithfulness:
     p_value: float
     better_than_random: bool
 
+    def verdict(self, label: str, random_deletion: float, random_insertion: float) -> str:
+        """One sentence: does ``label`` rank the steps that matter better than random order?"""
+        p = "" if np.isnan(self.p_value) else f", p = {self.p_value:.3g}"
+        numbers = (
+            f"AOPC {self.aopc_deletion:.3f} vs {random_deletion:.3f} when deleting, "
+            f"{self.aopc_insertion:.3f} vs {random_insertion:.3f} when inserting{p}"
+        )
+        if self.better_than_random:
+            return f"{label} explains this model better than random order: yes ({numbers})."
+        return f"{label} explains this model better than random order: no, not shown on these samples ({numbers})."
+
 
 @dataclass
 class FaithfulnessReport:

@@ -67,6 +67,12 @@ def randomised_copy(model: nn.Module, parts: Sequence[str], seed: int = 0) -> nn
     return twin
 
 
+#: A map passes the model-randomisation check when its mean Spearman correlation with the fully
+#: randomised model's map is below this: half the ranking gone is "changed", in Adebayo et al.'s
+#: sense that the explanation depends on the learnt weights.
+PASS_BELOW = 0.5
+
+
 @dataclass
 class SanityResult:
     """One method's model-randomisation check.
@@ -85,6 +91,25 @@ class SanityResult:
     all: float
     per_sample: dict[str, np.ndarray]
     cascade: list[tuple[str, float]] | None = None
+
+    def passes(self) -> bool:
+        """Whether the maps change when the model is randomised: the mean rank correlation with
+        the fully randomised model's maps is below :data:`PASS_BELOW`."""
+        return bool(np.isfinite(self.all) and abs(self.all) < PASS_BELOW)
+
+    def verdict(self, label: str) -> str:
+        """One sentence in words: does ``label`` explain the model, or mostly mirror the input?"""
+        if not np.isfinite(self.all):
+            return f"{label}: the check could not be scored (constant maps)."
+        if self.passes():
+            return (
+                f"{label} passes the sanity check: its maps change when the model's weights are randomised "
+                f"(rank correlation {self.all:.2f} with the randomised model's maps), so they depend on what the model learnt."
+            )
+        return (
+            f"{label} fails the sanity check: its maps barely change when the model's weights are randomised "
+            f"(rank correlation {self.all:.2f}), so they mirror the input more than the model."
+        )
 
     def to_dict(self) -> dict:
         out = {"head": _nan_none(self.head), "all": _nan_none(self.all)}

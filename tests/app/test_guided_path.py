@@ -1,0 +1,45 @@
+"""Home's guided path: per class the clearest right answer, the most confident mistake and the
+closest call, each in a sentence whose numbers are the model's, and a button that opens it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lstmfcn.dashboard.analysis import guided_examples
+from lstmfcn.evaluation import softmax
+
+
+def test_examples_are_the_extremes_of_each_class():
+    logits = np.log(np.array([[0.9, 0.1], [0.6, 0.4], [0.2, 0.8], [0.45, 0.55], [0.99, 0.01]]))
+    y = np.array([0, 0, 0, 1, 1])
+    ex = guided_examples(y, logits, ["Gun", "Point"])
+    by = {(e.true, e.kind): e for e in ex}
+    assert by[(0, "clear")].sample == 0 and "clear Gun: the model gives it 90.0%" in by[(0, "clear")].sentence
+    assert by[(0, "mistake")].sample == 2 and "model says Point with 80.0%" in by[(0, "mistake")].sentence
+    assert by[(0, "close call")].sample == 1 and "Gun 60.0% against Point 40.0%" in by[(0, "close call")].sentence
+    assert by[(1, "clear")].sample == 3 and by[(1, "mistake")].sample == 4
+    assert (1, "close call") not in by  # the closest call of Point is already shown as its clear answer
+
+
+def test_many_classes_show_the_worst_recognised_only():
+    rng = np.random.default_rng(0)
+    y = np.repeat(np.arange(37), 3)
+    logits = rng.normal(size=(111, 37))
+    logits[np.arange(111), y] += 3  # mostly right
+    ex = guided_examples(y, logits, [str(k) for k in range(37)], most_classes=6)
+    assert len({e.true for e in ex}) == 6
+    pred = softmax(logits).argmax(1)
+    recall = np.array([(pred[y == k] == k).mean() for k in range(37)])
+    assert max(recall[e.true] for e in ex) <= np.sort(recall)[5]
+
+
+def test_home_walks_to_the_explanation_of_a_mistake(app):
+    at = app(dataset="ECG200", model="ECG200__lstmfcn")
+    assert not at.exception
+    guided = [m.value for m in at.markdown if "** — Sample " in m.value]  # one line per example, in order
+    n = next(i for i, text in enumerate(guided) if text.startswith(":material/cancel: **Mistake**"))
+    sample = int(guided[n].split("— Sample ")[1].split(" ")[0])
+    at.button(key=f"home_guided_{n}").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["sample"] == sample and at.query_params["sample"] == str(sample)
+    assert [t.value for t in at.title] == ["Class activation maps"]
