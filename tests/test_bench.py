@@ -7,6 +7,7 @@ import math
 import pytest
 
 from lstmfcn.bench import format_table, run_bench
+from tests.helpers.browser import browser_unavailable, chromium_path
 
 
 @pytest.fixture(scope="module")
@@ -68,10 +69,8 @@ def test_scaling_plot_writes_html_and_png(small_curves, tmp_path, monkeypatch):
     assert main(["bench", "--scaling", str(tmp_path / "s.html"), "--device", "cpu"]) == 0
     assert "Time against T" in (tmp_path / "s.html").read_text(encoding="utf-8")
     assert main(["bench", "--scaling", str(tmp_path / "s.svg"), "--device", "cpu"]) == 2
-    from tests.app.test_browser import chromium_path
-
-    if chromium_path() is None:
-        pytest.skip("the .png is rendered by Chromium, not installed here")
+    if chromium_path() is None:  # a skip, or with LSTMFCN_REQUIRE_BROWSER=1 a failure, as for the browser tests
+        browser_unavailable("the .png is rendered by Chromium, not installed here (apt-get install -y chromium)")
     monkeypatch.setenv("LSTMFCN_CHROMIUM", chromium_path())
     assert main(["bench", "--scaling", str(tmp_path / "s.png"), "--device", "cpu"]) == 0
     png = (tmp_path / "s.png").read_bytes()

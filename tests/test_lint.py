@@ -18,7 +18,9 @@ def _ruff() -> list[str]:
         return [str(exe)]
     if shutil.which("ruff"):
         return ["ruff"]
-    pytest.skip("ruff is not installed (pip install -r requirements-dev.txt)")
+    pytest.fail(
+        "ruff is not installed: pip install -r requirements-dev.txt (it pins ruff beside pytest)", pytrace=False
+    )
 
 
 @pytest.mark.parametrize("args", [["check", "."], ["format", "--check", "."]], ids=["check", "format"])

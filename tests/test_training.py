@@ -98,9 +98,8 @@ def test_untrainable_data_is_refused():
         fit(bad, np.arange(6) % 2, None, mc, TrainConfig(epochs=1))
 
 
-def test_cuda_request_without_gpu_is_a_clear_error(gunpoint):
-    if torch.cuda.is_available():
-        pytest.skip("this machine has a GPU")
+def test_cuda_request_without_gpu_is_a_clear_error(gunpoint, monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)  # a machine without one, GPU or not
     with pytest.raises(ValueError, match="no CUDA GPU"):
         fit(
             gunpoint.X_train,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -80,29 +82,43 @@ def test_readme_table_is_the_generated_one():
 SHIPPED_ON = ("2.13.0", "AVX512", "AMD EPYC")
 
 
-def test_retrain_reproduces_a_shipped_entry_bit_for_bit(tmp_path, capsys):
-    """The documented retrain command, end to end, on the cheapest entry (2000 epochs, ~20 s on CPU)."""
+def test_retrain_reproduces_a_shipped_entry(tmp_path, capsys, request):
+    """The documented retrain command, end to end, on the cheapest entry (2000 epochs, ~20 s on CPU).
+
+    Everywhere: the retrained model scores the shipped accuracy (within 0.05). Where torch and the
+    CPU are the shipped entry's (``SHIPPED_ON``): the same accuracy and the same weights, bit for
+    bit. The test passes either way and says which check ran: a ``reproduction`` user property (in
+    ``--junitxml``'s report) and, where only the accuracy could be checked, a warning in pytest's summary.
+    """
     import torch
+
+    from lstmfcn.device import cpu_model
 
     out = tmp_path / "again.safetensors"
     assert main(["zoo", "retrain", "--device", "cpu", "Chinatown__lstmfcn", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    shipped, _ = load_checkpoint(zoo.PRETRAINED_DIR / "Chinatown__lstmfcn.safetensors")
+    shipped, shipped_meta = load_checkpoint(zoo.PRETRAINED_DIR / "Chinatown__lstmfcn.safetensors")
     again, meta = load_checkpoint(out)
     assert meta["training"]["epochs_run"] == 2000 and meta["training"]["seed"] == 0
+    assert meta["training"]["cpu"] == cpu_model()  # recorded, so a later reader knows where it was made
     a, b = shipped.state_dict(), again.state_dict()
     assert a.keys() == b.keys()
-    from lstmfcn.device import cpu_model
+    recorded = shipped_meta["training"]["test_accuracy"]
+    assert abs(meta["training"]["test_accuracy"] - recorded) < 0.05, printed
 
     cpu = "AMD EPYC" if cpu_model().startswith("AMD EPYC") else cpu_model()
     here = (torch.__version__.split("+")[0], torch.backends.cpu.get_cpu_capability(), cpu)
-    assert meta["training"]["cpu"] == cpu_model()  # recorded, so a later reader knows where it was made
     if here != SHIPPED_ON:  # other kernels round differently; 2000 epochs amplify it
-        assert abs(meta["training"]["test_accuracy"] - 0.9796) < 0.05, printed
-        pytest.skip(
-            f"bit-for-bit needs torch/CPU {SHIPPED_ON}, this is {here}; the retrain still scored {printed.strip()}"
+        request.node.user_properties.append(("reproduction", f"accuracy only: {here} is not {SHIPPED_ON}"))
+        warnings.warn(
+            f"retrain checked the accuracy only ({printed.strip()}): bit-for-bit needs torch/CPU {SHIPPED_ON}, "
+            f"this is {here}",
+            stacklevel=1,
         )
-    assert "test accuracy 0.9796 (shipped: 0.9796)" in printed
+        return
+    request.node.user_properties.append(("reproduction", f"accuracy and bit for bit on {here}"))
+    assert f"test accuracy {recorded:.4f} (shipped: {recorded:.4f})" in printed
+    assert meta["training"]["test_accuracy"] == recorded
     for k in a:
         assert (a[k] == b[k]).all(), k  # the same seed and settings give the same weights, not merely close ones
 

@@ -1,7 +1,7 @@
 """The dashboard in a real browser: ``streamlit run app.py`` driven by Debian's Chromium.
 
 The tests start the server on a free port, wait for ``/_stcore/health``, then wait for each run
-to finish (``[data-testid='stApp'][data-test-script-state='notRunning']``) instead of sleeping.
+to finish and for the state they assert (``tests.helpers.browser``) instead of sleeping.
 Without Chromium (or the ``playwright`` package) they are skipped with the reason; with
 ``LSTMFCN_REQUIRE_BROWSER=1`` (set by CI) a missing browser is a failure.
 
@@ -13,150 +13,44 @@ class activation map drawn, and from selecting a sample to the updated map.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import socket
 import statistics
-import subprocess
-import sys
 import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, zoo_dir
+from tests.helpers.browser import (
+    CAM_TITLE,
+    ERROR,
+    EXCEPTION,
+    UPLOAD,
+    WAIT_MS,
+    expect_charts,
+    running_server,
+    wait_for_app,
+    wait_for_text,
+)
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
-CHART = "[data-testid='stPlotlyChart']"
-EXCEPTION = "[data-testid='stException']"
-CAM_TITLE = ".st-key-cam_chart .gtitle"
 TIMINGS: dict[str, float | list[float]] = {}
-
-
-def chromium_path() -> str | None:
-    for candidate in (
-        os.environ.get("LSTMFCN_CHROMIUM"),
-        "/usr/bin/chromium",
-        shutil.which("chromium"),
-        shutil.which("chromium-browser"),
-    ):
-        if candidate and Path(candidate).is_file():
-            return candidate
-    return None
-
-
-def _unavailable(reason: str):
-    if os.environ.get("LSTMFCN_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"LSTMFCN_REQUIRE_BROWSER=1 but {reason}")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    path = chromium_path()
-    if path is None:
-        _unavailable("Chromium is not installed (apt-get install -y chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("the playwright package is not installed (pip install -r requirements-dev.txt)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _server_command(port: int, zoo_folder: Path | None = None) -> list[str]:
-    """``streamlit run app.py`` on ``port``; with ``zoo_folder`` (or ``LSTMFCN_TEST_ZOO``) the zoo is read from there."""
-    args = [
-        "run",
-        "app.py",
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--server.fileWatcherType",
-        "none",
-    ]
-    if zoo_folder is None and os.environ.get("LSTMFCN_TEST_ZOO"):
-        zoo_folder = zoo_dir()
-    if zoo_folder is not None:  # a zoo outside the package: patch it into the server process
-        code = (
-            "import sys, pathlib, lstmfcn.zoo as z; z.PRETRAINED_DIR = pathlib.Path(sys.argv.pop(1)); "
-            "from streamlit.web.cli import main; sys.argv[0] = 'streamlit'; main()"
-        )
-        return [sys.executable, "-c", code, str(zoo_folder), *args]
-    return [sys.executable, "-m", "streamlit", *args]
-
-
-def _wait_health(base: str, proc: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with status {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.05)
-    raise TimeoutError("streamlit did not report healthy in time")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    """End a server: politely, then for sure."""
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-
-
-def wait_for_app(page, timeout: float = 60_000) -> None:
-    """Wait until the script run (and any rerun right after it) has finished."""
-    page.wait_for_selector(IDLE, timeout=timeout)
-    page.wait_for_timeout(200)
-    page.wait_for_selector(IDLE, timeout=timeout)
 
 
 @pytest.fixture(scope="module")
 def server(browser, shipped_models, tmp_path_factory):
     """A fresh server; its first page load (the CAM page) is timed from the server's start."""
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    log = tmp_path_factory.mktemp("server") / "streamlit.log"
     t0 = time.perf_counter()
-    proc = subprocess.Popen(_server_command(port), cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        _wait_health(base, proc)
-        page.goto(f"{base}/cam")
-        page.wait_for_selector(CAM_TITLE, timeout=120_000)
-        TIMINGS["server_start_to_first_cam_s"] = time.perf_counter() - t0
-        page.close()
-        yield base
+        with running_server(log) as (base, _):
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"{base}/cam")
+            page.wait_for_selector(CAM_TITLE, timeout=120_000)
+            TIMINGS["server_start_to_first_cam_s"] = time.perf_counter() - t0
+            page.close()
+            yield base
     finally:
-        stop(proc)
         out = tmp_path_factory.getbasetemp() / "browser_timings.json"
         out.write_text(json.dumps(TIMINGS, indent=1))
-        print(f"\nbrowser timings: {json.dumps(TIMINGS)} (written to {out})")
+        print(f"\nbrowser timings: {json.dumps(TIMINGS)} (written to {out}; the server's log: {log})")
 
 
 @pytest.fixture
@@ -166,38 +60,33 @@ def page(browser, server):
     p.close()
 
 
+# How many charts each page draws on its default state (GunPoint, the default LSTM-FCN): no
+# attention in an LSTM-FCN, no training run yet. A busy machine draws them one by one, so the
+# test waits for the whole count rather than counting once the first has appeared.
 PAGES = {"": 2, "data": 3, "cam": 3, "attention": 0, "attributions": 1, "train": 0, "filters": 2}
 
 
 @pytest.mark.parametrize("path", list(PAGES))
 def test_every_page_draws_without_an_exception(page, server, path):
+    from playwright.sync_api import expect
+
     page.goto(f"{server}/{path}")
     wait_for_app(page)
-    if PAGES[path]:
-        page.wait_for_selector(CHART, timeout=60_000)
+    expect_charts(page, PAGES[path])
+    expect(page.locator("[data-testid='stSidebar']").get_by_text("Computing on")).to_have_count(1, timeout=WAIT_MS)
     assert page.locator(EXCEPTION).count() == 0
-    assert page.locator(CHART).count() >= PAGES[path]
-    assert page.locator("[data-testid='stSidebar']").get_by_text("Computing on").count() == 1
 
 
 def test_attention_page_draws_an_alstm(page, server, alstm_model):
     page.goto(f"{server}/attention?model={alstm_model}")
     wait_for_app(page)
-    page.wait_for_selector(".st-key-attention_matrix " + CHART, timeout=60_000)
-    assert page.locator(EXCEPTION).count() == 0 and page.locator(CHART).count() >= 4
+    expect_charts(page, 1, within=".st-key-attention_matrix")
+    expect_charts(page, 6)  # all the page draws for an attention-over-time model on GunPoint
+    assert page.locator(EXCEPTION).count() == 0
 
 
 def _cam_title(page) -> str:
     return page.locator(CAM_TITLE).first.text_content() or ""
-
-
-def _wait_cam_sample(page, sample: int, timeout: float = 30_000) -> None:
-    page.wait_for_function(
-        "([sel, want]) => { const t = document.querySelector(sel); return t && t.textContent.includes(want); }",
-        arg=[CAM_TITLE, f"#{sample}:"],
-        polling="raf",
-        timeout=timeout,
-    )
 
 
 def test_selecting_a_sample_updates_the_cam_quickly(page, server):
@@ -211,7 +100,7 @@ def test_selecting_a_sample_updates_the_cam_quickly(page, server):
         box.fill(str(sample))
         t = time.perf_counter()
         box.press("Enter")
-        _wait_cam_sample(page, sample)
+        wait_for_text(page, CAM_TITLE, f"#{sample}:", timeout=30_000)
         times.append(time.perf_counter() - t)
         wait_for_app(page)
     TIMINGS["select_sample_to_cam_ms"] = [round(1000 * s) for s in times]
@@ -242,6 +131,8 @@ def test_clicking_a_point_selects_that_sample(page, server):
 
 
 def test_uploading_a_dataset_selects_it(page, server, gunpoint, tmp_path):
+    from playwright.sync_api import expect
+
     rows = [
         ",".join([gunpoint.classes[y]] + [f"{v:.5f}" for v in x[0]])
         for x, y in zip(gunpoint.X_test, gunpoint.y_test, strict=True)
@@ -250,11 +141,11 @@ def test_uploading_a_dataset_selects_it(page, server, gunpoint, tmp_path):
     path.write_text("\n".join(rows))
     page.goto(f"{server}/cam")
     wait_for_app(page)
-    page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(str(path))
-    page.wait_for_url("**dataset=upload*", timeout=60_000)
+    page.locator(UPLOAD).first.set_input_files(str(path))
+    page.wait_for_url("**dataset=upload*", timeout=WAIT_MS)
     wait_for_app(page)
     page.wait_for_selector(CAM_TITLE)
-    assert page.locator(".st-key-_w_sidebar_dataset input").input_value() == "uploaded: my_gunpoint.csv"
+    expect(page.locator(".st-key-_w_sidebar_dataset input")).to_have_value("uploaded: my_gunpoint.csv", timeout=WAIT_MS)
     assert page.locator(EXCEPTION).count() == 0
 
 
@@ -267,11 +158,10 @@ def test_mismatched_model_upload_shows_the_reason(page, server, tmp_path):
     )
     page.goto(f"{server}/")
     wait_for_app(page)
-    page.locator("[data-testid='stFileUploaderDropzoneInput']").nth(1).set_input_files(str(path))
-    error = page.locator("[data-testid='stAlertContentError']").filter(has_text="length 300")
-    error.wait_for(timeout=60_000)
+    page.locator(UPLOAD).nth(1).set_input_files(str(path))
+    page.locator(ERROR).filter(has_text="length 300").wait_for(timeout=WAIT_MS)
     wait_for_app(page)
-    assert page.locator(CHART).count() >= 2  # the previous model is still shown
+    expect_charts(page, PAGES[""])  # the previous model's home page is still shown
     assert page.locator(EXCEPTION).count() == 0
 
 

@@ -142,7 +142,8 @@ def test_background_training_reports_progress_stops_and_yields_a_checkpoint(gunp
     job.join(60)
     snap = job.snapshot()
     assert snap.state == "stopped" and 2 <= snap.epoch < 500
-    assert len(snap.history["loss"]) == snap.epoch and snap.fraction == 1.0
+    # a stopped training's bar shows how far it got, not a full bar
+    assert len(snap.history["loss"]) == snap.epoch and snap.fraction == snap.epoch / 500
     assert registry.get(job.id) is job
     from lstmfcn.checkpoint import load_checkpoint_bytes
 

@@ -12,8 +12,7 @@ import pytest
 
 from lstmfcn.checkpoint import checkpoint_bytes
 from lstmfcn.models import ModelConfig, build_model
-
-from .conftest import LSTMFCN_MODEL
+from tests.helpers.shipped import LSTMFCN_MODEL, require_shipped
 
 PAGES = [
     "pages/home.py",
@@ -169,14 +168,8 @@ def test_attention_page_says_how_far_from_uniform_the_attention_is(app, alstm_mo
     assert any(a["text"] == "uniform 1/150" for a in weights["layout"]["annotations"])
 
 
-def _shipped(zoo, *names):
-    missing = [n for n in names if not (zoo / f"{n}.safetensors").is_file()]
-    if missing:
-        pytest.skip(f"needs the shipped checkpoints {', '.join(missing)}, missing from {zoo}")
-
-
 def test_attention_over_variables_is_read_against_the_even_share(app, zoo_patch):
-    _shipped(zoo_patch, "BasicMotions__malstmfcn")
+    require_shipped(zoo_patch, "BasicMotions__malstmfcn")
     at = app(dataset="BasicMotions", model="BasicMotions__malstmfcn")
     at.switch_page("pages/attention.py").run()
     no_exception(at)
@@ -190,7 +183,7 @@ def test_attention_over_variables_is_read_against_the_even_share(app, zoo_patch)
 
 
 def test_attention_page_never_offers_attention_over_a_single_variable(app, zoo_patch, alstm_model):
-    _shipped(zoo_patch, "GunPoint__alstmfcn", "CBF__lstmfcn", "CBF__alstmfcn")
+    require_shipped(zoo_patch, "GunPoint__alstmfcn", "CBF__lstmfcn", "CBF__alstmfcn")
     at = app(model="GunPoint__alstmfcn")  # shuffle on, one variable: the weight is always 1
     at.switch_page("pages/attention.py").run()
     no_exception(at)
@@ -243,8 +236,7 @@ def test_attributions_page_methods_tabs_and_checks(app):
 
 
 def test_attributions_page_draws_maps_without_a_variable_axis_once(app, zoo_patch):
-    if not (zoo_patch / "BasicMotions__mlstmfcn.safetensors").is_file():
-        pytest.skip("needs the shipped BasicMotions__mlstmfcn checkpoint (6 variables)")
+    require_shipped(zoo_patch, "BasicMotions__mlstmfcn")  # 6 variables
     at = app(dataset="BasicMotions", model="BasicMotions__mlstmfcn")
     at.switch_page("pages/attributions.py").run()
     no_exception(at)
@@ -306,7 +298,9 @@ def test_switching_dataset_picks_a_fitting_model_or_says_there_is_none(app):
     widget(at.selectbox, "Embedded dataset").set_value("BME").run()
     no_exception(at)
     assert at.session_state["dataset"] == "BME" and at.session_state["model"] == ""
-    assert any("No model for BME" in i.value for i in at.info)
+    boxes = [i.value for i in at.info if "No model for" in i.value]
+    assert len(boxes) == 1 and "No model for **BME** yet" in boxes[0] and "Train" in boxes[0]  # one box, a way out
+    assert any(link.proto.page == "train" for link in at.get("page_link"))
     at.switch_page("pages/data.py").run()  # the Data page needs no model
     assert any("BME" in t.value for t in at.title)
     assert titles(at)

@@ -10,15 +10,12 @@ runs on Linux only.
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
-from .test_browser import CAM_TITLE, EXCEPTION, _free_port, _server_command, _wait_health, browser, stop, wait_for_app  # noqa: F401
+from tests.helpers.browser import CAM_TITLE, EXCEPTION, running_server, wait_for_app
 
 pytestmark = pytest.mark.browser
 LIMIT_GB = 2.0
@@ -48,25 +45,18 @@ def forda_zoo(shipped_models, tmp_path_factory) -> Path:
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="reads peak memory from /proc (Linux)")
-def test_server_peak_memory_with_the_largest_dataset(browser, forda_zoo):  # noqa: F811
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen(
-        _server_command(port, forda_zoo), cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    try:
-        _wait_health(base, proc)
-        for split in ("train", "test"):
-            page.goto(f"{base}/cam?dataset=FordA&split={split}")
-            page.wait_for_selector(CAM_TITLE, timeout=240_000)
-            wait_for_app(page, timeout=240_000)
-            assert page.locator(EXCEPTION).count() == 0
-            assert f"of the {'training' if split == 'train' else 'test'} set" in page.content()
-        peak = _peak_rss_gb(proc.pid)
-    finally:
-        page.close()
-        stop(proc)
+def test_server_peak_memory_with_the_largest_dataset(browser, forda_zoo, tmp_path):
+    with running_server(tmp_path / "streamlit.log", forda_zoo) as (base, proc):
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        try:
+            for split in ("train", "test"):
+                page.goto(f"{base}/cam?dataset=FordA&split={split}")
+                page.wait_for_selector(CAM_TITLE, timeout=240_000)
+                wait_for_app(page, timeout=240_000)
+                assert page.locator(EXCEPTION).count() == 0
+                assert f"of the {'training' if split == 'train' else 'test'} set" in page.content()
+            peak = _peak_rss_gb(proc.pid)
+        finally:
+            page.close()
     print(f"\nserver peak memory, FordA loaded and its CAMs computed on both splits: {peak:.2f} GB")
     assert peak <= LIMIT_GB, f"server peak memory {peak:.2f} GB > {LIMIT_GB} GB"

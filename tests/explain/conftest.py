@@ -6,8 +6,7 @@ import pytest
 
 from lstmfcn.models import ModelConfig
 from lstmfcn.training import TrainConfig, fit
-
-from ._helpers import planted_data, planted_variable_data
+from tests.helpers.planted import planted_data, planted_variable_data
 
 
 def pytest_collection_modifyitems(items):

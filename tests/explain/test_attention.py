@@ -22,8 +22,7 @@ from lstmfcn.explain import (
 from lstmfcn.model_input import model_input
 from lstmfcn.models import ModelConfig
 from lstmfcn.zoo import pretrained_path
-
-from ._helpers import T_TINY, tiny_model
+from tests.helpers.models import T_TINY, tiny_model
 
 
 @pytest.mark.parametrize("arch", ["alstmfcn", "malstmfcn"])

@@ -18,8 +18,7 @@ from lstmfcn.explain import (
     occlusion,
 )
 from lstmfcn.explain._common import make_baseline
-
-from ._helpers import K_TINY, T_TINY, VARIANTS, tiny_model
+from tests.helpers.models import K_TINY, T_TINY, VARIANTS, tiny_model
 
 FAST = {"n_samples": 2, "window": 6, "n_segments": 4}  # keep the 16-variant sweep quick
 

@@ -11,8 +11,7 @@ import torch
 from lstmfcn.device import batch_size_for
 from lstmfcn.evaluation import predict_logits
 from lstmfcn.explain import cam_for_target, class_activation_maps
-
-from ._helpers import K_TINY, T_TINY, VARIANTS, tiny_model
+from tests.helpers.models import K_TINY, T_TINY, VARIANTS, tiny_model
 
 
 @pytest.mark.parametrize("arch,shuffle,n_vars", VARIANTS)

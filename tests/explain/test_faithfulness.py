@@ -9,8 +9,7 @@ import torch
 from lstmfcn.evaluation import predict_logits, softmax
 from lstmfcn.explain import explain, faithfulness_report, perturbation_curves
 from lstmfcn.explain._common import make_baseline
-
-from ._helpers import T_TINY, tiny_model
+from tests.helpers.models import T_TINY, tiny_model
 
 
 def test_curves_run_from_the_series_to_the_baseline_and_back(rng):

@@ -9,15 +9,13 @@ import pytest
 
 from lstmfcn.evaluation import evaluate
 from lstmfcn.explain import METHODS, explain, feature_ablation, occlusion
-
-from ._helpers import (
+from tests.helpers.models import T_TINY, tiny_model
+from tests.helpers.planted import (
     PLANTED_HALF_WIDTH,
     PLANTED_LENGTH,
     PLANTED_VARIABLE,
     PLANTED_VARS,
-    T_TINY,
     planted_variable_mask,
-    tiny_model,
 )
 
 CHANCE = (2 * PLANTED_HALF_WIDTH + 1) / (PLANTED_VARS * PLANTED_LENGTH)  # the window's share of (V, T): 0.07

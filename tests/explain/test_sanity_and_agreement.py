@@ -9,8 +9,7 @@ import torch
 from lstmfcn.evaluation import predict_logits
 from lstmfcn.explain import method_agreement, model_randomisation_check, randomised_copy, spearman_per_sample
 from lstmfcn.explain.sanity import CASCADE
-
-from ._helpers import tiny_model
+from tests.helpers.models import tiny_model
 
 
 def test_randomised_copy_changes_only_the_named_parts():

@@ -11,8 +11,7 @@ from torch import nn
 
 from lstmfcn.explain import explain, faithfulness_report, model_randomisation_check
 from lstmfcn.explain._common import gradient_model
-
-from ._helpers import T_TINY, tiny_model
+from tests.helpers.models import T_TINY, assert_unchanged, snapshot, tiny_model
 
 DETERMINISTIC = [
     "cam",
@@ -27,39 +26,13 @@ DETERMINISTIC = [
 ]
 
 
-def snapshot(model: nn.Module) -> dict:
-    """Everything explaining could disturb: values, modes, grad flags, hooks."""
-    return {
-        "state": {k: v.detach().clone() for k, v in model.state_dict().items()},
-        "training": {name: m.training for name, m in model.named_modules()},
-        "requires_grad": {k: p.requires_grad for k, p in model.named_parameters()},
-        "grads": [None if p.grad is None else p.grad.clone() for p in model.parameters()],
-        "hooks": {
-            name: (len(m._forward_hooks), len(m._forward_pre_hooks), len(m._backward_hooks))
-            for name, m in model.named_modules()
-        },
-    }
-
-
-def assert_same(a: dict, b: dict) -> None:
-    assert a["training"] == b["training"]
-    assert a["requires_grad"] == b["requires_grad"]
-    assert a["hooks"] == b["hooks"]
-    assert all(
-        (ga is None and gb is None) or torch.equal(ga, gb) for ga, gb in zip(a["grads"], b["grads"], strict=True)
-    )
-    assert a["state"].keys() == b["state"].keys()
-    for k in a["state"]:
-        assert torch.equal(a["state"][k], b["state"][k]), k
-
-
 def test_explaining_leaves_the_shared_model_untouched(gunpoint, gunpoint_model):
     before = snapshot(gunpoint_model)
     x = gunpoint.X_test[:6]
     res = explain(gunpoint_model, x, DETERMINISTIC + ["attention"], ig_steps=8, n_samples=2)
     faithfulness_report(gunpoint_model, x, res["target"], {"ig": res["ig"]}, n_steps=4, random_seeds=1)
     model_randomisation_check(gunpoint_model, x, res["target"], methods=["cam"], cascade=True)
-    assert_same(before, snapshot(gunpoint_model))
+    assert_unchanged(before, snapshot(gunpoint_model))
 
 
 @pytest.mark.parametrize("arch,shuffle", [("lstmfcn", False), ("malstmfcn", False)])
@@ -70,7 +43,7 @@ def test_a_model_left_in_training_mode_is_explained_as_in_eval_and_stays_in_trai
     model.train()
     before = snapshot(model)
     got = explain(model, x, ["cam", "ig", "occlusion"], ig_steps=4)
-    assert_same(before, snapshot(model))
+    assert_unchanged(before, snapshot(model))
     for key in ("logits", "cam", "ig", "occlusion"):
         np.testing.assert_allclose(got[key], expected[key], rtol=1e-5, atol=1e-6)
 
@@ -90,7 +63,7 @@ def test_private_gradient_copy_runs_only_the_lstm_in_train_mode(shuffle, rng):
     lengths = torch.tensor([T_TINY, 9, 20, T_TINY])
     with torch.no_grad():
         torch.testing.assert_close(twin(x, lengths), model(x, lengths))
-    assert_same(before, snapshot(model))
+    assert_unchanged(before, snapshot(model))
 
 
 def test_concurrent_explanations_equal_sequential_ones(gunpoint, gunpoint_model):

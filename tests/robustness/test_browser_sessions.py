@@ -11,55 +11,53 @@ each a stranger with their own cookies and session:
 
 Like ``tests/app/test_browser.py``: skipped without Chromium, a failure with
 ``LSTMFCN_REQUIRE_BROWSER=1``. The server's whole log is checked for tracebacks at the end.
+
+A page load while another session works is judged against the same page's load measured just
+before in the same run, on an idle server: a busy machine slows both, a starved session only one.
 """
 
 from __future__ import annotations
 
-import os
 import pickle
 import re
-import subprocess
 import time
 import urllib.error
 import urllib.request
 
 import pytest
 
-from tests.app.conftest import ROOT
-from tests.app.test_browser import (
+from tests.helpers.browser import (
     CAM_TITLE,
-    CHART,
+    ERROR,
     EXCEPTION,
-    _free_port,
-    _server_command,
-    _wait_health,
-    stop,
+    UPLOAD,
+    WAIT_MS,
+    expect_charts,
+    running_server,
     wait_for_app,
+    wait_for_text,
 )
 
 pytestmark = pytest.mark.browser
 ATTR_TITLE = ".st-key-attr_sample .gtitle"
+HOME_CHARTS = 2  # the home page's: accuracy per class and the confusion matrix
 TIMINGS: dict[str, float] = {}
+SLOWDOWN = 4  # a page may load this many times slower than on the idle server while another session works
+FLOOR_S = 15  # ... or take this long, so that a quick idle load does not make the bound a hair trigger
 
 
 @pytest.fixture(scope="module")
 def server(browser, shipped_models, tmp_path_factory):
     """A fresh server, warmed up once (imports, GunPoint's CAM) so that timings measure sessions."""
     log = tmp_path_factory.mktemp("server") / "streamlit.log"
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    with log.open("wb") as out:
-        proc = subprocess.Popen(_server_command(port), cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
-        _wait_health(base, proc)
-        page = browser.new_page()
-        page.goto(f"{base}/cam")
-        page.wait_for_selector(CAM_TITLE, timeout=120_000)
-        page.close()
-        yield base
+        with running_server(log) as (base, _):
+            page = browser.new_page()
+            page.goto(f"{base}/cam")
+            page.wait_for_selector(CAM_TITLE, timeout=120_000)
+            page.close()
+            yield base
     finally:
-        stop(proc)
         print(f"\nconcurrent-session timings: {TIMINGS}")
     text = log.read_text(errors="replace")
     assert "Traceback" not in text, text[-4000:]
@@ -86,12 +84,8 @@ def title_of(page, selector: str) -> str:
     return page.locator(selector).first.text_content() or ""
 
 
-def wait_title(page, selector: str, fragment: str, timeout: float = 90_000) -> None:
-    page.wait_for_function(
-        "([sel, want]) => { const t = document.querySelector(sel); return t && t.textContent.includes(want); }",
-        arg=[selector, fragment],
-        timeout=timeout,
-    )
+def wait_title(page, selector: str, fragment: str) -> None:
+    wait_for_text(page, selector, fragment, timeout=90_000)  # three sessions at once on two cores
 
 
 def test_three_sessions_at_once_each_see_their_own_selection(server, sessions):
@@ -132,11 +126,22 @@ def load_cam(page, server: str, sample: int) -> float:
     """Seconds from asking for the CAM page (a new session) to its chart of ``sample``."""
     t0 = time.perf_counter()
     page.goto(f"{server}/cam?sample={sample}")
-    wait_title(page, CAM_TITLE, f"Test sample #{sample}:", timeout=60_000)
+    wait_for_text(page, CAM_TITLE, f"Test sample #{sample}:")
     seconds = time.perf_counter() - t0
     wait_for_app(page)
     assert page.locator(EXCEPTION).count() == 0
     return round(seconds, 2)
+
+
+def assert_not_starved(busy_s: float, idle_s: float) -> None:
+    """A page load beside another session's work took at most ``SLOWDOWN`` × its idle load (or ``FLOOR_S``).
+
+    A few seconds either way on an idle machine; a machine busy with other work slows the idle load
+    too (the suite beside two trainings measured 16.8 s and 17.9 s beside the work, against an
+    absolute 15 s); a session that starved the others would be far beyond both bounds.
+    """
+    limit = max(FLOOR_S, SLOWDOWN * idle_s)
+    assert busy_s < limit, f"{busy_s} s beside the other session's work, {idle_s} s idle (limit {limit:.1f} s)"
 
 
 def test_a_training_in_one_session_does_not_keep_another_from_loading_a_page(server, sessions):
@@ -147,21 +152,19 @@ def test_a_training_in_one_session_does_not_keep_another_from_loading_a_page(ser
     trainer.locator(".st-key-train_epochs input").fill("5000")
     trainer.locator("button", has_text="Start training").click()
     progress = trainer.get_by_text(re.compile(r"epoch [1-9]\d* of 5000"))
-    progress.first.wait_for(timeout=60_000)
+    progress.first.wait_for(timeout=WAIT_MS)
     epoch_before = int(re.search(r"epoch (\d+) of", progress.first.text_content())[1])
 
     TIMINGS["page_load_during_training_s"] = load_cam(visitor, server, 3)
 
-    time.sleep(1.5)  # the training went on meanwhile
-    epoch_after = int(re.search(r"epoch (\d+) of", progress.first.text_content())[1])
-    assert epoch_after > epoch_before
+    trainer.wait_for_function(  # the training goes on meanwhile: its progress passes the epoch seen before
+        "([before]) => { const m = document.body.innerText.match(/epoch (\\d+) of 5000/); return m && +m[1] > before; }",
+        arg=[epoch_before],
+        timeout=WAIT_MS,
+    )
     trainer.locator("button", has_text="Stop training").first.click()  # (a fragment rerun may briefly show two)
-    trainer.get_by_text("stopped early").first.wait_for(timeout=60_000)
-    # A few seconds on an idle machine. Relative to the idle load as well, so that a machine busy
-    # with other work (the test suite beside two trainings: 16.8 s) does not fail it; a training
-    # that starved other sessions would be far beyond both.
-    idle = TIMINGS["page_load_idle_s"]
-    assert TIMINGS["page_load_during_training_s"] < max(15, 4 * idle), TIMINGS
+    trainer.get_by_text("stopped early").first.wait_for(timeout=WAIT_MS)
+    assert_not_starved(TIMINGS["page_load_during_training_s"], TIMINGS["page_load_idle_s"])
 
 
 class _Payload:
@@ -179,12 +182,12 @@ def test_a_pickled_checkpoint_uploaded_in_the_browser_never_runs(server, session
     (page,) = sessions(1)
     page.goto(f"{server}/")
     wait_for_app(page)
-    page.locator("[data-testid='stFileUploaderDropzoneInput']").nth(1).set_input_files(str(evil))
-    error = page.locator("[data-testid='stAlertContentError']").filter(has_text="not a safetensors checkpoint")
-    error.wait_for(timeout=60_000)
+    page.locator(UPLOAD).nth(1).set_input_files(str(evil))
+    page.locator(ERROR).filter(has_text="not a safetensors checkpoint").wait_for(timeout=WAIT_MS)
     wait_for_app(page)
     assert not marker.exists()
-    assert page.locator(CHART).count() >= 2 and page.locator(EXCEPTION).count() == 0  # the previous model stays
+    expect_charts(page, HOME_CHARTS)  # the previous model's home page stays
+    assert page.locator(EXCEPTION).count() == 0
 
 
 def test_the_server_sends_no_cors_wildcard_and_wants_the_xsrf_token(server):
@@ -203,16 +206,17 @@ def test_the_server_sends_no_cors_wildcard_and_wants_the_xsrf_token(server):
 
 def test_a_big_explanation_in_one_session_does_not_keep_another_from_loading_a_page(server, sessions):
     """Integrated Gradients for the 150 test series runs in the asking session's own script thread."""
-    explainer, visitor = sessions(2)
+    explainer, idle_visitor, visitor = sessions(3)
+    TIMINGS["page_load_idle_before_explanation_s"] = load_cam(idle_visitor, server, 5)
     explainer.goto(f"{server}/attributions?method=ig")
     wait_for_app(explainer)
     explainer.get_by_role("tab", name="Class averages").click()
     busy = explainer.locator("[data-testid='stProgress']").filter(has_text="samples")
-    busy.first.wait_for(timeout=60_000)  # "Integrated Gradients for every test sample: 19 of 150 samples"
+    busy.first.wait_for(timeout=WAIT_MS)  # "Integrated Gradients for every test sample: 19 of 150 samples"
 
     TIMINGS["page_load_during_explanation_s"] = load_cam(visitor, server, 4)
     assert busy.count() >= 1, "the explanation finished before the other page had loaded: nothing was tested"
-    explainer.locator(".st-key-attr_class_average " + CHART).wait_for(timeout=120_000)
+    expect_charts(explainer, 1, within=".st-key-attr_class_average", timeout=120_000)
     wait_for_app(explainer)
     assert explainer.locator(EXCEPTION).count() == 0
-    assert TIMINGS["page_load_during_explanation_s"] < 15
+    assert_not_starved(TIMINGS["page_load_during_explanation_s"], TIMINGS["page_load_idle_before_explanation_s"])

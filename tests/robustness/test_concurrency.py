@@ -15,49 +15,23 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
-import torch
 
 from lstmfcn.dashboard import analysis, explanations, sources
 from lstmfcn.dashboard.blobs import BlobStore
 from lstmfcn.evaluation import predict_logits
 from lstmfcn.explain import class_activation_maps, explain
-from tests.app.conftest import ALSTMFCN_MODEL, LSTMFCN_MODEL
+from tests.helpers.models import assert_unchanged, snapshot
+from tests.helpers.shipped import ALSTMFCN_MODEL, LSTMFCN_MODEL, require_shipped
 
 pytestmark = pytest.mark.filterwarnings("ignore:Setting forward, backward hooks:UserWarning")
 THREADS = 8
 
 
-def snapshot(model: torch.nn.Module) -> dict:
-    """Everything a computation could disturb on a shared model."""
-    return {
-        "state": {k: v.detach().clone() for k, v in model.state_dict().items()},
-        "training": {name: m.training for name, m in model.named_modules()},
-        "requires_grad": {k: p.requires_grad for k, p in model.named_parameters()},
-        "grads": {k: p.grad for k, p in model.named_parameters() if p.grad is not None},
-        "hooks": {
-            name: (len(m._forward_hooks), len(m._forward_pre_hooks), len(m._backward_hooks))
-            for name, m in model.named_modules()
-        },
-    }
-
-
-def assert_unchanged(before: dict, after: dict) -> None:
-    assert after["training"] == before["training"]
-    assert after["requires_grad"] == before["requires_grad"]
-    assert after["grads"] == {} and before["grads"] == {}
-    assert after["hooks"] == before["hooks"]
-    for k, v in before["state"].items():
-        assert torch.equal(v, after["state"][k]), k
-
-
 @pytest.fixture(scope="module")
 def shared(gunpoint, shipped_models):
-    """The two shipped GunPoint models, loaded as the dashboard loads them (skip if not shipped)."""
-    models = {}
-    for model_id in (LSTMFCN_MODEL, ALSTMFCN_MODEL):
-        if (shipped_models / f"{model_id}.safetensors").is_file():
-            models[model_id] = sources.load_model_by_id(model_id, BlobStore())
-    return models
+    """The two shipped GunPoint models, loaded as the dashboard loads them."""
+    require_shipped(shipped_models, LSTMFCN_MODEL, ALSTMFCN_MODEL)
+    return {model_id: sources.load_model_by_id(model_id, BlobStore()) for model_id in (LSTMFCN_MODEL, ALSTMFCN_MODEL)}
 
 
 def session_tasks(gunpoint, models) -> list[tuple[str, callable]]:
@@ -82,13 +56,12 @@ def session_tasks(gunpoint, models) -> list[tuple[str, callable]]:
         ("filters page, block 1 #3", lambda: analysis.conv_block_activations(lstm, X[3], 1)),
         ("filters page, block 3 #90", lambda: analysis.conv_block_activations(lstm, X[90], 3)),
     ]
-    if ALSTMFCN_MODEL in models:
-        alstm = models[ALSTMFCN_MODEL]
-        tasks += [
-            ("attention page #5", lambda: explanations.sample_attention(alstm, X[5], None)),
-            ("attention + IG #20", lambda: explain(alstm, X[20:22], ["attention", "ig"], ig_steps=8)),
-            ("CAM of the split (alstm)", lambda: class_activation_maps(alstm, X[40:80]).cam),
-        ]
+    alstm = models[ALSTMFCN_MODEL]
+    tasks += [
+        ("attention page #5", lambda: explanations.sample_attention(alstm, X[5], None)),
+        ("attention + IG #20", lambda: explain(alstm, X[20:22], ["attention", "ig"], ig_steps=8)),
+        ("CAM of the split (alstm)", lambda: class_activation_maps(alstm, X[40:80]).cam),
+    ]
     return tasks
 
 
@@ -99,8 +72,6 @@ def flat(result) -> dict[str, np.ndarray]:
 
 
 def test_concurrent_sessions_get_exactly_what_each_gets_alone(gunpoint, shared):
-    if LSTMFCN_MODEL not in shared:
-        pytest.skip(f"{LSTMFCN_MODEL} is not shipped yet")
     tasks = session_tasks(gunpoint, shared)
     before = {k: snapshot(m) for k, m in shared.items()}
     alone = [flat(run()) for _, run in tasks]
@@ -127,8 +98,6 @@ def test_concurrent_sessions_get_exactly_what_each_gets_alone(gunpoint, shared):
 def test_filter_activations_never_catch_another_sessions_forward_pass(gunpoint, shared):
     """The Filters page once read a block's output through a hook on the shared model, which also
     caught other threads' passes (23 of 64 results were another session's). No hook now."""
-    if LSTMFCN_MODEL not in shared:
-        pytest.skip(f"{LSTMFCN_MODEL} is not shipped yet")
     model = shared[LSTMFCN_MODEL]
     X = gunpoint.X_test[:32]
     alone = [analysis.conv_block_activations(model, x, 3) for x in X]

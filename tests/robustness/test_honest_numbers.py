@@ -15,29 +15,11 @@ from lstmfcn.data import load_dataset_from_bytes
 from lstmfcn.errors import TrainingError
 from lstmfcn.explain import BASELINES, METHODS, explain
 from lstmfcn.explain.attention import attended_axis, has_attention
-from lstmfcn.models import ARCHITECTURES, ModelConfig, build_model
+from lstmfcn.models import ARCHITECTURES, ModelConfig
 from lstmfcn.training import TrainConfig, fit
 from lstmfcn.workflow import train_on_dataset
-from tests.app.conftest import ALSTMFCN_MODEL, LSTMFCN_MODEL
-
-T_TINY = 24
-
-
-def tiny_model(arch: str, shuffle: bool, n_vars: int):
-    """A small untrained model in eval mode with non-trivial BatchNorm statistics (fresh ones,
-    mean 0 and variance 1, would hide a division by a zero variance)."""
-    import torch
-
-    torch.manual_seed(0)
-    config = ModelConfig(arch, n_vars, T_TINY, 3, cells=4, shuffle=shuffle, filters=(8, 16, 8))
-    model = build_model(config)
-    with torch.no_grad():
-        for m in model.modules():
-            if isinstance(m, torch.nn.BatchNorm1d):
-                m.running_mean.uniform_(-0.5, 0.5)
-                m.running_var.uniform_(0.5, 1.5)
-    return model.eval()
-
+from tests.helpers.models import T_TINY, tiny_model
+from tests.helpers.shipped import ALSTMFCN_MODEL, LSTMFCN_MODEL, require_shipped
 
 pytestmark = pytest.mark.filterwarnings("ignore:Setting forward, backward hooks:UserWarning")  # Captum, on our copies
 
@@ -68,8 +50,7 @@ def test_every_method_is_finite_on_flat_input_for_every_variant(arch, shuffle, i
 
 @pytest.mark.parametrize("model_id", [LSTMFCN_MODEL, ALSTMFCN_MODEL])
 def test_the_dashboards_adapters_are_finite_on_flat_input_with_the_shipped_models(model_id, shipped_models):
-    if not (shipped_models / f"{model_id}.safetensors").is_file():
-        pytest.skip(f"{model_id} is not shipped yet")
+    require_shipped(shipped_models, model_id)
     model = sources.load_model_by_id(model_id, BlobStore())
     T = model.config.length
     for name, make in HARD_INPUTS.items():

@@ -1,7 +1,8 @@
 """Every malformed file of the corpus, through every door a file comes in by.
 
-The corpus is ``tests/data/test_malformed_inputs.py``'s (``CASES``: file name, bytes, a fragment of
-the message); its own test checks the loader. Here the same files must give
+The corpus is ``tests/helpers/malformed_files.py``'s (``CASES``: file name, bytes, a fragment of
+the message); ``tests/data/test_malformed_inputs.py`` checks the loader on it. Here the same
+files must give
 
 * the CLI: exit status 2 and exactly the loader's message, on one line, no traceback;
 * the dashboard: the loader's message shown, nothing stored, the previous dataset and model kept.
@@ -26,8 +27,8 @@ from lstmfcn.dashboard.blobs import BlobStore, digest
 from lstmfcn.data import load_dataset_from_bytes
 from lstmfcn.data.formats import EXTENSIONS, format_of
 from lstmfcn.errors import DataError
-from tests.app.conftest import LSTMFCN_MODEL
-from tests.data.test_malformed_inputs import CASES, GARBAGE, GOOD_ROWS, TS_HEADER, npz_bytes
+from tests.helpers.malformed_files import CASES, GARBAGE, GOOD_ROWS, TS_HEADER, npz_bytes
+from tests.helpers.shipped import LSTMFCN_MODEL
 
 
 def loader_message(filename: str, content: bytes) -> str:

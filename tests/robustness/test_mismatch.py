@@ -15,7 +15,7 @@ from lstmfcn.dashboard import selection
 from lstmfcn.errors import MismatchError
 from lstmfcn.model_input import model_input
 from lstmfcn.models import ModelConfig, build_model
-from tests.app.conftest import LSTMFCN_MODEL
+from tests.helpers.shipped import LSTMFCN_MODEL
 
 
 def model_for(length: int = 300, n_vars: int = 1, classes=("1", "2"), shuffle: bool = True):

@@ -19,8 +19,8 @@ import torch
 from lstmfcn.cli import main
 from lstmfcn.dashboard import sources
 from lstmfcn.data import load_dataset_from_bytes
-from tests.app.conftest import LSTMFCN_MODEL, ROOT
-from tests.data.test_malformed_inputs import TS_HEADER
+from tests.helpers.malformed_files import TS_HEADER
+from tests.helpers.shipped import LSTMFCN_MODEL, ROOT
 
 
 class Payload:
