@@ -4,6 +4,7 @@ The metadata (``__metadata__["lstmfcn"]``, a JSON string) holds::
 
     {"format": "lstmfcn-checkpoint", "version": 2,
      "model": ModelConfig.to_dict(), "classes": [...], "preprocessing": {...},
+     "class_names": [...], "variable_names": [...],  # display only; optional, see data/names.py
      "dataset": {"name": ..., "source": ..., "n_train": ..., ...},
      "training": TrainResult.to_dict() + accuracies, "weights_dtype": "float32" | "float16"}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
@@ -12,6 +13,7 @@ import torch
 from .checkpoint import save_checkpoint
 from .data import load_dataset
 from .data.dataset import Dataset
+from .data.names import names_for_dataset
 from .device import cpu_model
 from .evaluation import evaluate
 from .model_input import model_input
@@ -37,6 +39,7 @@ def train_on_dataset(
     should_stop: StopFn | None = None,
     state_path: str | os.PathLike | None = None,
     resume: bool = False,
+    names: Mapping[str, Mapping] | None = None,
 ) -> tuple[LSTMFCN, dict]:
     """Train ``arch`` on ``ds``'s training split; returns ``(model, checkpoint metadata)``.
 
@@ -44,13 +47,26 @@ def train_on_dataset(
     record (``model.metadata`` is set too). Train and test accuracy are then measured on the model's
     input path (:func:`~lstmfcn.model_input.model_input`), as every later use will see them; test
     accuracy is measured once, after training, and recorded; nothing is selected on it.
+
+    The metadata also carries ``class_names`` (aligned with ``classes``) and ``variable_names``
+    (one per variable): the catalog's where the archive states them, overridden by ``names``, a
+    user's renames ``{"classes": {label: name}, "variables": {index: name}}`` (see
+    :func:`lstmfcn.data.names.names_for_dataset`; invalid renames raise ``DataError`` before
+    any training).
     """
+    class_names, variable_names = names_for_dataset(ds, names)  # validated before a long run
     cfg = config or TrainConfig()
     model, result = fit(
         ds.X_train, ds.y_train, ds.lengths_train, model_config_for(ds, arch, cells, shuffle), cfg,
         progress=progress, should_stop=should_stop, state_path=state_path, resume=resume,
     )  # fmt: skip
-    model.metadata = {"classes": list(ds.classes), "preprocessing": ds.preprocessing, "dataset": dataset_summary(ds)}
+    model.metadata = {
+        "classes": list(ds.classes),
+        "class_names": class_names,
+        "variable_names": variable_names,
+        "preprocessing": ds.preprocessing,
+        "dataset": dataset_summary(ds),
+    }
     train_acc, test_acc = (_accuracy(model, ds, split) for split in ("train", "test"))
     training = result.to_dict()
     training.update(

@@ -9,5 +9,16 @@ from __future__ import annotations
 from lstmfcn.data.catalog import CatalogEntry, list_datasets
 from lstmfcn.data.dataset import Dataset
 from lstmfcn.data.loading import load_dataset, load_dataset_from_bytes
+from lstmfcn.data.names import apply_renames, class_names, display_class, variable_names
 
-__all__ = ["CatalogEntry", "Dataset", "list_datasets", "load_dataset", "load_dataset_from_bytes"]
+__all__ = [
+    "CatalogEntry",
+    "Dataset",
+    "apply_renames",
+    "class_names",
+    "display_class",
+    "list_datasets",
+    "load_dataset",
+    "load_dataset_from_bytes",
+    "variable_names",
+]
