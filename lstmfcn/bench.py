@@ -138,9 +138,16 @@ def _scaled(
 
 
 def bench_case(
-    name: str, model: nn.Module, x_np: np.ndarray, *, device: torch.device, repeats: int, loop_samples: int,
-    methods: tuple[str, ...], ig_steps: int,
-) -> list[BenchRow]:  # fmt: skip
+    name: str,
+    model: nn.Module,
+    x_np: np.ndarray,
+    *,
+    device: torch.device,
+    repeats: int,
+    loop_samples: int,
+    methods: tuple[str, ...],
+    ig_steps: int,
+) -> list[BenchRow]:
     """Inference, all-class CAM and Captum methods over ``x_np`` ``(N, V, T)``, both ways."""
     from .evaluation import predict_logits
     from .explain import class_activation_maps, run_method
@@ -254,9 +261,19 @@ def run_bench(device: str = "auto", quick: bool = False, progress: Callable[[str
             f"{n}x{length}", model, x, device=dev, repeats=repeats, loop_samples=loop_samples, methods=(), ig_steps=32
         )
         rows += [
-            r for r in bench_case(f"{ig_n}x{length}", model, x[:ig_n], device=dev, repeats=repeats, loop_samples=loop_samples,
-                                  methods=("ig",), ig_steps=32) if r.task.endswith(": ig")
-        ]  # fmt: skip
+            r
+            for r in bench_case(
+                f"{ig_n}x{length}",
+                model,
+                x[:ig_n],
+                device=dev,
+                repeats=repeats,
+                loop_samples=loop_samples,
+                methods=("ig",),
+                ig_steps=32,
+            )
+            if r.task.endswith(": ig")
+        ]
     say("training")
     rows.append(
         bench_training(
@@ -273,8 +290,10 @@ def run_bench(device: str = "auto", quick: bool = False, progress: Callable[[str
 
 def format_table(result: dict) -> str:
     """A plain-text table of :func:`run_bench`'s result."""
-    lines = [f"device: {result['device']}  (torch {result['torch']}{', quick' if result['quick'] else ''})",
-             f"{'task':<34} {'N':>6} {'T':>5} {'ours':>10} {'straightforward':>16} {'speedup':>8}  how / max |diff|"]  # fmt: skip
+    lines = [
+        f"device: {result['device']}  (torch {result['torch']}{', quick' if result['quick'] else ''})",
+        f"{'task':<34} {'N':>6} {'T':>5} {'ours':>10} {'straightforward':>16} {'speedup':>8}  how / max |diff|",
+    ]
     for r in result["rows"]:
         base = "n/a" if np.isnan(r["straightforward_s"]) else _fmt_s(r["straightforward_s"])
         speed = "" if np.isnan(r["straightforward_s"]) else f"{r['speedup']:.1f}x"
@@ -292,9 +311,13 @@ def _fmt_s(s: float) -> str:
 
 
 def scaling_curves(
-    device: str = "auto", ns: tuple[int, ...] = (16, 64, 256, 1024), ts: tuple[int, ...] = (96, 256, 1024),
-    fixed_t: int = 150, fixed_n: int = 64, ig_steps: int = 32,
-) -> dict:  # fmt: skip
+    device: str = "auto",
+    ns: tuple[int, ...] = (16, 64, 256, 1024),
+    ts: tuple[int, ...] = (96, 256, 1024),
+    fixed_t: int = 150,
+    fixed_n: int = 64,
+    ig_steps: int = 32,
+) -> dict:
     """Seconds for all-class CAM and IG-``ig_steps`` against N (at ``T = fixed_t``) and T (at ``N = fixed_n``).
 
     Returns ``{"device", "n": {"N": [...], "cam": [...], "ig": [...]}, "t": {"T": [...], "cam": [...], "ig": [...]}}``.
@@ -329,9 +352,12 @@ def scaling_figures(curves: dict) -> list:
         c = curves[axis]
         key = axis.upper()
         fig = lines_figure(
-            np.asarray(c[key]), {"CAM, all classes": np.asarray(c["cam"]), "IG-32": np.asarray(c["ig"])},
-            x_title=key, y_title="seconds", title=f"Time against {key} ({fixed} = {c[fixed]}, {curves['device']})",
-        )  # fmt: skip
+            np.asarray(c[key]),
+            {"CAM, all classes": np.asarray(c["cam"]), "IG-32": np.asarray(c["ig"])},
+            x_title=key,
+            y_title="seconds",
+            title=f"Time against {key} ({fixed} = {c[fixed]}, {curves['device']})",
+        )
         fig.update_xaxes(type="log")
         fig.update_yaxes(type="log")
         out.append(fig)

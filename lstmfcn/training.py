@@ -196,9 +196,14 @@ def train(
                 "elapsed_s": elapsed,
             }
             save_training_state(
-                state_path, model=model, best_state=best_state, optimizer=optimizer,
-                scheduler=scheduler, shuffle_rng=shuffle_rng, info=info,
-            )  # fmt: skip
+                state_path,
+                model=model,
+                best_state=best_state,
+                optimizer=optimizer,
+                scheduler=scheduler,
+                shuffle_rng=shuffle_rng,
+                info=info,
+            )
         if stop_now:
             stopped = epoch < cfg.epochs
             break

@@ -57,9 +57,16 @@ def train_on_dataset(
     class_names, variable_names = names_for_dataset(ds, names)  # validated before a long run
     cfg = config or TrainConfig()
     model, result = fit(
-        ds.X_train, ds.y_train, ds.lengths_train, model_config_for(ds, arch, cells, shuffle), cfg,
-        progress=progress, should_stop=should_stop, state_path=state_path, resume=resume,
-    )  # fmt: skip
+        ds.X_train,
+        ds.y_train,
+        ds.lengths_train,
+        model_config_for(ds, arch, cells, shuffle),
+        cfg,
+        progress=progress,
+        should_stop=should_stop,
+        state_path=state_path,
+        resume=resume,
+    )
     model.metadata = {
         "classes": list(ds.classes),
         "class_names": class_names,
@@ -126,9 +133,16 @@ def train_and_save(
     """
     ds = load_dataset(dataset, normalize=normalize)
     model, meta = train_on_dataset(
-        ds, arch, cells=cells, shuffle=shuffle, config=config, progress=progress, should_stop=should_stop,
-        state_path=state_path, resume=resume,
-    )  # fmt: skip
+        ds,
+        arch,
+        cells=cells,
+        shuffle=shuffle,
+        config=config,
+        progress=progress,
+        should_stop=should_stop,
+        state_path=state_path,
+        resume=resume,
+    )
     if meta["training"]["stopped"]:
         return TrainedCheckpoint(model, meta, None)
     path = save_checkpoint(out, model, meta, half=half)

@@ -117,9 +117,22 @@ def zoo_file_name(dataset: str, arch: str, shuffle: bool) -> str:
 # univariate sets that span sizes, lengths and class counts; an attention-over-time ALSTM-FCN on
 # the dashboard's default; MLSTM-FCN / MALSTM-FCN on two multivariate sets (one unequal length).
 UNIVARIATE = [
-    "GunPoint", "CBF", "Coffee", "ECG200", "ECG5000", "ArrowHead", "ItalyPowerDemand", "Beef", "Car",
-    "DiatomSizeReduction", "ECGFiveDays", "FaceFour", "Chinatown", "OSULeaf", "Adiac",
-]  # fmt: skip
+    "GunPoint",
+    "CBF",
+    "Coffee",
+    "ECG200",
+    "ECG5000",
+    "ArrowHead",
+    "ItalyPowerDemand",
+    "Beef",
+    "Car",
+    "DiatomSizeReduction",
+    "ECGFiveDays",
+    "FaceFour",
+    "Chinatown",
+    "OSULeaf",
+    "Adiac",
+]
 # Adiac (37 classes) is the zoo's many-class set. FiftyWords (50 classes) was planned too but left out:
 # its two trainings cost about 80 CPU-minutes, and all entries at float32 would exceed the ~40 MB budget.
 MULTIVARIATE = ["BasicMotions", "JapaneseVowels"]

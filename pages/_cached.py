@@ -101,9 +101,14 @@ def evaluation(model_id: str, dataset_id: str, split: str) -> dict:
     a = aligned(model_id, dataset_id, split)
     ev = evaluate(model(model_id), a.X, a.y, a.lengths)
     return {
-        "accuracy": ev.accuracy, "per_class": ev.per_class_accuracy, "confusion": ev.confusion,
-        "pred": ev.predictions, "logits": ev.logits, "y": a.y, "lengths": a.lengths,
-    }  # fmt: skip
+        "accuracy": ev.accuracy,
+        "per_class": ev.per_class_accuracy,
+        "confusion": ev.confusion,
+        "pred": ev.predictions,
+        "logits": ev.logits,
+        "y": a.y,
+        "lengths": a.lengths,
+    }
 
 
 def model_file(model_id: str) -> tuple[str, bytes]:
@@ -285,11 +290,18 @@ def faithfulness(model_id, dataset_id, split, methods, baseline, ig_steps, subse
     m = model(model_id)
     maps = {
         method: split_explanation(
-            "attr_pred", model_id, dataset_id, split, "", method,
-            explanations.params_key(method, baseline, ig_steps, **perturb), subset, progress=False,
+            "attr_pred",
+            model_id,
+            dataset_id,
+            split,
+            "",
+            method,
+            explanations.params_key(method, baseline, ig_steps, **perturb),
+            subset,
+            progress=False,
         )["maps"]
         for method in methods
-    }  # fmt: skip
+    }
     report = faithfulness_report(m, al.X[idx], pred, maps, lengths=al.lengths[idx], baseline=baseline)
     agreement = method_agreement(maps, labels=al.y[idx], n_classes=m.config.n_classes, lengths=al.lengths[idx])
     return report, agreement

@@ -9,6 +9,7 @@ import streamlit as st
 
 from lstmfcn import figures as F
 from lstmfcn.dashboard import sources
+from lstmfcn.data.names import display_class, names_for_dataset, names_from_metadata
 from lstmfcn.errors import LstmFcnError
 from lstmfcn.zoo import training_estimate_s
 from pages._cached import aligned, blob_store, compute_setup, dataset, format_seconds, model
@@ -18,14 +19,22 @@ from pages._state import fits, init_state, show_flash, ss, sync_url
 
 @dataclass
 class Context:
-    """The selection resolved to objects for one script run (never stored in session state)."""
+    """The selection resolved to objects for one script run (never stored in session state).
+
+    ``labels`` are the class labels in the model's output order (what files, the URL and the
+    session state use); ``classes`` the same classes as shown: ``"Weekend (1)"`` where the archive
+    names them, else the label; ``var_names`` the variables as shown. ``colors`` are per class,
+    kept across models of one dataset.
+    """
 
     dataset_id: str
     model_id: str
     ds: object
     model: object | None  # an LSTMFCN; its checkpoint metadata is ``model.metadata`` (``meta``)
     meta: dict | None
+    labels: list[str]
     classes: list[str]
+    var_names: list[str]
     colors: list[str]
 
     @property
@@ -81,8 +90,12 @@ def context(require_model: bool = True) -> Context:
     model_id = ss["model"]
     m = model(model_id) if model_id else None
     meta = m.metadata if m is not None else None
-    classes = [str(c) for c in (meta["classes"] if meta else ds.classes)]
-    ctx = Context(ss["dataset"], model_id, ds, m, meta, classes, F.colors_for(classes, ds.classes))
+    labels = [str(c) for c in (meta["classes"] if meta else ds.classes)]
+    names, var_names = names_from_metadata(meta) if meta else names_for_dataset(ds)
+    if len(var_names) != ds.n_vars:  # a model of another width is refused on every page; name the data's
+        var_names = names_for_dataset(ds)[1]
+    classes = [display_class(label, name) for label, name in zip(labels, names, strict=True)]
+    ctx = Context(ss["dataset"], model_id, ds, m, meta, labels, classes, var_names, F.colors_for(labels, ds.classes))
     if require_model:
         need_model(ctx)
     return ctx

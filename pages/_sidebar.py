@@ -137,14 +137,21 @@ def sidebar() -> None:
         if ss["dataset"] not in options:
             options.insert(0, ss["dataset"])
         bound(
-            st.selectbox, "dataset", "Embedded dataset or your upload", page="sidebar", options=options,
-            format_func=lambda i: labels.get(i) or sources.dataset_label(i, blobs), after=_on_dataset_change,
-        )  # fmt: skip
+            st.selectbox,
+            "dataset",
+            "Embedded dataset or your upload",
+            page="sidebar",
+            options=options,
+            format_func=lambda i: labels.get(i) or sources.dataset_label(i, blobs),
+            after=_on_dataset_change,
+        )
         st.file_uploader(
-            "Upload a dataset (.tsv .txt .ts .arff .csv .npz)", type=sources.DATASET_UPLOAD_TYPES,
-            key="_upload_dataset", on_change=_on_dataset_upload,
+            "Upload a dataset (.tsv .txt .ts .arff .csv .npz)",
+            type=sources.DATASET_UPLOAD_TYPES,
+            key="_upload_dataset",
+            on_change=_on_dataset_upload,
             help="Label first per line for text formats; a file without a train/test split is split 70/30.",
-        )  # fmt: skip
+        )
 
         st.markdown("### Model")
         ds = dataset(ss["dataset"])
@@ -155,36 +162,56 @@ def sidebar() -> None:
             if not ss["model"]:
                 model_ids.insert(0, "")
             bound(
-                st.selectbox, "model", "Shipped, uploaded or trained here", page="sidebar", options=model_ids,
+                st.selectbox,
+                "model",
+                "Shipped, uploaded or trained here",
+                page="sidebar",
+                options=model_ids,
                 format_func=lambda i: sources.model_label(i, model_meta(i), blobs) if i else "— none —",
                 after=_on_model_change,
-            )  # fmt: skip
+            )
             if ss["model"]:
                 st.caption(sources.model_label(ss["model"], model_meta(ss["model"]), blobs, long=True))
         else:
             st.caption(f"No model for {ds.name} yet.")
         if ss["model"]:
             st.download_button(
-                "Download this model (.safetensors)", data=lambda mid=ss["model"]: model_file(mid)[1],
-                file_name=model_file(ss["model"])[0], mime="application/octet-stream", on_click="ignore",
-                key="_download_model", icon=":material/download:", type="tertiary",
-            )  # fmt: skip
+                "Download this model (.safetensors)",
+                data=lambda mid=ss["model"]: model_file(mid)[1],
+                file_name=model_file(ss["model"])[0],
+                mime="application/octet-stream",
+                on_click="ignore",
+                key="_download_model",
+                icon=":material/download:",
+                type="tertiary",
+            )
         bound(
-            st.toggle, "resample", selection.RESAMPLE_LABEL, page="sidebar", after=on_switch_change("resample"),
+            st.toggle,
+            "resample",
+            selection.RESAMPLE_LABEL,
+            page="sidebar",
+            after=on_switch_change("resample"),
             help="Off: a model built for series of another length is refused. On: every series is resampled "
             "(linear interpolation) to the model's length, each page says so, and the explanations are of the "
             "resampled series. It only ever fixes the length: a model whose classes differ stays refused.",
-        )  # fmt: skip
+        )
         if ss["class_subset"] or ss.get("_needs_switch", ("", ""))[1] == "class_subset":
             bound(
-                st.toggle, "class_subset", selection.SUBSET_LABEL, page="sidebar", after=on_switch_change("class_subset"),
+                st.toggle,
+                "class_subset",
+                selection.SUBSET_LABEL,
+                page="sidebar",
+                after=on_switch_change("class_subset"),
                 help="For a dataset of your own that holds only some of the model's classes. Every page then says "
                 "that it shows a subset; accuracy is not comparable with the model's recorded accuracy.",
-            )  # fmt: skip
+            )
         st.file_uploader(
-            "Upload a model (.safetensors)", type=sources.MODEL_UPLOAD_TYPES, key="_upload_model",
-            on_change=_on_model_upload, help="A checkpoint written by this tool (python -m lstmfcn train, or the Train page).",
-        )  # fmt: skip
+            "Upload a model (.safetensors)",
+            type=sources.MODEL_UPLOAD_TYPES,
+            key="_upload_model",
+            on_change=_on_model_upload,
+            help="A checkpoint written by this tool (python -m lstmfcn train, or the Train page).",
+        )
         st.caption(f"Computing on: **{device_label()}**")
     ss["_last_good_dataset"] = ss["dataset"]
     ss["_last_good_model"] = ss["model"]

@@ -21,9 +21,15 @@ def split_and_sample_pickers(ctx: Context, page: str, n: int) -> int:
         ss["sample"] = clamped
         sync_url()
     bound(
-        st.number_input, "sample", f"Sample (0–{n - 1})", page=page, min_value=0, max_value=max(n - 1, 0), step=1,
+        st.number_input,
+        "sample",
+        f"Sample (0–{n - 1})",
+        page=page,
+        min_value=0,
+        max_value=max(n - 1, 0),
+        step=1,
         help="Or click a sample in the overview chart or a table row.",
-    )  # fmt: skip
+    )
     return int(ss["sample"])
 
 
@@ -32,28 +38,47 @@ SPLIT_NAMES = {"test": "test set", "train": "training set"}
 
 def split_picker(page: str) -> str:
     bound(
-        st.segmented_control, "split", "Samples from", page=page, options=list(vs.SPLITS),
-        format_func=SPLIT_NAMES.get, after=lambda: ss.update(sample=0),
-    )  # fmt: skip
+        st.segmented_control,
+        "split",
+        "Samples from",
+        page=page,
+        options=list(vs.SPLITS),
+        format_func=SPLIT_NAMES.get,
+        after=lambda: ss.update(sample=0),
+    )
     if ss["split"] is None:  # a segmented control can be cleared; keep a split
         ss["split"] = "test"
     return ss["split"]
 
 
-def variable_picker(n_vars: int, page: str, most: int = 6) -> tuple[list[int], list[str] | None]:
-    """Which variables to draw (all up to ``most``; a multiselect beyond): ``(indices, row names)``."""
+def variable_picker(
+    n_vars: int, page: str, most: int = 6, names: list[str] | None = None
+) -> tuple[list[int], list[str] | None]:
+    """Which variables to draw (all up to ``most``; a multiselect beyond): ``(indices, row names)``.
+
+    ``names``: the variables as shown (the archive's names where it gives them); the row names are
+    None when they are the default "variable 1…V" of a single variable, so figures keep their labels.
+    """
+    names = names or [f"variable {v + 1}" for v in range(n_vars)]
     if n_vars <= most:
-        return list(range(n_vars)), None
-    chosen = st.multiselect(
-        f"Variables to draw (of {n_vars})", list(range(n_vars)), default=list(range(most)), key=f"{page}_variables",
-        format_func=lambda v: f"variable {v + 1}",
-    )  # fmt: skip
-    chosen = sorted(chosen) or [0]
-    return chosen, [f"variable {v + 1}" for v in chosen]
+        chosen = list(range(n_vars))
+    else:
+        chosen = st.multiselect(
+            f"Variables to draw (of {n_vars})",
+            list(range(n_vars)),
+            default=list(range(most)),
+            key=f"{page}_variables",
+            format_func=lambda v: names[v],
+        )
+        chosen = sorted(chosen) or [0]
+    if n_vars == 1 and names[0] == "variable 1":
+        return chosen, None
+    return chosen, [names[v] for v in chosen]
 
 
 def class_picker(ctx: Context, page: str, label: str = "Class to explain") -> None:
-    options = [vs.PREDICTED] + ctx.classes
+    options = [vs.PREDICTED] + ctx.labels
+    shown = dict(zip(ctx.labels, ctx.classes, strict=True))
     if ss["cls"] not in options:
         ss["cls"] = vs.PREDICTED
     bound(
@@ -62,7 +87,7 @@ def class_picker(ctx: Context, page: str, label: str = "Class to explain") -> No
         label,
         page=page,
         options=options,
-        format_func=lambda c: "the predicted class" if c == vs.PREDICTED else f"class {c}",
+        format_func=lambda c: "the predicted class" if c == vs.PREDICTED else f"class {shown[c]}",
     )
 
 
@@ -87,14 +112,26 @@ def chart(
     st.plotly_chart(fig, key=key, theme=None, config={"displaylogo": False}, **kwargs)
     with st.container(horizontal=True, gap="small"):
         st.download_button(
-            "Chart (HTML)", data=lambda: F.figure_html(fig, title=name), file_name=f"{name}.html", mime="text/html",
-            on_click="ignore", key=f"dl_html_{key}", icon=":material/download:", type="tertiary",
-        )  # fmt: skip
+            "Chart (HTML)",
+            data=lambda: F.figure_html(fig, title=name),
+            file_name=f"{name}.html",
+            mime="text/html",
+            on_click="ignore",
+            key=f"dl_html_{key}",
+            icon=":material/download:",
+            type="tertiary",
+        )
         if csv is not None:
             st.download_button(
-                "Data (CSV)", data=lambda: csv().to_csv(index=False), file_name=f"{name}.csv", mime="text/csv",
-                on_click="ignore", key=f"dl_csv_{key}", icon=":material/download:", type="tertiary",
-            )  # fmt: skip
+                "Data (CSV)",
+                data=lambda: csv().to_csv(index=False),
+                file_name=f"{name}.csv",
+                mime="text/csv",
+                on_click="ignore",
+                key=f"dl_csv_{key}",
+                icon=":material/download:",
+                type="tertiary",
+            )
 
 
 def selected_point(state_key: str) -> int | None:
@@ -144,9 +181,15 @@ def table(df: pd.DataFrame, key: str, *, name: str, select_sample: bool = False,
         kwargs = dict(on_select=on_table_select(key, df), selection_mode="single-row")
     st.dataframe(df, key=key, hide_index=True, height=height or "auto", **kwargs)
     st.download_button(
-        "Table (CSV)", data=df.to_csv(index=False), file_name=f"{name}.csv", mime="text/csv",
-        on_click="ignore", key=f"dl_csv_{key}", icon=":material/download:", type="tertiary",
-    )  # fmt: skip
+        "Table (CSV)",
+        data=df.to_csv(index=False),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key=f"dl_csv_{key}",
+        icon=":material/download:",
+        type="tertiary",
+    )
 
 
 def slug(*parts) -> str:

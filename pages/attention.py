@@ -51,9 +51,12 @@ def offer_attention_and_stop(reason: str) -> None:
         )
         label = sources.model_label(options[0], cached.model_meta(options[0]), cached.blob_store())
         st.button(
-            f"Show {label}", on_click=ui.select_model, args=(options[0],), icon=":material/visibility:",
+            f"Show {label}",
+            on_click=ui.select_model,
+            args=(options[0],),
+            icon=":material/visibility:",
             key="attention_switch",
-        )  # fmt: skip
+        )
     else:
         what = (
             "an ALSTM-FCN or MALSTM-FCN (with the dimension shuffle **off** its attention runs over time, with it "
@@ -88,8 +91,8 @@ else:
 
 split = ui.split_picker(PAGE)
 a = ui.aligned_or_stop(ctx, split)
-variables, var_names = ui.variable_picker(V, PAGE)
-all_var_names = None if V == 1 else [f"variable {v + 1}" for v in range(V)]
+variables, var_names = ui.variable_picker(V, PAGE, names=ctx.var_names)
+all_var_names = None if V == 1 else ctx.var_names
 
 
 def uniformity_panel() -> None:
@@ -102,20 +105,23 @@ def uniformity_panel() -> None:
     st.info(spread.sentence, icon=":material/equalizer:")
     c1, c2, c3 = st.columns(3)
     c1.metric(
-        "Peak / uniform", f"{spread.mean_peak:.2f} ×",
+        "Peak / uniform",
+        f"{spread.mean_peak:.2f} ×",
         help="The largest weight over the uniform level 1/n, averaged over the samples: 1 when the weight is spread "
         "evenly, n when it all sits on one position.",
-    )  # fmt: skip
+    )
     c2.metric(
-        "Minimum / uniform", f"{spread.mean_low:.2f} ×",
+        "Minimum / uniform",
+        f"{spread.mean_low:.2f} ×",
         help="The smallest weight over the uniform level, averaged over the samples: 1 when even, 0 when some "
         "position gets no weight at all.",
-    )  # fmt: skip
+    )
     c3.metric(
-        "Entropy / maximum", f"{100 * spread.mean_entropy:.1f} %",
+        "Entropy / maximum",
+        f"{100 * spread.mean_entropy:.1f} %",
         help="The weights' entropy over its maximum log n, averaged over the samples: 100 % when even, 0 % when all "
         "weight is on one position.",
-    )  # fmt: skip
+    )
     st.caption(
         "The charts below draw the uniform level as a dotted line, and the heatmaps are white at it (orange above, "
         "purple below), so near-uniform attention looks near-uniform."

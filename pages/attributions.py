@@ -37,16 +37,18 @@ methods = c1.multiselect("Methods", list(infos), key="attr_methods", format_func
     "cam"
 ]
 baseline = c2.selectbox(
-    "Baseline (what 'absent' means)", list(explanations.BASELINE_LABELS), key="attr_baseline",
+    "Baseline (what 'absent' means)",
+    list(explanations.BASELINE_LABELS),
+    key="attr_baseline",
     format_func=explanations.BASELINE_LABELS.get,
     help="Integrated Gradients, DeepLIFT, GradientSHAP, occlusion and ablation compare the series with this reference.",
-)  # fmt: skip
+)
 ig_steps = c3.selectbox("IG steps", [16, 32, 64], index=1, key="attr_ig_steps")
 
 
 split = ui.split_picker(PAGE)
 a = ui.aligned_or_stop(ctx, split)
-variables, var_names = ui.variable_picker(ctx.ds.n_vars, PAGE)
+variables, var_names = ui.variable_picker(ctx.ds.n_vars, PAGE, names=ctx.var_names)
 V, T = a.X.shape[1], a.X.shape[-1]
 
 
@@ -63,28 +65,47 @@ def perturbation_settings(wanted: list[str]) -> dict:
     if "occlusion" in used:
         ss["attr_window"] = _clamped(ss.get("attr_window"), T)
         chosen["window"] = cols[0].number_input(
-            "Occlusion window (steps)", 1, T, value=None, step=1, key="attr_window",
-            placeholder=f"{d['window']} (a tenth)", help="How many steps each occluded window covers.",
-        )  # fmt: skip
+            "Occlusion window (steps)",
+            1,
+            T,
+            value=None,
+            step=1,
+            key="attr_window",
+            placeholder=f"{d['window']} (a tenth)",
+            help="How many steps each occluded window covers.",
+        )
         most = chosen["window"] or d["window"]
         ss["attr_stride"] = _clamped(ss.get("attr_stride"), most)
         chosen["stride"] = cols[1].number_input(
-            "Occlusion stride (steps)", 1, most, value=None, step=1, key="attr_stride",
-            placeholder="half the window", help="Steps between windows: smaller is smoother and costs more passes.",
-        )  # fmt: skip
+            "Occlusion stride (steps)",
+            1,
+            most,
+            value=None,
+            step=1,
+            key="attr_stride",
+            placeholder="half the window",
+            help="Steps between windows: smaller is smoother and costs more passes.",
+        )
     if "ablation" in used:
         ss["attr_segments"] = _clamped(ss.get("attr_segments"), T)
         chosen["n_segments"] = cols[2].number_input(
-            "Ablation segments", 1, T, value=None, step=1, key="attr_segments", placeholder=str(d["n_segments"]),
+            "Ablation segments",
+            1,
+            T,
+            value=None,
+            step=1,
+            key="attr_segments",
+            placeholder=str(d["n_segments"]),
             help="Segment ablation cuts the series into this many equal stretches and removes one at a time.",
-        )  # fmt: skip
+        )
     if V > 1:
         ss.setdefault("attr_per_variable", d["per_variable"])
         chosen["per_variable"] = cols[3].toggle(
-            "One variable at a time", key="attr_per_variable",
+            "One variable at a time",
+            key="attr_per_variable",
             help="On: a map per variable that says which variable mattered, V times the forward passes. Off: "
             "every variable is perturbed at once, one map over time, the same for all variables.",
-        )  # fmt: skip
+        )
     opts = explanations.perturbation_options(V, T, **chosen)
     costs = (explanations.perturbation_cost(m, V, T, explanations.params_key(m, **opts)) for m in used)
     st.caption(" · ".join(f"**{labels[m]}**, {cost}" for m, cost in zip(used, costs, strict=True)))
@@ -122,7 +143,7 @@ def sample_panel() -> None:
     with right:
         ui.class_picker(ctx, PAGE)
     yt, yp = int(a.y[i]), int(ev["pred"][i])
-    k = vs.class_index(ss["cls"], ctx.classes, yp)
+    k = vs.class_index(ss["cls"], ctx.labels, yp)
     x, L = a.X[i, variables], int(a.lengths[i])
     st.markdown(
         f"**Sample {i}** · true class **{ctx.classes[yt]}** · predicted **{ctx.classes[yp]}** · explaining class "
@@ -180,10 +201,13 @@ def class_average_samples(method: str, n: int) -> int:
     estimate = cached.estimated_seconds("attr_true", ctx.model_id, method, params(method), n)
     every = f"all {n}" + (f" (about {cached.format_seconds(estimate)})" if estimate is not None else "")
     choice = st.segmented_control(
-        "Samples averaged", [CLASS_AVERAGE_SAMPLES, 0], default=CLASS_AVERAGE_SAMPLES, key=f"attr_avg_n_{method}",
+        "Samples averaged",
+        [CLASS_AVERAGE_SAMPLES, 0],
+        default=CLASS_AVERAGE_SAMPLES,
+        key=f"attr_avg_n_{method}",
         format_func=lambda k: f"{k} class-balanced" if k else every,
         help="The average over a class-balanced sample is ready in seconds; all samples can take minutes.",
-    )  # fmt: skip
+    )
     return CLASS_AVERAGE_SAMPLES if choice is None else int(choice)
 
 

@@ -24,7 +24,7 @@ st.markdown(
 
 split = ui.split_picker(PAGE)
 a = ui.aligned_or_stop(ctx, split)
-variables, var_names = ui.variable_picker(ctx.ds.n_vars, PAGE)
+variables, var_names = ui.variable_picker(ctx.ds.n_vars, PAGE, names=ctx.var_names)
 res = cached.split_explanation("cam", ctx.model_id, ctx.dataset_id, split, "Computing the class activation maps")
 if res is None:  # cancelled: the note and a way to go on are shown
     st.stop()
@@ -69,7 +69,7 @@ def sample_panel() -> None:
             st.success(f"No misclassified sample in the {ui.SPLIT_NAMES[split]}.")
 
     x, L, yt, yp = a.X[i, variables], int(a.lengths[i]), int(a.y[i]), int(pred[i])
-    k = vs.class_index(ui.ss["cls"], ctx.classes, yp)
+    k = vs.class_index(ui.ss["cls"], ctx.labels, yp)
     verdict = "correct" if yt == yp else "**wrong**"
     st.markdown(
         f"#### Sample {i} of the {ui.SPLIT_NAMES[split]}: true class {ctx.classes[yt]}, predicted {ctx.classes[yp]} "
@@ -81,13 +81,24 @@ def sample_panel() -> None:
         with one:
             ui.chart(
                 F.map_series_figure(
-                    x, cam_all[i, k], length=L, line_color=ctx.colors[k], var_names=var_names,
+                    x,
+                    cam_all[i, k],
+                    length=L,
+                    line_color=ctx.colors[k],
+                    var_names=var_names,
                     title=f"{split.capitalize()} sample #{i}: CAM of class {ctx.classes[k]} (p = {probs[i, k]:.2f})",
                 ),
-                "cam_chart", name=ui.slug("cam", name_base, i, ctx.classes[k]),
+                "cam_chart",
+                name=ui.slug("cam", name_base, i, ctx.classes[k]),
                 how_to_read=f"Each point is coloured by how much that time step raised (red) or lowered (blue) the score of class {ctx.classes[k]}; pale steps hardly matter.",
-                csv=lambda: pd.DataFrame({"t": np.arange(L), **{f"x{v + 1}": x[v, :L] for v in range(x.shape[0])}, f"cam_{ctx.classes[k]}": cam_all[i, k, :L]}),
-            )  # fmt: skip
+                csv=lambda: pd.DataFrame(
+                    {
+                        "t": np.arange(L),
+                        **{f"x{v + 1}": x[v, :L] for v in range(x.shape[0])},
+                        f"cam_{ctx.classes[k]}": cam_all[i, k, :L],
+                    }
+                ),
+            )
     if every.open:
         with every:
             ui.chart(

@@ -5,6 +5,7 @@ import streamlit as st
 
 from lstmfcn import figures as F
 from lstmfcn.dashboard import analysis
+from lstmfcn.data.names import display_class, names_for_dataset
 from pages import _cached as cached
 from pages import _ui as ui
 
@@ -13,8 +14,12 @@ ds = ctx.ds
 # The series are drawn as the chosen model sees them (its checkpoint's normalisation), so that
 # what this page shows is what the other pages explain; without a usable model, as the dataset has them.
 seen_by = ctx.model_id if ctx.model is not None and ui.fits(ctx.model, ds) is None else ""
-classes = ctx.classes if seen_by else [str(c) for c in ds.classes]
-colors = ctx.colors if seen_by else F.colors_for(classes, classes)
+if seen_by:
+    classes, colors = ctx.classes, ctx.colors
+else:
+    labels = [str(c) for c in ds.classes]
+    classes = [display_class(label, name) for label, name in zip(labels, names_for_dataset(ds)[0], strict=True)]
+    colors = F.colors_for(labels, labels)
 
 st.title(f"Data: {ctx.dataset_label}")
 if seen_by:
@@ -53,7 +58,7 @@ ui.chart(
 
 split = ui.split_picker("data")
 X, y, lengths = cached.series(ctx.dataset_id, seen_by, split)
-variables, var_names = ui.variable_picker(ds.n_vars, "data")
+variables, var_names = ui.variable_picker(ds.n_vars, "data", names=names_for_dataset(ds)[1])
 left, right, _ = st.columns([2, 1, 2])
 per_class = left.slider("Series per class", 1, 20, 5, key="data_per_class")
 seed = right.number_input(
@@ -97,5 +102,5 @@ ui.chart(
             for v in variables
             for t in range(mean.shape[-1])
         ]
-    ),  # fmt: skip
+    ),
 )

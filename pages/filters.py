@@ -23,7 +23,7 @@ st.markdown(
 )
 split = ui.split_picker(PAGE)
 a = ui.aligned_or_stop(ctx, split)
-variables, var_names = ui.variable_picker(ctx.ds.n_vars, PAGE)
+variables, var_names = ui.variable_picker(ctx.ds.n_vars, PAGE, names=ctx.var_names)
 
 
 @st.fragment

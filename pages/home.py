@@ -82,15 +82,14 @@ st.caption(
     "For each class, the model's clearest right answer, its most confident mistake and its closest call. "
     "Open one to see which moments of the series pushed the model to its answer."
 )
-names = [str(c) for c in ctx.classes]
-for n_ex, ex in enumerate(analysis.guided_examples(ev["y"], ev["logits"], names)):
+for n_ex, ex in enumerate(analysis.guided_examples(ev["y"], ev["logits"], ctx.classes)):
     left, right = st.columns([5, 1], vertical_alignment="center")
     icon = {"clear": ":material/check_circle:", "mistake": ":material/cancel:", "close call": ":material/balance:"}[
         ex.kind
     ]
     left.markdown(f"{icon} **{ex.kind.capitalize()}** — {ex.sentence}")
     if right.button("Explain", key=f"home_guided_{n_ex}", icon=":material/arrow_forward:"):
-        ui.ss["cls"] = names[ex.predicted]  # the class the model chose: why did it?
+        ui.ss["cls"] = ctx.labels[ex.predicted]  # the class the model chose: why did it?
         ui.set_sample(ex.sample)
         st.switch_page("pages/cam.py")
 

@@ -27,13 +27,20 @@ running = job is not None and not job.snapshot().finished
 
 with st.form("train_form", border=True, enter_to_submit=False):  # Enter in a box must not start a training
     c1, c2, c3 = st.columns(3)
-    arch = c1.selectbox("Architecture", list(ARCH_NAMES), format_func=lambda a: ARCH_NAMES[a], key="train_arch",
-                        help="A… adds an attention LSTM; M… adds squeeze-and-excite blocks to the convolutions.")  # fmt: skip
+    arch = c1.selectbox(
+        "Architecture",
+        list(ARCH_NAMES),
+        format_func=lambda a: ARCH_NAMES[a],
+        key="train_arch",
+        help="A… adds an attention LSTM; M… adds squeeze-and-excite blocks to the convolutions.",
+    )
     cells = c2.selectbox("LSTM cells", [8, 64, 128], key="train_cells")
     shuffle = c3.toggle(
-        "Dimension shuffle (papers' default)", value=True, key="train_shuffle",
+        "Dimension shuffle (papers' default)",
+        value=True,
+        key="train_shuffle",
         help="On: the LSTM reads the variables as steps. Off: it reads time steps, so an attention model attends over time.",
-    )  # fmt: skip
+    )
     c4, c5 = st.columns(2)
     epochs = c4.number_input("Epochs", 1, 5000, 200, step=50, key="train_epochs")
     seed = c5.number_input("Seed", 0, 2**31 - 1, 0, key="train_seed")
@@ -101,9 +108,14 @@ def progress_panel() -> None:
         f"{snap.train_accuracy:.1%}, test accuracy {test}. The model is selected in the sidebar."
     )
     st.download_button(
-        "Download the checkpoint (.safetensors)", data=job.checkpoint, file_name=r.file_name(),
-        mime="application/octet-stream", icon=":material/download:", key="train_download", on_click="ignore",
-    )  # fmt: skip
+        "Download the checkpoint (.safetensors)",
+        data=job.checkpoint,
+        file_name=r.file_name(),
+        mime="application/octet-stream",
+        icon=":material/download:",
+        key="train_download",
+        on_click="ignore",
+    )
 
 
 st.subheader("Progress")

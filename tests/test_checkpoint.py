@@ -48,8 +48,13 @@ def test_training_history_travels_as_tensors_and_comes_back(tmp_path):
 def test_version_1_checkpoint_with_json_history_still_loads():
     torch.manual_seed(0)
     model = build_model(ModelConfig("lstmfcn", 1, 30, 2)).eval()
-    meta = {"format": "lstmfcn-checkpoint", "version": 1, "classes": ["a", "b"], "model": model.config.to_dict(),
-            "training": {"history": {"loss": [0.5, 0.25]}}}  # fmt: skip
+    meta = {
+        "format": "lstmfcn-checkpoint",
+        "version": 1,
+        "classes": ["a", "b"],
+        "model": model.config.to_dict(),
+        "training": {"history": {"loss": [0.5, 0.25]}},
+    }
     data = st_save({k: v.contiguous() for k, v in model.state_dict().items()}, metadata={"lstmfcn": json.dumps(meta)})
     loaded, got = load_checkpoint_bytes(data)
     assert got["training"]["history"] == {"loss": [0.5, 0.25]}
@@ -105,8 +110,12 @@ def test_invalid_files_get_a_sentence(data, message):
 
 
 def test_wrong_weights_are_named():
-    meta = {"format": "lstmfcn-checkpoint", "version": 1, "classes": ["x", "y"],
-            "model": ModelConfig("lstmfcn", 1, 10, 2).to_dict()}  # fmt: skip
+    meta = {
+        "format": "lstmfcn-checkpoint",
+        "version": 1,
+        "classes": ["x", "y"],
+        "model": ModelConfig("lstmfcn", 1, 10, 2).to_dict(),
+    }
     data = st_save({"head.weight": torch.zeros(2, 136)}, metadata={"lstmfcn": json.dumps(meta)})
     with pytest.raises(CheckpointError, match="missing"):
         load_checkpoint_bytes(data)

@@ -38,8 +38,19 @@ def test_train_then_evaluate_a_user_file(capsys, tmp_path, gunpoint):
         rows = np.column_stack([np.array(gunpoint.classes)[y].astype(float), X[:, 0, :]])
         np.savetxt(tmp_path / f"Mine_{split}.tsv", rows, delimiter="\t", fmt="%.6f")
     ckpt = tmp_path / "mine.safetensors"
-    code, out, err = run(capsys, "train", "--dataset", str(tmp_path / "Mine_TRAIN.tsv"), "--epochs", "30",
-                         "--device", "cpu", "--quiet", "--out", str(ckpt))  # fmt: skip
+    code, out, err = run(
+        capsys,
+        "train",
+        "--dataset",
+        str(tmp_path / "Mine_TRAIN.tsv"),
+        "--epochs",
+        "30",
+        "--device",
+        "cpu",
+        "--quiet",
+        "--out",
+        str(ckpt),
+    )
     assert code == 0, err
     assert "test accuracy" in out and ckpt.is_file()
     code, out, err = run(capsys, "evaluate", "--checkpoint", str(ckpt), "--dataset", str(tmp_path), "--json")
@@ -128,8 +139,16 @@ def test_dashboard_runs_the_app_with_the_port_and_streamlits_own_options(monkeyp
     assert main(["dashboard", "--server.address", "0.0.0.0", "--port", "8502", "--theme.base=dark"]) == 0
     app = Path(__file__).resolve().parents[1] / "app.py"
     assert _FakeStreamlit.argv == [
-        sys.executable, "-m", "streamlit", "run", str(app), "--server.port", "8502",
-        "--server.address", "0.0.0.0", "--theme.base=dark",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.port",
+        "8502",
+        "--server.address",
+        "0.0.0.0",
+        "--theme.base=dark",
+    ]
     code, _, err = run(capsys, "dashboard", "--port", "70000")
     assert code == 2 and err.strip() == "error: --port must be between 1 and 65535, got 70000"

@@ -67,16 +67,29 @@ def installed(tmp_path_factory) -> Installed:
     lent = {sysconfig.get_paths()[k] for k in ("purelib", "platlib")}  # torch, streamlit, pip, setuptools, …
     (env.site / "_lent_site_packages.pth").write_text("".join(f"{p}\n" for p in sorted(lent)))
     env.run(str(env.python), "-c", "import setuptools")  # the build backend, lent like the rest
-    env.run(str(env.python), "-m", "pip", "install", "--no-deps", "--no-build-isolation", "--no-index",
-            "--ignore-installed", "--quiet", str(src), timeout=300)  # fmt: skip
+    env.run(
+        str(env.python),
+        "-m",
+        "pip",
+        "install",
+        "--no-deps",
+        "--no-build-isolation",
+        "--no-index",
+        "--ignore-installed",
+        "--quiet",
+        str(src),
+        timeout=300,
+    )
     return env
 
 
 def test_the_dependencies_are_requirements_txt(installed):
     pinned = [line.split("#")[0].strip() for line in (ROOT / "requirements.txt").read_text().splitlines()]
     metadata = installed.run(
-        str(installed.python), "-c", "from importlib.metadata import requires; print('\\n'.join(requires('lstmfcn-explorer')))"
-    )  # fmt: skip
+        str(installed.python),
+        "-c",
+        "from importlib.metadata import requires; print('\\n'.join(requires('lstmfcn-explorer')))",
+    )
     runtime = [r for r in metadata.splitlines() if "extra ==" not in r]
     assert sorted(runtime) == sorted(p for p in pinned if p)
     dev = [r.split(";")[0].strip() for r in metadata.splitlines() if re.search(r"extra == .dev.", r)]
@@ -87,11 +100,12 @@ def test_the_dependencies_are_requirements_txt(installed):
 def test_the_installed_package_is_the_one_found(installed):
     where = json.loads(
         installed.run(
-            str(installed.python), "-c",
+            str(installed.python),
+            "-c",
             "import json, lstmfcn, lstmfcn.zoo as z, lstmfcn.data.catalog as c; "
             "print(json.dumps([lstmfcn.__file__, str(z.PRETRAINED_DIR), str(c.CATALOG_JSON)]))",
         )
-    )  # fmt: skip
+    )
     for path in where:
         assert Path(path).is_relative_to(installed.package), path
 
@@ -99,12 +113,15 @@ def test_the_installed_package_is_the_one_found(installed):
 def test_every_file_the_package_reads_is_installed(installed):
     """Modules, catalog, pretrained models, and the dashboard (app.py, pages/, its config) as lstmfcn/app/."""
     wanted = {
-        **{p: installed.package / p.relative_to(ROOT / "lstmfcn") for p in (ROOT / "lstmfcn").rglob("*")
-           if p.is_file() and "__pycache__" not in p.parts},
+        **{
+            p: installed.package / p.relative_to(ROOT / "lstmfcn")
+            for p in (ROOT / "lstmfcn").rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts
+        },
         ROOT / "app.py": installed.package / "app" / "app.py",
         ROOT / ".streamlit" / "config.toml": installed.package / "app" / ".streamlit" / "config.toml",
         **{p: installed.package / "app" / "pages" / p.name for p in (ROOT / "pages").glob("*.py")},
-    }  # fmt: skip
+    }
     missing = [str(dst.relative_to(installed.site)) for dst in wanted.values() if not dst.is_file()]
     assert not missing, f"not installed: {missing}"
     changed = [str(src.relative_to(ROOT)) for src, dst in wanted.items() if src.read_bytes() != dst.read_bytes()]
@@ -152,8 +169,12 @@ def test_lstmfcn_dashboard_serves_and_stops_on_ctrl_c(installed):
         port = s.getsockname()[1]
     proc = subprocess.Popen(
         [str(installed.venv / "bin" / "lstmfcn"), "dashboard", "--port", str(port), "--server.headless", "true"],
-        cwd=installed.cwd, env=installed.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+        cwd=installed.cwd,
+        env=installed.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         health, deadline = None, time.monotonic() + 60
         while health != "ok" and proc.poll() is None and time.monotonic() < deadline:

@@ -48,9 +48,14 @@ def test_resume_continues_exactly(gunpoint, tmp_path):
         state_path=state,
     )
     resumed, rres = fit(
-        gunpoint.X_train, gunpoint.y_train, None, mc, TrainConfig(epochs=10, device="cpu", save_every=3),
-        state_path=state, resume=True,
-    )  # fmt: skip
+        gunpoint.X_train,
+        gunpoint.y_train,
+        None,
+        mc,
+        TrainConfig(epochs=10, device="cpu", save_every=3),
+        state_path=state,
+        resume=True,
+    )
     assert rres.history["loss"] == pytest.approx(rfull.history["loss"], rel=1e-6)
     np.testing.assert_allclose(
         predict_logits(resumed, gunpoint.X_test), predict_logits(full, gunpoint.X_test), atol=1e-5
@@ -60,9 +65,14 @@ def test_resume_continues_exactly(gunpoint, tmp_path):
 def test_stop_callback_ends_early_and_keeps_weights(gunpoint):
     calls = []
     _, r = fit(
-        gunpoint.X_train, gunpoint.y_train, None, ModelConfig("lstmfcn", 1, 150, 2),
-        TrainConfig(epochs=50, device="cpu"), progress=calls.append, should_stop=lambda: len(calls) >= 4,
-    )  # fmt: skip
+        gunpoint.X_train,
+        gunpoint.y_train,
+        None,
+        ModelConfig("lstmfcn", 1, 150, 2),
+        TrainConfig(epochs=50, device="cpu"),
+        progress=calls.append,
+        should_stop=lambda: len(calls) >= 4,
+    )
     assert r.stopped and r.epochs_run == 4
     assert [c.epoch for c in calls] == [1, 2, 3, 4]
     assert all(c.lr == pytest.approx(1e-3) for c in calls)
@@ -119,14 +129,27 @@ def test_train_and_save_writes_nothing_when_stopped_and_everything_when_resumed(
     cfg = TrainConfig(epochs=4, device="cpu", save_every=10)
     epochs = []
     _, meta, path = train_and_save(
-        "GunPoint", "lstmfcn", out, normalize="per_dataset", config=cfg, progress=lambda r: epochs.append(r.epoch),
-        should_stop=lambda: len(epochs) == 2, state_path=state,
-    )  # fmt: skip
+        "GunPoint",
+        "lstmfcn",
+        out,
+        normalize="per_dataset",
+        config=cfg,
+        progress=lambda r: epochs.append(r.epoch),
+        should_stop=lambda: len(epochs) == 2,
+        state_path=state,
+    )
     assert path is None and meta["training"]["stopped"] and not out.exists() and state.is_file()
     _, meta, path = train_and_save(
-        "GunPoint", "lstmfcn", out, normalize="per_dataset", config=cfg, progress=lambda r: epochs.append(r.epoch),
-        state_path=state, resume=True, half=True,
-    )  # fmt: skip
+        "GunPoint",
+        "lstmfcn",
+        out,
+        normalize="per_dataset",
+        config=cfg,
+        progress=lambda r: epochs.append(r.epoch),
+        state_path=state,
+        resume=True,
+        half=True,
+    )
     assert path == out and epochs == [1, 2, 3, 4] and not state.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["gp.safetensors"]  # no temporary file left
     _, saved = load_checkpoint(out)

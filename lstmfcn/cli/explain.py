@@ -27,9 +27,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "faithfulness", help="deletion/insertion AOPC of explanation methods against random, and sanity checks"
     )
     _add_common_arguments(
-        s, methods="cam,ig,occlusion", baseline="blur",
+        s,
+        methods="cam,ig,occlusion",
+        baseline="blur",
         baseline_help="; also what deleted steps become (blur: fewer out-of-distribution jumps)",
-    )  # fmt: skip
+    )
     s.add_argument("--steps", type=int, default=20, help="fractions of the series deleted/inserted (20 = every 5%%)")
     s.add_argument(
         "--order", default="signed", choices=["signed", "abs"], help="rank steps by signed or absolute attribution"
@@ -53,9 +55,11 @@ def _add_common_arguments(s: argparse.ArgumentParser, *, methods: str, baseline:
     s.add_argument("--target", default="predicted", help="class to explain: predicted, true, all or a class index")
     s.add_argument("--limit", type=int, default=None, help="use only the first N samples of the split")
     s.add_argument(
-        "--baseline", default=baseline, choices=["zeros", "mean", "blur"],
+        "--baseline",
+        default=baseline,
+        choices=["zeros", "mean", "blur"],
         help="reference series for path and perturbation methods" + baseline_help,
-    )  # fmt: skip
+    )
     s.add_argument("--ig-steps", type=int, default=32, help="Integrated Gradients quadrature steps")
     _add_perturbation_arguments(s)
     s.add_argument("--device", default="auto", choices=DEVICES)
@@ -69,14 +73,21 @@ def _add_perturbation_arguments(s: argparse.ArgumentParser) -> None:
     s.add_argument("--segments", type=int, default=None, help="segment ablation's time segments (default 20)")
     group = s.add_mutually_exclusive_group()
     group.add_argument(
-        "--per-variable", dest="per_variable", action="store_const", const=True, default=None,
+        "--per-variable",
+        dest="per_variable",
+        action="store_const",
+        const=True,
+        default=None,
         help="occlusion and ablation perturb one variable at a time: a map per variable, V times the forward "
         "passes (the default when the series have several variables)",
-    )  # fmt: skip
+    )
     group.add_argument(
-        "--all-variables", dest="per_variable", action="store_const", const=False,
+        "--all-variables",
+        dest="per_variable",
+        action="store_const",
+        const=False,
         help="occlusion and ablation perturb every variable at once: one map over time, the same in every variable",
-    )  # fmt: skip
+    )
 
 
 _PERTURBATION_FLAGS = {  # option -> (flag, the methods it changes)
@@ -140,14 +151,27 @@ def run_explain(args: argparse.Namespace) -> int:
     perturb = _perturbation_options(args, methods)
     model, meta, ds, X, y, lengths, target = _explain_inputs(args)
     res = explain(
-        model, X, methods, target=target, y=y, lengths=lengths, baseline=args.baseline, ig_steps=args.ig_steps,
+        model,
+        X,
+        methods,
+        target=target,
+        y=y,
+        lengths=lengths,
+        baseline=args.baseline,
+        ig_steps=args.ig_steps,
         **perturb,
-    )  # fmt: skip
+    )
     arrays = {
-        "x": X, "y_true": y, "lengths": lengths, "logits": res["logits"], "predicted": res["predicted"],
-        "target": res["target"], "cam_all": res["cam_all"], "cam_offset": res["cam_offset"],
+        "x": X,
+        "y_true": y,
+        "lengths": lengths,
+        "logits": res["logits"],
+        "predicted": res["predicted"],
+        "target": res["target"],
+        "cam_all": res["cam_all"],
+        "cam_offset": res["cam_offset"],
         "classes": np.asarray([str(c) for c in meta["classes"]]),
-    }  # fmt: skip
+    }
     arrays.update({name: res[name] for name in res["methods"]})
     if "ig_delta" in res:
         arrays["ig_delta"] = res["ig_delta"]
@@ -185,25 +209,52 @@ def run_faithfulness(args: argparse.Namespace) -> int:
     if target == "all":
         raise ValueError("faithfulness needs one class per sample: use --target predicted, true or a class index")
     res = explain(
-        model, X, methods, target=target, y=y, lengths=lengths, baseline=args.baseline, ig_steps=args.ig_steps,
+        model,
+        X,
+        methods,
+        target=target,
+        y=y,
+        lengths=lengths,
+        baseline=args.baseline,
+        ig_steps=args.ig_steps,
         **perturb,
-    )  # fmt: skip
+    )
     maps = {name: res[name] for name in res["methods"]}
     report = faithfulness_report(
-        model, X, res["target"], maps, lengths=lengths, baseline=args.baseline, n_steps=args.steps,
-        order=args.order, segment_length=args.segment_length, random_seeds=args.random_seeds,
-    )  # fmt: skip
+        model,
+        X,
+        res["target"],
+        maps,
+        lengths=lengths,
+        baseline=args.baseline,
+        n_steps=args.steps,
+        order=args.order,
+        segment_length=args.segment_length,
+        random_seeds=args.random_seeds,
+    )
     sanity = {}
     if not args.no_sanity:
         sanity = model_randomisation_check(
-            model, X, res["target"], methods=list(maps), lengths=lengths, original=maps,
-            baseline=args.baseline, n_steps=args.ig_steps, **perturb,
-        )  # fmt: skip
+            model,
+            X,
+            res["target"],
+            methods=list(maps),
+            lengths=lengths,
+            original=maps,
+            baseline=args.baseline,
+            n_steps=args.ig_steps,
+            **perturb,
+        )
     summary = {
-        "dataset": ds.name, "split": args.split, "n": int(len(X)), "target": args.target,
-        "faithfulness": report.to_dict(), "sanity": {name: r.to_dict() for name, r in sanity.items()},
-        "notes": res["notes"], "variants": res["variants"],
-    }  # fmt: skip
+        "dataset": ds.name,
+        "split": args.split,
+        "n": int(len(X)),
+        "target": args.target,
+        "faithfulness": report.to_dict(),
+        "sanity": {name: r.to_dict() for name, r in sanity.items()},
+        "notes": res["notes"],
+        "variants": res["variants"],
+    }
     if args.json:
         print(json.dumps(summary))
         return 0
@@ -218,16 +269,21 @@ def run_faithfulness(args: argparse.Namespace) -> int:
     f = summary["faithfulness"]
     rows = [
         {
-            "method": name, "AOPC deletion": f"{m['aopc_deletion']:.4f}", "AOPC insertion": f"{m['aopc_insertion']:.4f}",
+            "method": name,
+            "AOPC deletion": f"{m['aopc_deletion']:.4f}",
+            "AOPC insertion": f"{m['aopc_insertion']:.4f}",
             "better than random": "yes" if m["better_than_random"] else "NO",
             "p": "n/a" if m["p_value"] is None else f"{m['p_value']:.2g}",
         }
         for name, m in f["methods"].items()
-    ]  # fmt: skip
-    rows.append({
-        "method": f"random ({args.random_seeds} seeds)", "AOPC deletion": f"{f['random']['aopc_deletion']:.4f}",
-        "AOPC insertion": f"{f['random']['aopc_insertion']:.4f}",
-    })  # fmt: skip
+    ]
+    rows.append(
+        {
+            "method": f"random ({args.random_seeds} seeds)",
+            "AOPC deletion": f"{f['random']['aopc_deletion']:.4f}",
+            "AOPC insertion": f"{f['random']['aopc_insertion']:.4f}",
+        }
+    )
     print_table(rows, ["method", "AOPC deletion", "AOPC insertion", "better than random", "p"])
     if sanity:
         print("sanity check: Spearman correlation of |maps| with randomised models (low is good):")

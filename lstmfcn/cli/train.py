@@ -39,16 +39,28 @@ def run(args: argparse.Namespace) -> int:
     if out.suffix != ".safetensors":
         raise ValueError(f"--out must end in .safetensors, got '{out.name}'")
     cfg = TrainConfig(
-        epochs=args.epochs, batch_size=args.batch_size, seed=args.seed, device=args.device,
-        amp=args.amp, save_every=args.save_every,
-    )  # fmt: skip
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        seed=args.seed,
+        device=args.device,
+        amp=args.amp,
+        save_every=args.save_every,
+    )
     bar = _ProgressBar(f"{args.model} on {Path(args.dataset).name}") if not args.quiet else None
     try:
         _, meta, _ = train_and_save(
-            args.dataset, args.model, out, normalize=args.normalize, cells=args.cells, shuffle=not args.no_shuffle,
-            config=cfg, half=args.half, progress=bar, state_path=out.with_name(out.stem + ".resume.safetensors"),
+            args.dataset,
+            args.model,
+            out,
+            normalize=args.normalize,
+            cells=args.cells,
+            shuffle=not args.no_shuffle,
+            config=cfg,
+            half=args.half,
+            progress=bar,
+            state_path=out.with_name(out.stem + ".resume.safetensors"),
             resume=args.resume,
-        )  # fmt: skip
+        )
     finally:
         if bar is not None:
             bar.close()

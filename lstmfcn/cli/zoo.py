@@ -14,9 +14,14 @@ from ._common import DEVICES
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser("zoo", help="the pretrained models: list them, print the accuracy table, (re)train them")
-    s.add_argument("action", nargs="?", default="list", choices=["list", "table", "train", "retrain"],
-                   help="list (default), table (Markdown for the README), train (planned entries not yet shipped), "
-                        "retrain NAME (exactly as shipped)")  # fmt: skip
+    s.add_argument(
+        "action",
+        nargs="?",
+        default="list",
+        choices=["list", "table", "train", "retrain"],
+        help="list (default), table (Markdown for the README), train (planned entries not yet shipped), "
+        "retrain NAME (exactly as shipped)",
+    )
     s.add_argument("names", nargs="*", help="zoo entry names (file stems), for train/retrain")
     s.add_argument("--dataset", help="only entries for this dataset")
     s.add_argument("--json", action="store_true")
@@ -89,11 +94,17 @@ def _train_missing(args: argparse.Namespace) -> int:
             print(f"time limit reached before {name}", file=sys.stderr)
             break
         _, meta, path = train_and_save(
-            dataset, arch, zoo.PRETRAINED_DIR / f"{name}.safetensors", normalize=zoo.NORMALIZE.get(dataset, "per_sample"),
-            shuffle=shuffle, config=TrainConfig(device=args.device), progress=_progress_line(name),
+            dataset,
+            arch,
+            zoo.PRETRAINED_DIR / f"{name}.safetensors",
+            normalize=zoo.NORMALIZE.get(dataset, "per_sample"),
+            shuffle=shuffle,
+            config=TrainConfig(device=args.device),
+            progress=_progress_line(name),
             should_stop=None if deadline is None else (lambda: time.monotonic() > deadline),
-            state_path=state_dir / f"{name}.resume.safetensors", resume=True,
-        )  # fmt: skip
+            state_path=state_dir / f"{name}.resume.safetensors",
+            resume=True,
+        )
         if path is None:
             print(f"{name}: stopped at epoch {meta['training']['epochs_run']}; run again to resume", file=sys.stderr)
             break
@@ -113,8 +124,9 @@ def _progress_line(name: str, every: int = 100):
             print(
                 f"{name}: epoch {r.epoch}/{r.epochs}, loss {r.loss:.4f}, train accuracy {r.accuracy:.3f}, "
                 f"{r.elapsed_s / 60:.1f} min",
-                file=sys.stderr, flush=True,
-            )  # fmt: skip
+                file=sys.stderr,
+                flush=True,
+            )
 
     return report
 
@@ -140,9 +152,14 @@ def _retrain(args: argparse.Namespace) -> int:
     except KeyError as exc:
         raise ValueError(exc.args[0]) from None
     _, meta, out = train_and_save(
-        s["dataset"], s["arch"], args.out or f"runs/zoo/{name}.safetensors", normalize=s["normalize"],
-        cells=s["cells"], shuffle=s["shuffle"], config=TrainConfig(device=args.device, **s["train_config"]),
-    )  # fmt: skip
+        s["dataset"],
+        s["arch"],
+        args.out or f"runs/zoo/{name}.safetensors",
+        normalize=s["normalize"],
+        cells=s["cells"],
+        shuffle=s["shuffle"],
+        config=TrainConfig(device=args.device, **s["train_config"]),
+    )
     shipped = next(e for e in zoo.list_pretrained() if e.name == name)
     new_acc = meta["training"]["test_accuracy"]
     print(f"{out}: test accuracy {new_acc:.4f} (shipped: {shipped.test_accuracy:.4f})")

@@ -189,16 +189,26 @@ def guided_examples(y: np.ndarray, logits: np.ndarray, names: list[str], most_cl
         if wrong.size:
             i = int(wrong[np.argmax(probs[wrong, pred[wrong]])])
             p = int(pred[i])
-            out.append(GuidedExample(
-                i, k, p, "mistake",
-                f"Sample {i} is {names[k]}, but the model says {names[p]} with {probs[i, p]:.1%}: its most confident mistake on {names[k]}.",
-            ))  # fmt: skip
+            out.append(
+                GuidedExample(
+                    i,
+                    k,
+                    p,
+                    "mistake",
+                    f"Sample {i} is {names[k]}, but the model says {names[p]} with {probs[i, p]:.1%}: its most confident mistake on {names[k]}.",
+                )
+            )
         i = int(members[np.argmin(gap[members])])
         if probs.shape[1] > 1 and not any(e.sample == i for e in out[-2:]):
             first, second = np.argsort(probs[i])[::-1][:2]
-            out.append(GuidedExample(
-                i, k, int(pred[i]), "close call",
-                f"Sample {i} ({names[k]}) is a close call: {names[first]} {probs[i, first]:.1%} against "
-                f"{names[second]} {probs[i, second]:.1%}.",
-            ))  # fmt: skip
+            out.append(
+                GuidedExample(
+                    i,
+                    k,
+                    int(pred[i]),
+                    "close call",
+                    f"Sample {i} ({names[k]}) is a close call: {names[first]} {probs[i, first]:.1%} against "
+                    f"{names[second]} {probs[i, second]:.1%}.",
+                )
+            )
     return out

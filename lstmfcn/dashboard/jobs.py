@@ -114,10 +114,15 @@ class TrainingJob:
         with self._lock:
             end = self._ended if self._ended is not None else time.perf_counter()
             return JobSnapshot(
-                state=self._state, epoch=self._epoch, epochs=self.request.epochs,
-                history={k: list(v) for k, v in self._history.items()}, elapsed_s=end - self._started,
-                error=self._error, train_accuracy=self._accuracy[0], test_accuracy=self._accuracy[1],
-            )  # fmt: skip
+                state=self._state,
+                epoch=self._epoch,
+                epochs=self.request.epochs,
+                history={k: list(v) for k, v in self._history.items()},
+                elapsed_s=end - self._started,
+                error=self._error,
+                train_accuracy=self._accuracy[0],
+                test_accuracy=self._accuracy[1],
+            )
 
     def _progress(self, report: EpochReport) -> None:
         with self._lock:
@@ -130,10 +135,14 @@ class TrainingJob:
         r = self.request
         try:
             model, meta = train_on_dataset(
-                ds, r.arch, cells=r.cells, shuffle=r.shuffle,
+                ds,
+                r.arch,
+                cells=r.cells,
+                shuffle=r.shuffle,
                 config=TrainConfig(epochs=r.epochs, seed=r.seed, device=r.device),
-                progress=self._progress, should_stop=self._stop.is_set,
-            )  # fmt: skip
+                progress=self._progress,
+                should_stop=self._stop.is_set,
+            )
             data = checkpoint_bytes(model.cpu(), meta)
             t = meta.get("training", {})
             with self._lock:

@@ -52,11 +52,12 @@ def catalog_choices(with_model: frozenset[str] = frozenset()) -> list[Choice]:
     return [
         Choice(
             e.name,
-            ("● " if e.name in with_model else "") + f"{e.name}  ·  {e.n_train}+{e.n_test} × {e.length}"
+            ("● " if e.name in with_model else "")
+            + f"{e.name}  ·  {e.n_train}+{e.n_test} × {e.length}"
             + (f" × {e.n_vars} vars" if e.n_vars > 1 else ""),
         )
         for e in list_datasets()
-    ]  # fmt: skip
+    ]
 
 
 def datasets_with_models() -> frozenset[str]:

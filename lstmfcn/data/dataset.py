@@ -92,7 +92,16 @@ class Dataset:
             return None if raw is None else raw.subset(np.arange(min(n, len(raw))))
 
         return Dataset(
-            self.name, self.X_train[:n_train], self.y_train[:n_train], self.X_test[:n_test], self.y_test[:n_test],
-            list(self.classes), self.lengths_train[:n_train], self.lengths_test[:n_test], self.source,
-            dict(self.preprocessing), cut(self.raw_train, n_train), cut(self.raw_test, n_test),
-        )  # fmt: skip
+            self.name,
+            self.X_train[:n_train],
+            self.y_train[:n_train],
+            self.X_test[:n_test],
+            self.y_test[:n_test],
+            list(self.classes),
+            self.lengths_train[:n_train],
+            self.lengths_test[:n_test],
+            self.source,
+            dict(self.preprocessing),
+            cut(self.raw_train, n_train),
+            cut(self.raw_test, n_test),
+        )

@@ -216,9 +216,16 @@ def explain(
         maps, deltas = [], []
         for t in targets:
             out = run_method(
-                name, private, x, t, lengths=lengths, progress=step(), batch_size=batch_size,
-                return_delta=name == "ig", **opts,
-            )  # fmt: skip
+                name,
+                private,
+                x,
+                t,
+                lengths=lengths,
+                progress=step(),
+                batch_size=batch_size,
+                return_delta=name == "ig",
+                **opts,
+            )
             if name == "ig":
                 out, delta = out
                 deltas.append(delta)

@@ -177,9 +177,14 @@ def attention_maps(
     final = alignment[np.arange(n), last]  # (N, S)
     trivial = s == 1
     return AttentionResult(
-        alignment, contexts, final, axis, trivial, TRIVIAL_NOTE if trivial else None,
+        alignment,
+        contexts,
+        final,
+        axis,
+        trivial,
+        TRIVIAL_NOTE if trivial else None,
         None if (lt is None or axis == "variables") else lt.cpu().numpy(),
-    )  # fmt: skip
+    )
 
 
 def attention_by_class(final: np.ndarray, labels: ArrayLike, n_classes: int) -> ClassAttention:

@@ -90,15 +90,29 @@ def integrated_gradients(
     def per_batch(net, xb, tb, lb, bb, _sl):
         ig = IntegratedGradients(net)
         a, d = ig.attribute(
-            xb, baselines=bb, target=tb, additional_forward_args=forward_args(lb), n_steps=n_steps,
-            method=integration, internal_batch_size=len(xb) * n_steps, return_convergence_delta=True,
-        )  # fmt: skip
+            xb,
+            baselines=bb,
+            target=tb,
+            additional_forward_args=forward_args(lb),
+            n_steps=n_steps,
+            method=integration,
+            internal_batch_size=len(xb) * n_steps,
+            return_convergence_delta=True,
+        )
         return a, d
 
     attr, delta = attribute_in_batches(
-        model, x, target, lengths, per_batch, baseline=baseline, blur_sigma=blur_sigma,
-        batch_size=batch_size, expansion=n_steps, progress=progress,
-    )  # fmt: skip
+        model,
+        x,
+        target,
+        lengths,
+        per_batch,
+        baseline=baseline,
+        blur_sigma=blur_sigma,
+        batch_size=batch_size,
+        expansion=n_steps,
+        progress=progress,
+    )
     return (attr, delta) if return_delta else attr
 
 
@@ -160,9 +174,17 @@ def deeplift(
         return DeepLift(net).attribute(xb, baselines=bb, target=tb, additional_forward_args=forward_args(lb)), None
 
     return attribute_in_batches(
-        model, x, target, lengths, per_batch, baseline=baseline, blur_sigma=blur_sigma,
-        batch_size=batch_size, expansion=2, progress=progress,
-    )[0]  # fmt: skip
+        model,
+        x,
+        target,
+        lengths,
+        per_batch,
+        baseline=baseline,
+        blur_sigma=blur_sigma,
+        batch_size=batch_size,
+        expansion=2,
+        progress=progress,
+    )[0]
 
 
 def _input_gradient(
@@ -222,9 +244,17 @@ def gradient_shap(
         return (delta * grads).mean(dim=1), None
 
     return attribute_in_batches(
-        model, x, target, lengths, per_batch, baseline=baseline, blur_sigma=blur_sigma,
-        batch_size=batch_size, expansion=n_samples, progress=progress,
-    )[0]  # fmt: skip
+        model,
+        x,
+        target,
+        lengths,
+        per_batch,
+        baseline=baseline,
+        blur_sigma=blur_sigma,
+        batch_size=batch_size,
+        expansion=n_samples,
+        progress=progress,
+    )[0]
 
 
 def _std_over_valid(x: torch.Tensor, keep: torch.Tensor) -> torch.Tensor:

@@ -100,67 +100,90 @@ METHODS: dict[str, MethodSpec] = {
     s.name: s
     for s in (
         MethodSpec(
-            "cam", "Class activation map",
+            "cam",
+            "Class activation map",
             "Steps above zero raise the class's score and steps below zero lower it; the map's mean over "
             "time plus the LSTM branch's constant is exactly the class's logit.",
-            cam_for_target, per_time_step=True,
+            cam_for_target,
+            per_time_step=True,
         ),
         MethodSpec(
-            "attention", "Attention (last step)",
+            "attention",
+            "Attention (last step)",
             "How much weight the attention LSTM's last step put on each time step (the weights sum to 1); "
             "it shows where the LSTM looked, not whether that raised or lowered the score.",
-            attention_for_target, signed=False, per_time_step=True,
+            attention_for_target,
+            signed=False,
+            per_time_step=True,
         ),
         MethodSpec(
-            "ig", "Integrated Gradients",
+            "ig",
+            "Integrated Gradients",
             "Each value's signed share of the gap between the class's score for this series and for the "
             "baseline; the shares add up to that gap.",
-            integrated_gradients, uses_baseline=True,
+            integrated_gradients,
+            uses_baseline=True,
         ),
         MethodSpec(
-            "saliency", "Saliency (|gradient|)",
+            "saliency",
+            "Saliency (|gradient|)",
             "How strongly a tiny change of each value would move the class's score; it measures "
             "sensitivity, not direction or contribution.",
-            saliency, signed=False,
+            saliency,
+            signed=False,
         ),
         MethodSpec(
-            "input_x_gradient", "Input × Gradient",
+            "input_x_gradient",
+            "Input × Gradient",
             "A first-order estimate of each value's signed contribution to the class's score, relative "
             "to an all-zero series.",
             input_x_gradient,
         ),
         MethodSpec(
-            "deeplift", "DeepLIFT",
+            "deeplift",
+            "DeepLIFT",
             "Each value's signed contribution to the score's difference from the baseline, passed back "
             "layer by layer with DeepLIFT's rescale rule.",
-            deeplift, uses_baseline=True,
+            deeplift,
+            uses_baseline=True,
         ),
         MethodSpec(
-            "gradient_shap", "GradientSHAP",
+            "gradient_shap",
+            "GradientSHAP",
             "Like Integrated Gradients but averaged over random points between the baseline and noisy "
             "copies of the series: a smoothed estimate of each value's signed contribution.",
-            gradient_shap, uses_baseline=True,
+            gradient_shap,
+            uses_baseline=True,
         ),
         MethodSpec(
-            "occlusion", "Occlusion",
+            "occlusion",
+            "Occlusion",
             "How much the class's score drops when a window around each step is replaced by the "
             "baseline; positive means that stretch supported the class.",
-            occlusion, uses_baseline=True, planner=occlusion_plan,
+            occlusion,
+            uses_baseline=True,
+            planner=occlusion_plan,
         ),
         MethodSpec(
-            "ablation", "Segment ablation",
+            "ablation",
+            "Segment ablation",
             "How much the class's score drops when each contiguous segment of the series is replaced "
             "by the baseline; one value per segment.",
-            feature_ablation, uses_baseline=True, planner=ablation_plan,
+            feature_ablation,
+            uses_baseline=True,
+            planner=ablation_plan,
         ),
         MethodSpec(
-            "gradcam", "Grad-CAM (last conv block)",
+            "gradcam",
+            "Grad-CAM (last conv block)",
             "Where in time the conv features the class relies on are active (positive evidence only); "
             "the LSTM branch is not included.",
-            grad_cam, signed=False, per_time_step=True,
+            grad_cam,
+            signed=False,
+            per_time_step=True,
         ),
     )
-}  # fmt: skip
+}
 """Every method by name, in display order."""
 
 

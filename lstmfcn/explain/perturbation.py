@@ -177,16 +177,29 @@ def occlusion(
     def per_batch(net, xb, tb, lb, bb, _sl):
         ppe = max(1, min(plan.forward_passes, batch_size_for(net, total, gradients=False) // len(xb)))
         a = Occlusion(net).attribute(
-            xb, sliding_window_shapes=shape, strides=strides, baselines=bb, target=tb,
-            additional_forward_args=forward_args(lb), perturbations_per_eval=ppe,
-        )  # fmt: skip
+            xb,
+            sliding_window_shapes=shape,
+            strides=strides,
+            baselines=bb,
+            target=tb,
+            additional_forward_args=forward_args(lb),
+            perturbations_per_eval=ppe,
+        )
         return a, None
 
     size = batch_size or max(1, batch_size_for(model, total, gradients=False) // 4)
     return attribute_in_batches(
-        model, x, target, lengths, per_batch, baseline=baseline, blur_sigma=blur_sigma,
-        batch_size=size, gradients=False, progress=progress,
-    )[0]  # fmt: skip
+        model,
+        x,
+        target,
+        lengths,
+        per_batch,
+        baseline=baseline,
+        blur_sigma=blur_sigma,
+        batch_size=size,
+        gradients=False,
+        progress=progress,
+    )[0]
 
 
 def segment_mask(n_vars: int, total: int, n_segments: int, per_variable: bool = False) -> torch.Tensor:
@@ -234,13 +247,25 @@ def feature_ablation(
         ppe = max(1, min(plan.forward_passes, batch_size_for(net, total, gradients=False) // len(xb)))
         mask = segment_mask(v, total, plan.n_segments, plan.per_variable).to(xb.device)
         a = FeatureAblation(net).attribute(
-            xb, baselines=bb, target=tb, additional_forward_args=forward_args(lb),
-            feature_mask=mask, perturbations_per_eval=ppe,
-        )  # fmt: skip
+            xb,
+            baselines=bb,
+            target=tb,
+            additional_forward_args=forward_args(lb),
+            feature_mask=mask,
+            perturbations_per_eval=ppe,
+        )
         return a, None
 
     size = batch_size or max(1, batch_size_for(model, total, gradients=False) // 4)
     return attribute_in_batches(
-        model, x, target, lengths, per_batch, baseline=baseline, blur_sigma=blur_sigma,
-        batch_size=size, gradients=False, progress=progress,
-    )[0]  # fmt: skip
+        model,
+        x,
+        target,
+        lengths,
+        per_batch,
+        baseline=baseline,
+        blur_sigma=blur_sigma,
+        batch_size=size,
+        gradients=False,
+        progress=progress,
+    )[0]

@@ -29,13 +29,25 @@ def map_trace(
     ``[-vmax, vmax]``, white at 0.
     """
     return go.Scatter(
-        x=t, y=xs, mode="lines+markers", name=name, showlegend=False, line=dict(color=line_color, width=line_width),
+        x=t,
+        y=xs,
+        mode="lines+markers",
+        name=name,
+        showlegend=False,
+        line=dict(color=line_color, width=line_width),
         marker=dict(
-            color=ms, colorscale=MAP_SCALE, cmin=-vmax, cmax=vmax, cmid=0.0, size=size, line=dict(width=0),
-            showscale=colorbar, colorbar=dict(title=dict(text=cb_title), thickness=14, len=0.8) if colorbar else None,
+            color=ms,
+            colorscale=MAP_SCALE,
+            cmin=-vmax,
+            cmax=vmax,
+            cmid=0.0,
+            size=size,
+            line=dict(width=0),
+            showscale=colorbar,
+            colorbar=dict(title=dict(text=cb_title), thickness=14, len=0.8) if colorbar else None,
         ),
         hovertemplate="t=%{x}<br>value %{y:.3f}<br>" + cb_title + " %{marker.color:.3f}<extra></extra>",
-    )  # fmt: skip
+    )
 
 
 ALL_VARIABLES = "all variables together"
@@ -52,9 +64,14 @@ def time_map_trace(t, m, vmax, *, colorbar: bool, cb_title: str, name: str, size
 def plain_series_trace(t, xs, name: str, line_color: str = SERIES_GREY) -> go.Scatter:
     """A variable's series as a plain line: context under a map that has no variable axis."""
     return go.Scatter(
-        x=t, y=xs, mode="lines", name=name, showlegend=False, line=dict(color=line_color, width=2),
+        x=t,
+        y=xs,
+        mode="lines",
+        name=name,
+        showlegend=False,
+        line=dict(color=line_color, width=2),
         hovertemplate="t=%{x}<br>value %{y:.3f}<extra>" + name + "</extra>",
-    )  # fmt: skip
+    )
 
 
 def is_time_map(values: np.ndarray, n_vars: int) -> bool:

@@ -16,10 +16,31 @@ from plotly.subplots import make_subplots
 # vanishes on a white projector screen.
 _OKABE_ITO = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#8C564B"]
 _DARK24 = [
-    "#2E91E5", "#E15F99", "#1CA71C", "#FB0D0D", "#DA16FF", "#222A2A", "#B68100", "#750D86", "#EB663B", "#511CFB",
-    "#00A08B", "#FB00D1", "#FC0080", "#B2828D", "#6C7C32", "#778AAE", "#862A16", "#A777F1", "#620042", "#1616A7",
-    "#DA60CA", "#6C4516", "#0D2A63", "#AF0038",
-]  # fmt: skip
+    "#2E91E5",
+    "#E15F99",
+    "#1CA71C",
+    "#FB0D0D",
+    "#DA16FF",
+    "#222A2A",
+    "#B68100",
+    "#750D86",
+    "#EB663B",
+    "#511CFB",
+    "#00A08B",
+    "#FB00D1",
+    "#FC0080",
+    "#B2828D",
+    "#6C7C32",
+    "#778AAE",
+    "#862A16",
+    "#A777F1",
+    "#620042",
+    "#1616A7",
+    "#DA60CA",
+    "#6C4516",
+    "#0D2A63",
+    "#AF0038",
+]
 MAP_SCALE = "RdBu_r"
 SEQ_SCALE = "Viridis"
 FONT = dict(size=15, family="Inter, 'Source Sans Pro', Arial, sans-serif", color="#1f2430")
@@ -86,10 +107,14 @@ _AXIS = dict(
 # copying one costs more than building the rest of a figure (this keeps a sample change fast).
 TEMPLATE = go.layout.Template(
     layout=dict(
-        paper_bgcolor="white", plot_bgcolor="white", colorway=_OKABE_ITO, xaxis=_AXIS, yaxis=_AXIS,
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        colorway=_OKABE_ITO,
+        xaxis=_AXIS,
+        yaxis=_AXIS,
         colorscale=dict(sequential=SEQ_SCALE, diverging=MAP_SCALE),
     )
-)  # fmt: skip
+)
 
 
 def apply_style(fig: go.Figure, title: str | None = None, height: int | None = None, legend: bool = True) -> go.Figure:
@@ -170,6 +195,12 @@ def labelled_line(x, y: np.ndarray, name: str, color: str, marker_size: int) -> 
 def band_trace(x: np.ndarray, centre: np.ndarray, spread: np.ndarray, fillcolor: str, **extra) -> go.Scatter:
     """A shaded band ``centre ± spread`` over ``x`` as one closed polygon, without hover or legend entry."""
     return go.Scatter(
-        x=np.concatenate([x, x[::-1]]), y=np.concatenate([centre + spread, (centre - spread)[::-1]]),
-        fill="toself", fillcolor=fillcolor, line=dict(width=0), hoverinfo="skip", showlegend=False, **extra,
-    )  # fmt: skip
+        x=np.concatenate([x, x[::-1]]),
+        y=np.concatenate([centre + spread, (centre - spread)[::-1]]),
+        fill="toself",
+        fillcolor=fillcolor,
+        line=dict(width=0),
+        hoverinfo="skip",
+        showlegend=False,
+        **extra,
+    )

@@ -19,11 +19,19 @@ def confusion_figure(cm: np.ndarray, classes: Sequence[str], *, title: str = "Co
     K = len(names)
     fig = go.Figure(
         go.Heatmap(
-            z=rate, x=names, y=names, colorscale="Blues", zmin=0, zmax=1, text=cm, texttemplate="%{text}",
-            textfont=dict(size=16 if K <= 12 else 10), colorbar=dict(title=dict(text="row share")),
+            z=rate,
+            x=names,
+            y=names,
+            colorscale="Blues",
+            zmin=0,
+            zmax=1,
+            text=cm,
+            texttemplate="%{text}",
+            textfont=dict(size=16 if K <= 12 else 10),
+            colorbar=dict(title=dict(text="row share")),
             hovertemplate="true %{y}<br>predicted %{x}<br>%{text} samples (%{z:.0%} of the row)<extra></extra>",
         )
-    )  # fmt: skip
+    )
     fig.update_xaxes(title_text="predicted class", type="category", side="bottom")
     fig.update_yaxes(title_text="true class", type="category", autorange="reversed")
     return apply_style(fig, title, height=max(360, min(900, 60 * K + 160)), legend=False)
@@ -76,19 +84,34 @@ def sample_probability_figure(
         wrong = pred[sel] != k
         fig.add_trace(
             go.Scatter(
-                x=idx[sel], y=p_true[sel], mode="markers", name=str(name), customdata=idx[sel],
-                marker=dict(color=colors[k], size=np.where(wrong, 13, 9), symbol=np.where(wrong, "x", "circle"), line=dict(width=0)),
+                x=idx[sel],
+                y=p_true[sel],
+                mode="markers",
+                name=str(name),
+                customdata=idx[sel],
+                marker=dict(
+                    color=colors[k],
+                    size=np.where(wrong, 13, 9),
+                    symbol=np.where(wrong, "x", "circle"),
+                    line=dict(width=0),
+                ),
                 text=[str(classes[p]) for p in pred[sel]],
-                hovertemplate="sample %{customdata}<br>p(true class) = %{y:.3f}<br>predicted: %{text}<extra>" + str(name) + "</extra>",
+                hovertemplate="sample %{customdata}<br>p(true class) = %{y:.3f}<br>predicted: %{text}<extra>"
+                + str(name)
+                + "</extra>",
             )
-        )  # fmt: skip
+        )
     if selected is not None and 0 <= selected < len(y):
         fig.add_trace(
             go.Scatter(
-                x=[selected], y=[p_true[selected]], mode="markers", name=f"selected: {selected}", hoverinfo="skip",
+                x=[selected],
+                y=[p_true[selected]],
+                mode="markers",
+                name=f"selected: {selected}",
+                hoverinfo="skip",
                 marker=dict(size=22, color="rgba(0,0,0,0)", line=dict(color="#111", width=3)),
             )
-        )  # fmt: skip
+        )
     fig.add_hline(y=0.5, line=dict(color="#999", dash="dot", width=1))
     fig.update_layout(
         xaxis=dict(title="sample"), yaxis=dict(title="p(true class)", range=[-0.05, 1.05]), clickmode="event+select"

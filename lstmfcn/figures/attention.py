@@ -20,9 +20,18 @@ from .maps import class_average_map_figure
 UNIFORM_LINE = dict(color="#444", width=1.5, dash="dot")
 # PuOr reversed: purple below the uniform weight, white at it, orange (the attention colour) above.
 _UNIFORM_SCALE_COLORS = [
-    "rgb(45,0,75)", "rgb(84,39,136)", "rgb(128,115,172)", "rgb(178,171,210)", "rgb(216,218,235)",
-    "rgb(247,247,247)", "rgb(254,224,182)", "rgb(253,184,99)", "rgb(224,130,20)", "rgb(179,88,6)", "rgb(127,59,8)",
-]  # fmt: skip
+    "rgb(45,0,75)",
+    "rgb(84,39,136)",
+    "rgb(128,115,172)",
+    "rgb(178,171,210)",
+    "rgb(216,218,235)",
+    "rgb(247,247,247)",
+    "rgb(254,224,182)",
+    "rgb(253,184,99)",
+    "rgb(224,130,20)",
+    "rgb(179,88,6)",
+    "rgb(127,59,8)",
+]
 
 
 def uniform_anchored_colors(values: np.ndarray, n: int) -> dict:
@@ -57,9 +66,14 @@ def _uniform_heatmap_colors(values: np.ndarray, n: int) -> dict:
 def _uniform_line(fig: go.Figure, n: int, *, row: int | None = None, col: int | None = None) -> None:
     """A dotted, labelled horizontal line at the uniform weight ``1/n``."""
     fig.add_hline(
-        y=1.0 / n, line=UNIFORM_LINE, row=row, col=col, annotation_text=f"uniform 1/{n}",
-        annotation_position="top right", annotation_font=dict(size=12, color="#444"),
-    )  # fmt: skip
+        y=1.0 / n,
+        line=UNIFORM_LINE,
+        row=row,
+        col=col,
+        annotation_text=f"uniform 1/{n}",
+        annotation_position="top right",
+        annotation_font=dict(size=12, color="#444"),
+    )
 
 
 def attention_matrix_figure(
@@ -75,11 +89,15 @@ def attention_matrix_figure(
     labels = None if axis_title == "time step" else [str(i + 1) for i in range(S)]
     fig = go.Figure(
         go.Heatmap(
-            z=alpha, x=labels, y=labels, customdata=alpha * S, **_uniform_heatmap_colors(alpha, S),
+            z=alpha,
+            x=labels,
+            y=labels,
+            customdata=alpha * S,
+            **_uniform_heatmap_colors(alpha, S),
             hovertemplate="LSTM step %{y}<br>attends to %{x}<br>weight %{z:.4f} = %{customdata:.2f} × uniform"
             "<extra></extra>",
         )
-    )  # fmt: skip
+    )
     fig.update_xaxes(title_text=f"attended input {axis_title}")
     fig.update_yaxes(title_text=f"LSTM {axis_title}", autorange="reversed")
     if labels is not None:
@@ -140,12 +158,19 @@ def attention_series_figure(
     if w is not None:
         fig.add_trace(
             go.Scatter(
-                x=t, y=w, name="attention weight", mode="lines", fill="tozeroy", line=dict(color="#E69F00", width=2.5),
-                fillcolor="rgba(230,159,0,0.3)", customdata=w * L,
+                x=t,
+                y=w,
+                name="attention weight",
+                mode="lines",
+                fill="tozeroy",
+                line=dict(color="#E69F00", width=2.5),
+                fillcolor="rgba(230,159,0,0.3)",
+                customdata=w * L,
                 hovertemplate="t=%{x}<br>weight %{y:.4f} = %{customdata:.2f} × uniform<extra></extra>",
             ),
-            row=rows, col=1,
-        )  # fmt: skip
+            row=rows,
+            col=1,
+        )
         _uniform_line(fig, L, row=rows, col=1)  # weights over the L valid steps: an even share is 1/L
         fig.update_yaxes(rangemode="tozero", title_text="weight", row=rows, col=1)
     fig.update_xaxes(title_text="time step", row=rows, col=1)
@@ -229,9 +254,10 @@ def class_variable_attention_figure(
     V = mean.shape[1]
     fig = matrix_figure(mean, classes, var_names, title=title, fmt=".2f")
     fig.update_traces(
-        customdata=mean * V, **_uniform_heatmap_colors(mean, V),
+        customdata=mean * V,
+        **_uniform_heatmap_colors(mean, V),
         hovertemplate="class %{y} · %{x}: %{z:.2f} = %{customdata:.2f} × uniform<extra></extra>",
-    )  # fmt: skip
+    )
     return fig
 
 
@@ -258,10 +284,16 @@ def class_context_figure(
             for what, values, dash in (("series", s, None), ("context", c, "dash")):  # solid, then dashed
                 fig.add_trace(
                     go.Scatter(
-                        x=t, y=values[k, v], mode="lines", name=f"{classes[k]} {what}", legendgroup=str(k),
-                        showlegend=v == 0, line=dict(color=colors[k], width=2.5, dash=dash),
+                        x=t,
+                        y=values[k, v],
+                        mode="lines",
+                        name=f"{classes[k]} {what}",
+                        legendgroup=str(k),
+                        showlegend=v == 0,
+                        line=dict(color=colors[k], width=2.5, dash=dash),
                     ),
-                    row=v + 1, col=1,
-                )  # fmt: skip
+                    row=v + 1,
+                    col=1,
+                )
     fig.update_xaxes(title_text="time step", row=V, col=1)
     return apply_style(fig, title, height=stacked_height(V, minimum=360, extra=140))

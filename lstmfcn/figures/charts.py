@@ -28,11 +28,18 @@ def matrix_figure(
     cols = list(col_labels) if col_labels is not None else list(row_labels)
     fig = go.Figure(
         go.Heatmap(
-            z=matrix, x=[str(c) for c in cols], y=[str(r) for r in row_labels], zmin=zmin, zmax=zmax,
-            colorscale=colorscale, texttemplate="%{z:" + fmt + "}", textfont=dict(size=15),
-            colorbar=dict(title=dict(text=colorbar_title)), hovertemplate="%{y} · %{x}: %{z:" + fmt + "}<extra></extra>",
+            z=matrix,
+            x=[str(c) for c in cols],
+            y=[str(r) for r in row_labels],
+            zmin=zmin,
+            zmax=zmax,
+            colorscale=colorscale,
+            texttemplate="%{z:" + fmt + "}",
+            textfont=dict(size=15),
+            colorbar=dict(title=dict(text=colorbar_title)),
+            hovertemplate="%{y} · %{x}: %{z:" + fmt + "}<extra></extra>",
         )
-    )  # fmt: skip
+    )
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(type="category")
     return apply_style(fig, title, height=max(340, 55 * len(row_labels) + 160), legend=False)

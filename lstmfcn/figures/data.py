@@ -75,12 +75,19 @@ def class_samples_figure(
                 r, c = cell(k, v)
                 fig.add_trace(
                     go.Scatter(
-                        x=np.arange(L), y=X[n, v, :L], mode="lines", line=dict(color=colors[k], width=1.8),
-                        opacity=0.8, name=str(classes[k]), legendgroup=str(classes[k]),
-                        showlegend=bool(j == 0 and v == 0), hovertemplate=f"sample {n}<br>t=%{{x}}<br>%{{y:.3f}}<extra>{classes[k]}</extra>",
+                        x=np.arange(L),
+                        y=X[n, v, :L],
+                        mode="lines",
+                        line=dict(color=colors[k], width=1.8),
+                        opacity=0.8,
+                        name=str(classes[k]),
+                        legendgroup=str(classes[k]),
+                        showlegend=bool(j == 0 and v == 0),
+                        hovertemplate=f"sample {n}<br>t=%{{x}}<br>%{{y:.3f}}<extra>{classes[k]}</extra>",
                     ),
-                    row=r, col=c,
-                )  # fmt: skip
+                    row=r,
+                    col=c,
+                )
     fig.update_xaxes(title_text="time step", row=rows)
     return apply_style(fig, title, height=stacked_height(rows, minimum=320, extra=80), legend=False)
 
@@ -117,11 +124,18 @@ def class_mean_figure(
             fig.add_trace(band_trace(t, m, s, rgba(colors[k], 0.18), legendgroup=str(classes[k])), row=v + 1, col=1)
             fig.add_trace(
                 go.Scatter(
-                    x=t, y=m, mode="lines", line=dict(color=colors[k], width=3), name=label, legendgroup=str(classes[k]),
-                    showlegend=v == 0, hovertemplate=f"t=%{{x}}<br>mean %{{y:.3f}}<extra>{classes[k]}</extra>",
+                    x=t,
+                    y=m,
+                    mode="lines",
+                    line=dict(color=colors[k], width=3),
+                    name=label,
+                    legendgroup=str(classes[k]),
+                    showlegend=v == 0,
+                    hovertemplate=f"t=%{{x}}<br>mean %{{y:.3f}}<extra>{classes[k]}</extra>",
                 ),
-                row=v + 1, col=1,
-            )  # fmt: skip
+                row=v + 1,
+                col=1,
+            )
     fig.update_xaxes(title_text="time step", row=V, col=1)
     fig.update_yaxes(title_text=y_title if V == 1 else None)
     return apply_style(fig, title, height=stacked_height(V, minimum=380, extra=120))
@@ -146,16 +160,30 @@ def _class_mean_heatmap(
     for v in range(V):
         fig.add_trace(
             go.Heatmap(
-                z=mean[:, v], x=np.arange(T), y=labels, customdata=std[:, v], zmin=-bound, zmax=bound, zmid=0,
-                colorscale=MAP_SCALE, showscale=v == 0, colorbar=dict(title=dict(text=value_name)),
+                z=mean[:, v],
+                x=np.arange(T),
+                y=labels,
+                customdata=std[:, v],
+                zmin=-bound,
+                zmax=bound,
+                zmid=0,
+                colorscale=MAP_SCALE,
+                showscale=v == 0,
+                colorbar=dict(title=dict(text=value_name)),
                 hovertemplate="class %{y}<br>t=%{x}<br>mean %{z:.3f} ± %{customdata:.3f}<extra></extra>",
             ),
-            row=v + 1, col=1,
-        )  # fmt: skip
+            row=v + 1,
+            col=1,
+        )
         fig.update_yaxes(
-            type="category", autorange="reversed", dtick=1, tickfont=dict(size=11),
-            title_text="class" if v == 0 else None, row=v + 1, col=1,
-        )  # fmt: skip
+            type="category",
+            autorange="reversed",
+            dtick=1,
+            tickfont=dict(size=11),
+            title_text="class" if v == 0 else None,
+            row=v + 1,
+            col=1,
+        )
     fig.update_xaxes(title_text="time step", row=V, col=1)
     return apply_style(
         fig,
@@ -190,8 +218,14 @@ def class_balance_figure(
         textposition="outside",
     )
     fig.add_bar(
-        x=x, y=list(test_counts), name="test", text=list(test_counts), textposition="outside",
-        marker=dict(color=[rgba(c, 0.35) for c in colors], line=dict(color=list(colors), width=2), pattern=dict(shape="/")),
-    )  # fmt: skip
+        x=x,
+        y=list(test_counts),
+        name="test",
+        text=list(test_counts),
+        textposition="outside",
+        marker=dict(
+            color=[rgba(c, 0.35) for c in colors], line=dict(color=list(colors), width=2), pattern=dict(shape="/")
+        ),
+    )
     fig.update_layout(barmode="group", xaxis=dict(type="category", title="class"), yaxis=dict(title="samples"))
     return apply_style(fig, title, height=380)

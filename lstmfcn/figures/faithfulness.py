@@ -70,9 +70,13 @@ def aopc_figure(
     for curve, scores in gains.items():
         labels = list(scores)
         fig.add_bar(
-            x=labels, y=[scores[k] for k in labels], name=curve, marker=styles.get(curve, {}),
-            text=[f"{scores[k]:+.3f}" for k in labels], textposition="outside",
-        )  # fmt: skip
+            x=labels,
+            y=[scores[k] for k in labels],
+            name=curve,
+            marker=styles.get(curve, {}),
+            text=[f"{scores[k]:+.3f}" for k in labels],
+            textposition="outside",
+        )
     fig.add_hline(
         y=0,
         line=dict(color="#555", dash="dash", width=2),

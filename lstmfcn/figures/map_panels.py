@@ -64,8 +64,9 @@ def map_small_multiples_figure(
     for k in range(K):
         r, c = k // cols + 1, k % cols + 1
         if over_time:
-            trace = time_map_trace(t, maps[k, 0, :L], vmax, colorbar=k == 0, cb_title=colorbar_title,
-                                    name=str(classes[k]), size=5)  # fmt: skip
+            trace = time_map_trace(
+                t, maps[k, 0, :L], vmax, colorbar=k == 0, cb_title=colorbar_title, name=str(classes[k]), size=5
+            )
             fig.add_trace(trace, row=r, col=c)
             continue
         mk = np.broadcast_to(maps[k], (V, T))
@@ -97,9 +98,18 @@ def _row_titles(fig: go.Figure, names: Sequence[str], col: int) -> None:
     for v, name in enumerate(names):
         y0, y1 = fig.get_subplot(v + 1, col).yaxis.domain
         fig.add_annotation(
-            text=name, x=1.0, xref="paper", xanchor="left", xshift=8, y=(y0 + y1) / 2, yref="paper",
-            yanchor="middle", textangle=90, showarrow=False, font=dict(size=16),
-        )  # fmt: skip
+            text=name,
+            x=1.0,
+            xref="paper",
+            xanchor="left",
+            xshift=8,
+            y=(y0 + y1) / 2,
+            yref="paper",
+            yanchor="middle",
+            textangle=90,
+            showarrow=False,
+            font=dict(size=16),
+        )
 
 
 def maps_side_by_side_figure(

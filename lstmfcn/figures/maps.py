@@ -55,9 +55,15 @@ def map_series_figure(
     V, T = x.shape
     if is_time_map(values, V):
         return _time_map_over_series(
-            x, np.asarray(values, dtype=np.float64), length=length, var_names=var_names, title=title,
-            colorbar_title=colorbar_title, line_color=line_color, vmax=vmax,
-        )  # fmt: skip
+            x,
+            np.asarray(values, dtype=np.float64),
+            length=length,
+            var_names=var_names,
+            title=title,
+            colorbar_title=colorbar_title,
+            line_color=line_color,
+            vmax=vmax,
+        )
     m = as_vt(values)
     m = np.broadcast_to(m, (V, T)) if m.shape[0] == 1 else m
     L = valid_len(length, T)
@@ -101,9 +107,12 @@ def _time_map_over_series(
     vmax = vmax or sym_range(m[:L])
     names = variable_labels(V, var_names)
     fig = make_subplots(
-        rows=V + 1, cols=1, shared_xaxes=True, vertical_spacing=0.04,
+        rows=V + 1,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.04,
         subplot_titles=[f"{colorbar_title}: {ALL_VARIABLES}", *names],
-    )  # fmt: skip
+    )
     t = np.arange(L)
     fig.add_trace(time_map_trace(t, m[:L], vmax, colorbar=True, cb_title=colorbar_title, name=ALL_VARIABLES), 1, 1)
     fig.update_yaxes(title_text=colorbar_title, row=1, col=1)

@@ -33,7 +33,9 @@ def test_a_cancelled_computation_says_how_far_it_got_and_offers_to_go_on(app):
     at = app(method="saliency")
     at.switch_page("pages/attributions.py").run()
     at.session_state["attr_tab"] = "Class averages"
-    flag = "_cancelled_" + "_".join(map(str, ("attr_true", "GunPoint__lstmfcn", "GunPoint", "test", "saliency", "{}", 0)))
+    flag = "_cancelled_" + "_".join(
+        map(str, ("attr_true", "GunPoint__lstmfcn", "GunPoint", "test", "saliency", "{}", 0))
+    )
     at.session_state[flag] = True  # what the Cancel button's callback sets
     at.session_state[flag + "_done"] = 32
     at.run()

@@ -224,8 +224,10 @@ def test_params_key_only_holds_what_changes_the_method():
     opts = explanations.perturbation_options(3, 64, window=10, stride=5, n_segments=20, per_variable=False)
     assert opts == {"window": 10, "stride": None, "n_segments": None, "per_variable": False}  # defaults left out
     assert json.loads(explanations.params_key("occlusion", "zeros", 16, **opts)) == {
-        "baseline": "zeros", "window": 10, "per_variable": False,
-    }  # fmt: skip
+        "baseline": "zeros",
+        "window": 10,
+        "per_variable": False,
+    }
     assert json.loads(explanations.params_key("ig", "zeros", 16, **opts)) == {"baseline": "zeros", "n_steps": 16}
 
 

@@ -245,8 +245,11 @@ def test_attributions_page_draws_maps_without_a_variable_axis_once(app, zoo_patc
         return [a["text"] for a in json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["annotations"]][:4]
 
     assert heads() == [
-        "Class activation map<br>(all variables together)", "Integrated Gradients", "Saliency (|gradient|)", "Occlusion",
-    ]  # fmt: skip
+        "Class activation map<br>(all variables together)",
+        "Integrated Gradients",
+        "Saliency (|gradient|)",
+        "Occlusion",
+    ]
     captions = [c.value for c in at.caption]
     assert "**Occlusion**, per variable: 6 variables × 19 windows = 114 forward passes per sample" in captions
     at.toggle(key="attr_per_variable").set_value(False).run()

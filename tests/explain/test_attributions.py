@@ -171,8 +171,14 @@ def test_explain_refuses_bad_requests_with_sentences(rng):
 def test_progress_reaches_one_and_never_goes_back(rng):
     model = tiny_model("alstmfcn", shuffle=False, length=12)
     seen = []
-    explain(model, rng.normal(size=(2, 1, 12)).astype(np.float32), ["cam", "attention", "ig", "occlusion"],
-            target="all", ig_steps=2, progress=seen.append)  # fmt: skip
+    explain(
+        model,
+        rng.normal(size=(2, 1, 12)).astype(np.float32),
+        ["cam", "attention", "ig", "occlusion"],
+        target="all",
+        ig_steps=2,
+        progress=seen.append,
+    )
     assert seen[-1] == 1.0 and np.all(np.diff(seen) >= 0) and len(seen) > 4
 
 

@@ -20,8 +20,23 @@ def checkpoint(trained_lstmfcn, tmp_path_factory):
 
 def test_explain_writes_the_documented_npz(checkpoint, tmp_path, capsys):
     out = tmp_path / "maps.npz"
-    argv = ["explain", "--checkpoint", checkpoint, "--dataset", "GunPoint", "--limit", "5", "--methods",
-            "cam,attention,ig,occlusion", "--ig-steps", "8", "--target", "true", "--out", str(out)]  # fmt: skip
+    argv = [
+        "explain",
+        "--checkpoint",
+        checkpoint,
+        "--dataset",
+        "GunPoint",
+        "--limit",
+        "5",
+        "--methods",
+        "cam,attention,ig,occlusion",
+        "--ig-steps",
+        "8",
+        "--target",
+        "true",
+        "--out",
+        str(out),
+    ]
     assert main(argv) == 0
     with np.load(out, allow_pickle=False) as f:
         assert f["x"].shape == (5, 1, 150)
@@ -37,8 +52,26 @@ def test_explain_writes_the_documented_npz(checkpoint, tmp_path, capsys):
 
 def test_explain_all_classes_adds_a_class_axis(checkpoint, tmp_path):
     out = tmp_path / "all.npz"
-    assert main(["explain", "--checkpoint", checkpoint, "--dataset", "GunPoint", "--limit", "3",
-                 "--methods", "cam,saliency", "--target", "all", "--out", str(out)]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "explain",
+                "--checkpoint",
+                checkpoint,
+                "--dataset",
+                "GunPoint",
+                "--limit",
+                "3",
+                "--methods",
+                "cam,saliency",
+                "--target",
+                "all",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     with np.load(out) as f:
         assert f["cam"].shape == f["saliency"].shape == (3, 2, 1, 150)
         assert f["target"].shape == (3, 2)
@@ -60,8 +93,22 @@ def test_explain_bad_input_exits_2_with_one_line(checkpoint, tmp_path, capsys, e
 
 
 def test_faithfulness_prints_aopc_and_sanity_as_json(checkpoint, capsys):
-    argv = ["faithfulness", "--checkpoint", checkpoint, "--dataset", "GunPoint", "--limit", "12",
-            "--methods", "cam,gradcam", "--steps", "5", "--random-seeds", "1", "--json"]  # fmt: skip
+    argv = [
+        "faithfulness",
+        "--checkpoint",
+        checkpoint,
+        "--dataset",
+        "GunPoint",
+        "--limit",
+        "12",
+        "--methods",
+        "cam,gradcam",
+        "--steps",
+        "5",
+        "--random-seeds",
+        "1",
+        "--json",
+    ]
     assert main(argv) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["n"] == 12
@@ -71,8 +118,22 @@ def test_faithfulness_prints_aopc_and_sanity_as_json(checkpoint, capsys):
 
 
 def test_faithfulness_table(checkpoint, capsys):
-    argv = ["faithfulness", "--checkpoint", checkpoint, "--dataset", "GunPoint", "--limit", "10",
-            "--methods", "cam", "--steps", "4", "--random-seeds", "1", "--no-sanity"]  # fmt: skip
+    argv = [
+        "faithfulness",
+        "--checkpoint",
+        checkpoint,
+        "--dataset",
+        "GunPoint",
+        "--limit",
+        "10",
+        "--methods",
+        "cam",
+        "--steps",
+        "4",
+        "--random-seeds",
+        "1",
+        "--no-sanity",
+    ]
     assert main(argv) == 0
     text = capsys.readouterr().out
     assert "AOPC deletion" in text and "random (1 seeds)" in text
@@ -97,8 +158,20 @@ def planted_files(planted_variable, tmp_path_factory):
 def run_explain(planted_files, tmp_path, *flags) -> dict:
     ckpt, data = planted_files
     out = tmp_path / "maps.npz"
-    argv = ["explain", "--checkpoint", ckpt, "--dataset", data, "--limit", "4", "--methods", "cam,occlusion,ablation",
-            "--out", str(out), *flags]  # fmt: skip
+    argv = [
+        "explain",
+        "--checkpoint",
+        ckpt,
+        "--dataset",
+        data,
+        "--limit",
+        "4",
+        "--methods",
+        "cam,occlusion,ablation",
+        "--out",
+        str(out),
+        *flags,
+    ]
     assert main(argv) == 0
     with np.load(out, allow_pickle=False) as f:
         return {k: f[k] for k in f.files}
@@ -120,9 +193,14 @@ def test_explain_perturbs_one_variable_at_a_time_by_default_and_says_so(planted_
     together = run_explain(planted_files, tmp_path, *flags)
     variants = json.loads(str(together["variants"]))
     assert variants["occlusion"] == {
-        "variable_axis": False, "per_variable": False, "variant": "all variables together", "window": 8, "stride": 4,
-        "forward_passes_per_sample": 15, "description": "all variables together: 15 windows = 15 forward passes per sample",
-    }  # fmt: skip
+        "variable_axis": False,
+        "per_variable": False,
+        "variant": "all variables together",
+        "window": 8,
+        "stride": 4,
+        "forward_passes_per_sample": 15,
+        "description": "all variables together: 15 windows = 15 forward passes per sample",
+    }
     assert variants["ablation"]["n_segments"] == 8 and not variants["ablation"]["per_variable"]
     for name in ("occlusion", "ablation"):
         m = together[name]
@@ -141,8 +219,20 @@ def test_explain_perturbs_one_variable_at_a_time_by_default_and_says_so(planted_
 )
 def test_bad_windows_exit_2_with_one_line(planted_files, tmp_path, capsys, flags, message):
     ckpt, data = planted_files
-    argv = ["explain", "--checkpoint", ckpt, "--dataset", data, "--limit", "2", "--methods", "occlusion",
-            "--out", str(tmp_path / "x.npz"), *flags]  # fmt: skip
+    argv = [
+        "explain",
+        "--checkpoint",
+        ckpt,
+        "--dataset",
+        data,
+        "--limit",
+        "2",
+        "--methods",
+        "occlusion",
+        "--out",
+        str(tmp_path / "x.npz"),
+        *flags,
+    ]
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error:") and message in err and "\n" not in err
@@ -152,15 +242,44 @@ def test_bad_windows_exit_2_with_one_line(planted_files, tmp_path, capsys, flags
 def test_per_variable_and_all_variables_exclude_each_other(planted_files, tmp_path):
     ckpt, data = planted_files
     with pytest.raises(SystemExit) as exc:  # argparse's usage error, status 2
-        main(["explain", "--checkpoint", ckpt, "--dataset", data, "--out", str(tmp_path / "x.npz"),
-              "--per-variable", "--all-variables"])  # fmt: skip
+        main(
+            [
+                "explain",
+                "--checkpoint",
+                ckpt,
+                "--dataset",
+                data,
+                "--out",
+                str(tmp_path / "x.npz"),
+                "--per-variable",
+                "--all-variables",
+            ]
+        )
     assert exc.value.code == 2
 
 
 def test_faithfulness_json_says_which_variant_ran(planted_files, capsys):
     ckpt, data = planted_files
-    argv = ["faithfulness", "--checkpoint", ckpt, "--dataset", data, "--limit", "6", "--methods", "occlusion",
-            "--all-variables", "--window", "8", "--steps", "4", "--random-seeds", "1", "--no-sanity", "--json"]  # fmt: skip
+    argv = [
+        "faithfulness",
+        "--checkpoint",
+        ckpt,
+        "--dataset",
+        data,
+        "--limit",
+        "6",
+        "--methods",
+        "occlusion",
+        "--all-variables",
+        "--window",
+        "8",
+        "--steps",
+        "4",
+        "--random-seeds",
+        "1",
+        "--no-sanity",
+        "--json",
+    ]
     assert main(argv) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["variants"]["occlusion"]["per_variable"] is False and out["variants"]["occlusion"]["window"] == 8
@@ -169,7 +288,20 @@ def test_faithfulness_json_says_which_variant_ran(planted_files, capsys):
 
 def test_a_flag_no_chosen_method_uses_is_said_not_refused(planted_files, tmp_path, capsys):
     ckpt, data = planted_files
-    argv = ["explain", "--checkpoint", ckpt, "--dataset", data, "--limit", "2", "--methods", "cam",
-            "--out", str(tmp_path / "x.npz"), "--window", "8"]  # fmt: skip
+    argv = [
+        "explain",
+        "--checkpoint",
+        ckpt,
+        "--dataset",
+        data,
+        "--limit",
+        "2",
+        "--methods",
+        "cam",
+        "--out",
+        str(tmp_path / "x.npz"),
+        "--window",
+        "8",
+    ]
     assert main(argv) == 0
     assert "warning: --window changes only occlusion, not among the methods" in capsys.readouterr().err

@@ -92,11 +92,23 @@ def test_three_sessions_at_once_each_see_their_own_selection(server, sessions):
     a, b, c = sessions(3)
     views = [  # page, selector, URL, what its chart title must say, then after a change
         (a, CAM_TITLE, "/cam?sample=7", "Test sample #7: CAM of class", "88", "Test sample #88: CAM of class"),
-        (b, CAM_TITLE, "/cam?split=train&sample=23&class=2", "Train sample #23: CAM of class 2", "5",
-         "Train sample #5: CAM of class 2"),
-        (c, ATTR_TITLE, "/attributions?sample=61&method=saliency", "Test sample #61: every method's map", "12",
-         "Test sample #12: every method's map"),
-    ]  # fmt: skip
+        (
+            b,
+            CAM_TITLE,
+            "/cam?split=train&sample=23&class=2",
+            "Train sample #23: CAM of class 2",
+            "5",
+            "Train sample #5: CAM of class 2",
+        ),
+        (
+            c,
+            ATTR_TITLE,
+            "/attributions?sample=61&method=saliency",
+            "Test sample #61: every method's map",
+            "12",
+            "Test sample #12: every method's map",
+        ),
+    ]
     for page, _, url, *_ in views:  # all three load at the same time
         page.goto(server + url, wait_until="commit")
     for page, selector, _, first, *_ in views:
@@ -196,9 +208,11 @@ def test_the_server_sends_no_cors_wildcard_and_wants_the_xsrf_token(server):
         allowed = response.headers.get("Access-Control-Allow-Origin")
     assert allowed in (None, "") or ("*" not in allowed and "evil.example" not in allowed)
     upload = urllib.request.Request(
-        f"{server}/_stcore/upload_file/some-session/some-file", data=b"--x--\r\n", method="PUT",
+        f"{server}/_stcore/upload_file/some-session/some-file",
+        data=b"--x--\r\n",
+        method="PUT",
         headers={"Origin": "http://evil.example", "Content-Type": "multipart/form-data; boundary=x"},
-    )  # fmt: skip
+    )
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(upload, timeout=10)
     assert refused.value.code == 403

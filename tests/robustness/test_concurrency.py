@@ -42,14 +42,19 @@ def session_tasks(gunpoint, models) -> list[tuple[str, callable]]:
     for s, method in enumerate(["ig", "saliency", "deeplift", "occlusion", "gradient_shap", "gradcam"]):
         i = 7 * s
         tasks.append(
-            (f"explain {method} #{i}", lambda i=i, m=method: explain(lstm, X[i : i + 2], ["cam", m], ig_steps=8, n_samples=3))
-        )  # fmt: skip
-        tasks.append((
-            f"attribution page {method} #{i + 1}",
-            lambda i=i, m=method: explanations.attribution(
-                lstm, X[i + 1 : i + 2], int(y[i + 1]), None, m, explanations.params_key(m, "zeros", 8)
-            ),
-        ))  # fmt: skip
+            (
+                f"explain {method} #{i}",
+                lambda i=i, m=method: explain(lstm, X[i : i + 2], ["cam", m], ig_steps=8, n_samples=3),
+            )
+        )
+        tasks.append(
+            (
+                f"attribution page {method} #{i + 1}",
+                lambda i=i, m=method: explanations.attribution(
+                    lstm, X[i + 1 : i + 2], int(y[i + 1]), None, m, explanations.params_key(m, "zeros", 8)
+                ),
+            )
+        )
     tasks += [
         ("CAM of the split", lambda: class_activation_maps(lstm, X[:48]).cam),
         ("logits of the split", lambda: predict_logits(lstm, X)),

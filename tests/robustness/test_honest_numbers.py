@@ -26,8 +26,10 @@ pytestmark = pytest.mark.filterwarnings("ignore:Setting forward, backward hooks:
 HARD_INPUTS = {
     "constant": lambda n, v, t: np.full((n, v, t), 3.0, np.float32),
     "all zero": lambda n, v, t: np.zeros((n, v, t), np.float32),
-    "constant, padded": lambda n, v, t: np.where(np.arange(t) < t // 2, -1.5, 0.0).astype(np.float32) + np.zeros((n, v, 1), np.float32),
-}  # fmt: skip
+    "constant, padded": lambda n, v, t: (
+        np.where(np.arange(t) < t // 2, -1.5, 0.0).astype(np.float32) + np.zeros((n, v, 1), np.float32)
+    ),
+}
 VARIANTS = [(arch, shuffle) for arch in ARCHITECTURES for shuffle in (True, False)]
 
 

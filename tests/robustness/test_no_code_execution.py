@@ -92,10 +92,22 @@ def test_the_sidebar_refuses_a_pickled_checkpoint_and_the_payload_never_runs(app
 
 PRODUCT = sorted([*(ROOT / "lstmfcn").rglob("*.py"), *(ROOT / "pages").glob("*.py"), ROOT / "app.py"])
 FORBIDDEN_CALLS = {
-    "torch.load", "torch.jit.load", "pickle.load", "pickle.loads", "pickle.Unpickler", "marshal.load",
-    "marshal.loads", "dill.load", "dill.loads", "joblib.load", "pd.read_pickle", "pandas.read_pickle",
-    "yaml.load", "yaml.unsafe_load", "shelve.open",
-}  # fmt: skip
+    "torch.load",
+    "torch.jit.load",
+    "pickle.load",
+    "pickle.loads",
+    "pickle.Unpickler",
+    "marshal.load",
+    "marshal.loads",
+    "dill.load",
+    "dill.loads",
+    "joblib.load",
+    "pd.read_pickle",
+    "pandas.read_pickle",
+    "yaml.load",
+    "yaml.unsafe_load",
+    "shelve.open",
+}
 
 
 def _dotted(node: ast.AST) -> str:
