@@ -183,7 +183,7 @@ def test_attention_over_variables_is_read_against_the_even_share(app, zoo_patch)
 
 
 def test_attention_page_never_offers_attention_over_a_single_variable(app, zoo_patch, alstm_model):
-    require_shipped(zoo_patch, "GunPoint__alstmfcn", "CBF__lstmfcn", "CBF__alstmfcn")
+    require_shipped(zoo_patch, "GunPoint__alstmfcn", "Coffee__lstmfcn", "Coffee__alstmfcn")
     at = app(model="GunPoint__alstmfcn")  # shuffle on, one variable: the weight is always 1
     at.switch_page("pages/attention.py").run()
     no_exception(at)
@@ -191,14 +191,14 @@ def test_attention_page_never_offers_attention_over_a_single_variable(app, zoo_p
     at.button(key="attention_switch").click().run()  # offers the attention-over-time model instead
     assert at.session_state["model"] == alstm_model and titles(at)
 
-    # CBF ships only a shuffle-on ALSTM-FCN: nothing to offer, and the page says how to get one.
-    for model in ("CBF__lstmfcn", "CBF__alstmfcn"):
-        at = app(dataset="CBF", model=model)
+    # Coffee ships only a shuffle-on ALSTM-FCN: nothing to offer, and the page says how to get one.
+    for model in ("Coffee__lstmfcn", "Coffee__alstmfcn"):
+        at = app(dataset="Coffee", model=model)
         at.switch_page("pages/attention.py").run()
         no_exception(at)
         assert at.session_state["model"] == model
         assert not [b for b in at.button if b.key == "attention_switch"]
-        assert any("No model for CBF here can show attention" in i.value for i in at.info)
+        assert any("No model for Coffee here can show attention" in i.value for i in at.info)
         assert [link.proto.page for link in at.get("page_link")] == ["train"]
 
 
@@ -343,3 +343,13 @@ def test_mismatched_model_upload_is_refused_and_the_previous_model_kept(app):
     assert at.session_state["model"] == LSTMFCN_MODEL
     np.testing.assert_equal(titles(at)[:1], ["Accuracy per class"])
     assert any(d.label.startswith("Download this model") for d in at.sidebar.download_button)
+
+
+@pytest.mark.parametrize("dataset", ["Chinatown", "ItalyPowerDemand", "ECGFiveDays", "CBF", "ECG200"])
+def test_attention_over_time_out_of_the_box_beyond_gunpoint(app, dataset):
+    """Five more univariate datasets ship an attention-over-time ALSTM-FCN: the page draws it."""
+    at = app(dataset=dataset, model=f"{dataset}__alstmfcn__noshuffle")
+    at.switch_page("pages/attention.py").run()
+    no_exception(at)
+    assert at.session_state["model"] == f"{dataset}__alstmfcn__noshuffle"
+    assert any("attention runs over **time**" in c.value for c in at.caption) and titles(at)
