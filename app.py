@@ -22,7 +22,8 @@ PAGES = [
 
 
 def run() -> None:
-    st.set_page_config(page_title="LSTM-FCN Explorer", page_icon=":material/timeline:", layout="wide")
+    # An emoji icon is drawn in the page itself; a ":material/…:" one is fetched from Google's font host.
+    st.set_page_config(page_title="LSTM-FCN Explorer", page_icon="📈", layout="wide")
     page = st.navigation(PAGES)
     ui.shared_chrome()
     page.run()

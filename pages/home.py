@@ -77,6 +77,14 @@ with right:
         ),
     )
 
+if len(ctx.classes) > F.LABELLED_CELLS_UP_TO:  # too many cells to read: name the mistakes that matter
+    st.markdown("**The most frequent confusions**")
+    ui.table(
+        analysis.worst_confusions(ev["confusion"], ctx.classes),
+        "home_confusions",
+        name=ui.slug("confusions", ctx.ds.name, split),
+    )
+
 st.subheader("Start here: samples worth a look")
 st.caption(
     "For each class, the model's clearest right answer, its most confident mistake and its closest call. "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -152,3 +153,14 @@ def test_dashboard_runs_the_app_with_the_port_and_streamlits_own_options(monkeyp
     ]
     code, _, err = run(capsys, "dashboard", "--port", "70000")
     assert code == 2 and err.strip() == "error: --port must be between 1 and 65535, got 70000"
+
+
+def test_training_into_a_log_prints_lines_not_a_redrawn_bar(tmp_path):
+    """stderr is a pipe here, as in a log file: one line per 100 epochs, no carriage returns."""
+    out = tmp_path / "china.safetensors"
+    cmd = [sys.executable, "-m", "lstmfcn", "train", "--dataset", "Chinatown", "--epochs", "200", "--out", str(out)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"}, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "\r" not in proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if "epoch " in line]
+    assert [line.split("epoch ")[1].split(",")[0] for line in lines] == ["100/200", "200/200"]

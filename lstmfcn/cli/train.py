@@ -46,7 +46,9 @@ def run(args: argparse.Namespace) -> int:
         amp=args.amp,
         save_every=args.save_every,
     )
-    bar = _ProgressBar(f"{args.model} on {Path(args.dataset).name}") if not args.quiet else None
+    name = f"{args.model} on {Path(args.dataset).name}"
+    # A bar redraws itself with carriage returns: right on a terminal, noise in a log file.
+    bar = None if args.quiet else _ProgressBar(name) if sys.stderr.isatty() else _ProgressLines(name)
     try:
         _, meta, _ = train_and_save(
             args.dataset,
@@ -71,6 +73,25 @@ def run(args: argparse.Namespace) -> int:
         f"{t['epochs_run']} epochs in {t['wall_time_s']:.1f} s on {t['device']} (best epoch {t['best_epoch']})"
     )
     return 0
+
+
+class _ProgressLines:
+    """One line per ``every`` epochs on stderr, for a log (stderr is not a terminal)."""
+
+    def __init__(self, desc: str, every: int = 100) -> None:
+        self.desc, self.every = desc, every
+
+    def __call__(self, r) -> None:
+        if r.epoch % self.every == 0 or r.epoch == r.epochs:
+            print(
+                f"{self.desc}: epoch {r.epoch}/{r.epochs}, loss {r.loss:.4f}, train accuracy {r.accuracy:.3f}, "
+                f"lr {r.lr:.2e}, {r.elapsed_s:.0f} s",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    def close(self) -> None:
+        pass
 
 
 class _ProgressBar:

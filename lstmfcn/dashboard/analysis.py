@@ -80,6 +80,25 @@ def sample_table(
     return table
 
 
+def worst_confusions(confusion: np.ndarray, classes: list[str], n: int = 10) -> pd.DataFrame:
+    """The ``n`` most frequent mistakes of a ``(K, K)`` confusion matrix (row = true), most first:
+    true class, predicted class, count and the share of the true class's samples."""
+    cm = np.asarray(confusion)
+    off = cm.copy()
+    np.fill_diagonal(off, 0)
+    rows, cols = np.nonzero(off)
+    order = np.lexsort((cols, rows, -off[rows, cols]))[:n]
+    support = np.maximum(cm.sum(axis=1), 1)
+    return pd.DataFrame(
+        {
+            "true class": [classes[r] for r in rows[order]],
+            "predicted": [classes[c] for c in cols[order]],
+            "samples": off[rows[order], cols[order]],
+            "share of the true class": (off[rows[order], cols[order]] / support[rows[order]]).round(3),
+        }
+    )
+
+
 def misclassified_table(table: pd.DataFrame) -> pd.DataFrame:
     """The rows of :func:`sample_table` the model gets wrong, least confident in the truth first."""
     wrong = table[~table["correct"]].drop(columns="correct")

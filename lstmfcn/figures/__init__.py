@@ -29,7 +29,7 @@ from ._style import (
     class_colors,
     colors_for,
 )
-from .accuracy import confusion_figure, per_class_accuracy_figure, sample_probability_figure
+from .accuracy import LABELLED_CELLS_UP_TO, confusion_figure, per_class_accuracy_figure, sample_probability_figure
 from .attention import (
     UNIFORM_LINE,
     attention_matrix_figure,
@@ -72,6 +72,7 @@ __all__ = [
     "class_samples_figure",
     "class_variable_attention_figure",
     "colors_for",
+    "LABELLED_CELLS_UP_TO",
     "confusion_figure",
     "faithfulness_figure",
     "figure_html",

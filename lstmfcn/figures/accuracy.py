@@ -9,6 +9,9 @@ import plotly.graph_objects as go
 
 from ._style import apply_style
 
+#: Up to this many classes the confusion matrix writes each cell's count; beyond, hover shows it.
+LABELLED_CELLS_UP_TO = 15
+
 
 def confusion_figure(cm: np.ndarray, classes: Sequence[str], *, title: str = "Confusion matrix") -> go.Figure:
     """Counts with row-normalised colour (row = true class, column = predicted class)."""
@@ -26,7 +29,8 @@ def confusion_figure(cm: np.ndarray, classes: Sequence[str], *, title: str = "Co
             zmin=0,
             zmax=1,
             text=cm,
-            texttemplate="%{text}",
+            # Past LABELLED_CELLS_UP_TO classes the counts would be unreadable specks: hover tells them.
+            texttemplate="%{text}" if K <= LABELLED_CELLS_UP_TO else None,
             textfont=dict(size=16 if K <= 12 else 10),
             colorbar=dict(title=dict(text="row share")),
             hovertemplate="true %{y}<br>predicted %{x}<br>%{text} samples (%{z:.0%} of the row)<extra></extra>",

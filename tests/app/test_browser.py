@@ -169,3 +169,24 @@ def test_startup_time_to_first_cam(server):
     seconds = TIMINGS["server_start_to_first_cam_s"]
     print(f"\nserver start → first CAM chart: {seconds:.2f} s")
     assert seconds < 60  # target 8 s on an idle machine; generous for loaded CI
+
+
+def test_the_app_asks_no_host_but_its_own(page, server):
+    """Offline means offline: no font, icon or script from another host, on any page."""
+    from urllib.parse import urlparse
+
+    own = urlparse(server).netloc
+    elsewhere: list[str] = []
+    page.on(
+        "request",
+        lambda r: (
+            elsewhere.append(r.url)
+            if urlparse(r.url).scheme in ("http", "https", "ws", "wss") and urlparse(r.url).netloc != own
+            else None
+        ),
+    )
+    for path in PAGES:
+        page.goto(f"{server}/{path}")
+        wait_for_app(page)
+        expect_charts(page, PAGES[path])
+    assert elsewhere == [], elsewhere

@@ -1,0 +1,30 @@
+"""Many classes stay readable: Adiac's 37-class confusion matrix has no per-cell numbers (hover
+tells them) and the most frequent confusions are listed by name."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from lstmfcn.dashboard.analysis import worst_confusions
+
+
+def test_worst_confusions_lists_the_biggest_off_diagonal_cells():
+    cm = np.array([[5, 3, 0], [1, 6, 0], [0, 4, 2]])
+    table = worst_confusions(cm, ["a", "b", "c"], n=2)
+    assert table[["true class", "predicted", "samples"]].values.tolist() == [["c", "b", 4], ["a", "b", 3]]
+    assert table["share of the true class"].tolist() == [round(4 / 6, 3), round(3 / 8, 3)]
+
+
+def test_adiacs_home_page_hovers_counts_and_names_the_confusions(app):
+    at = app(dataset="Adiac", model="Adiac__lstmfcn")
+    assert not at.exception
+    spec = next(
+        json.loads(c.proto.spec)
+        for c in at.get("plotly_chart")
+        if "Confusion" in json.loads(c.proto.spec)["layout"]["title"]["text"]
+    )
+    assert spec["data"][0].get("texttemplate") is None and "samples" in spec["data"][0]["hovertemplate"]
+    table = next(d for d in at.dataframe if "predicted" in d.value.columns and "samples" in d.value.columns)
+    assert len(table.value) == 10 and (np.diff(table.value["samples"].to_numpy()) <= 0).all()
