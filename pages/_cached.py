@@ -33,10 +33,28 @@ ss = st.session_state
 
 @st.cache_resource
 def compute_setup() -> int:
-    """Once per server process: torch's CPU threads for the dashboard (see lstmfcn.dashboard.device)."""
+    """Once per server process: torch's CPU threads for the dashboard (see lstmfcn.dashboard.device),
+    and the default view warmed in the background, so the first visitor does not wait for it."""
+    import threading
+
     from lstmfcn.dashboard.device import configure_threads
 
-    return configure_threads()
+    threads = configure_threads()
+    threading.Thread(target=_warm_default_view, name="warm-default-view", daemon=True).start()
+    return threads
+
+
+def _warm_default_view() -> None:
+    """Evaluate the default model on the default dataset and compute its class activation maps
+    (memory and disk caches); a failure only means the first visitor computes them."""
+    from lstmfcn.zoo import DEFAULT_DATASET
+
+    try:
+        model_id = sources.zoo_model_ids(DEFAULT_DATASET)[0]
+        evaluation(model_id, DEFAULT_DATASET, "test")
+        split_explanation("cam", model_id, DEFAULT_DATASET, "test", "", progress=False)
+    except Exception:  # noqa: BLE001 - warming is an optimisation, never an error a user sees
+        pass
 
 
 @st.cache_resource
@@ -133,10 +151,67 @@ def rows(model_id: str, dataset_id: str, split: str, subset: int = 0) -> np.ndar
     return explanations.subset_indices(y, subset) if subset else np.arange(len(y))
 
 
+@st.cache_resource
+def disk_cache():
+    """The explanations kept on disk across restarts and sessions (see lstmfcn.dashboard.disk_cache)."""
+    from lstmfcn.dashboard.disk_cache import DiskCache
+
+    return DiskCache()
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def model_digest(model_id: str) -> str:
+    """The content digest of a model's checkpoint bytes: disk entries follow the weights, not the name."""
+    from lstmfcn.dashboard.disk_cache import content_digest
+
+    return content_digest(model_file(model_id)[1])
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def dataset_digest(dataset_id: str) -> str:
+    """The content digest of a dataset's raw series and labels (both splits)."""
+    from lstmfcn.dashboard.disk_cache import content_digest
+
+    ds = dataset(dataset_id)
+    parts = [ds.name]
+    for raw in (ds.raw_train, ds.raw_test):
+        parts += [np.ascontiguousarray(raw.X).tobytes(), "\n".join(map(str, raw.labels))]
+    return content_digest(*parts)
+
+
+#: Bump when a change alters the numbers an entry holds, so old entries are never read again.
+DISK_FORMAT = 1
+
+
 @st.cache_data(max_entries=4096, show_spinner=False)
 def _chunk(
     kind: str, model_id: str, dataset_id: str, split: str, subset: int, start: int, stop: int, method: str, params: str
 ) -> dict:
+    """One chunk of a whole-split computation: from memory, else from disk, else computed (and kept on disk)."""
+    import torch
+
+    key = disk_cache().key(
+        format=DISK_FORMAT,
+        torch=torch.__version__,
+        model=model_digest(model_id),
+        data=dataset_digest(dataset_id),
+        kind=kind,
+        split=split,
+        subset=subset,
+        start=start,
+        stop=stop,
+        method=method,
+        params=params,
+    )
+    found = disk_cache().get(key)
+    if found is not None:
+        return found
+    out = _compute_chunk(kind, model_id, dataset_id, split, subset, start, stop, method, params)
+    disk_cache().put(key, out)
+    return out
+
+
+def _compute_chunk(kind, model_id, dataset_id, split, subset, start, stop, method, params) -> dict:
     m = model(model_id)
     a = aligned(model_id, dataset_id, split)
     idx = rows(model_id, dataset_id, split, subset)[start:stop]

@@ -9,6 +9,8 @@ The helpers these fixtures are built on (and that test modules import) are in ``
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +23,10 @@ from lstmfcn.training import TrainConfig
 from lstmfcn.workflow import train_on_dataset
 from tests.helpers.browser import launched_chromium
 from tests.helpers.shipped import ALSTMFCN_MODEL, APP, LSTMFCN_MODEL, require_shipped, zoo_dir
+
+# The dashboard keeps explanations on disk (lstmfcn.dashboard.disk_cache); the tests, and the servers
+# they start (which inherit this environment), use a folder of their own, never the user's cache.
+os.environ.setdefault("LSTMFCN_CACHE_DIR", tempfile.mkdtemp(prefix="lstmfcn-test-cache-"))
 
 SHORT = TrainConfig(epochs=150, device="cpu", seed=0)
 APP_TIMEOUT = 60  # seconds per AppTest run: first runs import torch, load GunPoint, compute maps
