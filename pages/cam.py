@@ -13,6 +13,25 @@ from pages import _ui as ui
 
 PAGE = "cam"
 VIEWS = ["Chosen class", "All classes", "True vs predicted"]
+#: Up to this many classes "All classes" draws every panel; beyond (Adiac: 37), the most probable
+#: ones and a picker for the rest, instead of ten screens of panels.
+MOST_PANELS = 12
+
+
+def classes_picked(i: int, k: int) -> list[int]:
+    """The classes whose panels to draw for sample ``i``: by default its most probable ones (and the
+    explained class ``k``), or the user's own pick."""
+    default = analysis.classes_to_show(probs[i], k, most=8)
+    picked = st.multiselect(
+        f"Classes to draw (of {K}; the {len(default)} most probable first)",
+        list(range(K)),
+        default=default,
+        key=f"cam_classes_{split}_{i}",
+        format_func=lambda j: f"{ctx.classes[j]} (p = {probs[i, j]:.2f})",
+    )
+    return sorted(set(picked) | {k}, key=lambda j: -probs[i, j])
+
+
 ctx = ui.context(require_model=False)
 st.title("Class activation maps")
 ui.need_model(ctx)  # after the title: a page without a model still says what it is
@@ -101,16 +120,19 @@ def sample_panel() -> None:
             )
     if every.open:
         with every:
+            shown = list(range(K)) if K <= MOST_PANELS else classes_picked(i, k)
             ui.chart(
                 F.map_small_multiples_figure(
                     x,
-                    cam_all[i],
-                    ctx.classes,
-                    ctx.colors,
-                    probs=probs[i],
+                    cam_all[i][shown],
+                    [ctx.classes[j] for j in shown],
+                    [ctx.colors[j] for j in shown],
+                    probs=probs[i][shown],
                     length=L,
-                    highlight=k,
-                    title=f"{split.capitalize()} sample #{i} under every class's map (one colour scale)",
+                    highlight=shown.index(k),
+                    title=f"{split.capitalize()} sample #{i} under "
+                    + ("every class's map" if len(shown) == K else f"the maps of {len(shown)} of its {K} classes")
+                    + " (one colour scale)",
                 ),
                 "cam_multiples",
                 name=ui.slug("cam_all_classes", name_base, i),

@@ -105,6 +105,22 @@ def misclassified_table(table: pd.DataFrame) -> pd.DataFrame:
     return wrong.sort_values("p(true class)").reset_index(drop=True)
 
 
+def classes_to_show(probs: np.ndarray, explained: int, most: int | None = None) -> list[int]:
+    """Class indices for per-class panels of one sample, most probable first: all of them, or the
+    ``most`` most probable (always including ``explained``, the class being explained).
+
+    Args:
+        probs: ``(K,)`` the sample's class probabilities.
+        explained: the class whose map is the one being explained.
+        most: how many at most (None: every class).
+    """
+    order = [int(j) for j in np.argsort(-np.asarray(probs), kind="stable")]
+    if most is None or most >= len(order):
+        return order
+    top = order[:most]
+    return top if explained in top else top[: most - 1] + [int(explained)]
+
+
 def conv_blocks(model: LSTMFCN) -> list[torch.nn.Module]:
     """The three conv blocks, in order (block ``b`` is ``conv_blocks(model)[b - 1]``)."""
     return [model.block1, model.block2, model.block3]
