@@ -129,6 +129,19 @@ def evaluation(model_id: str, dataset_id: str, split: str) -> dict:
     }
 
 
+@st.cache_data(max_entries=4, show_spinner=False)  # about 5 MB each
+def report_html(model_id: str, dataset_id: str, split: str) -> str:
+    """The shareable HTML report of a model on a split (:func:`lstmfcn.report.build_report`), its
+    defaults: 200 class-balanced samples, Integrated Gradients checked. Built with the opt-ins of
+    :func:`aligned` (its warnings head the report); called from a download button's deferred data,
+    on Streamlit's download thread, so it draws nothing."""
+    from lstmfcn.report import build_report
+
+    m = model(model_id)
+    name = sources.model_label(model_id, m.metadata, blob_store())
+    return build_report(m, dataset(dataset_id), split, resample=True, class_subset=True, model_name=name)
+
+
 def model_file(model_id: str) -> tuple[str, bytes]:
     """``(file name, checkpoint bytes)`` of a model, for its download button."""
     return sources.model_file(model_id, blob_store())

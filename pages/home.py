@@ -56,6 +56,18 @@ c4.metric(
     help=f"{m.get('cells', '?')} LSTM cells, dimension shuffle {'on' if m.get('shuffle', True) else 'off'}; trained {training.get('epochs_run', '?')} epochs on {training.get('device', '?')}",
 )
 
+st.download_button(
+    "Report (HTML)",
+    data=lambda: cached.report_html(ctx.model_id, ctx.dataset_id, split),  # built only when clicked
+    file_name=f"{ui.slug('report', ctx.ds.name, ctx.model_id, split)}.html",
+    mime="text/html",
+    on_click="ignore",
+    key="home_report",
+    icon=":material/download:",
+    help="One HTML file that opens offline in any browser: accuracy, the samples below, class-average maps, "
+    "attention and how far to trust the explanations (takes up to a minute to build).",
+)
+
 counts = analysis.class_counts(ev["y"], len(ctx.classes))
 left, right = st.columns(2)
 with left:

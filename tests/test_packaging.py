@@ -27,7 +27,18 @@ import pytest
 pytestmark = pytest.mark.slow  # ~45 s on 2 busy cores: a wheel of ~37 MB, a venv, torch imported five times
 
 ROOT = Path(__file__).resolve().parents[1]
-SUBCOMMANDS = ("datasets", "describe", "train", "evaluate", "explain", "faithfulness", "zoo", "bench", "dashboard")
+SUBCOMMANDS = (
+    "datasets",
+    "describe",
+    "train",
+    "evaluate",
+    "explain",
+    "faithfulness",
+    "report",
+    "zoo",
+    "bench",
+    "dashboard",
+)
 NOT_SOURCE = shutil.ignore_patterns(
     ".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache", ".hypothesis", "build", "dist", "*.egg-info", "runs"
 )
