@@ -190,3 +190,34 @@ def test_the_app_asks_no_host_but_its_own(page, server):
         wait_for_app(page)
         expect_charts(page, PAGES[path])
     assert elsewhere == [], elsewhere
+
+
+# The README's screenshots are taken here: LSTMFCN_WRITE_SCREENSHOTS=1 writes them into docs/screenshots/
+# (then commit them); otherwise into pytest's temporary folder, so the test still checks what they show.
+SCREENSHOTS = {
+    "home.png": ("/?dataset=ECG200&model=ECG200__lstmfcn", 2),
+    "cam.png": ("/cam?dataset=ECG200&model=ECG200__lstmfcn&sample=3", 3),
+    "attention.png": ("/attention?dataset=ECG200&model=ECG200__alstmfcn__noshuffle", 6),
+}
+
+
+@pytest.mark.parametrize("name", list(SCREENSHOTS))
+def test_screenshots_of_the_guided_home_a_cam_and_attention(page, server, name, tmp_path):
+    import os
+    import struct
+
+    from tests.helpers.shipped import ROOT
+
+    path, charts = SCREENSHOTS[name]
+    folder = ROOT / "docs" / "screenshots" if os.environ.get("LSTMFCN_WRITE_SCREENSHOTS") == "1" else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    page.goto(f"{server}{path}")
+    wait_for_app(page)
+    expect_charts(page, charts)
+    assert page.locator(EXCEPTION).count() == 0
+    if name == "home.png":
+        assert page.get_by_text("Start here: samples worth a look").count() == 1
+    out = folder / name
+    page.screenshot(path=str(out), full_page=False)
+    width, height = struct.unpack(">II", out.read_bytes()[16:24])  # the PNG header's size
+    assert (width, height) == (1400, 1000) and out.stat().st_size > 30_000  # a page, not a blank
