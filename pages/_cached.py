@@ -274,7 +274,7 @@ def split_explanation(
         st.info(f"{label}: cancelled after {done} of {n} samples; those are kept.", icon=":material/pause:")
         st.button("Go on computing", key=flag + "_resume", icon=":material/play_arrow:")
         return None
-    bar = None
+    bar = holder = None
     out = []
     t0 = time.perf_counter()
     elapsed = 0.0
@@ -284,14 +284,16 @@ def split_explanation(
             ss[flag + "_done"] = e
         elapsed = time.perf_counter() - t0
         if progress and bar is None and i + 1 < len(parts) and elapsed > 0.15:
-            bar = st.progress(0.0, text=label)
-            st.button(
-                "Cancel", key=flag + "_button", on_click=ss.__setitem__, args=(flag, True), icon=":material/stop:"
-            )
+            holder = st.empty()  # the bar and its Cancel button go together when the work is done
+            with holder.container():
+                bar = st.progress(0.0, text=label)
+                st.button(
+                    "Cancel", key=flag + "_button", on_click=ss.__setitem__, args=(flag, True), icon=":material/stop:"
+                )
         if bar is not None:
             bar.progress((i + 1) / len(parts), text=f"{label}: {e} of {n} samples{_time_left(elapsed, e, n)}")
-    if bar is not None:
-        bar.empty()
+    if holder is not None:
+        holder.empty()
     if progress and parts and elapsed > 0.15:  # computed, not only looked up: the rate is real
         _remember_rate(kind, model_id, method, params, elapsed / max(n, 1))
     return {k: np.concatenate([o[k] for o in out]) for k in out[0]} if out else {}

@@ -48,3 +48,18 @@ def test_a_cancelled_computation_says_how_far_it_got_and_offers_to_go_on(app):
 
 def test_waits_are_said_in_words():
     assert format_seconds(0.2) == "1 s" and format_seconds(42) == "42 s" and format_seconds(600) == "10 min"
+
+
+def test_no_cancel_button_is_left_once_the_work_is_done(app, monkeypatch, tmp_path):
+    import streamlit as st
+
+    monkeypatch.setenv("LSTMFCN_CACHE_DIR", str(tmp_path))  # nothing computed yet, on disk or in memory
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = app(dataset="ECG5000", model="ECG5000__lstmfcn", method="ig")  # long enough for the bar to show
+    at.switch_page("pages/attributions.py").run()
+    at.session_state["attr_tab"] = "Class averages"
+    at.run()
+    assert not at.exception
+    assert any(key[2] == "ig" for key in at.session_state["_rates"])  # it was computed, with its bar
+    assert not [b for b in at.button if b.proto.label == "Cancel"]
