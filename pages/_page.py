@@ -9,12 +9,12 @@ import streamlit as st
 
 from lstmfcn import figures as F
 from lstmfcn.dashboard import sources
-from lstmfcn.data.names import display_class, names_for_dataset, names_from_metadata
+from lstmfcn.data.names import apply_renames, display_class, names_for_dataset, names_from_metadata
 from lstmfcn.errors import LstmFcnError
 from lstmfcn.zoo import training_estimate_s
 from pages._cached import aligned, blob_store, compute_setup, dataset, format_seconds, model
 from pages._sidebar import sidebar
-from pages._state import fits, init_state, show_flash, ss, sync_url
+from pages._state import fits, init_state, renames, show_flash, ss, sync_url
 
 
 @dataclass
@@ -94,11 +94,27 @@ def context(require_model: bool = True) -> Context:
     names, var_names = names_from_metadata(meta) if meta else names_for_dataset(ds)
     if len(var_names) != ds.n_vars:  # a model of another width is refused on every page; name the data's
         var_names = names_for_dataset(ds)[1]
+    names, var_names = _renamed(names, var_names, labels)
     classes = [display_class(label, name) for label, name in zip(labels, names, strict=True)]
     ctx = Context(ss["dataset"], model_id, ds, m, meta, labels, classes, var_names, F.colors_for(labels, ds.classes))
     if require_model:
         need_model(ctx)
     return ctx
+
+
+def _renamed(names: list[str], var_names: list[str], labels: list[str]) -> tuple[list[str], list[str]]:
+    """The session's renames applied; ones that do not fit this dataset and model are said and left out."""
+    wanted = renames()
+    if not wanted:
+        return names, var_names
+    try:
+        return (
+            apply_renames(names, wanted.get("classes"), keys=labels, kind="class"),
+            apply_renames(var_names, wanted.get("variables"), kind="variable"),
+        )
+    except (LstmFcnError, ValueError) as exc:
+        st.warning(f"The names chosen for this view could not be used: {exc}", icon=":material/warning:")
+        return names, var_names
 
 
 def need_model(ctx: Context) -> None:

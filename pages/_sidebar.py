@@ -13,7 +13,7 @@ from lstmfcn.dashboard import state as vs
 from lstmfcn.errors import LstmFcnError
 from lstmfcn.zoo import DEFAULT_DATASET
 from pages._cached import blob_store, dataset, datasets_with_models, device_label, model_file, model_meta
-from pages._state import bound, first_fitting_model, flash, model_problem, ss, sync_url
+from pages._state import bound, first_fitting_model, flash, model_problem, renames, set_renames, ss, sync_url
 
 
 def _on_dataset_change() -> None:
@@ -27,6 +27,7 @@ def _on_dataset_change() -> None:
         return
     ss["sample"] = 0
     ss["cls"] = vs.PREDICTED
+    ss["names"] = ""  # names belong to a dataset's classes and variables
     if ss["model"] and model_problem(ss["model"], ds) is None:
         return
     ss["model"] = first_fitting_model(ds)  # none: the page says so once, with a way to train one
@@ -212,6 +213,54 @@ def sidebar() -> None:
             on_change=_on_model_upload,
             help="A checkpoint written by this tool (python -m lstmfcn train, or the Train page).",
         )
+        names_editor(ds)
         st.caption(f"Computing on: **{device_label()}**")
     ss["_last_good_dataset"] = ss["dataset"]
     ss["_last_good_model"] = ss["model"]
+
+
+#: Up to this many classes (and variables) the sidebar offers a box each to rename them.
+MOST_RENAMED = 40
+
+
+def names_editor(ds) -> None:
+    """Boxes to rename the dataset's classes and variables; the names travel in the URL and into
+    models trained here (an empty box restores the archive's name or the label)."""
+    from lstmfcn.data.names import names_for_dataset
+
+    labels = [str(c) for c in ds.classes]
+    default_classes, default_vars = names_for_dataset(ds)
+    current = renames()
+    with st.expander("Names of classes and variables"):
+        if len(labels) <= MOST_RENAMED:
+            st.caption("Classes (label → name); Enter applies a name")
+            for label, name in zip(labels, default_classes, strict=True):
+                _name_box(ds, "classes", label, f"class {label}", name, current)
+        if ds.n_vars <= MOST_RENAMED:
+            st.caption("Variables")
+            for v, name in enumerate(default_vars):
+                _name_box(ds, "variables", str(v), f"variable {v + 1}", name, current)
+
+
+def _name_box(ds, part: str, key: str, label: str, placeholder: str, current: dict) -> None:
+    wkey = f"_name_{part[0]}_{key}"
+    ss[wkey] = current.get(part, {}).get(key, "")  # the box shows the session's name (a link's too)
+    st.text_input(label, placeholder=placeholder, key=wkey, on_change=_on_name_change, args=(ds, part, key, wkey))
+
+
+def _on_name_change(ds, part: str, key: str, wkey: str) -> None:
+    """Keep the typed name if the names stay acceptable, else say why and keep the old ones."""
+    from lstmfcn.data.names import names_for_dataset
+
+    new = {p: dict(r) for p, r in renames().items()}
+    typed = str(ss.get(wkey, "")).strip()
+    if typed:
+        new.setdefault(part, {})[key] = typed
+    else:
+        new.get(part, {}).pop(key, None)
+    try:
+        names_for_dataset(ds, {k: v for k, v in new.items() if v})  # validates: length, duplicates, characters
+    except LstmFcnError as exc:
+        flash(f"This name cannot be used: {exc}")
+        return
+    set_renames(new)

@@ -19,7 +19,7 @@ from lstmfcn.zoo import DEFAULT_DATASET
 from pages._cached import dataset, model
 
 ss = st.session_state
-VIEW_KEYS = ("dataset", "model", "split", "sample", "cls", "method", "resample", "class_subset")
+VIEW_KEYS = ("dataset", "model", "split", "sample", "cls", "method", "resample", "class_subset", "names")
 
 
 def current_view() -> vs.View:
@@ -46,6 +46,16 @@ def show_flash() -> None:
 
 # ------------------------------------------------------------------------------------------
 # The selection rules, applied to this session
+
+
+def renames() -> dict:
+    """This session's renames of classes and variables (``{"classes": {label: name}, "variables": {index: name}}``)."""
+    return vs.parse_names(ss.get("names", ""))
+
+
+def set_renames(new: dict) -> None:
+    ss["names"] = vs.names_param(new)
+    sync_url()
 
 
 def opt_ins() -> selection.OptIns:

@@ -14,7 +14,7 @@ ds = ctx.ds
 # The series are drawn as the chosen model sees them (its checkpoint's normalisation), so that
 # what this page shows is what the other pages explain; without a usable model, as the dataset has them.
 seen_by = ctx.model_id if ctx.model is not None and ui.fits(ctx.model, ds) is None else ""
-if seen_by:
+if seen_by or ctx.model is None:  # the context's names (the session's renames included) fit these series
     classes, colors = ctx.classes, ctx.colors
 else:
     labels = [str(c) for c in ds.classes]
@@ -58,7 +58,7 @@ ui.chart(
 
 split = ui.split_picker("data")
 X, y, lengths = cached.series(ctx.dataset_id, seen_by, split)
-variables, var_names = ui.variable_picker(ds.n_vars, "data", names=names_for_dataset(ds)[1])
+variables, var_names = ui.variable_picker(ds.n_vars, "data", names=ctx.var_names)
 left, right, _ = st.columns([2, 1, 2])
 per_class = left.slider("Series per class", 1, 20, 5, key="data_per_class")
 seed = right.number_input(

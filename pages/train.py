@@ -47,7 +47,9 @@ with st.form("train_form", border=True, enter_to_submit=False):  # Enter in a bo
     start = st.form_submit_button("Start training", type="primary", disabled=running, icon=":material/play_arrow:")
 
 if start and not running:
-    request = TrainRequest(ctx.dataset_id, ds.name, arch, int(cells), bool(shuffle), int(epochs), int(seed))
+    request = TrainRequest(
+        ctx.dataset_id, ds.name, arch, int(cells), bool(shuffle), int(epochs), int(seed), names=ss.get("names", "")
+    )
     job = registry.start(request, ds)
     ss["train_job"] = job.id
     running = True

@@ -22,6 +22,8 @@ from lstmfcn.training import EpochReport, TrainConfig
 from lstmfcn.workflow import train_on_dataset
 from lstmfcn.zoo import zoo_file_name
 
+from .state import parse_names
+
 
 @dataclass(frozen=True)
 class TrainRequest:
@@ -35,6 +37,7 @@ class TrainRequest:
     epochs: int = 200
     seed: int = 0
     device: str = "auto"
+    names: str = ""  # the session's renames (the URL's ``names``), stored in the checkpoint
 
     def file_name(self) -> str:
         """Checkpoint file name offered for download, e.g. ``GunPoint__lstmfcn.safetensors``."""
@@ -142,6 +145,7 @@ class TrainingJob:
                 config=TrainConfig(epochs=r.epochs, seed=r.seed, device=r.device),
                 progress=self._progress,
                 should_stop=self._stop.is_set,
+                names=parse_names(r.names) or None,
             )
             data = checkpoint_bytes(model.cpu(), meta)
             t = meta.get("training", {})

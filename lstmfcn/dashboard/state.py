@@ -32,9 +32,11 @@ QUERY_NAMES = {
     "method": "method",
     "resample": "resample",
     "class_subset": "subset",
+    "names": "names",
 }
 _SWITCHES = ("resample", "class_subset")  # opt-ins kept as 1/0 in the URL
 _MAX_ID = 200  # identifiers are names or digests; anything longer is not ours
+_MAX_NAMES = 8000  # the renames of every class and variable, as compact JSON
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,9 @@ class View:
         method: key of the attribution method (``"ig"``, ``"saliency"``, …).
         resample: whether series are resampled to the model's length when it was built for
             another (opt-in; off is left out of the URL).
+        names: the user's renames of classes and variables, as canonical JSON
+            (``{"classes": {label: name}, "variables": {index: name}}``; see :func:`parse_names`);
+            ``""`` for none.
         class_subset: whether a dataset holding only some of the model's classes is evaluated on them
             (opt-in; off is left out of the URL).
     """
@@ -63,19 +68,51 @@ class View:
     method: str = DEFAULT_METHOD
     resample: bool = False
     class_subset: bool = False
+    names: str = ""
 
     def with_(self, **changes) -> View:
         """A copy with some fields changed."""
         return replace(self, **changes)
 
 
-def _first(value: str | list[str] | tuple[str, ...] | None) -> str | None:
+def _first(value: str | list[str] | tuple[str, ...] | None, most: int = _MAX_ID) -> str | None:
     if isinstance(value, list | tuple):
         value = value[-1] if value else None
     if value is None:
         return None
     value = str(value).strip()
-    return value if 0 < len(value) <= _MAX_ID else None
+    return value if 0 < len(value) <= most else None
+
+
+def parse_names(text: str | None) -> dict:
+    """The renames in a ``names`` parameter, or ``{}`` when it is not well-formed JSON of the shape
+    ``{"classes": {str: str}, "variables": {str: str}}`` (whether the classes and variables exist,
+    and whether the names are acceptable, is checked where they are applied)."""
+    import json
+
+    try:
+        data = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    if not isinstance(data, dict) or set(data) - {"classes", "variables"}:
+        return {}
+    out = {}
+    for part, renames in data.items():
+        if not isinstance(renames, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in renames.items()
+        ):
+            return {}
+        if renames:
+            out[part] = renames
+    return out
+
+
+def names_param(renames: dict) -> str:
+    """The canonical ``names`` parameter for some renames (``""`` for none)."""
+    import json
+
+    kept = {part: dict(sorted(r.items())) for part, r in sorted(renames.items()) if r}
+    return json.dumps(kept, separators=(",", ":"), ensure_ascii=False) if kept else ""
 
 
 def view_from_query(params: Mapping[str, str | list[str]], default: View | None = None) -> View:
@@ -93,7 +130,7 @@ def view_from_query(params: Mapping[str, str | list[str]], default: View | None 
     view = default or View()
     changes: dict = {}
     for field, name in QUERY_NAMES.items():
-        raw = _first(params.get(name))
+        raw = _first(params.get(name), _MAX_NAMES if field == "names" else _MAX_ID)
         if raw is None:
             continue
         if field == "sample":
@@ -102,6 +139,8 @@ def view_from_query(params: Mapping[str, str | list[str]], default: View | None 
         elif field == "split":
             if raw in SPLITS:
                 changes["split"] = raw
+        elif field == "names":
+            changes["names"] = names_param(parse_names(raw))
         elif field == "cls" and raw.lower() == "predicted":
             changes["cls"] = PREDICTED
         elif field in _SWITCHES:
