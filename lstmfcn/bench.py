@@ -371,12 +371,15 @@ def target_timings(device: str = "auto") -> dict[str, float]:
       (the shipped GunPoint ALSTM-FCN with attention over time, the dashboard's attention model,
       and LSTM-FCN) and T = 1024 (synthetic LSTM-FCN, and a synthetic ALSTM-FCN with attention over
       time, whose attention LSTM scores all 1024 steps at each of its 1024 steps);
-    - all-class CAM and IG-32 over GunPoint's test split (150 series) with the shipped LSTM-FCN.
+    - all-class CAM and IG-32 over GunPoint's test split (150 series) with the shipped LSTM-FCN;
+    - one what-if edit (a smoothed window) then probabilities + every class's CAM, T = 512
+      (synthetic LSTM-FCN): what the dashboard redraws after each edit.
     """
     from .checkpoint import load_model
     from .data import load_dataset
     from .explain import class_activation_maps, explain, run_method
     from .model_input import model_input
+    from .whatif import Smooth, apply_edits, predict_and_cam
     from .zoo import pretrained_path
 
     dev = resolve_device(device)
@@ -387,6 +390,8 @@ def target_timings(device: str = "auto") -> dict[str, float]:
     long_model = build_model(ModelConfig("lstmfcn", 1, 1024, 2)).to(dev).eval()
     long_alstm = build_model(ModelConfig("alstmfcn", 1, 1024, 2, shuffle=False)).to(dev).eval()
     long_x, _ = synthetic_series(1, 1024)
+    whatif_model = build_model(ModelConfig("lstmfcn", 1, 512, 2)).to(dev).eval()
+    whatif_x = synthetic_series(1, 512)[0][0]  # (V, T)
     one = ["cam", "attention", "ig"]
     with torch.no_grad():
         target = lstm(torch.as_tensor(gp_x, device=dev)).argmax(1).cpu().numpy()
@@ -405,4 +410,7 @@ def target_timings(device: str = "auto") -> dict[str, float]:
         ),
         "all-class CAM, GunPoint test (150)": median_time(lambda: class_activation_maps(lstm, gp_x), dev, 5),
         "IG-32, GunPoint test (150)": median_time(lambda: run_method("ig", lstm, gp_x, target, n_steps=32), dev, 3),
+        "what-if edit -> probabilities + CAM, T=512, LSTM-FCN": median_time(
+            lambda: predict_and_cam(whatif_model, apply_edits(whatif_x, [Smooth(100, 200, width=9)])), dev, 5
+        ),
     }

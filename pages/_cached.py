@@ -410,3 +410,20 @@ def sanity(model_id, dataset_id, split, methods, baseline, ig_steps, subset, per
     return model_randomisation_check(
         model(model_id), al.X[idx], pred, methods=list(methods), lengths=al.lengths[idx], cascade=True, **options
     )
+
+
+@st.cache_data(max_entries=64, show_spinner="Searching for a counterfactual…")
+def counterfactual(model_id: str, dataset_id: str, split: str, sample: int, to_class: int):
+    """A Native Guide counterfactual of one sample towards ``to_class`` (guides from the training split)."""
+    from lstmfcn.counterfactual import native_guide
+
+    a, train = aligned(model_id, dataset_id, split), aligned(model_id, dataset_id, "train")
+    return native_guide(
+        model(model_id),
+        a.X[sample],
+        train.X,
+        train.y,
+        target=to_class,
+        length=int(a.lengths[sample]),
+        lengths_train=train.lengths,
+    )

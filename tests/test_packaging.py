@@ -34,6 +34,7 @@ SUBCOMMANDS = (
     "evaluate",
     "explain",
     "faithfulness",
+    "counterfactual",
     "report",
     "zoo",
     "bench",

@@ -20,6 +20,7 @@ PAGES = [
     "pages/cam.py",
     "pages/attention.py",
     "pages/attributions.py",
+    "pages/whatif.py",
     "pages/train.py",
     "pages/filters.py",
 ]

@@ -52,3 +52,19 @@ def planted_variable_mask(centres: np.ndarray) -> np.ndarray:
     for i, c in enumerate(centres):
         mask[i, PLANTED_VARIABLE, c - PLANTED_HALF_WIDTH : c + PLANTED_HALF_WIDTH + 1] = True
     return mask
+
+
+BUMP_LENGTH, BUMP_HALF_WIDTH = 64, 6  # the bump (sigma 2 steps) lies within ±6 steps of its centre
+
+
+def planted_bump_anywhere(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(X (n, 1, 64), y (n,), centres (n,))``: class 1 has a Gaussian bump (height 3, sigma 2) at a random
+    place, class 0 is noise (sigma 0.5); ``centres`` is drawn for every sample, used by class 1 only."""
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % 2
+    X = rng.normal(0.0, 0.5, (n, 1, BUMP_LENGTH))
+    edge = BUMP_HALF_WIDTH + 2
+    centres = rng.integers(edge, BUMP_LENGTH - edge, n)
+    for i in np.flatnonzero(y == 1):
+        X[i, 0] += _burst(centres[i])
+    return X.astype(np.float32), y, centres

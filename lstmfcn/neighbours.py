@@ -1,0 +1,80 @@
+"""Neighbours and prototypes in the model's own feature space.
+
+The head is one Linear on ``concat(LSTM branch, pooled conv features)``: that vector is all the
+model knows about a series when it decides, so series close in it are series the model finds
+alike. :func:`features` computes it, :func:`nearest` finds a series' nearest training series,
+:func:`prototypes` each class's medoid and :func:`project_2d` a PCA map for drawing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+from .explain._common import as_input, as_lengths, batch_size_for, batch_slices, inference_model, model_device
+
+
+@torch.no_grad()
+def features(model: nn.Module, X: np.ndarray, lengths: np.ndarray | None = None) -> np.ndarray:
+    """``(N, F)`` float32: the head's input for ``X (N, V, T)``, ``F = cells + conv channels``.
+
+    The pooled conv part averages over each series' valid steps, exactly as the model pools.
+    """
+    net = inference_model(model)
+    device = model_device(net)
+    xt = as_input(X, device)
+    n, _, total = xt.shape
+    lt = as_lengths(lengths, n, total, device)
+    out = []
+    for sl in batch_slices(n, batch_size_for(net, total, gradients=False)):
+        lb = None if lt is None else lt[sl]
+        d = net.forward_details(xt[sl], lb)
+        steps = total if lb is None else lb[:, None].to(d.conv_maps.dtype)
+        pooled = d.conv_maps.sum(-1) / steps  # (B, C); padded steps are already 0
+        out.append(torch.cat([d.lstm_features, pooled], dim=1).float().cpu())
+    return torch.cat(out).numpy() if out else np.zeros((0, 0), np.float32)
+
+
+def nearest(
+    model: nn.Module,
+    x: np.ndarray,
+    X_train: np.ndarray,
+    *,
+    k: int = 5,
+    length: int | None = None,
+    lengths_train: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` training series nearest to ``x (V, T)`` in feature space: ``(indices (k,), distances (k,))``, nearest first.
+
+    Raises:
+        ValueError: ``k`` below 1.
+    """
+    if k < 1:
+        raise ValueError(f"k must be at least 1, got {k}")
+    one = None if length is None else np.array([length])
+    query = features(model, np.asarray(x, np.float32)[None], one)  # (1, F)
+    dist = np.linalg.norm(features(model, X_train, lengths_train) - query, axis=1)  # (N,)
+    order = np.argsort(dist, kind="stable")[:k]
+    return order, dist[order]
+
+
+def prototypes(feats: np.ndarray, y: np.ndarray) -> dict[int, int]:
+    """Each class's medoid: the index (into ``feats (N, F)``) of the series with the least total distance to its class."""
+    out = {}
+    for cls in np.unique(y):
+        idx = np.flatnonzero(y == cls)
+        f = feats[idx]
+        pairwise = np.linalg.norm(f[:, None, :] - f[None, :, :], axis=-1)  # (n_c, n_c)
+        out[int(cls)] = int(idx[pairwise.sum(1).argmin()])
+    return out
+
+
+def project_2d(feats: np.ndarray) -> np.ndarray:
+    """``(N, 2)`` the first two principal components of ``feats (N, F)`` (centred; numpy SVD)."""
+    centred = feats - feats.mean(axis=0, keepdims=True)
+    _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    return centred @ vt[:2].T
+
+
+__all__ = ["features", "nearest", "project_2d", "prototypes"]

@@ -1,0 +1,202 @@
+"""What if: edit a window of a sample and watch the prediction and the CAM change; ask what would
+have to change for the model to say another class (a Native Guide counterfactual)."""
+
+import io
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from lstmfcn import figures as F
+from lstmfcn import whatif as W
+from pages import _cached as cached
+from pages import _ui as ui
+
+PAGE = "whatif"
+ss = ui.ss
+EDITS = {
+    "baseline": "Set to a baseline",
+    "smooth": "Smooth",
+    "scale": "Scale",
+    "shift": "Shift in time",
+    "noise": "Add noise",
+    "splice": "Splice from another series",
+}
+
+ctx = ui.context(require_model=False)
+st.title("What if")
+ui.need_model(ctx)
+st.markdown(
+    "Change a stretch of one series and see at once how the model's answer and its class activation map "
+    "move. Edits stack; undo takes back the last one. Below, ask what would have to change for the model to "
+    "name another class."
+)
+split = ui.split_picker(PAGE)
+a = ui.aligned_or_stop(ctx, split)
+variables, var_names = ui.variable_picker(ctx.ds.n_vars, PAGE, names=ctx.var_names)
+i = ui.split_and_sample_pickers(ctx, PAGE, len(a.y))
+x0, L, yt = a.X[i], int(a.lengths[i]), int(a.y[i])
+V = x0.shape[0]
+stack_key = f"_whatif_edits_{ctx.model_id}_{ctx.dataset_id}_{split}_{i}"  # a sample's own edits
+edits: list = ss.setdefault(stack_key, [])
+
+
+def edit_from_widgets() -> W.Window | None:
+    """The edit the widgets describe, or None with the reason shown."""
+    c1, c2, c3 = st.columns([2, 3, 2])
+    kind = c1.selectbox("Edit", list(EDITS), format_func=EDITS.get, key=f"{PAGE}_kind")
+    start, stop = c2.slider(
+        "Window (time steps)", 0, L, (L // 3, min(L, L // 3 + max(1, L // 10))), key=f"{PAGE}_window"
+    )
+    chosen = (
+        c3.multiselect(
+            "Variables",
+            list(range(V)),
+            default=list(range(V)),
+            key=f"{PAGE}_vars",
+            format_func=lambda v: ctx.var_names[v],
+        )
+        if V > 1
+        else [0]
+    )
+    which = tuple(chosen) if chosen and len(chosen) < V else None
+    params: dict = {}
+    if kind == "baseline":
+        params["baseline"] = (
+            st.segmented_control("Baseline", ["zeros", "mean", "blur"], default="zeros", key=f"{PAGE}_base") or "zeros"
+        )
+    elif kind == "smooth":
+        params["width"] = int(st.number_input("Width (steps)", 2, max(2, L), min(9, max(2, L)), key=f"{PAGE}_width"))
+    elif kind == "scale":
+        params["factor"] = float(st.number_input("Factor", -10.0, 10.0, 1.5, step=0.1, key=f"{PAGE}_factor"))
+    elif kind == "shift":
+        params["steps"] = int(st.number_input("Steps (negative: earlier)", -L, L, 5, key=f"{PAGE}_steps"))
+    elif kind == "noise":
+        params["sigma"] = float(
+            st.number_input("Noise (× the window's spread)", 0.0, 10.0, 0.5, step=0.1, key=f"{PAGE}_sigma")
+        )
+        params["seed"] = int(st.number_input("Seed", 0, 10_000, 0, key=f"{PAGE}_seed"))
+    elif kind == "splice":
+        others = [j for j in range(len(a.y)) if int(a.y[j]) != yt]
+        if not others:
+            st.info("No series of another class in this split to splice from.")
+            return None
+        donor = int(
+            st.selectbox(
+                "From series", others, key=f"{PAGE}_donor", format_func=lambda j: f"#{j} ({ctx.classes[int(a.y[j])]})"
+            )
+        )
+        params["donor"] = a.X[donor]
+    cls = {
+        "baseline": W.Baseline,
+        "smooth": W.Smooth,
+        "scale": W.Scale,
+        "shift": W.Shift,
+        "noise": W.Noise,
+        "splice": W.Splice,
+    }
+    if stop <= start:
+        st.info("Choose a window of at least one step.")
+        return None
+    return cls[kind](start, stop, which, **params)
+
+
+edit = edit_from_widgets()
+b1, b2, b3, _ = st.columns([1, 1, 1, 3])
+if b1.button("Apply edit", type="primary", icon=":material/edit:", disabled=edit is None, key=f"{PAGE}_apply"):
+    try:
+        W.apply_edits(x0, [*edits, edit], length=L)  # refuse before keeping it
+        edits.append(edit)
+    except ValueError as exc:
+        st.error(f"This edit cannot be applied: {exc}", icon=":material/error:")
+if b2.button("Undo", icon=":material/undo:", disabled=not edits, key=f"{PAGE}_undo"):
+    edits.pop()
+if b3.button("Reset", icon=":material/restart_alt:", disabled=not edits, key=f"{PAGE}_reset"):
+    edits.clear()
+
+x = W.apply_edits(x0, edits, length=L) if edits else x0
+before, after = W.predict_and_cam(ctx.model, x0, L), W.predict_and_cam(ctx.model, x, L)
+k = after.predicted
+st.markdown(
+    f"**{len(edits)} edit(s)** · before: **{ctx.classes[before.predicted]}** ({before.probabilities[before.predicted]:.1%}) · "
+    f"now: **{ctx.classes[k]}** ({after.probabilities[k]:.1%})"
+    + (" — the answer changed." if k != before.predicted else "")
+)
+left, right = st.columns([3, 2])
+with left:
+    ui.chart(
+        F.map_series_figure(
+            x[variables],
+            after.cam[k],
+            length=L,
+            var_names=var_names,
+            title=f"Edited sample #{i}: CAM of {ctx.classes[k]} (what the model says now)",
+        ),
+        "whatif_cam",
+        name=ui.slug("whatif", ctx.ds.name, ctx.model_id, split, i),
+        how_to_read="The series after your edits, coloured by how much each step raised (red) or lowered (blue) the score of the class the model now names.",
+        csv=lambda: pd.DataFrame(
+            {"t": np.arange(L), **{f"x{v + 1}": x[v, :L] for v in range(V)}, "cam": after.cam[k, :L]}
+        ),
+    )
+with right:
+    ui.chart(
+        F.lines_figure(
+            np.arange(len(ctx.classes)),
+            {"before": before.probabilities, "after": after.probabilities},
+            x_labels=ctx.classes,
+            x_title="class",
+            y_title="probability",
+            title="Every class's probability, before and after",
+        ),
+        "whatif_probs",
+        name=ui.slug("whatif_probabilities", ctx.ds.name, ctx.model_id, split, i),
+        how_to_read="Each line is the model's probability for every class, before your edits and after them.",
+    )
+buffer = io.BytesIO()
+np.savez_compressed(buffer, x=x0, edited=x, length=np.array(L))
+st.download_button(
+    "Edited series (.npz)",
+    buffer.getvalue(),
+    file_name=f"{ui.slug('edited', ctx.ds.name, split, i)}.npz",
+    mime="application/octet-stream",
+    icon=":material/download:",
+    type="tertiary",
+    on_click="ignore",
+)
+
+st.subheader("What would have to change?")
+st.caption(
+    "A Native Guide counterfactual (Delaney et al. 2021): the nearest training series of the chosen class, and "
+    "the shortest stretch of it that, copied into this series, makes the model name that class."
+)
+others = [c for c in range(len(ctx.classes)) if c != before.predicted]
+order = sorted(others, key=lambda c: -before.probabilities[c])
+to = st.selectbox("Make the model say", order, format_func=lambda c: ctx.classes[c], key=f"{PAGE}_to")
+if st.button("Find a counterfactual", icon=":material/search:", key=f"{PAGE}_find"):
+    cf = cached.counterfactual(ctx.model_id, ctx.dataset_id, split, i, int(to))
+    s0, s1 = cf.segment
+    if cf.found:
+        st.success(
+            f"Copying steps {s0}–{s1 - 1} ({s1 - s0} of {L}) from training series #{cf.guide_index} makes the model say "
+            f"**{ctx.classes[cf.to_class]}** ({cf.probabilities[cf.to_class]:.1%}); distance {cf.distance:.2f}."
+        )
+        ui.chart(
+            F.map_series_figure(
+                cf.counterfactual[variables],
+                np.where((np.arange(x0.shape[-1]) >= s0) & (np.arange(x0.shape[-1]) < s1), 1.0, 0.0),
+                length=L,
+                var_names=var_names,
+                colorbar_title="copied",
+                title=f"Counterfactual of sample #{i}: now {ctx.classes[cf.to_class]}",
+            ),
+            "whatif_counterfactual",
+            name=ui.slug("counterfactual", ctx.ds.name, ctx.model_id, split, i),
+            how_to_read="The series with the copied stretch marked: that stretch is what the model needed to see to change its answer.",
+        )
+    else:
+        st.warning(
+            f"No counterfactual within the search budget: even copying steps {s0}–{s1 - 1} from the nearest "
+            f"{ctx.classes[int(to)]} series does not make the model say {ctx.classes[int(to)]}.",
+            icon=":material/search_off:",
+        )

@@ -1,0 +1,57 @@
+"""The What-if page: edits stack, undo and reset; the prediction and CAM shown are the library's on
+the edited series; a counterfactual is found, drawn and really flips the model, or said not found."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from lstmfcn import whatif as W
+
+
+def titles(at) -> list[str]:
+    return [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+
+
+def test_edits_stack_undo_and_reset_and_the_numbers_are_the_librarys(app):
+    at = app()
+    at.switch_page("pages/whatif.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.selectbox(key="whatif_kind").set_value("baseline").run()
+    at.slider(key="whatif_window").set_value((40, 110)).run()
+    at.button(key="whatif_apply").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    stack = at.session_state["_whatif_edits_GunPoint__lstmfcn_GunPoint_test_0"]
+    assert stack == [W.Baseline(40, 110, None, baseline="zeros")]
+    summary = next(m.value for m in at.markdown if "edit(s)" in m.value)
+    from lstmfcn.checkpoint import load_model
+    from lstmfcn.data import load_dataset
+    from lstmfcn.model_input import model_input
+    from lstmfcn.zoo import pretrained_path
+
+    model = load_model(pretrained_path("GunPoint__lstmfcn"))
+    x = model_input(model, load_dataset("GunPoint")).X[0]
+    after = W.predict_and_cam(model, W.apply_edits(x, stack))
+    assert summary.startswith("**1 edit(s)**") and f"({after.probabilities[after.predicted]:.1%})" in summary
+    at.button(key="whatif_apply").click().run()
+    at.button(key="whatif_undo").click().run()
+    assert "**1 edit(s)**" in next(m.value for m in at.markdown if "edit(s)" in m.value)
+    at.button(key="whatif_reset").click().run()
+    assert "**0 edit(s)**" in next(m.value for m in at.markdown if "edit(s)" in m.value)
+
+
+def test_a_counterfactual_flips_the_model_and_is_drawn(app):
+    at = app()
+    at.switch_page("pages/whatif.py").run()
+    at.button(key="whatif_find").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    found = [s.value for s in at.success if "makes the model say" in s.value]
+    assert found and any(t.startswith("Counterfactual of sample #0") for t in titles(at))
+    import pages._cached as cached
+
+    cf = cached.counterfactual("GunPoint__lstmfcn", "GunPoint", "test", 0, int(at.selectbox(key="whatif_to").value))
+    assert cf.found
+    model = cached.model("GunPoint__lstmfcn")
+    assert W.predict_and_cam(model, cf.counterfactual).predicted == cf.to_class
+    assert np.count_nonzero((cf.counterfactual != cf.x).any(axis=0)) <= cf.segment[1] - cf.segment[0]
