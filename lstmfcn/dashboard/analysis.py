@@ -168,6 +168,16 @@ def top_filters(acts: np.ndarray, k: int = 10) -> np.ndarray:
     return np.argsort(-acts.mean(axis=-1))[:k]
 
 
+def percent(p: float) -> str:
+    """A probability for a sentence: ``"87.3%"``, but ``"over 99.9%"`` rather than a rounded ``"100.0%"``
+    the model never said (and ``"under 0.1%"`` rather than ``"0.0%"``)."""
+    if p >= 0.9995:
+        return "over 99.9%"
+    if p < 0.0005:
+        return "under 0.1%"
+    return f"{p:.1%}"
+
+
 @dataclass(frozen=True)
 class GuidedExample:
     """A sample worth a look, picked from a split's predictions, with one sentence in plain words.
@@ -218,7 +228,7 @@ def guided_examples(y: np.ndarray, logits: np.ndarray, names: list[str], most_cl
             i = int(right[np.argmax(probs[right, k])])
             out.append(
                 GuidedExample(
-                    i, k, k, "clear", f"Sample {i} is a clear {names[k]}: the model gives it {probs[i, k]:.1%}."
+                    i, k, k, "clear", f"Sample {i} is a clear {names[k]}: the model gives it {percent(probs[i, k])}."
                 )
             )
         if wrong.size:
@@ -230,7 +240,7 @@ def guided_examples(y: np.ndarray, logits: np.ndarray, names: list[str], most_cl
                     k,
                     p,
                     "mistake",
-                    f"Sample {i} is {names[k]}, but the model says {names[p]} with {probs[i, p]:.1%}: its most confident mistake on {names[k]}.",
+                    f"Sample {i} is {names[k]}, but the model says {names[p]} with {percent(probs[i, p])}: its most confident mistake on {names[k]}.",
                 )
             )
         i = int(members[np.argmin(gap[members])])
@@ -242,8 +252,8 @@ def guided_examples(y: np.ndarray, logits: np.ndarray, names: list[str], most_cl
                     k,
                     int(pred[i]),
                     "close call",
-                    f"Sample {i} ({names[k]}) is a close call: {names[first]} {probs[i, first]:.1%} against "
-                    f"{names[second]} {probs[i, second]:.1%}.",
+                    f"Sample {i} ({names[k]}) is a close call: {names[first]} {percent(probs[i, first])} against "
+                    f"{names[second]} {percent(probs[i, second])}.",
                 )
             )
     return out

@@ -21,6 +21,14 @@ def test_examples_are_the_extremes_of_each_class():
     assert (1, "close call") not in by  # the closest call of Point is already shown as its clear answer
 
 
+def test_sentences_never_round_a_probability_to_certainty():
+    from lstmfcn.dashboard.analysis import percent
+
+    assert percent(0.99998) == "over 99.9%" and percent(0.00001) == "under 0.1%" and percent(0.873) == "87.3%"
+    ex = guided_examples(np.array([0, 1]), np.array([[12.0, 0.0], [0.0, 12.0]]), ["a", "b"])
+    assert "the model gives it over 99.9%." in ex[0].sentence
+
+
 def test_many_classes_show_the_worst_recognised_only():
     rng = np.random.default_rng(0)
     y = np.repeat(np.arange(37), 3)
