@@ -427,3 +427,12 @@ def counterfactual(model_id: str, dataset_id: str, split: str, sample: int, to_c
         length=int(a.lengths[sample]),
         lengths_train=train.lengths,
     )
+
+
+@st.cache_data(max_entries=16, show_spinner="Reading the model's features…")
+def features(model_id: str, dataset_id: str, split: str) -> np.ndarray:
+    """``(N, F)`` the head's input (LSTM branch + pooled conv features) of every series of a split."""
+    from lstmfcn.neighbours import features as head_input
+
+    a = aligned(model_id, dataset_id, split)
+    return head_input(model(model_id), a.X, a.lengths)

@@ -42,6 +42,7 @@ from .attention import (
 )
 from .charts import lines_figure, matrix_figure
 from .data import class_balance_figure, class_mean_figure, class_samples_figure
+from .embedding import embedding_figure
 from .export import figure_html
 from .faithfulness import aopc_figure, faithfulness_figure
 from .filters import activation_heatmap_figure, filter_activation_figure
@@ -74,6 +75,7 @@ __all__ = [
     "colors_for",
     "LABELLED_CELLS_UP_TO",
     "confusion_figure",
+    "embedding_figure",
     "faithfulness_figure",
     "figure_html",
     "filter_activation_figure",

@@ -63,7 +63,17 @@ def page(browser, server):
 # How many charts each page draws on its default state (GunPoint, the default LSTM-FCN): no
 # attention in an LSTM-FCN, no training run yet. A busy machine draws them one by one, so the
 # test waits for the whole count rather than counting once the first has appeared.
-PAGES = {"": 2, "data": 3, "cam": 3, "attention": 0, "attributions": 1, "whatif": 2, "train": 0, "filters": 2}
+PAGES = {
+    "": 2,
+    "data": 3,
+    "cam": 3,
+    "attention": 0,
+    "attributions": 1,
+    "whatif": 2,
+    "neighbours": 2,
+    "train": 0,
+    "filters": 2,
+}
 
 
 @pytest.mark.parametrize("path", list(PAGES))

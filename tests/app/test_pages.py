@@ -21,6 +21,7 @@ PAGES = [
     "pages/attention.py",
     "pages/attributions.py",
     "pages/whatif.py",
+    "pages/neighbours.py",
     "pages/train.py",
     "pages/filters.py",
 ]

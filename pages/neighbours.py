@@ -1,0 +1,112 @@
+"""Neighbours: which training series the model thinks a sample looks like, the class prototypes,
+and the model's feature space drawn flat."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from lstmfcn import figures as F
+from lstmfcn.evaluation import softmax
+from lstmfcn.neighbours import project_2d, prototypes
+from pages import _cached as cached
+from pages import _ui as ui
+
+PAGE = "neighbours"
+ctx = ui.context(require_model=False)
+st.title("Neighbours")
+ui.need_model(ctx)
+st.markdown(
+    "The model turns every series into a vector of features (its LSTM's last state and the averaged "
+    "convolution features) and decides from that vector alone. Series whose vectors are close, the model sees "
+    "as alike: here are a sample's nearest **training** series in that space, each class's most typical "
+    "series (its *prototype*), and the whole space drawn flat."
+)
+split = ui.split_picker(PAGE)
+a = ui.aligned_or_stop(ctx, split)
+train = cached.aligned(ctx.model_id, ctx.dataset_id, "train")
+f_split = cached.features(ctx.model_id, ctx.dataset_id, split)
+f_train = cached.features(ctx.model_id, ctx.dataset_id, "train")
+pred = softmax(cached.evaluation(ctx.model_id, ctx.dataset_id, split)["logits"]).argmax(1)
+pred_train = softmax(cached.evaluation(ctx.model_id, ctx.dataset_id, "train")["logits"]).argmax(1)
+
+c1, c2 = st.columns([3, 1])
+with c1:
+    i = ui.split_and_sample_pickers(ctx, PAGE, len(a.y))
+k = int(c2.number_input("Neighbours", 1, min(20, len(train.y)), min(5, len(train.y)), key=f"{PAGE}_k"))
+dist = np.linalg.norm(f_train - f_split[i], axis=1)
+order = np.argsort(dist, kind="stable")[:k]
+same = int((train.y[order] == a.y[i]).sum())
+st.markdown(
+    f"**{split.capitalize()} sample {i}** is **{ctx.classes[int(a.y[i])]}**; the model says **{ctx.classes[int(pred[i])]}**. "
+    f"{same} of its {k} nearest training series are {ctx.classes[int(a.y[i])]}."
+)
+table = pd.DataFrame(
+    {
+        "rank": np.arange(1, k + 1),
+        "training series": order,
+        "class": [ctx.classes[int(c)] for c in train.y[order]],
+        "model says": [ctx.classes[int(c)] for c in pred_train[order]],
+        "distance": dist[order].round(3),
+    }
+)
+left, right = st.columns([2, 3])
+with left:
+    ui.table(table, "neighbours_table", name=ui.slug("neighbours", ctx.ds.name, split, i))
+with right:
+    v = (
+        0
+        if ctx.ds.n_vars == 1
+        else st.selectbox(
+            "Variable drawn", list(range(ctx.ds.n_vars)), key=f"{PAGE}_var", format_func=lambda j: ctx.var_names[j]
+        )
+    )
+    T = a.X.shape[-1]
+    lines = {f"sample {i} ({ctx.classes[int(a.y[i])]})": a.X[i, v]}
+    lines.update({f"#{j} ({ctx.classes[int(train.y[j])]}), d = {dist[j]:.2f}": train.X[j, v] for j in order})
+    ui.chart(
+        F.lines_figure(
+            np.arange(T),
+            lines,
+            x_title="time step",
+            y_title=ctx.var_names[v],
+            title=f"Sample {i} and its {k} nearest training series",
+        ),
+        "neighbours_series",
+        name=ui.slug("neighbour_series", ctx.ds.name, split, i),
+        how_to_read="The sample (first line) and the training series the model finds most alike, nearest first: if they share a shape, that shape is what the model goes by.",
+    )
+
+st.subheader("Class prototypes")
+medoids = prototypes(f_train, train.y)
+st.caption("Each class's prototype is its training series with the least total distance to the rest of its class.")
+ui.table(
+    pd.DataFrame(
+        {
+            "class": [ctx.classes[c] for c in medoids],
+            "prototype (training series)": list(medoids.values()),
+            "series in the class": [int((train.y == c).sum()) for c in medoids],
+        }
+    ),
+    "neighbours_prototypes",
+    name=ui.slug("prototypes", ctx.ds.name),
+)
+
+st.subheader("The feature space, drawn flat")
+points = project_2d(np.concatenate([f_train, f_split]))
+is_split = np.r_[np.zeros(len(f_train), bool), np.ones(len(f_split), bool)]
+ui.chart(
+    F.embedding_figure(
+        points,
+        np.r_[train.y, a.y],
+        np.r_[pred_train, pred],
+        ctx.classes,
+        ctx.colors,
+        is_query_split=is_split,
+        selected=i,
+        title=f"Training and {split} series in the model's feature space (PCA), ✕ = a mistake",
+    ),
+    "neighbours_embedding",
+    name=ui.slug("embedding", ctx.ds.name, split),
+    how_to_read="Each point is a series; close points look alike to the model. Click a large point to select that sample on every page.",
+    on_select=ui.on_chart_select("neighbours_embedding"),
+)
