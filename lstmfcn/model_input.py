@@ -183,23 +183,33 @@ def model_input(
         MismatchError: the model cannot be used on the dataset (the message is for the user).
         DataError: the dataset holds no raw series, or they cannot be prepared the model's way.
     """
+    return model_inputs(model, ds, resample=resample, class_subset=class_subset)[_check_split(split)]
+
+
+def model_inputs(
+    model: LSTMFCN, ds: Dataset, *, resample: bool = False, class_subset: bool = False
+) -> dict[str, ModelInput]:
+    """Both splits of ``ds`` prepared for ``model`` (``{"train": …, "test": …}``), from one replay of the
+    checkpoint's record: what :func:`model_input` gives per split, for callers that need both."""
     fit = check_fit(model, ds, resample=resample, class_subset=class_subset)
     if ds.raw_train is None or ds.raw_test is None:
         raise DataError(f"dataset '{ds.name}' holds no raw series to prepare for a model; load it with load_dataset")
     record = input_record(model)
     arrays, applied = prepare_arrays(ds.raw_train, ds.raw_test, record)
-    X, lengths = arrays[_check_split(split)]
     warnings = list(fit.warnings)
     if applied["normalize"] == "per_dataset" and "mean" not in record:
         warnings.append(
             "the checkpoint does not record its normalisation statistics; they were estimated from this dataset's"
             " training split"
         )
-    if fit.resample:
-        X, lengths = resample_series(X, lengths, model.config.length)
     index = {c: k for k, c in enumerate(model_classes(model))}
-    y = np.array([index[str(label)] for label in ds.raw(split).labels], dtype=np.int64)
-    return ModelInput(X, y, lengths, tuple(warnings), applied)
+    out = {}
+    for split, (X, lengths) in arrays.items():
+        if fit.resample:
+            X, lengths = resample_series(X, lengths, model.config.length)
+        y = np.array([index[str(label)] for label in ds.raw(split).labels], dtype=np.int64)
+        out[split] = ModelInput(X, y, lengths, tuple(warnings), applied)
+    return out
 
 
 def resample_series(X: np.ndarray, lengths: np.ndarray, target: int) -> tuple[np.ndarray, np.ndarray]:

@@ -16,7 +16,7 @@ from .data.dataset import Dataset
 from .data.names import names_for_dataset
 from .device import cpu_model
 from .evaluation import evaluate
-from .model_input import model_input
+from .model_input import model_inputs
 from .models import LSTMFCN, ModelConfig
 from .training import ProgressFn, StopFn, TrainConfig, fit
 
@@ -74,7 +74,8 @@ def train_on_dataset(
         "preprocessing": ds.preprocessing,
         "dataset": dataset_summary(ds),
     }
-    train_acc, test_acc = (_accuracy(model, ds, split) for split in ("train", "test"))
+    inputs = model_inputs(model, ds)  # both splits from one replay of the record
+    train_acc, test_acc = (_accuracy(model, inputs[split]) for split in ("train", "test"))
     training = result.to_dict()
     training.update(
         train_accuracy=train_acc,
@@ -151,9 +152,8 @@ def train_and_save(
     return TrainedCheckpoint(model, meta, path)
 
 
-def _accuracy(model: LSTMFCN, ds: Dataset, split: str) -> float | None:
-    """Accuracy on a split through the model's input path; None for an empty split."""
-    inputs = model_input(model, ds, split)
+def _accuracy(model: LSTMFCN, inputs) -> float | None:
+    """Accuracy on a split prepared by the model's input path; None for an empty split."""
     return evaluate(model, inputs.X, inputs.y, inputs.lengths).accuracy if len(inputs.y) else None
 
 
