@@ -9,6 +9,7 @@ import streamlit as st
 
 from lstmfcn import figures as F
 from lstmfcn import whatif as W
+from lstmfcn.dashboard.analysis import percent
 from pages import _cached as cached
 from pages import _ui as ui
 
@@ -118,8 +119,8 @@ x = W.apply_edits(x0, edits, length=L) if edits else x0
 before, after = W.predict_and_cam(ctx.model, x0, L), W.predict_and_cam(ctx.model, x, L)
 k = after.predicted
 st.markdown(
-    f"**{len(edits)} edit(s)** · before: **{ctx.classes[before.predicted]}** ({before.probabilities[before.predicted]:.1%}) · "
-    f"now: **{ctx.classes[k]}** ({after.probabilities[k]:.1%})"
+    f"**{len(edits)} edit(s)** · before: **{ctx.classes[before.predicted]}** ({percent(before.probabilities[before.predicted])}) · "
+    f"now: **{ctx.classes[k]}** ({percent(after.probabilities[k])})"
     + (" — the answer changed." if k != before.predicted else "")
 )
 left, right = st.columns([3, 2])
@@ -179,7 +180,7 @@ if st.button("Find a counterfactual", icon=":material/search:", key=f"{PAGE}_fin
     if cf.found:
         st.success(
             f"Copying steps {s0}–{s1 - 1} ({s1 - s0} of {L}) from training series #{cf.guide_index} makes the model say "
-            f"**{ctx.classes[cf.to_class]}** ({cf.probabilities[cf.to_class]:.1%}); distance {cf.distance:.2f}."
+            f"**{ctx.classes[cf.to_class]}** ({percent(cf.probabilities[cf.to_class])}); distance {cf.distance:.2f}."
         )
         ui.chart(
             F.map_series_figure(

@@ -8,6 +8,7 @@ import json
 import numpy as np
 
 from lstmfcn import whatif as W
+from lstmfcn.dashboard.analysis import percent
 
 
 def titles(at) -> list[str]:
@@ -33,7 +34,7 @@ def test_edits_stack_undo_and_reset_and_the_numbers_are_the_librarys(app):
     model = load_model(pretrained_path("GunPoint__lstmfcn"))
     x = model_input(model, load_dataset("GunPoint")).X[0]
     after = W.predict_and_cam(model, W.apply_edits(x, stack))
-    assert summary.startswith("**1 edit(s)**") and f"({after.probabilities[after.predicted]:.1%})" in summary
+    assert summary.startswith("**1 edit(s)**") and f"({percent(after.probabilities[after.predicted])})" in summary
     at.button(key="whatif_apply").click().run()
     at.button(key="whatif_undo").click().run()
     assert "**1 edit(s)**" in next(m.value for m in at.markdown if "edit(s)" in m.value)
