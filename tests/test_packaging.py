@@ -37,6 +37,7 @@ SUBCOMMANDS = (
     "counterfactual",
     "report",
     "zoo",
+    "sweep",
     "bench",
     "dashboard",
 )

@@ -14,7 +14,7 @@ One module per topic, all names flat here (``from lstmfcn import figures as F; F
 :mod:`._style` colours, scales and layout every chart shares; :mod:`.data` the dataset;
 :mod:`.accuracy` how well the model does; :mod:`.maps` and :mod:`.map_panels` maps on the series;
 :mod:`.attention`; :mod:`.faithfulness`; :mod:`.charts` general heatmap and lines; :mod:`.training`;
-:mod:`.filters`; :mod:`.export` (:func:`figure_html`: a standalone HTML file, plotly.js included).
+:mod:`.filters`; :mod:`.sweep` a sweep against the published results; :mod:`.export` (:func:`figure_html`: a standalone HTML file, plotly.js included).
 """
 
 from ._map_traces import ALL_VARIABLES
@@ -48,6 +48,7 @@ from .faithfulness import aopc_figure, faithfulness_figure
 from .filters import activation_heatmap_figure, filter_activation_figure
 from .map_panels import map_small_multiples_figure, maps_side_by_side_figure
 from .maps import class_average_map_figure, map_series_figure, true_vs_predicted_figure
+from .sweep import sweep_comparison_figure
 from .training import training_curves_figure
 
 __all__ = [
@@ -78,6 +79,7 @@ __all__ = [
     "embedding_figure",
     "faithfulness_figure",
     "figure_html",
+    "sweep_comparison_figure",
     "filter_activation_figure",
     "lines_figure",
     "map_series_figure",

@@ -1,0 +1,210 @@
+"""Scheduling a sweep's units on Ray: local by default, a cluster when given its address.
+
+Every unit is one Ray task with its needs declared (``num_cpus`` threads, and ``num_gpus`` when it
+trains on a GPU); a group's refit is submitted as soon as its last candidate finishes. Finished
+units are skipped before anything is loaded, so a rerun of an interrupted sweep does only what is
+left. Ctrl-C cancels the tasks in flight (their workers are stopped; the training's resumable state
+they saved is kept) and nothing finished is lost. Ray retries a task whose worker died.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import ray
+
+from . import store
+from .plan import REFIT, DatasetRef, Unit, candidate_units, refit_unit
+from .selection import choose_cells
+from .unit import UnitSettings, run_unit
+
+ReportFn = Callable[[str], None]
+
+
+@dataclass
+class SweepPlan:
+    """Everything ``sweep`` was asked to do."""
+
+    datasets: list[DatasetRef]
+    models: list[str]
+    cells: list[int]
+    seeds: list[int]
+    settings: UnitSettings = field(default_factory=UnitSettings)
+
+    def candidates(self) -> list[Unit]:
+        return candidate_units(self.datasets, self.models, self.cells, self.seeds)
+
+    @property
+    def n_units(self) -> int:
+        """Candidates plus one refit per (dataset, model, seed)."""
+        return len(self.candidates()) + len(self.datasets) * len(self.models) * len(self.seeds)
+
+
+@dataclass
+class SweepOutcome:
+    """What a run of :func:`run_sweep` did."""
+
+    trained: list[str] = field(default_factory=list)  # keys of units trained by this run
+    skipped: list[str] = field(default_factory=list)  # keys of units found finished
+    failed: dict[str, str] = field(default_factory=dict)  # key -> message
+    interrupted: bool = False
+
+
+@ray.remote(max_retries=3)
+def _unit_task(unit: Unit, out: str, settings: UnitSettings, threads: int, val_accuracy: float | None) -> dict:
+    import torch
+
+    torch.set_num_threads(threads)  # as many threads as the task holds CPUs, never the node's count
+    return run_unit(unit, out, settings, val_accuracy)
+
+
+def connect(address: str | None = None, num_cpus: int | None = None, threads: int = 1) -> bool:
+    """Start a local Ray (``num_cpus``, default the machine's cores) or join ``address``.
+
+    Returns whether this call started the connection (and so should shut it down); a session the
+    caller already holds is used as it is.
+    """
+    if ray.is_initialized():
+        return False
+    env = {"env_vars": {v: str(threads) for v in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")}}
+    if address:
+        ray.init(address=address, runtime_env=env, log_to_driver=False)
+    else:
+        ray.init(num_cpus=num_cpus or os.cpu_count(), include_dashboard=False, runtime_env=env, log_to_driver=False)
+    return True
+
+
+def gpu_available() -> bool:
+    return ray.cluster_resources().get("GPU", 0) > 0
+
+
+def run_sweep(
+    plan: SweepPlan,
+    out: str | os.PathLike,
+    *,
+    threads: int = 1,
+    gpus_per_unit: float = 0.0,
+    report: ReportFn = print,
+    on_finished: Callable[[dict], None] | None = None,
+) -> SweepOutcome:
+    """Train every unit of ``plan`` not yet finished under ``out`` on the connected Ray.
+
+    Args:
+        threads: CPUs (torch threads) each task declares and uses.
+        gpus_per_unit: GPUs each task declares (0 trains on CPU; a fraction shares a GPU).
+        report: receives one line per event (started, finished with its numbers and the time left).
+        on_finished: called with each finished unit's metrics (after they are on disk).
+
+    Raises:
+        KeyboardInterrupt: after cancelling the tasks in flight; every finished unit is kept.
+    """
+    out = str(Path(out))
+    store.check_settings(out, plan.settings.record())
+    settings = plan.settings
+    outcome = SweepOutcome()
+    candidates = plan.candidates()
+    groups: dict[tuple, list[Unit]] = {}
+    for u in candidates:
+        groups.setdefault(u.group, []).append(u)
+    task = _unit_task.options(num_cpus=threads, num_gpus=gpus_per_unit)
+    pending: dict[ray.ObjectRef, Unit] = {}
+    refits_sent: set[tuple] = set()
+
+    def submit(unit: Unit, val_accuracy: float | None = None) -> None:
+        pending[task.remote(unit, out, settings, threads, val_accuracy)] = unit
+
+    def maybe_refit(group: tuple) -> None:
+        if group in refits_sent:
+            return
+        metrics = [store.read_metrics(out, u) for u in groups[group]]
+        if any(m is None for m in metrics):
+            return
+        refits_sent.add(group)
+        val = {m["cells"]: m["val_accuracy"] for m in metrics}
+        cells = choose_cells(val)
+        refit = refit_unit(groups[group][0], cells)
+        if store.is_finished(out, refit):
+            outcome.skipped.append(refit.key)
+        else:
+            submit(refit, val[cells])
+
+    for u in candidates:
+        if store.is_finished(out, u):
+            outcome.skipped.append(u.key)
+        else:
+            submit(u)
+    for group in groups:
+        maybe_refit(group)
+    total = plan.n_units
+    to_do = total - len(outcome.skipped)
+    report(
+        f"sweep: {total} units ({len(candidates)} candidates, {len(groups)} refits); "
+        f"{len(outcome.skipped)} already finished, {to_do} to train on {_resources()}"
+    )
+    durations: list[float] = []
+    started = time.perf_counter()
+    try:
+        while pending:
+            ready, _ = ray.wait(list(pending), num_returns=1, timeout=30.0)
+            if not ready:
+                continue
+            ref = ready[0]
+            unit = pending.pop(ref)
+            try:
+                metrics = ray.get(ref)
+            except (ray.exceptions.RayError, Exception) as exc:  # a unit's error must not end the sweep
+                outcome.failed[unit.key] = _one_line(exc)
+                report(f"FAILED {unit.key}: {outcome.failed[unit.key]}")
+                continue
+            outcome.trained.append(unit.key)
+            durations.append(metrics["unit_s"])
+            if on_finished is not None:
+                on_finished(metrics)
+            done = len(outcome.trained) + len(outcome.failed)
+            report(_finished_line(metrics, done, to_do, durations, len(pending), time.perf_counter() - started))
+            if unit.stage != REFIT:
+                maybe_refit(unit.group)
+    except KeyboardInterrupt:
+        outcome.interrupted = True
+        for ref in pending:
+            ray.cancel(ref, force=True)  # stops the worker mid-epoch; its saved state is kept
+        report(
+            f"interrupted: {len(outcome.trained)} unit(s) finished in this run are kept, "
+            f"{len(pending)} in flight were stopped; run the same command again to go on"
+        )
+        raise
+    return outcome
+
+
+def _finished_line(metrics: dict, done: int, to_do: int, durations: list[float], running: int, wall: float) -> str:
+    val = metrics.get("val_accuracy")
+    test = metrics.get("test_accuracy")
+    val_txt = "-" if val is None else f"{val:.4f}"
+    test_txt = "-" if test is None else f"{test:.4f}"
+    left = to_do - done
+    if left > 0:
+        # Wall time per finished unit so far covers the parallelism the cluster gives.
+        eta = f"about {_minutes(wall / done * left)} left"
+    else:
+        eta = "done"
+    return f"[{done}/{to_do}] {metrics['key']}: val {val_txt}, test {test_txt} ({_minutes(metrics['unit_s'])}) · {eta}"
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.1f} min"
+
+
+def _resources() -> str:
+    res = ray.cluster_resources()
+    gpus = res.get("GPU", 0)
+    return f"{res.get('CPU', 0):g} CPU(s)" + (f" and {gpus:g} GPU(s)" if gpus else "")
+
+
+def _one_line(exc: BaseException) -> str:
+    cause = getattr(exc, "cause", None) or exc
+    text = str(cause).strip().splitlines()
+    return text[-1] if text else type(cause).__name__
