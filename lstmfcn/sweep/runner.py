@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -114,8 +115,18 @@ def run_sweep(
     pending: dict[ray.ObjectRef, Unit] = {}
     refits_sent: set[tuple] = set()
 
-    def submit(unit: Unit, val_accuracy: float | None = None) -> None:
-        pending[task.remote(unit, out, settings, threads, val_accuracy)] = unit
+    # Units wait here, not in Ray's queue: only as many tasks as the cluster runs at once are
+    # submitted, so a refit (put first) starts as soon as a slot frees, and Ctrl-C has little to cancel.
+    queue: deque[tuple[Unit, float | None]] = deque()
+    slots = _slots(threads, gpus_per_unit)
+
+    def submit(unit: Unit, val_accuracy: float | None = None, *, first: bool = False) -> None:
+        (queue.appendleft if first else queue.append)((unit, val_accuracy))
+
+    def fill() -> None:
+        while queue and len(pending) < slots:
+            unit, val_accuracy = queue.popleft()
+            pending[task.remote(unit, out, settings, threads, val_accuracy)] = unit
 
     def maybe_refit(group: tuple) -> None:
         if group in refits_sent:
@@ -130,7 +141,7 @@ def run_sweep(
         if store.is_finished(out, refit):
             outcome.skipped.append(refit.key)
         else:
-            submit(refit, val[cells])
+            submit(refit, val[cells], first=True)
 
     for u in candidates:
         if store.is_finished(out, u):
@@ -145,9 +156,9 @@ def run_sweep(
         f"sweep: {total} units ({len(candidates)} candidates, {len(groups)} refits); "
         f"{len(outcome.skipped)} already finished, {to_do} to train on {_resources()}"
     )
-    durations: list[float] = []
     started = time.perf_counter()
     try:
+        fill()
         while pending:
             ready, _ = ray.wait(list(pending), num_returns=1, timeout=30.0)
             if not ready:
@@ -156,18 +167,19 @@ def run_sweep(
             unit = pending.pop(ref)
             try:
                 metrics = ray.get(ref)
-            except (ray.exceptions.RayError, Exception) as exc:  # a unit's error must not end the sweep
+            except Exception as exc:  # one unit's error (bad data, a dead worker past retries) must not end the sweep
                 outcome.failed[unit.key] = _one_line(exc)
                 report(f"FAILED {unit.key}: {outcome.failed[unit.key]}")
+                fill()
                 continue
             outcome.trained.append(unit.key)
-            durations.append(metrics["unit_s"])
             if on_finished is not None:
                 on_finished(metrics)
             done = len(outcome.trained) + len(outcome.failed)
-            report(_finished_line(metrics, done, to_do, durations, len(pending), time.perf_counter() - started))
+            report(_finished_line(metrics, done, to_do, time.perf_counter() - started))
             if unit.stage != REFIT:
                 maybe_refit(unit.group)
+            fill()
     except KeyboardInterrupt:
         outcome.interrupted = True
         for ref in pending:
@@ -180,7 +192,7 @@ def run_sweep(
     return outcome
 
 
-def _finished_line(metrics: dict, done: int, to_do: int, durations: list[float], running: int, wall: float) -> str:
+def _finished_line(metrics: dict, done: int, to_do: int, wall: float) -> str:
     val = metrics.get("val_accuracy")
     test = metrics.get("test_accuracy")
     val_txt = "-" if val is None else f"{val:.4f}"
@@ -192,6 +204,15 @@ def _finished_line(metrics: dict, done: int, to_do: int, durations: list[float],
     else:
         eta = "done"
     return f"[{done}/{to_do}] {metrics['key']}: val {val_txt}, test {test_txt} ({_minutes(metrics['unit_s'])}) · {eta}"
+
+
+def _slots(threads: int, gpus_per_unit: float) -> int:
+    """How many units the connected cluster runs at once."""
+    res = ray.cluster_resources()
+    n = int(res.get("CPU", 1) // max(threads, 1))
+    if gpus_per_unit > 0:
+        n = min(n, int(res.get("GPU", 0) // gpus_per_unit))
+    return max(n, 1)
 
 
 def _minutes(seconds: float) -> str:
