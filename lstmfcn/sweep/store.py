@@ -132,6 +132,11 @@ def finished_metrics(out: str | os.PathLike) -> list[dict]:
     return rows
 
 
+def finished_keys(out: str | os.PathLike) -> list[str]:
+    """Keys of the finished units in the folder (their metrics files exist)."""
+    return sorted(p.parent.name for p in (Path(out) / "units").glob(f"*/{METRICS}"))
+
+
 def results_table(metrics: list[dict]) -> pd.DataFrame:
     """One row per trained unit (:data:`RESULT_COLUMNS`), candidates before the refit of each group.
 
