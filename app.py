@@ -20,6 +20,7 @@ PAGES = [
     st.Page("pages/neighbours.py", title="Neighbours", icon=":material/hub:"),
     st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
     st.Page("pages/filters.py", title="Filters", icon=":material/filter_alt:"),
+    st.Page("pages/sweep.py", title="Sweep", icon=":material/table_chart:"),
 ]
 
 

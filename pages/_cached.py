@@ -201,9 +201,19 @@ def _chunk(
     kind: str, model_id: str, dataset_id: str, split: str, subset: int, start: int, stop: int, method: str, params: str
 ) -> dict:
     """One chunk of a whole-split computation: from memory, else from disk, else computed (and kept on disk)."""
+    key = _chunk_key(kind, model_id, dataset_id, split, subset, start, stop, method, params)
+    found = disk_cache().get(key)
+    if found is not None:
+        return found
+    out = _compute_chunk(kind, model_id, dataset_id, split, subset, start, stop, method, params)
+    disk_cache().put(key, out)
+    return out
+
+
+def _chunk_key(kind, model_id, dataset_id, split, subset, start, stop, method, params) -> str:
     import torch
 
-    key = disk_cache().key(
+    return disk_cache().key(
         format=DISK_FORMAT,
         torch=torch.__version__,
         model=model_digest(model_id),
@@ -216,12 +226,22 @@ def _chunk(
         method=method,
         params=params,
     )
-    found = disk_cache().get(key)
-    if found is not None:
-        return found
-    out = _compute_chunk(kind, model_id, dataset_id, split, subset, start, stop, method, params)
-    disk_cache().put(key, out)
-    return out
+
+
+def keep_split_explanation(kind: str, model_id: str, dataset_id: str, split: str, arrays: dict) -> bool:
+    """Put a whole split's explanation computed elsewhere (a sweep unit's CAM) on disk, chunk by chunk
+    under the keys :func:`split_explanation` looks up, so the page shows it without computing.
+
+    Returns False (and keeps nothing) when the arrays do not cover the split as the model reads it.
+    """
+    n = len(rows(model_id, dataset_id, split))
+    if any(len(a) != n for a in arrays.values()):
+        return False
+    for s, e in explanations.chunks(n):
+        disk_cache().put(
+            _chunk_key(kind, model_id, dataset_id, split, 0, s, e, "", ""), {k: a[s:e] for k, a in arrays.items()}
+        )
+    return True
 
 
 def _compute_chunk(kind, model_id, dataset_id, split, subset, start, stop, method, params) -> dict:

@@ -127,6 +127,15 @@ def add_session_model(model_id: str, select: bool = True) -> str | None:
     return problem
 
 
+def open_model(model_id: str, dataset_id: str) -> str | None:
+    """Keep a model for the session and show it on ``dataset_id`` (switched to when it is another).
+    Returns why it cannot be shown, or None."""
+    if dataset_id != ss["dataset"]:
+        ss["dataset"] = dataset_id
+        _on_dataset_change()
+    return add_session_model(model_id)
+
+
 def sidebar() -> None:
     """Dataset, model and device, shared by every page."""
     blobs = blob_store()

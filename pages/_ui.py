@@ -8,7 +8,7 @@ No computation here: it lives in :mod:`lstmfcn.dashboard` and :mod:`lstmfcn.expl
 """
 
 from pages._page import Context, aligned_or_stop, context, ensure_router, need_model, shared_chrome, warnings_of
-from pages._sidebar import add_session_model, select_model, sidebar
+from pages._sidebar import add_session_model, open_model, select_model, sidebar
 from pages._state import bound, fits, flash, opt_ins, set_sample, ss, sync_url
 from pages._widgets import (
     SPLIT_NAMES,
@@ -40,6 +40,7 @@ __all__ = [
     "need_model",
     "on_chart_select",
     "on_table_select",
+    "open_model",
     "opt_ins",
     "select_model",
     "selected_point",

@@ -23,7 +23,8 @@ class Blob:
 
     Attributes:
         id: ``"<kind>:<digest>"``.
-        kind: ``"upload"`` (a user's file) or ``"trained"`` (a checkpoint trained in the browser).
+        kind: ``"upload"`` (a user's file), ``"trained"`` (a checkpoint trained in the browser) or
+            ``"sweep"`` (a unit's checkpoint opened from a sweep folder).
         name: the file name to show (and to offer when downloading).
         data: the bytes.
     """

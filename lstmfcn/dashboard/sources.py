@@ -4,7 +4,8 @@ Ids are what the dashboard keeps in session state and in links:
 
 * datasets: a catalog name (``"GunPoint"``) or ``"upload:<digest>"``;
 * models: a zoo name (``"GunPoint__lstmfcn"``), ``"upload:<digest>"`` (an uploaded
-  ``.safetensors``) or ``"trained:<digest>"`` (trained on the Train page this session).
+  ``.safetensors``), ``"trained:<digest>"`` (trained on the Train page this session) or
+  ``"sweep:<digest>"`` (a unit of a sweep folder opened on the Sweep page).
 
 Loading an id raises an :class:`~lstmfcn.errors.LstmFcnError` whose message is a sentence for the
 user; the Streamlit layer caches the results (``st.cache_resource``) and shows the sentences.
@@ -43,7 +44,7 @@ class Choice:
 
 def is_blob_id(source_id: str) -> bool:
     """Whether an id names an uploaded or trained item (kept in a :class:`BlobStore`)."""
-    return source_id.startswith(("upload:", "trained:"))
+    return source_id.startswith(("upload:", "trained:", "sweep:"))
 
 
 def catalog_choices(with_model: frozenset[str] = frozenset()) -> list[Choice]:
@@ -138,6 +139,9 @@ def model_label(model_id: str, meta: dict | None, blobs: BlobStore, *, long: boo
     elif model_id.startswith("upload:"):
         blob = blobs.get(model_id)
         origin = f"uploaded {blob.name}" if blob else "uploaded"
+    elif model_id.startswith("sweep:"):
+        blob = blobs.get(model_id)
+        origin = f"sweep {blob.name}" if blob else "from a sweep"
     else:
         origin = "shipped"
     acc = (meta.get("training") or {}).get("test_accuracy")

@@ -45,8 +45,8 @@ class View:
 
     Attributes:
         dataset: dataset id: a catalog name (``"GunPoint"``) or ``"upload:<digest>"``.
-        model: model id: a zoo name (``"GunPoint__lstmfcn"``), ``"upload:<digest>"`` or
-            ``"trained:<digest>"``; ``""`` when no model is chosen yet.
+        model: model id: a zoo name (``"GunPoint__lstmfcn"``), ``"upload:<digest>"``,
+            ``"trained:<digest>"`` or ``"sweep:<digest>"``; ``""`` when no model is chosen yet.
         split: ``"test"`` or ``"train"``: where samples are picked from.
         sample: index of the selected sample in that split.
         cls: class name whose map is shown, or ``""`` for the predicted class.

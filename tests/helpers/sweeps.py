@@ -35,7 +35,7 @@ def _every_class_first(labels: np.ndarray, n: int) -> np.ndarray:
     return np.sort(np.array(first + rest[: max(0, n - len(first))]))
 
 
-def tiny_sweep_folder(out: Path, dataset: str = "Chinatown", cells=(8, 16)) -> Path:
+def tiny_sweep_folder(out: Path, dataset: str = "ItalyPowerDemand", cells=(8, 16)) -> Path:
     """A sweep folder of one embedded dataset × LSTM-FCN × ``cells`` × seed 0, trained unit by unit
     with the sweep's own unit function (no Ray: what the dashboard reads is the same), then its
     results, comparison and summary written."""

@@ -1,0 +1,128 @@
+"""Sweep: a sweep folder's results, ours against the published numbers, and any unit's model opened
+on every page with a click on its row."""
+
+import os
+
+import streamlit as st
+
+from lstmfcn import figures as F
+from lstmfcn.dashboard import sweeps
+from lstmfcn.errors import LstmFcnError
+from lstmfcn.sweep.published import TABLES, source_note
+from pages import _cached as cached
+from pages import _ui as ui
+
+PAGE = "sweep"
+ss = ui.ss
+ui.context(require_model=False)
+st.title("Sweep")
+st.markdown(
+    "A folder written by `python -m lstmfcn sweep`: every unit trained (dataset × model × cells × seed), the "
+    "cell count **chosen on a validation part of the training data** and refit on the whole training split "
+    "(*selected*), and the selected models against the authors' published test accuracies. "
+    "**Click a row** to open that model on every page (its class activation maps of the test split are ready)."
+)
+ss.setdefault("sweep_folder", os.environ.get("LSTMFCN_SWEEP_DIR", ""))
+folder = st.text_input("Sweep folder (the `--out` of the sweep)", key="sweep_folder", placeholder="/path/to/sweep")
+if not folder.strip():
+    st.info("Enter the folder of a sweep to see its results.", icon=":material/folder_open:")
+    st.stop()
+try:
+    results = sweeps.sweep_results(folder)
+except LstmFcnError as exc:
+    st.error(str(exc), icon=":material/error:")
+    st.stop()
+
+
+def _open_row(i: int) -> None:
+    """Open row ``i``'s model: its checkpoint becomes a session source, shown on its dataset on every page,
+    with its precomputed test-split CAM put where the CAM page looks it up."""
+    row = results.iloc[i]
+    try:
+        name, data, meta = sweeps.unit_checkpoint(folder, row["checkpoint"])
+    except LstmFcnError as exc:
+        ui.flash(str(exc))
+        return
+    blob = cached.blob_store().put(data, name, "sweep")
+    dataset_id = sweeps.embedded_dataset_of(meta)
+    if dataset_id is None:
+        ss["session_models"].append(blob.id)
+        ui.flash(
+            f"{name} was trained on files of your own ({meta.get('dataset', {}).get('source', '?')}); upload its "
+            "dataset in the sidebar to use it (the model is kept for this session).",
+            "info",
+        )
+        return
+    problem = ui.open_model(blob.id, dataset_id)
+    if problem:
+        ui.flash(f"{name} cannot be shown on {dataset_id}: {problem}")
+        return
+    cam = sweeps.unit_cam(folder, row["checkpoint"])
+    if cam is not None:
+        cached.keep_split_explanation("cam", blob.id, dataset_id, "test", cam)
+    ss["_sweep_opened"] = f"{row['dataset']} · {row['model']} · {int(row['cells'])} cells · {row['stage']}"
+
+
+table = st.radio(
+    "Published results", list(TABLES), format_func=lambda t: TABLES[t][1], horizontal=True, key=f"{PAGE}_table"
+)
+comp, counts = sweeps.sweep_comparison(results, table)
+n_sel = int(results["selected"].sum())
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("Units trained", len(results))
+c2.metric("Selected models", n_sel)
+c3.metric("Compared", len(comp))
+c4.metric("Wins / draws / losses", f"{counts['win']} / {counts['draw']} / {counts['loss']}")
+
+if ss.get("model", "").startswith("sweep:") and ss.get("_sweep_opened"):
+    st.success(f"Opened **{ss['_sweep_opened']}** on every page.", icon=":material/check_circle:")
+    with st.container(horizontal=True):
+        st.page_link("pages/cam.py", label="Class activation maps", icon=":material/gradient:")
+        st.page_link("pages/attributions.py", label="Attributions", icon=":material/compare:")
+        st.page_link("pages/attention.py", label="Attention", icon=":material/visibility:")
+
+st.subheader("Results")
+event = st.dataframe(
+    results[[c for c in sweeps.SHOWN if c in results]],
+    key="sweep_rows",
+    hide_index=True,
+    on_select="rerun",
+    selection_mode="single-row",
+)
+# Opened here rather than in a callback: the selection is read on the run it changes, then the
+# rerun draws the sidebar (and every page) with the opened model.
+picked = event.selection.rows[0] if event.selection.rows else None
+if picked is None:
+    ss.pop("_sweep_row", None)
+elif ss.get("_sweep_row") != (folder, picked) and 0 <= picked < len(results):
+    ss["_sweep_row"] = (folder, picked)
+    _open_row(picked)
+    st.rerun()
+st.download_button(
+    "Table (CSV)",
+    data=results.to_csv(index=False),
+    file_name="results.csv",
+    mime="text/csv",
+    on_click="ignore",
+    key="dl_csv_sweep_rows",
+    icon=":material/download:",
+    type="tertiary",
+)
+st.caption(
+    "A candidate's test accuracy is that of the candidate model (trained on the fit part); the best of them is "
+    "what picking the cell count on the test set would report. The selected row's is the only fair test number."
+)
+
+st.subheader("Against the published results")
+if comp.empty:
+    st.info("None of these datasets and models is in the published table.", icon=":material/info:")
+else:
+    ui.chart(
+        F.sweep_comparison_figure(comp, TABLES[table][1]),
+        f"{PAGE}_comparison",
+        how_to_read="One point per dataset and model: above the dashed line ours is higher (▲ win, ● draw, ▼ loss).",
+        name=ui.slug("sweep_comparison", table),
+        csv=lambda: comp,
+    )
+    st.dataframe(comp, hide_index=True, key=f"{PAGE}_comparison_table")
+st.caption(f"Source: {source_note(table)}")
