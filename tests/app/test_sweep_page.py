@@ -92,3 +92,11 @@ def test_a_row_opens_its_model_on_every_page_with_its_cam_ready(app, sweep_folde
     assert any(t.startswith("Test sample #0: CAM of class") for t in titles), titles
     assert at.session_state["model"] == model_id
     assert any(model_id.startswith("sweep:") and "sweep" in s.value for s in at.sidebar.caption)
+
+
+def test_without_a_folder_the_page_says_what_to_enter(app, monkeypatch):
+    monkeypatch.delenv("LSTMFCN_SWEEP_DIR", raising=False)
+    at = app()
+    at.switch_page("pages/sweep.py").run()
+    assert not at.exception and not at.error
+    assert any("Enter the folder of a sweep" in i.value for i in at.info)
