@@ -10,21 +10,20 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import ray
 
-ray = pytest.importorskip("ray")
-
-from lstmfcn.checkpoint import load_checkpoint  # noqa: E402
-from lstmfcn.cli import main  # noqa: E402
-from lstmfcn.data import load_dataset  # noqa: E402
-from lstmfcn.evaluation import evaluate  # noqa: E402
-from lstmfcn.explain import class_activation_maps  # noqa: E402
-from lstmfcn.model_input import model_input  # noqa: E402
-from lstmfcn.sweep import store  # noqa: E402
-from lstmfcn.sweep.plan import archive_datasets  # noqa: E402
-from lstmfcn.sweep.runner import SweepPlan, connect, run_sweep  # noqa: E402
-from lstmfcn.sweep.selection import choose_cells  # noqa: E402
-from lstmfcn.sweep.unit import UnitSettings  # noqa: E402
-from tests.helpers.sweeps import TINY, TINY_EPOCHS, write_tiny_archive  # noqa: E402
+from lstmfcn.checkpoint import load_checkpoint
+from lstmfcn.cli import main
+from lstmfcn.data import load_dataset
+from lstmfcn.evaluation import evaluate
+from lstmfcn.explain import class_activation_maps
+from lstmfcn.model_input import model_input
+from lstmfcn.sweep import store
+from lstmfcn.sweep.plan import archive_datasets
+from lstmfcn.sweep.runner import SweepPlan, connect, run_sweep
+from lstmfcn.sweep.selection import choose_cells
+from lstmfcn.sweep.unit import UnitSettings
+from tests.helpers.sweeps import TINY, TINY_EPOCHS, write_tiny_archive
 
 pytestmark = pytest.mark.slow
 CELLS = [8, 16]
