@@ -24,6 +24,7 @@ from .selection import choose_cells
 from .unit import UnitSettings, run_unit
 
 ReportFn = Callable[[str], None]
+HEARTBEAT_S = 300.0  # a line at least this often while units run
 
 
 @dataclass
@@ -159,10 +160,17 @@ def run_sweep(
     started = time.perf_counter()
     try:
         fill()
+        last_word = time.perf_counter()
         while pending:
             ready, _ = ray.wait(list(pending), num_returns=1, timeout=30.0)
             if not ready:
+                if time.perf_counter() - last_word > HEARTBEAT_S:  # a long unit: say it is still going
+                    last_word = time.perf_counter()
+                    done = len(outcome.trained) + len(outcome.failed)
+                    running = ", ".join(u.key for u in pending.values())
+                    report(f"[{done}/{to_do}] running {running} ({_minutes(last_word - started)} so far)")
                 continue
+            last_word = time.perf_counter()
             ref = ready[0]
             unit = pending.pop(ref)
             try:
