@@ -4,6 +4,7 @@ count chosen on a validation part of the training data, and compare with the pub
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
 
@@ -73,6 +74,9 @@ def run(args: argparse.Namespace) -> int:
     from ..sweep.outputs import write_outputs
 
     started_ray = runner.connect(args.address, args.num_cpus, args.threads)
+    # `kill PID` stops a sweep as Ctrl-C does (ray.init replaced the handler; a background job may
+    # not receive SIGINT at all): tasks in flight are cancelled and the table of what is done written.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         use_gpu = args.device == "cuda" or (args.device == "auto" and runner.gpu_available())
         plan.settings = replace(plan.settings, device="cuda" if use_gpu else "cpu")
@@ -84,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
         write_outputs(args.out)  # the table of what is finished so far
         raise
     finally:
+        signal.signal(signal.SIGTERM, previous)
         if started_ray:
             runner.ray.shutdown()
     _, _, summary = write_outputs(args.out)
@@ -94,6 +99,10 @@ def run(args: argparse.Namespace) -> int:
         f"results in {args.out}/results.csv, comparison in {args.out}/comparison.html"
     )
     return 1 if outcome.failed else 0
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 def _say(line: str) -> None:
