@@ -480,3 +480,19 @@ def sample_comparison(model_a: str, model_b: str, dataset_id: str, split: str, s
     if holder is not None:
         holder.empty()
     return compare_views(a, b, target, method)
+
+
+# ------------------------------------------------------------------------------------------
+# A series edited on the What-if page, explained on another page (keyed by its values)
+
+
+@st.cache_data(max_entries=64, show_spinner="Explaining the edited series…")
+def series_attribution(model_id: str, x: np.ndarray, length: int, target: int, method: str, params: str) -> np.ndarray:
+    """The map ``(V, T)`` of one series ``x (V, T)`` (not a split's sample) for class ``target``."""
+    return explanations.attribution(model(model_id), x[None], target, np.array([length]), method, params)[0]
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def series_attention(model_id: str, x: np.ndarray, length: int) -> dict:
+    """:func:`sample_attention` of one series ``x (V, T)`` (not a split's sample)."""
+    return explanations.sample_attention(model(model_id), x, int(length))

@@ -116,20 +116,6 @@ st.caption(
     "important first; the higher, the more the map points at what its model uses."
 )
 
-prob_b = {c: float(p) for c, p in zip(classes_b, cmp.b.probabilities, strict=True)}
-ui.chart(
-    F.lines_figure(
-        np.arange(len(ctx.labels)),
-        {"A": cmp.a.probabilities, "B": np.array([prob_b.get(c, np.nan) for c in ctx.labels])},
-        x_labels=ctx.classes,
-        x_title="class",
-        y_title="probability",
-        title=f"Every class's probability, A and B (sample {i})",
-    ),
-    "compare_probs",
-    name=ui.slug("compare_probabilities", ctx.ds.name, split, i),
-    how_to_read="Each line is one model's probability for every class on this sample.",
-)
 variables, var_names = ui.variable_picker(ctx.ds.n_vars, PAGE, names=ctx.var_names)
 for kind, title in (("cam", "CAM"), ("attribution", infos[method].label)):
     cols = st.columns(2)
@@ -154,6 +140,20 @@ for kind, title in (("cam", "CAM"), ("attribution", infos[method].label)):
                 f"lowered (blue) {who}'s score for {shown}.",
             )
 
+prob_b = {c: float(p) for c, p in zip(classes_b, cmp.b.probabilities, strict=True)}
+ui.chart(
+    F.lines_figure(
+        np.arange(len(ctx.labels)),
+        {"A": cmp.a.probabilities, "B": np.array([prob_b.get(c, np.nan) for c in ctx.labels])},
+        x_labels=ctx.classes,
+        x_title="class",
+        y_title="probability",
+        title=f"Every class's probability, A and B (sample {i})",
+    ),
+    "compare_probs",
+    name=ui.slug("compare_probabilities", ctx.ds.name, split, i),
+    how_to_read="Each line is one model's probability for every class on this sample.",
+)
 st.subheader(f"Where A and B disagree on the {ui.SPLIT_NAMES[split]}")
 pred_b = cached.evaluation(model_b, ctx.dataset_id, split)["pred"]
 table = C.answer_table(pred_a, pred_b, ctx.labels, classes_b)

@@ -10,7 +10,9 @@ import streamlit as st
 from lstmfcn import figures as F
 from lstmfcn import whatif as W
 from lstmfcn.dashboard.analysis import percent
+from lstmfcn.explain.attention import has_attention
 from pages import _cached as cached
+from pages import _edited as edited_series
 from pages import _ui as ui
 
 PAGE = "whatif"
@@ -165,6 +167,16 @@ st.download_button(
     type="tertiary",
     on_click="ignore",
 )
+
+if edits:
+    with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+        st.markdown("**Explain this edited series** on")
+        for path, title in edited_series.TARGETS.items():
+            if path == "pages/attention.py" and not has_attention(ctx.model):
+                continue
+            if st.button(title, key=f"{PAGE}_explain_{title.lower()}", icon=":material/arrow_forward:"):
+                edited_series.keep(ctx.model_id, ctx.dataset_id, split, i, x, L, len(edits))
+                st.switch_page(path)
 
 st.subheader("What would have to change?")
 st.caption(
