@@ -48,9 +48,10 @@ def edit_from_widgets() -> W.Window | None:
     """The edit the widgets describe, or None with the reason shown."""
     c1, c2, c3 = st.columns([2, 3, 2])
     kind = c1.selectbox("Edit", list(EDITS), format_func=EDITS.get, key=f"{PAGE}_kind")
-    start, stop = c2.slider(
-        "Window (time steps)", 0, L, (L // 3, min(L, L // 3 + max(1, L // 10))), key=f"{PAGE}_window"
-    )
+    kept = ss.get(f"{PAGE}_window")  # the slider's, or a box drawn on the chart (window_from_brush)
+    if not (isinstance(kept, tuple | list) and len(kept) == 2 and 0 <= kept[0] < kept[1] <= L):
+        ss[f"{PAGE}_window"] = (L // 3, min(L, L // 3 + max(1, L // 10)))
+    start, stop = c2.slider("Window (time steps)", 0, L, key=f"{PAGE}_window", help="Or drag across the chart below.")
     chosen = (
         c3.multiselect(
             "Variables",
@@ -126,18 +127,31 @@ st.markdown(
     + (" — the answer changed." if k != before.predicted else "")
 )
 left, right = st.columns([3, 2])
+
+
+def window_from_brush() -> None:
+    """The slider follows a box drawn on the chart (the chart's x axis is the time step)."""
+    window = W.brushed_window(ss.get("whatif_cam"), L)
+    if window is not None:
+        ss[f"{PAGE}_window"] = window
+
+
 with left:
+    figure = F.map_series_figure(
+        x[variables],
+        after.cam[k],
+        length=L,
+        var_names=var_names,
+        title=f"Edited sample #{i}: CAM of {ctx.classes[k]} (what the model says now)",
+    )
+    figure.update_layout(dragmode="select", selectdirection="h")  # dragging draws the edit window
     ui.chart(
-        F.map_series_figure(
-            x[variables],
-            after.cam[k],
-            length=L,
-            var_names=var_names,
-            title=f"Edited sample #{i}: CAM of {ctx.classes[k]} (what the model says now)",
-        ),
+        figure,
         "whatif_cam",
         name=ui.slug("whatif", ctx.ds.name, ctx.model_id, split, i),
-        how_to_read="The series after your edits, coloured by how much each step raised (red) or lowered (blue) the score of the class the model now names.",
+        on_select=window_from_brush,
+        selection_mode=("box",),
+        how_to_read="The series after your edits, coloured by how much each step raised (red) or lowered (blue) the score of the class the model now names. Drag across the chart to choose the edit window.",
         csv=lambda: pd.DataFrame(
             {"t": np.arange(L), **{f"x{v + 1}": x[v, :L] for v in range(V)}, "cam": after.cam[k, :L]}
         ),

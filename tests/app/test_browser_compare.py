@@ -47,6 +47,31 @@ def test_compare_draws_both_models_and_a_disagreeing_sample_is_one_click_away(pa
     assert "vs=ECG200__alstmfcn" in page.url and page.locator(EXCEPTION).count() == 0
 
 
+def test_dragging_across_the_whatif_chart_sets_the_edit_window(page, server):
+    page.goto(f"{server}/whatif?{ECG200}&sample=3")
+    wait_for_app(page)
+    expect_charts(page, 2)
+    thumbs = page.locator(".st-key-whatif_window [data-testid='stSliderThumbValue']")
+    assert thumbs.all_text_contents() == ["32", "41"]  # the default window: a tenth of 96 steps from a third
+    area = page.locator(".st-key-whatif_cam .nsewdrag").first
+    area.scroll_into_view_if_needed()
+    box = area.bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + 0.5 * box["width"], y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 0.7 * box["width"], y, steps=8)
+    page.mouse.up()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.st-key-whatif_window [data-testid=stSliderThumbValue]')]"
+        ".map(e => e.textContent).join() !== '32,41'",
+        timeout=WAIT_MS,
+    )
+    wait_for_app(page)
+    start, stop = (int(t) for t in thumbs.all_text_contents())
+    assert 40 <= start < stop <= 75 and stop - start >= 10  # about half to 70 % of the way along 96 steps
+    assert page.locator(EXCEPTION).count() == 0
+
+
 SCREENSHOTS = {  # page, charts it draws, the text the shot starts at
     "compare.png": (f"/compare?{ECG200}&vs=ECG200__alstmfcn&sample=6", 5, "Test sample 6: 1"),
     "whatif.png": (f"/whatif?{ECG200}&sample=3", 2, "Window (time steps)"),
