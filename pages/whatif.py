@@ -205,7 +205,13 @@ if st.button("Find a counterfactual", icon=":material/search:", key=f"{PAGE}_fin
     s0, s1 = cf.segment
     if cf.found:
         st.success(
-            f"Copying steps {s0}–{s1 - 1} ({s1 - s0} of {L}) from training series #{cf.guide_index} makes the model say "
+            f"Copying steps {s0}–{s1 - 1} ({s1 - s0} of {L})"
+            + (
+                f" of {len(cf.variables)} of the {V} variables ({', '.join(ctx.var_names[v] for v in cf.variables)})"
+                if V > 1
+                else ""
+            )
+            + f" from training series #{cf.guide_index} makes the model say "
             f"**{ctx.classes[cf.to_class]}** ({percent(cf.probabilities[cf.to_class])}); distance {cf.distance:.2f}."
         )
         ui.chart(
