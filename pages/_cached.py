@@ -496,3 +496,12 @@ def series_attribution(model_id: str, x: np.ndarray, length: int, target: int, m
 def series_attention(model_id: str, x: np.ndarray, length: int) -> dict:
     """:func:`sample_attention` of one series ``x (V, T)`` (not a split's sample)."""
     return explanations.sample_attention(model(model_id), x, int(length))
+
+
+@st.cache_data(max_entries=16, show_spinner="Drawing the feature space flat…")
+def projection(model_id: str, dataset_id: str, split: str, method: str) -> np.ndarray:
+    """``(N_train + N_split, 2)`` the training then the split's features projected (:func:`lstmfcn.neighbours.project_2d`)."""
+    from lstmfcn.neighbours import project_2d
+
+    both = np.concatenate([features(model_id, dataset_id, "train"), features(model_id, dataset_id, split)])
+    return project_2d(both, method)
