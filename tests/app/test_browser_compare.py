@@ -74,7 +74,7 @@ def test_dragging_across_the_whatif_chart_sets_the_edit_window(page, server):
 
 SCREENSHOTS = {  # page, charts it draws, the text the shot starts at
     "compare.png": (f"/compare?{ECG200}&vs=ECG200__alstmfcn&sample=6", 5, "Test sample 6: 1"),
-    "whatif.png": (f"/whatif?{ECG200}&sample=3", 2, "Window (time steps)"),
+    "whatif.png": (f"/whatif?{ECG200}&sample=3", 2, "Window (time steps)"),  # an edit is applied first
     "neighbours.png": (f"/neighbours?{ECG200}&sample=3", 2, "Test sample 3"),
 }
 
@@ -88,4 +88,9 @@ def test_screenshots_of_compare_whatif_and_neighbours(page, server, name, tmp_pa
     wait_for_app(page)
     expect_charts(page, charts)
     assert page.locator(EXCEPTION).count() == 0
+    if name == "whatif.png":  # the shot shows an edit applied, with the answer before and after
+        page.get_by_role("button", name="Apply edit").click()
+        page.get_by_text("1 edit(s)").wait_for(timeout=WAIT_MS)
+        wait_for_app(page)
+        expect_charts(page, charts)
     screenshot_at(page, heading, folder / name)

@@ -66,3 +66,24 @@ def test_model_b_travels_in_the_url():
     view = vs.view_from_query({"model": "GunPoint__lstmfcn", "vs": "GunPoint__alstmfcn"})
     assert view.compare == "GunPoint__alstmfcn" and vs.view_to_query(view)["vs"] == "GunPoint__alstmfcn"
     assert "vs" not in vs.view_to_query(vs.View()) and vs.view_from_query({"vs": "x" * 500}).compare == ""
+
+
+def test_a_cancelled_comparison_says_so_and_offers_to_go_on(app):
+    at = app()
+    at.switch_page("pages/compare.py").run()
+    assert at.metric  # the page ran once: its comparison is cached
+    import pages._cached as cached
+
+    label = cached.model("GunPoint__lstmfcn").metadata["classes"][
+        int(cached.evaluation("GunPoint__lstmfcn", "GunPoint", "test")["pred"][0])
+    ]
+    flag = "_cancelled_compare_" + "_".join(
+        map(str, ("GunPoint__lstmfcn", "GunPoint__alstmfcn", "GunPoint", "test", 0, str(label), "ig"))
+    )
+    at.session_state[flag] = True
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("cancelled" in i.value for i in at.info) and not at.metric
+    assert [b for b in at.button if b.label == "Go on computing"]
+    at.run()  # the next run computes (here: looks up) the comparison again
+    assert at.metric

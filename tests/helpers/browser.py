@@ -177,6 +177,7 @@ def screenshot_at(page, text: str, out) -> None:
 
     page.get_by_text(text).first.evaluate("e => e.scrollIntoView({block: 'start'})")
     page.mouse.wheel(0, -40)  # a little of what is above, so the text is not cut
+    page.mouse.move(5, 5)  # off the charts: no hover toolbar over a title
     page.wait_for_timeout(300)
     page.screenshot(path=str(out), full_page=False)
     width, height = struct.unpack(">II", out.read_bytes()[16:24])  # the PNG header's size
