@@ -87,3 +87,11 @@ def test_a_cancelled_comparison_says_so_and_offers_to_go_on(app):
     assert [b for b in at.button if b.label == "Go on computing"]
     at.run()  # the next run computes (here: looks up) the comparison again
     assert at.metric
+
+
+def test_another_dataset_drops_model_b_from_the_link(app):
+    at = app(vs="GunPoint__alstmfcn")
+    assert at.query_params["vs"] == "GunPoint__alstmfcn"
+    at.selectbox(key="_w_sidebar_dataset").set_value("ECG200").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "vs" not in at.query_params and at.session_state["compare"] == ""
