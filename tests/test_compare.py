@@ -99,3 +99,25 @@ def test_a_class_one_model_lacks_is_refused(gunpoint, gunpoint_pair):
     a, _ = gunpoint_pair
     with pytest.raises(ValueError, match="not one of this model's classes"):
         C.model_view(a, model_input(a, gunpoint).X[0], 150, "no such class")
+
+
+def test_each_model_reads_its_own_preprocessing_of_the_same_raw_sample():
+    from lstmfcn.training import TrainConfig
+    from lstmfcn.workflow import train_on_dataset
+
+    ds = load_dataset("BasicMotions")  # raw accelerometer and gyroscope readings, not normalised
+    shipped = load_model(pretrained_path("BasicMotions__mlstmfcn"))  # per-sample normalisation
+    per_dataset, _ = train_on_dataset(
+        load_dataset("BasicMotions", normalize="per_dataset"),
+        "mlstmfcn",
+        config=TrainConfig(epochs=20, device="cpu", seed=0),
+    )
+    xa, xb = model_input(shipped, ds).X, model_input(per_dataset, ds).X
+    assert not np.allclose(xa[4], xb[4], atol=1e-2)  # the same raw series, prepared two ways
+    res = C.compare_sample(shipped, per_dataset, ds, "test", 4)
+    for m, x, view in ((shipped, xa, res.a), (per_dataset, xb, res.b)):
+        np.testing.assert_allclose(view.probabilities, softmax(predict_logits(m, x[4:5]))[0], atol=1e-6)
+        np.testing.assert_allclose(view.cam, class_activation_maps(m, x[4:5]).cam[0, view.target], atol=1e-5)
+    table = C.split_answers(shipped, per_dataset, ds)
+    pb = predict_logits(per_dataset, xb).argmax(1)
+    assert np.array_equal(table.disagreeing, np.flatnonzero(predict_logits(shipped, xa).argmax(1) != pb))
