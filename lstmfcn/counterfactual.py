@@ -10,7 +10,10 @@ Guide answers with real data instead of optimised noise:
    compared with the sample (:func:`gain_centre`); a segment centred there is copied from the
    guide into the sample;
 3. the segment grows until the model predicts the target class, or the budget (a largest
-   fraction of the series, a number of model calls) is spent.
+   fraction of the series, a number of model calls) is spent;
+4. on multivariate series, the fewest variables are tried first: the one whose copy from the guide
+   raises the target class's logit most, then the best two, and so on, all of them last
+   (:func:`variable_order`); the variables changed are reported.
 
 Candidate segment sizes are tried in rounds, one batched forward pass per round, and the smallest
 size that flips the prediction is kept. A result says ``found=True`` only when the model, run once
@@ -134,6 +137,7 @@ def native_guide(
     length: int | None = None,
     lengths_train: np.ndarray | None = None,
     variables: tuple[int, ...] | None = None,
+    per_variable: bool | None = None,
     max_fraction: float = 1.0,
     max_calls: int = 512,
     per_round: int = 32,
@@ -147,9 +151,13 @@ def native_guide(
             (indices into the model's classes): where guides come from.
         target: the class to move to; default the most likely class other than the predicted one.
         length, lengths_train: valid steps of ``x`` and of each training series (None: all).
-        variables: the variables copied from the guide (default all).
+        variables: the variables copied from the guide (default: chosen by the search).
+        per_variable: for ``V > 1`` with ``variables`` None (the default then), try copying the
+            fewest variables first: the best one, the best two, … (ranked by
+            :func:`variable_order`), and all of them last; the first set that flips the model wins,
+            with its shortest segment. False: always all variables.
         max_fraction: the longest segment, as a fraction of the valid steps (1.0: the whole series).
-        max_calls: the most candidate series the model is run on.
+        max_calls: the most candidate series the model is run on per set of variables tried.
         per_round: candidate sizes per batched forward pass.
 
     Returns:
@@ -175,10 +183,53 @@ def native_guide(
     centre = gain_centre(model, x, X_train[guide], to_class, valid=valid, guide_length=_at(lengths_train, guide))
     sizes = segment_sizes(max(1, int(np.floor(max_fraction * valid))), max_calls)
     calls = 1 + len(np.flatnonzero(np.asarray(y_train) == to_class))
-    last = None
+    donor = X_train[guide]
+    subsets: list[tuple[int, ...] | None] = [variables]
+    if per_variable is None:
+        per_variable = variables is None and x.shape[0] > 1
+    if per_variable and variables is None and x.shape[0] > 1:
+        order = variable_order(model, x, donor, to_class, length=length)
+        calls += x.shape[0]
+        subsets = [tuple(sorted(order[:k])) for k in range(1, x.shape[0])] + [None]
+    for chosen in subsets:  # the fewest variables first, each with the shortest segment that flips
+        found, last, used = _grow(model, x, donor, to_class, centre, sizes, chosen, length, per_round)
+        calls += used
+        if found is not None:
+            edit, series, p = found
+            return _result(True, from_class, to_class, edit, series, p, x, guide, calls)
+    edit, series = last
+    p = softmax(predict_logits(model, series[None], one))[0]
+    return _result(False, from_class, to_class, edit, series, p, x, guide, calls + 1)
+
+
+def variable_order(
+    model: nn.Module, x: np.ndarray, donor: np.ndarray, to_class: int, *, length: int | None
+) -> list[int]:
+    """The variables of ``x (V, T)``, the most promising to copy from ``donor`` first.
+
+    Each variable is scored by how much the target class's logit rises when that variable alone is
+    copied from the guide over all valid steps: the guide's attribution per variable, measured by
+    the model itself (one batch of ``V`` series), not estimated.
+    """
+    valid = length or x.shape[-1]
+    swaps = np.stack([Splice(0, valid, (v,), donor=donor).apply(x, length=length) for v in range(x.shape[0])])
+    lens = None if length is None else np.full(len(swaps), valid)
+    gain = predict_logits(model, swaps, lens)[:, to_class]
+    return [int(v) for v in np.argsort(-gain, kind="stable")]
+
+
+def _grow(model, x, donor, to_class, centre, sizes, variables, length, per_round):
+    """Grow a segment centred on ``centre`` through ``sizes`` in batched rounds, copying ``variables``.
+
+    Returns ``(found, last, calls)``: ``found`` is ``(edit, series, probabilities)`` of the smallest
+    segment that flips the model (checked alone), or None; ``last`` the largest ``(edit, series)`` tried.
+    """
+    valid = length or x.shape[-1]
+    one = None if length is None else np.array([valid])
+    calls, last = 0, None
     for r in range(0, len(sizes), per_round):
         edits = [
-            Splice(*centred_segment(centre, int(s), valid), variables=variables, donor=X_train[guide])
+            Splice(*centred_segment(centre, int(s), valid), variables=variables, donor=donor)
             for s in sizes[r : r + per_round]
         ]
         batch = np.stack([e.apply(x, length=length) for e in edits])  # (B, V, T)
@@ -190,10 +241,8 @@ def native_guide(
             p = softmax(predict_logits(model, batch[i : i + 1], one))[0]  # checked alone: no batch effects
             calls += 1
             if int(p.argmax()) == to_class:
-                return _result(True, from_class, to_class, edits[i], batch[i], p, x, guide, calls)
-    edit, series = last
-    p = softmax(predict_logits(model, series[None], one))[0]
-    return _result(False, from_class, to_class, edit, series, p, x, guide, calls + 1)
+                return (edits[i], batch[i], p), last, calls
+    return None, last, calls
 
 
 def _at(lengths: np.ndarray | None, i: int) -> int | None:
@@ -230,4 +279,4 @@ def _result(found, from_class, to_class, edit: Splice, series, probs, x, guide, 
     )
 
 
-__all__ = ["Counterfactual", "centred_segment", "native_guide", "nearest_of_class", "segment_sizes"]
+__all__ = ["Counterfactual", "centred_segment", "native_guide", "nearest_of_class", "segment_sizes", "variable_order"]

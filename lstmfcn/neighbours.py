@@ -70,11 +70,42 @@ def prototypes(feats: np.ndarray, y: np.ndarray) -> dict[int, int]:
     return out
 
 
-def project_2d(feats: np.ndarray) -> np.ndarray:
-    """``(N, 2)`` the first two principal components of ``feats (N, F)`` (centred; numpy SVD)."""
+PROJECTIONS = ("pca", "umap")
+
+
+def umap_available() -> bool:
+    """Whether the optional ``umap`` package (umap-learn) can be imported here (it is not a requirement)."""
+    import importlib.util
+
+    return importlib.util.find_spec("umap") is not None
+
+
+def project_2d(feats: np.ndarray, method: str = "pca", *, seed: int = 0) -> np.ndarray:
+    """``(N, 2)`` coordinates of ``feats (N, F)`` drawn flat.
+
+    ``"pca"`` (the default): the first two principal components (centred; numpy SVD), exact and
+    instant. ``"umap"``: UMAP (McInnes et al. 2018) where the ``umap-learn`` package is installed;
+    it keeps neighbourhoods rather than distances, and ``seed`` makes it repeatable.
+
+    Raises:
+        ValueError: an unknown method, or ``"umap"`` without the package (the message says so).
+    """
+    if method not in PROJECTIONS:
+        raise ValueError(f"projection must be one of {', '.join(PROJECTIONS)}, not {method!r}")
+    if method == "umap":
+        return _umap_2d(feats, seed)
     centred = feats - feats.mean(axis=0, keepdims=True)
     _, _, vt = np.linalg.svd(centred, full_matrices=False)
     return centred @ vt[:2].T
 
 
-__all__ = ["features", "nearest", "project_2d", "prototypes"]
+def _umap_2d(feats: np.ndarray, seed: int) -> np.ndarray:
+    if not umap_available():
+        raise ValueError("UMAP needs the optional 'umap-learn' package, which is not installed here; PCA is available")
+    import umap  # imported only when asked for: optional, and slow to import
+
+    n_neighbors = max(2, min(15, len(feats) - 1))
+    return np.asarray(umap.UMAP(n_neighbors=n_neighbors, random_state=seed).fit_transform(feats), dtype=np.float64)
+
+
+__all__ = ["PROJECTIONS", "features", "nearest", "project_2d", "prototypes", "umap_available"]

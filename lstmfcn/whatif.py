@@ -188,6 +188,31 @@ def apply_edits(x: np.ndarray, edits: list[Window], *, length: int | None = None
     return out
 
 
+def brushed_window(event: dict | None, length: int) -> tuple[int, int] | None:
+    """The window ``[start, stop)`` a chart selection covers, on a series of ``length`` valid steps.
+
+    Args:
+        event: a Plotly selection as Streamlit reports it (``{"selection": {"box": [{"x": [x0, x1]}, …],
+            "points": [{"x": t}, …]}}``), the x axis being the time step; a box wins over points.
+        length: valid steps; the window is kept inside ``0..length``.
+
+    Returns:
+        ``(start, stop)`` with ``stop > start``, or None when the selection covers no step.
+    """
+    sel = (event or {}).get("selection") or {}
+    boxes = [b for b in sel.get("box") or [] if len(b.get("x") or []) == 2]
+    if boxes:
+        lo, hi = sorted(float(v) for v in boxes[-1]["x"])
+        start, stop = int(np.ceil(lo)), int(np.floor(hi)) + 1  # the steps inside the box
+    else:
+        steps = [p["x"] for p in sel.get("points") or [] if isinstance(p.get("x"), int | float)]
+        if not steps:
+            return None
+        start, stop = int(round(min(steps))), int(round(max(steps))) + 1
+    start, stop = max(start, 0), min(stop, int(length))
+    return (start, stop) if stop > start else None
+
+
 @dataclass(frozen=True)
 class WhatIf:
     """What the model makes of one series.
@@ -226,5 +251,6 @@ __all__ = [
     "Window",
     "apply_edits",
     "as_series",
+    "brushed_window",
     "predict_and_cam",
 ]

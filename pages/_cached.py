@@ -456,3 +456,72 @@ def features(model_id: str, dataset_id: str, split: str) -> np.ndarray:
 
     a = aligned(model_id, dataset_id, split)
     return head_input(model(model_id), a.X, a.lengths)
+
+
+# ------------------------------------------------------------------------------------------
+# Two models side by side (the Compare page)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def model_view(model_id: str, dataset_id: str, split: str, sample: int, target: str, method: str):
+    """One model's side of a comparison (:func:`lstmfcn.compare.model_view`) on its own input of a sample."""
+    from lstmfcn.compare import model_view as view
+
+    a = aligned(model_id, dataset_id, split)
+    return view(model(model_id), a.X[sample], int(a.lengths[sample]), target, method)
+
+
+def sample_comparison(model_a: str, model_b: str, dataset_id: str, split: str, sample: int, target: str, method: str):
+    """:func:`lstmfcn.compare.compare_views` of both models' views; when A's took a while (it was
+    computed, not looked up) a bar with an estimate and a Cancel button stays up while B's is computed.
+
+    Returns:
+        The :class:`~lstmfcn.compare.SampleComparison`, or None when the user cancelled (a note offers to go on).
+    """
+    from lstmfcn.compare import compare_views
+
+    flag = "_cancelled_compare_" + "_".join(map(str, (model_a, model_b, dataset_id, split, sample, target, method)))
+    if ss.pop(flag, False):
+        st.info("The comparison was cancelled; model A's maps are kept.", icon=":material/pause:")
+        st.button("Go on computing", key=flag + "_resume", icon=":material/play_arrow:")
+        return None
+    t0 = time.perf_counter()
+    a = model_view(model_a, dataset_id, split, sample, target, method)
+    elapsed = time.perf_counter() - t0
+    holder = None
+    if elapsed > 0.15:
+        holder = st.empty()
+        with holder.container():
+            st.progress(0.5, text=f"Explaining the sample with model B · about {format_seconds(elapsed)} left")
+            st.button(
+                "Cancel", key=flag + "_button", on_click=ss.__setitem__, args=(flag, True), icon=":material/stop:"
+            )
+    b = model_view(model_b, dataset_id, split, sample, target, method)
+    if holder is not None:
+        holder.empty()
+    return compare_views(a, b, target, method)
+
+
+# ------------------------------------------------------------------------------------------
+# A series edited on the What-if page, explained on another page (keyed by its values)
+
+
+@st.cache_data(max_entries=64, show_spinner="Explaining the edited series…")
+def series_attribution(model_id: str, x: np.ndarray, length: int, target: int, method: str, params: str) -> np.ndarray:
+    """The map ``(V, T)`` of one series ``x (V, T)`` (not a split's sample) for class ``target``."""
+    return explanations.attribution(model(model_id), x[None], target, np.array([length]), method, params)[0]
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def series_attention(model_id: str, x: np.ndarray, length: int) -> dict:
+    """:func:`sample_attention` of one series ``x (V, T)`` (not a split's sample)."""
+    return explanations.sample_attention(model(model_id), x, int(length))
+
+
+@st.cache_data(max_entries=16, show_spinner="Drawing the feature space flat…")
+def projection(model_id: str, dataset_id: str, split: str, method: str) -> np.ndarray:
+    """``(N_train + N_split, 2)`` the training then the split's features projected (:func:`lstmfcn.neighbours.project_2d`)."""
+    from lstmfcn.neighbours import project_2d
+
+    both = np.concatenate([features(model_id, dataset_id, "train"), features(model_id, dataset_id, split)])
+    return project_2d(both, method)

@@ -28,6 +28,7 @@ def _on_dataset_change() -> None:
     ss["sample"] = 0
     ss["cls"] = vs.PREDICTED
     ss["names"] = ""  # names belong to a dataset's classes and variables
+    ss["compare"] = ""  # the Compare page's model B is chosen again among the new dataset's models
     if ss["model"] and model_problem(ss["model"], ds) is None:
         return
     ss["model"] = first_fitting_model(ds)  # none: the page says so once, with a way to train one

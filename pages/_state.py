@@ -19,7 +19,7 @@ from lstmfcn.zoo import DEFAULT_DATASET
 from pages._cached import dataset, model
 
 ss = st.session_state
-VIEW_KEYS = ("dataset", "model", "split", "sample", "cls", "method", "resample", "class_subset", "names")
+VIEW_KEYS = ("dataset", "model", "split", "sample", "cls", "method", "resample", "class_subset", "names", "compare")
 
 
 def current_view() -> vs.View:

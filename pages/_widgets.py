@@ -103,12 +103,13 @@ def chart(
     name: str,
     csv: Callable[[], pd.DataFrame] | None = None,
     on_select: Callable[[], None] | None = None,
+    selection_mode: str | tuple[str, ...] = "points",
 ) -> None:
     """A Plotly chart with its one-sentence reading guide and HTML (and CSV) downloads."""
     st.caption(f":material/lightbulb: {how_to_read}")
     kwargs = {}
     if on_select is not None:
-        kwargs = dict(on_select=on_select, selection_mode="points")
+        kwargs = dict(on_select=on_select, selection_mode=selection_mode)
     st.plotly_chart(fig, key=key, theme=None, config={"displaylogo": False}, **kwargs)
     with st.container(horizontal=True, gap="small"):
         st.download_button(

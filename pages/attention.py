@@ -10,6 +10,7 @@ from lstmfcn.errors import LstmFcnError
 from lstmfcn.explain.attention import TRIVIAL_NOTE, attended_axis, attention_spread, can_show_attention, has_attention
 from lstmfcn.models import ARCH_NAMES
 from pages import _cached as cached
+from pages import _edited as edited_series
 from pages import _ui as ui
 
 PAGE = "attention"
@@ -135,10 +136,14 @@ uniformity_panel()
 def sample_panel() -> None:
     n = len(a.y)
     i = ui.split_and_sample_pickers(ctx, PAGE, n)
-    sa = cached.sample_attention(ctx.model_id, ctx.dataset_id, split, i)
-    x, L, yt = a.X[i, variables], int(a.lengths[i]), int(a.y[i])
+    edited = edited_series.for_sample(ctx.model_id, ctx.dataset_id, split, i)
+    if edited is None:
+        sa, xs = cached.sample_attention(ctx.model_id, ctx.dataset_id, split, i), a.X[i]
+    else:  # the What-if page's edited series, read instead of the recorded one
+        sa, xs = cached.series_attention(ctx.model_id, edited.x, edited.length), edited.x
+    x, L, yt = xs[variables], int(a.lengths[i]), int(a.y[i])
     context = explanations.contexts_as_series(sa["contexts"], axis)[variables]  # (V, T)
-    title = f"{split.capitalize()} sample #{i} (class {ctx.classes[yt]})"
+    title = f"{'Edited ' + split if edited else split.capitalize()} sample #{i} (class {ctx.classes[yt]})"
     # Over time the weights spread over the sample's L valid steps; over variables over all V.
     weights = sa["final"][:L] if axis == "time" else sa["final"]
     st.caption(f"**This sample** — {attention_spread(weights, over=over).sentence}")

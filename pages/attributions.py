@@ -5,11 +5,13 @@ import pandas as pd
 import streamlit as st
 
 from lstmfcn import figures as F
+from lstmfcn import whatif as W
 from lstmfcn.dashboard import analysis, explanations
 from lstmfcn.dashboard import state as vs
 from lstmfcn.evaluation import softmax
 from lstmfcn.explain.attention import attended_axis, has_attention
 from pages import _cached as cached
+from pages import _edited as edited_series
 from pages import _ui as ui
 
 PAGE = "attributions"
@@ -142,17 +144,23 @@ def sample_panel() -> None:
         i = ui.split_and_sample_pickers(ctx, PAGE, len(a.y))
     with right:
         ui.class_picker(ctx, PAGE)
-    yt, yp = int(a.y[i]), int(ev["pred"][i])
+    edited = edited_series.for_sample(ctx.model_id, ctx.dataset_id, split, i)
+    p_i = probs[i] if edited is None else W.predict_and_cam(ctx.model, edited.x, edited.length).probabilities
+    yt, yp = int(a.y[i]), int(p_i.argmax())
     k = vs.class_index(ss["cls"], ctx.labels, yp)
-    x, L = a.X[i, variables], int(a.lengths[i])
+    x, L = (a.X[i] if edited is None else edited.x)[variables], int(a.lengths[i])
     st.markdown(
-        f"**Sample {i}** · true class **{ctx.classes[yt]}** · predicted **{ctx.classes[yp]}** · explaining class "
-        f"**{ctx.classes[k]}** (p = {probs[i, k]:.2f})"
+        f"**{'Edited s' if edited else 'S'}ample {i}** · true class **{ctx.classes[yt]}** · predicted **{ctx.classes[yp]}** · explaining class "
+        f"**{ctx.classes[k]}** (p = {p_i[k]:.2f})"
     )
     shown = ["cam"] + [m for m in methods if m != "cam"]  # the CAM always comes first, for comparison
     maps = {}
     for m in shown:
-        mp = cached.sample_attribution(ctx.model_id, ctx.dataset_id, split, i, k, m, params(m))  # (V, T)
+        mp = (  # (V, T)
+            cached.sample_attribution(ctx.model_id, ctx.dataset_id, split, i, k, m, params(m))
+            if edited is None
+            else cached.series_attribution(ctx.model_id, edited.x, edited.length, k, m, params(m))
+        )
         maps[labels[m]] = mp[0] if drawn_once(m) else mp[variables]  # (T,): drawn once, not per variable
     once = [m for m in shown if drawn_once(m)]
     ui.chart(
@@ -161,7 +169,7 @@ def sample_panel() -> None:
             maps,
             length=L,
             var_names=var_names,
-            title=f"{split.capitalize()} sample #{i}: every method's map for class {ctx.classes[k]}",
+            title=f"{'Edited ' + split if edited else split.capitalize()} sample #{i}: every method's map for class {ctx.classes[k]}",
         ),
         "attr_sample",
         name=ui.slug("attributions", ctx.ds.name, split, i, ctx.classes[k]),

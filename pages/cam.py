@@ -5,10 +5,12 @@ import pandas as pd
 import streamlit as st
 
 from lstmfcn import figures as F
+from lstmfcn import whatif as W
 from lstmfcn.dashboard import analysis, explanations
 from lstmfcn.dashboard import state as vs
 from lstmfcn.evaluation import softmax
 from pages import _cached as cached
+from pages import _edited as edited_series
 from pages import _ui as ui
 
 PAGE = "cam"
@@ -18,18 +20,18 @@ VIEWS = ["Chosen class", "All classes", "True vs predicted"]
 MOST_PANELS = 12
 
 
-def classes_picked(i: int, k: int) -> list[int]:
+def classes_picked(i: int, k: int, p: np.ndarray) -> list[int]:
     """The classes whose panels to draw for sample ``i``: by default its most probable ones (and the
     explained class ``k``), or the user's own pick."""
-    default = analysis.classes_to_show(probs[i], k, most=8)
+    default = analysis.classes_to_show(p, k, most=8)
     picked = st.multiselect(
         f"Classes to draw (of {K}; the {len(default)} most probable first)",
         list(range(K)),
         default=default,
         key=f"cam_classes_{split}_{i}",
-        format_func=lambda j: f"{ctx.classes[j]} (p = {probs[i, j]:.2f})",
+        format_func=lambda j: f"{ctx.classes[j]} (p = {p[j]:.2f})",
     )
-    return sorted(set(picked) | {k}, key=lambda j: -probs[i, j])
+    return sorted(set(picked) | {k}, key=lambda j: -p[j])
 
 
 ctx = ui.context(require_model=False)
@@ -87,12 +89,18 @@ def sample_panel() -> None:
         else:
             st.success(f"No misclassified sample in the {ui.SPLIT_NAMES[split]}.")
 
-    x, L, yt, yp = a.X[i, variables], int(a.lengths[i]), int(a.y[i]), int(pred[i])
+    edited = edited_series.for_sample(ctx.model_id, ctx.dataset_id, split, i)
+    if edited is None:
+        xs, cam_i, p_i, what = a.X[i], cam_all[i], probs[i], f"{split.capitalize()} sample #{i}"
+    else:  # the What-if page's edited series, explained instead of the recorded one
+        now = W.predict_and_cam(ctx.model, edited.x, edited.length)
+        xs, cam_i, p_i, what = edited.x, now.cam, now.probabilities, f"Edited {split} sample #{i}"
+    x, L, yt, yp = xs[variables], int(a.lengths[i]), int(a.y[i]), int(p_i.argmax())
     k = vs.class_index(ui.ss["cls"], ctx.labels, yp)
     verdict = "correct" if yt == yp else "**wrong**"
     st.markdown(
-        f"#### Sample {i} of the {ui.SPLIT_NAMES[split]}: true class {ctx.classes[yt]}, predicted {ctx.classes[yp]} "
-        f"(p = {probs[i, yp]:.2f}, {verdict})"
+        f"#### {'Edited s' if edited else 'S'}ample {i} of the {ui.SPLIT_NAMES[split]}: true class {ctx.classes[yt]}, predicted {ctx.classes[yp]} "
+        f"(p = {p_i[yp]:.2f}, {verdict})"
     )
     # Lazy tabs: only the open one is computed and sent, so a sample change redraws one chart.
     one, every, mistake = st.tabs(VIEWS, key="cam_view", on_change="rerun")
@@ -101,11 +109,11 @@ def sample_panel() -> None:
             ui.chart(
                 F.map_series_figure(
                     x,
-                    cam_all[i, k],
+                    cam_i[k],
                     length=L,
                     line_color=ctx.colors[k],
                     var_names=var_names,
-                    title=f"{split.capitalize()} sample #{i}: CAM of class {ctx.classes[k]} (p = {probs[i, k]:.2f})",
+                    title=f"{what}: CAM of class {ctx.classes[k]} (p = {p_i[k]:.2f})",
                 ),
                 "cam_chart",
                 name=ui.slug("cam", name_base, i, ctx.classes[k]),
@@ -114,23 +122,23 @@ def sample_panel() -> None:
                     {
                         "t": np.arange(L),
                         **{f"x{v + 1}": x[v, :L] for v in range(x.shape[0])},
-                        f"cam_{ctx.classes[k]}": cam_all[i, k, :L],
+                        f"cam_{ctx.classes[k]}": cam_i[k, :L],
                     }
                 ),
             )
     if every.open:
         with every:
-            shown = list(range(K)) if K <= MOST_PANELS else classes_picked(i, k)
+            shown = list(range(K)) if K <= MOST_PANELS else classes_picked(i, k, p_i)
             ui.chart(
                 F.map_small_multiples_figure(
                     x,
-                    cam_all[i][shown],
+                    cam_i[shown],
                     [ctx.classes[j] for j in shown],
                     [ctx.colors[j] for j in shown],
-                    probs=probs[i][shown],
+                    probs=p_i[shown],
                     length=L,
                     highlight=shown.index(k),
-                    title=f"{split.capitalize()} sample #{i} under "
+                    title=f"{what} under "
                     + ("every class's map" if len(shown) == K else f"the maps of {len(shown)} of its {K} classes")
                     + " (one colour scale)",
                 ),
@@ -138,7 +146,7 @@ def sample_panel() -> None:
                 name=ui.slug("cam_all_classes", name_base, i),
                 how_to_read="One panel per class with the model's probability for it; the class whose panel is reddest overall is the one the conv branch favours.",
                 csv=lambda: pd.DataFrame(
-                    {"t": np.arange(L), **{f"cam_{c}": cam_all[i, j, :L] for j, c in enumerate(ctx.classes)}}
+                    {"t": np.arange(L), **{f"cam_{c}": cam_i[j, :L] for j, c in enumerate(ctx.classes)}}
                 ),
             )
     if mistake.open:
@@ -151,15 +159,15 @@ def sample_panel() -> None:
                 ui.chart(
                     F.true_vs_predicted_figure(
                         x,
-                        cam_all[i, yt],
-                        cam_all[i, yp],
+                        cam_i[yt],
+                        cam_i[yp],
                         ctx.classes[yt],
                         ctx.classes[yp],
-                        p_true=probs[i, yt],
-                        p_pred=probs[i, yp],
+                        p_true=p_i[yt],
+                        p_pred=p_i[yp],
                         length=L,
                         colors=(ctx.colors[yt], ctx.colors[yp]),
-                        title=f"{split.capitalize()} sample #{i}: why the mistake — the true class's map next to the predicted class's",
+                        title=f"{what}: why the mistake — the true class's map next to the predicted class's",
                     ),
                     "cam_mistake",
                     name=ui.slug("cam_true_vs_predicted", name_base, i),

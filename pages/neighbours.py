@@ -7,7 +7,7 @@ import streamlit as st
 
 from lstmfcn import figures as F
 from lstmfcn.evaluation import softmax
-from lstmfcn.neighbours import project_2d, prototypes
+from lstmfcn.neighbours import PROJECTIONS, prototypes, umap_available
 from pages import _cached as cached
 from pages import _ui as ui
 
@@ -92,7 +92,22 @@ ui.table(
 )
 
 st.subheader("The feature space, drawn flat")
-points = project_2d(np.concatenate([f_train, f_split]))
+has_umap = umap_available()
+projection = (
+    st.segmented_control(
+        "Projection",
+        list(PROJECTIONS),
+        default="pca",
+        key=f"{PAGE}_projection",
+        format_func=lambda p: {"pca": "PCA", "umap": "UMAP"}[p],
+        help="PCA keeps the largest distances, exactly; UMAP keeps who is near whom.",
+    )
+    if has_umap
+    else "pca"
+) or "pca"
+if not has_umap:
+    st.caption("UMAP is not available here (the optional umap-learn package is not installed); the view is PCA.")
+points = cached.projection(ctx.model_id, ctx.dataset_id, split, projection)
 is_split = np.r_[np.zeros(len(f_train), bool), np.ones(len(f_split), bool)]
 ui.chart(
     F.embedding_figure(
@@ -103,7 +118,7 @@ ui.chart(
         ctx.colors,
         is_query_split=is_split,
         selected=i,
-        title=f"Training and {split} series in the model's feature space (PCA), ✕ = a mistake",
+        title=f"Training and {split} series in the model's feature space ({projection.upper()}), ✕ = a mistake",
     ),
     "neighbours_embedding",
     name=ui.slug("embedding", ctx.ds.name, split),

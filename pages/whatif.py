@@ -10,7 +10,9 @@ import streamlit as st
 from lstmfcn import figures as F
 from lstmfcn import whatif as W
 from lstmfcn.dashboard.analysis import percent
+from lstmfcn.explain.attention import has_attention
 from pages import _cached as cached
+from pages import _edited as edited_series
 from pages import _ui as ui
 
 PAGE = "whatif"
@@ -46,9 +48,10 @@ def edit_from_widgets() -> W.Window | None:
     """The edit the widgets describe, or None with the reason shown."""
     c1, c2, c3 = st.columns([2, 3, 2])
     kind = c1.selectbox("Edit", list(EDITS), format_func=EDITS.get, key=f"{PAGE}_kind")
-    start, stop = c2.slider(
-        "Window (time steps)", 0, L, (L // 3, min(L, L // 3 + max(1, L // 10))), key=f"{PAGE}_window"
-    )
+    kept = ss.get(f"{PAGE}_window")  # the slider's, or a box drawn on the chart (window_from_brush)
+    if not (isinstance(kept, tuple | list) and len(kept) == 2 and 0 <= kept[0] < kept[1] <= L):
+        ss[f"{PAGE}_window"] = (L // 3, min(L, L // 3 + max(1, L // 10)))
+    start, stop = c2.slider("Window (time steps)", 0, L, key=f"{PAGE}_window", help="Or drag across the chart below.")
     chosen = (
         c3.multiselect(
             "Variables",
@@ -124,18 +127,31 @@ st.markdown(
     + (" — the answer changed." if k != before.predicted else "")
 )
 left, right = st.columns([3, 2])
+
+
+def window_from_brush() -> None:
+    """The slider follows a box drawn on the chart (the chart's x axis is the time step)."""
+    window = W.brushed_window(ss.get("whatif_cam"), L)
+    if window is not None:
+        ss[f"{PAGE}_window"] = window
+
+
 with left:
+    figure = F.map_series_figure(
+        x[variables],
+        after.cam[k],
+        length=L,
+        var_names=var_names,
+        title=f"Edited sample #{i}: CAM of {ctx.classes[k]} (what the model says now)",
+    )
+    figure.update_layout(dragmode="select", selectdirection="h")  # dragging draws the edit window
     ui.chart(
-        F.map_series_figure(
-            x[variables],
-            after.cam[k],
-            length=L,
-            var_names=var_names,
-            title=f"Edited sample #{i}: CAM of {ctx.classes[k]} (what the model says now)",
-        ),
+        figure,
         "whatif_cam",
         name=ui.slug("whatif", ctx.ds.name, ctx.model_id, split, i),
-        how_to_read="The series after your edits, coloured by how much each step raised (red) or lowered (blue) the score of the class the model now names.",
+        on_select=window_from_brush,
+        selection_mode=("box",),
+        how_to_read="The series after your edits, coloured by how much each step raised (red) or lowered (blue) the score of the class the model now names. Drag across the chart to choose the edit window.",
         csv=lambda: pd.DataFrame(
             {"t": np.arange(L), **{f"x{v + 1}": x[v, :L] for v in range(V)}, "cam": after.cam[k, :L]}
         ),
@@ -166,6 +182,16 @@ st.download_button(
     on_click="ignore",
 )
 
+if edits:
+    with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+        st.markdown("**Explain this edited series** on")
+        for path, title in edited_series.TARGETS.items():
+            if path == "pages/attention.py" and not has_attention(ctx.model):
+                continue
+            if st.button(title, key=f"{PAGE}_explain_{title.lower()}", icon=":material/arrow_forward:"):
+                edited_series.keep(ctx.model_id, ctx.dataset_id, split, i, x, L, len(edits))
+                st.switch_page(path)
+
 st.subheader("What would have to change?")
 st.caption(
     "A Native Guide counterfactual (Delaney et al. 2021): the nearest training series of the chosen class, and "
@@ -179,7 +205,13 @@ if st.button("Find a counterfactual", icon=":material/search:", key=f"{PAGE}_fin
     s0, s1 = cf.segment
     if cf.found:
         st.success(
-            f"Copying steps {s0}–{s1 - 1} ({s1 - s0} of {L}) from training series #{cf.guide_index} makes the model say "
+            f"Copying steps {s0}–{s1 - 1} ({s1 - s0} of {L})"
+            + (
+                f" of {len(cf.variables)} of the {V} variables ({', '.join(ctx.var_names[v] for v in cf.variables)})"
+                if V > 1
+                else ""
+            )
+            + f" from training series #{cf.guide_index} makes the model say "
             f"**{ctx.classes[cf.to_class]}** ({percent(cf.probabilities[cf.to_class])}); distance {cf.distance:.2f}."
         )
         ui.chart(

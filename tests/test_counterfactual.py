@@ -106,3 +106,55 @@ def test_cli_not_found_exits_0_with_a_sentence_and_bad_input_exits_2(capsys, shi
     assert rc == 2 and err.count("\n") == 1 and "--to" in err
     rc, _, err = _cli_json(capsys, shipped_models, "--sample", "999")
     assert rc == 2 and "--sample" in err
+
+
+@pytest.fixture(scope="module")
+def variable_model():
+    """``(model, X, y, X_test, y_test)``: an MLSTM-FCN on three variables of which only variable 1 decides the class."""
+    from lstmfcn.models import ModelConfig
+    from tests.helpers.planted import PLANTED_LENGTH, PLANTED_VARS, planted_variable_data
+
+    X, y, _ = planted_variable_data(120, 0)
+    cfg = ModelConfig("mlstmfcn", n_vars=PLANTED_VARS, length=PLANTED_LENGTH, n_classes=2, filters=(16, 32, 16))
+    model, _ = fit(X, y, None, cfg, TrainConfig(epochs=30, batch_size=32, device="cpu", seed=0))  # ~2 s
+    Xt, yt, _ = planted_variable_data(40, 1)
+    return model, X, y, Xt, yt
+
+
+def _changed_variables(cf) -> tuple[int, ...]:
+    return tuple(int(v) for v in np.flatnonzero((cf.counterfactual != cf.x).any(axis=1)))
+
+
+def test_the_search_copies_only_the_variable_that_carries_the_class(variable_model):
+    from tests.helpers.planted import PLANTED_VARIABLE
+
+    model, X, y, Xt, yt = variable_model
+    results = [native_guide(model, x, X, y) for x in Xt]
+    found = [r for r in results if r.found]
+    assert len(found) >= 36  # of 40
+    only_the_planted = [r for r in found if r.variables == (PLANTED_VARIABLE,)]
+    assert len(only_the_planted) >= 0.9 * len(found)
+    for r in found:
+        assert set(_changed_variables(r)) <= set(r.variables)  # nothing else was touched
+        assert predict_logits(model, r.counterfactual[None]).argmax() == r.to_class
+    every = native_guide(model, Xt[0], X, y, per_variable=False)
+    assert every.variables == (0, 1, 2)
+
+
+def test_basicmotions_counterfactuals_change_fewer_variables_than_all(shipped_models):
+    from lstmfcn.checkpoint import load_model
+    from lstmfcn.data import load_dataset
+    from lstmfcn.model_input import model_inputs
+    from lstmfcn.zoo import pretrained_path
+
+    model = load_model(pretrained_path("BasicMotions__mlstmfcn"))
+    inputs = model_inputs(model, load_dataset("BasicMotions"))
+    te, tr = inputs["test"], inputs["train"]
+    results = [
+        native_guide(model, te.X[i], tr.X, tr.y, length=int(te.lengths[i]), lengths_train=tr.lengths) for i in range(6)
+    ]
+    assert all(r.found for r in results)
+    for r in results:
+        assert set(_changed_variables(r)) <= set(r.variables)
+        assert predict_logits(model, r.counterfactual[None]).argmax() == r.to_class
+    assert any(len(r.variables) < 6 for r in results)  # on 40 test series: 1 to 5 of the 6 variables, median 3

@@ -53,3 +53,19 @@ def test_prototypes_are_medoids_of_their_class_and_pca_keeps_the_most_variance(s
     assert xy.shape == (50, 2)
     top2 = np.sort(np.linalg.eigvalsh(np.cov(f.T.astype(np.float64))))[-2:][::-1]  # the two largest variances
     np.testing.assert_allclose(xy.var(0, ddof=1), top2, rtol=1e-3)
+
+
+def test_umap_is_optional_and_says_so_when_missing():
+    import importlib.util
+
+    from lstmfcn.neighbours import umap_available
+
+    feats = np.random.default_rng(0).normal(size=(30, 5))
+    assert umap_available() == (importlib.util.find_spec("umap") is not None)
+    if umap_available():
+        assert project_2d(feats, "umap").shape == (30, 2)
+    else:
+        with pytest.raises(ValueError, match="umap-learn.*not installed"):
+            project_2d(feats, "umap")
+    with pytest.raises(ValueError, match="projection must be one of"):
+        project_2d(feats, "tsne")

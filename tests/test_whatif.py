@@ -115,3 +115,14 @@ def test_replacing_a_window_by_the_baseline_moves_the_logit_by_occlusions_value(
     for start in range(0, x.shape[-1], window):
         edited = predict_and_cam(model, Baseline(start, start + window, baseline=baseline).apply(x))
         np.testing.assert_allclose(original - edited.logits[target], occ[start : start + window], atol=2e-5)
+
+
+def test_a_box_drawn_on_the_chart_gives_the_steps_inside_it():
+    from lstmfcn.whatif import brushed_window
+
+    box = {"selection": {"box": [{"x": [39.6, 110.2], "y": [-2, 2]}], "points": [{"x": 3}]}}
+    assert brushed_window(box, 150) == (40, 111)  # steps 40…110, a box wins over points
+    assert brushed_window({"selection": {"box": [{"x": [120.0, -5.0]}]}}, 100) == (0, 100)  # kept in the series
+    assert brushed_window({"selection": {"points": [{"x": 7}, {"x": 3}]}}, 50) == (3, 8)
+    assert brushed_window({"selection": {"box": [{"x": [10.2, 10.8]}]}}, 50) is None  # no step inside
+    assert brushed_window(None, 50) is None and brushed_window({"selection": {"box": [], "points": []}}, 50) is None

@@ -9,6 +9,7 @@ user can type into an address bar) and writing them back, with no Streamlit impo
 Query parameters::
 
     ?dataset=GunPoint&model=GunPoint__lstmfcn&split=test&sample=12&class=2&method=ig&resample=1&subset=1
+    &vs=GunPoint__alstmfcn
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ QUERY_NAMES = {
     "resample": "resample",
     "class_subset": "subset",
     "names": "names",
+    "compare": "vs",
 }
 _SWITCHES = ("resample", "class_subset")  # opt-ins kept as 1/0 in the URL
 _MAX_ID = 200  # identifiers are names or digests; anything longer is not ours
@@ -58,6 +60,8 @@ class View:
             ``""`` for none.
         class_subset: whether a dataset holding only some of the model's classes is evaluated on them
             (opt-in; off is left out of the URL).
+        compare: model id of the second model on the Compare page (model B), ``""`` for none
+            chosen; whether it fits the dataset is checked there.
     """
 
     dataset: str = DEFAULT_DATASET
@@ -69,6 +73,7 @@ class View:
     resample: bool = False
     class_subset: bool = False
     names: str = ""
+    compare: str = ""
 
     def with_(self, **changes) -> View:
         """A copy with some fields changed."""

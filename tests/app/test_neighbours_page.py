@@ -43,3 +43,14 @@ def test_the_nearest_training_series_are_the_librarys(app):
     assert sum(n_points(t["x"]) for t in spec["data"] if t.get("customdata") is not None) == len(
         test.y
     )  # every test series
+
+
+def test_the_page_says_when_umap_is_unavailable(app):
+    from lstmfcn.neighbours import umap_available
+
+    at = app()
+    at.switch_page("pages/neighbours.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    said = any("UMAP is not available here" in c.value for c in at.caption)
+    assert said == (not umap_available())
+    assert any(s.label == "Projection" for s in at.get("button_group")) == umap_available()

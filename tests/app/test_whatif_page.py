@@ -56,3 +56,18 @@ def test_a_counterfactual_flips_the_model_and_is_drawn(app):
     model = cached.model("GunPoint__lstmfcn")
     assert W.predict_and_cam(model, cf.counterfactual).predicted == cf.to_class
     assert np.count_nonzero((cf.counterfactual != cf.x).any(axis=0)) <= cf.segment[1] - cf.segment[0]
+
+
+def test_a_multivariate_counterfactual_names_the_variables_it_changed(app):
+    at = app(dataset="BasicMotions", model="BasicMotions__mlstmfcn", sample=2)
+    at.switch_page("pages/whatif.py").run()
+    at.button(key="whatif_find").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    import pages._cached as cached
+
+    cf = cached.counterfactual(
+        "BasicMotions__mlstmfcn", "BasicMotions", "test", 2, int(at.selectbox(key="whatif_to").value)
+    )
+    assert cf.found
+    said = next(s.value for s in at.success if "makes the model say" in s.value)
+    assert f"of {len(cf.variables)} of the 6 variables" in said

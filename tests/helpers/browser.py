@@ -168,3 +168,17 @@ def expect_charts(page, n: int, within: str = "", timeout: float = WAIT_MS) -> N
     from playwright.sync_api import expect
 
     expect(page.locator(f"{within} {CHART}".strip())).to_have_count(n, timeout=timeout)
+
+
+def screenshot_at(page, text: str, out) -> None:
+    """A 1400×1000 shot of the page scrolled so that ``text`` starts it (a little above it shown), written
+    to ``out``; fails when the file is not such a PNG or looks blank."""
+    import struct
+
+    page.get_by_text(text).first.evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.mouse.wheel(0, -40)  # a little of what is above, so the text is not cut
+    page.mouse.move(5, 5)  # off the charts: no hover toolbar over a title
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(out), full_page=False)
+    width, height = struct.unpack(">II", out.read_bytes()[16:24])  # the PNG header's size
+    assert (width, height) == (1400, 1000) and out.stat().st_size > 30_000  # a page, not a blank

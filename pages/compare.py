@@ -1,0 +1,193 @@
+"""Compare: the sidebar's model (A) and a second model (B) on the same sample (probabilities, CAMs,
+one attribution, how alike their maps rank the steps, whose map is more faithful), and over the
+split, where their answers differ."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from lstmfcn import compare as C
+from lstmfcn import figures as F
+from lstmfcn.dashboard import explanations, sources
+from lstmfcn.dashboard.analysis import percent
+from lstmfcn.errors import LstmFcnError
+from lstmfcn.model_input import model_classes
+from pages import _cached as cached
+from pages import _ui as ui
+from pages._state import candidates
+
+PAGE = "compare"
+ss = ui.ss
+
+ctx = ui.context(require_model=False)
+st.title("Compare two models")
+ui.need_model(ctx)
+st.markdown(
+    "Put the model chosen in the sidebar (**A**) next to another model that fits this dataset (**B**): what each "
+    "says about the same sample, where each looks, whether they rank the time steps alike, whose map points more "
+    "truly at what its model uses, and on which samples of the split their answers differ. Each model reads the "
+    "series prepared its own way."
+)
+
+
+def fitting_models() -> list[str]:
+    """Models other than A that load and fit the dataset with this session's opt-ins."""
+    out = []
+    for model_id in dict.fromkeys(candidates(ctx.ds) + [ss.get("compare", "")]):
+        if not model_id or model_id == ctx.model_id:
+            continue
+        try:
+            if ui.fits(cached.model(model_id), ctx.ds) is None:
+                out.append(model_id)
+        except LstmFcnError:
+            continue
+    return out
+
+
+others = fitting_models()
+if not others:
+    st.info(
+        f"Only one model fits {ctx.dataset_label}. Train another on the **Train** page or upload a checkpoint in the "
+        "sidebar to compare two.",
+        icon=":material/compare_arrows:",
+    )
+    st.page_link("pages/train.py", label=f"Train a model on {ctx.ds.name}", icon=":material/model_training:")
+    st.stop()
+if ss.get("compare") not in others:  # none yet, or a link's model that does not fit: the first that does
+    ss["compare"] = others[0]
+    ui.sync_url()
+blobs = cached.blob_store()
+
+
+def label(model_id: str) -> str:
+    return sources.model_label(model_id, cached.model_meta(model_id), blobs)
+
+
+c1, c2 = st.columns([3, 2])
+c1.markdown(f"**A** (sidebar): {label(ctx.model_id)}")
+with c2:
+    ui.bound(st.selectbox, "compare", "Model B", page=PAGE, options=others, format_func=label)
+model_b = ss["compare"]
+split = ui.split_picker(PAGE)
+a = ui.aligned_or_stop(ctx, split)
+b = cached.aligned(model_b, ctx.dataset_id, split)
+for w in b.warnings:
+    st.warning(f"Model B: {w}", icon=":material/warning:")
+names = dict(zip(ctx.labels, ctx.classes, strict=True))
+classes_b = model_classes(cached.model(model_b))
+
+infos = {k: v for k, v in explanations.method_infos().items() if k not in ("cam", "attention")}
+if ss["method"] not in infos:
+    ss["method"] = "ig"
+c1, c2, c3 = st.columns([2, 2, 2])
+with c1:
+    i = ui.split_and_sample_pickers(ctx, PAGE, len(a.y))
+with c2:
+    ui.bound(
+        st.selectbox, "method", "Attribution", page=PAGE, options=list(infos), format_func=lambda k: infos[k].label
+    )
+with c3:
+    ui.class_picker(ctx, PAGE, "Class both maps explain")
+method = ss["method"]
+pred_a = cached.evaluation(ctx.model_id, ctx.dataset_id, split)["pred"]
+target = ss["cls"] or ctx.labels[int(pred_a[i])]
+if target not in classes_b:
+    st.warning(f"Model B has no class {names.get(target, target)}; choose another class.", icon=":material/warning:")
+    st.stop()
+cmp = cached.sample_comparison(ctx.model_id, model_b, ctx.dataset_id, split, i, target, method)
+if cmp is None:
+    st.stop()
+shown = names.get(target, target)
+
+st.subheader(f"{split.capitalize()} sample {i}: {ctx.classes[int(a.y[i])]}")
+says = [
+    f"**{who}** says **{names.get(v.predicted, v.predicted)}** ({percent(float(v.probabilities.max()))})"
+    for who, v in (("A", cmp.a), ("B", cmp.b))
+]
+st.markdown(" · ".join(says))
+m1, m2, m3 = st.columns(3)
+m1.metric("CAM rank agreement (Spearman)", f"{cmp.cam_agreement:.2f}")
+m2.metric(f"{infos[method].label} rank agreement (Spearman)", f"{cmp.attribution_agreement:.2f}")
+m3.metric("Deletion AOPC, A / B", f"{cmp.a.aopc_deletion:.3f} / {cmp.b.aopc_deletion:.3f}")
+st.info(cmp.verdict("A", "B", shown), icon=":material/balance:")
+st.caption(
+    "Rank agreement: 1 means both maps order the time steps the same way, 0 unrelated, −1 reversed. Deletion AOPC: "
+    "how much the class's probability drops, on average, as the steps a map ranks first are blurred away, most "
+    "important first; the higher, the more the map points at what its model uses."
+)
+
+variables, var_names = ui.variable_picker(ctx.ds.n_vars, PAGE, names=ctx.var_names)
+for kind, title in (("cam", "CAM"), ("attribution", infos[method].label)):
+    cols = st.columns(2)
+    for col, who, model_id, prepared, view in (
+        (cols[0], "A", ctx.model_id, a, cmp.a),
+        (cols[1], "B", model_b, b, cmp.b),
+    ):
+        values = view.cam if kind == "cam" else view.attribution[variables]
+        with col:
+            ui.chart(
+                F.map_series_figure(
+                    prepared.X[i][variables],
+                    values,
+                    length=view.length,
+                    var_names=var_names,
+                    colorbar_title=title,
+                    title=f"{who}: {title} of {shown}",
+                ),
+                f"compare_{kind}_{who.lower()}",
+                name=ui.slug("compare", kind, ctx.ds.name, model_id, split, i),
+                how_to_read=f"The series as model {who} reads it, coloured by how much each step raised (red) or "
+                f"lowered (blue) {who}'s score for {shown}.",
+            )
+
+prob_b = {c: float(p) for c, p in zip(classes_b, cmp.b.probabilities, strict=True)}
+ui.chart(
+    F.lines_figure(
+        np.arange(len(ctx.labels)),
+        {"A": cmp.a.probabilities, "B": np.array([prob_b.get(c, np.nan) for c in ctx.labels])},
+        x_labels=ctx.classes,
+        x_title="class",
+        y_title="probability",
+        title=f"Every class's probability, A and B (sample {i})",
+    ),
+    "compare_probs",
+    name=ui.slug("compare_probabilities", ctx.ds.name, split, i),
+    how_to_read="Each line is one model's probability for every class on this sample.",
+)
+st.subheader(f"Where A and B disagree on the {ui.SPLIT_NAMES[split]}")
+pred_b = cached.evaluation(model_b, ctx.dataset_id, split)["pred"]
+table = C.answer_table(pred_a, pred_b, ctx.labels, classes_b)
+shown_classes = [names.get(c, c) for c in table.classes]
+st.markdown(
+    f"A and B give the same answer on **{np.trace(table.counts)} of {len(pred_a)}** samples "
+    f"({table.agreement:.1%}); they disagree on **{len(table.disagreeing)}**."
+)
+left, right = st.columns([2, 3])
+with left:
+    st.caption("Rows: what A says; columns: what B says.")
+    ui.table(
+        pd.DataFrame(
+            {"A says ↓ / B says →": shown_classes, **{c: table.counts[:, j] for j, c in enumerate(shown_classes)}}
+        ),
+        "compare_answers",
+        name=ui.slug("compare_answers", ctx.ds.name, split),
+    )
+with right:
+    if len(table.disagreeing):
+        st.caption("Click a row to look at that sample above.")
+        d = table.disagreeing
+        ui.table(
+            pd.DataFrame(
+                {
+                    "sample": d,
+                    "class": [ctx.classes[int(c)] for c in a.y[d]],
+                    "A says": [shown_classes[c] for c in table.answers_a[d]],
+                    "B says": [shown_classes[c] for c in table.answers_b[d]],
+                }
+            ),
+            "compare_disagreements",
+            name=ui.slug("compare_disagreements", ctx.ds.name, split),
+            select_sample=True,
+        )
+    else:
+        st.success("They agree on every sample of this split.", icon=":material/check:")
