@@ -70,4 +70,12 @@ class AttentionLSTM(nn.Module):
         # One matmul per step for both uses of h: the gates' W_h and the attention's W.
         w_h = torch.cat([self.hidden_gates.weight, 2 * self.att_hidden.weight])  # (5H, H)
         x_gates = self.input_gates(seq)  # (B, S, 4H), the same at every step
-        return AttentionRecurrence.apply(keys, x_gates, seq, w_h, self.context_gates.weight, score, mask)
+        inputs = (keys, x_gates, seq, w_h, self.context_gates.weight, score)
+        device = seq.device.type
+        if not torch.is_autocast_enabled(device):
+            return AttentionRecurrence.apply(*inputs, mask)
+        # Mixed precision: the projections above ran in low precision; the recurrence, written
+        # with explicit kernels, runs in the weights' precision on one dtype throughout.
+        dtype = self.hidden_gates.weight.dtype
+        with torch.autocast(device, enabled=False):
+            return AttentionRecurrence.apply(*(x.to(dtype) for x in inputs), mask)

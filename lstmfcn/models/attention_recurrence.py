@@ -45,30 +45,34 @@ class AttentionRecurrence(torch.autograd.Function):
         ctx.set_materialize_grads(False)  # an unused output's gradient stays None, not a (B, S, S) of zeros
         B, S, H = keys.shape
         w_hT, w_cT = w_h.t().contiguous(), w_c.t().contiguous()  # (H, 5H), (F, 4H)
+        # Every per-step view is made before the loop, in one call each: at one sample a step's
+        # kernels take microseconds, so a dozen Python-level slices per step would show.
         x_steps = x_gates.unbind(1)  # S × (B, 4H)
         invalid = None if mask is None else ~mask
-        valid = None if mask is None else mask.t().unsqueeze(-1)  # (S, B, 1)
+        valid = None if mask is None else mask.t().unsqueeze(-1).unbind(0)  # S × (B, 1)
         z = torch.empty_like(keys)  # (B, S, H), reused by every step
+        z_rows = z.view(B * S, H)
+        energy = keys.new_empty(B, S)
+        energy_flat = energy.view(B * S)
         h = keys.new_zeros(B, H)
         c = keys.new_zeros(B, H)
+        split = (4 * H, H)
         hs, cs, acts, tcs, queries, alphas, contexts = [h], [c], [], [], [], [], []
         for t in range(S):
-            hq = h @ w_hT  # (B, 5H): the gates' W_h h and the attention's query
-            query = hq[:, 4 * H :]
+            h_gates, query = torch.mm(h, w_hT).split(split, 1)  # (B, 4H), (B, H)
             torch.add(keys, query.unsqueeze(1), out=z)
-            energy = z.sigmoid_() @ score  # (B, S)
+            torch.mv(z_rows.sigmoid_(), score, out=energy_flat)  # (B, S)
             if invalid is not None:
                 energy.masked_fill_(invalid, float("-inf"))
             alpha = torch.softmax(energy, dim=-1)  # (B, S)
             context = _weighted_steps(alpha, seq)  # (B, F)
-            gates = x_steps[t] + hq[:, : 4 * H]
-            gates.addmm_(context, w_cT)  # (B, 4H)
-            act = torch.sigmoid(gates)  # the g block is replaced by its tanh
-            g = act[:, 2 * H : 3 * H]
-            torch.tanh(gates[:, 2 * H : 3 * H], out=g)
-            c_new = torch.addcmul(act[:, H : 2 * H] * c, act[:, :H], g)
+            gates = torch.add(x_steps[t], h_gates).addmm_(context, w_cT)  # (B, 4H)
+            act = torch.sigmoid(gates)  # the g block is replaced by its tanh below
+            i, f, g, o = act.split(H, 1)
+            torch.tanh(gates.narrow(1, 2 * H, H), out=g)
+            c_new = torch.addcmul(f * c, i, g)
             tc = torch.tanh(c_new)
-            h_new = act[:, 3 * H :] * tc
+            h_new = o * tc
             if valid is not None:
                 c_new = torch.where(valid[t], c_new, c)
                 h_new = torch.where(valid[t], h_new, h)
@@ -107,10 +111,22 @@ class AttentionRecurrence(torch.autograd.Function):
         rows = keys.new_zeros(S, B, F + 5 * H)
         if d_contexts is not None:
             rows[:, :, :F] = d_contexts.transpose(0, 1)
+        # Per-step views, each list made by one call (see forward).
+        d_context_rows = rows[:, :, :F].unbind(0)  # S × (B, F)
+        d_gate_rows = rows[:, :, F : F + 4 * H].unbind(0)  # S × (B, 4H)
+        d_cell_rows = rows[:, :, F : F + 3 * H].unflatten(-1, (3, H)).unbind(0)  # S × (B, 3, H): i, f, g
+        d_out_rows = rows[:, :, F + 3 * H : F + 4 * H].unbind(0)  # S × (B, H): o
+        d_query_rows = rows[:, :, F + 4 * H :].unbind(0)  # S × (B, H)
+        d_hq_rows = rows[:, :, F:].unbind(0)  # S × (B, 5H)
+        cell_slopes, out_slopes = slopes[:, :, :3].unbind(0), slopes[:, :, 3].unbind(0)
+        dc_dh, forget = dc_dh.unbind(0), f.unbind(0)
+        query_steps = queries.unsqueeze(2).unbind(0)  # S × (B, 1, H)
+        alpha_steps = alphas.unbind(1)  # S × (B, S)
+        d_alpha_steps = None if d_alphas is None else d_alphas.unbind(1)
         d_keys = torch.zeros_like(keys)  # Σ_t de_t · σ'(z_t), scaled by the score at the end
         d_score = keys.new_zeros(B, 1, H) if want_score else None
         z = torch.empty_like(keys)
-        keep = None if mask is None else mask.t().unsqueeze(-1).to(keys.dtype)  # (S, B, 1)
+        keep = None if mask is None else mask.t().unsqueeze(-1).to(keys.dtype).unbind(0)  # S × (B, 1)
         dh = d_h if d_h is not None else keys.new_zeros(B, H)
         dc = keys.new_zeros(B, H)
         for t in range(S - 1, -1, -1):
@@ -119,30 +135,28 @@ class AttentionRecurrence(torch.autograd.Function):
                 dh_skip, dc_skip = dh - dh_new, dc - dc_new  # a padded step passes its state on
             else:
                 dh_new, dc_new = dh, dc
-            row = rows[t]  # (B, F + 5H)
-            d_gates = row[:, F : F + 4 * H]
             dc_new = torch.addcmul(dc_new, dh_new, dc_dh[t])
-            torch.mul(slopes[t, :, :3], dc_new.unsqueeze(1), out=d_gates.view(B, 4, H)[:, :3])
-            torch.mul(slopes[t, :, 3], dh_new, out=d_gates[:, 3 * H :])
-            dc = dc_new * f[t]
-            d_context = row[:, :F]
-            d_context.addmm_(d_gates, w_c)
+            torch.mul(cell_slopes[t], dc_new.unsqueeze(1), out=d_cell_rows[t])
+            torch.mul(out_slopes[t], dh_new, out=d_out_rows[t])
+            dc = dc_new * forget[t]
+            d_context = d_context_rows[t].addmm_(d_gate_rows[t], w_c)  # (B, F)
             d_alpha = _weighted_steps_backward(d_context, seq_t)  # (B, S)
-            if d_alphas is not None:
-                d_alpha += d_alphas[:, t]
-            d_energy = torch._softmax_backward_data(d_alpha, alphas[:, t], -1, keys.dtype).unsqueeze(1)  # (B, 1, S)
-            torch.add(keys, queries[t].unsqueeze(1), out=z)
+            if d_alpha_steps is not None:
+                d_alpha += d_alpha_steps[t]
+            d_energy = torch._softmax_backward_data(d_alpha, alpha_steps[t], -1, keys.dtype)  # (B, S)
+            torch.add(keys, query_steps[t], out=z)
             z.sigmoid_()
+            d_energy_row = d_energy.unsqueeze(1)  # (B, 1, S)
             if d_score is not None:
-                d_score.baddbmm_(d_energy, z)
+                d_score.baddbmm_(d_energy_row, z)
             torch.addcmul(z, z, z, value=-1, out=z)  # σ' = σ − σ²
-            torch.mul(torch.bmm(d_energy, z).squeeze(1), score, out=row[:, F + 4 * H :])
-            d_keys.addcmul_(d_energy.transpose(1, 2), z)
+            torch.mul(torch.bmm(d_energy_row, z).squeeze(1), score, out=d_query_rows[t])
+            d_keys.addcmul_(d_energy.unsqueeze(2), z)
             if keep is not None:
-                dh = torch.addmm(dh_skip, row[:, F:], w_h)
+                dh = torch.addmm(dh_skip, d_hq_rows[t], w_h)
                 dc = dc + dc_skip
             else:
-                dh = row[:, F:] @ w_h
+                dh = torch.mm(d_hq_rows[t], w_h)
         d_gates_all = rows[:, :, F : F + 4 * H]  # (S, B, 4H)
         d_w_h = rows[:, :, F:].flatten(0, 1).t() @ hs[:-1].flatten(0, 1)  # (5H, H)
         d_w_c = d_gates_all.flatten(0, 1).t() @ contexts.transpose(0, 1).flatten(0, 1)  # (4H, F)
