@@ -9,6 +9,10 @@ feeds every gate, next to the step's own input and the previous hidden state:
 
 This is the cell of the papers' Keras ``AttentionLSTM`` (with the logistic sigmoid on the gates
 rather than Keras 2's hard sigmoid). ``α`` for all steps is the alignment matrix ``(S, S)``.
+
+The module holds the weights and computes the projections that do not depend on ``h``; the loop
+over time is :class:`~lstmfcn.models.attention_recurrence.AttentionRecurrence`, one autograd node
+with a hand-written backward (tested against these equations written out with autograd).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Everything that does not depend on the recurrent state (the attention keys, the input and context
 projections of the gates) is computed once, outside, by :class:`AttentionLSTM`; what is left
-needs ``h_{t-1}`` and runs here step by step. Two things make it fast on a CPU:
+needs ``h_{t-1}`` and runs here step by step. What makes it fast on a CPU:
 
 - autograd records nothing inside the loop: each step is ~16 kernels forward and ~15 backward
   with no graph node, saved-tensor bookkeeping or gradient accumulation in between. At one sample
