@@ -54,43 +54,6 @@ def test_attention_exposes_alignment_and_contexts():
     assert d1.attention.shape == (4, 1, 1) and torch.all(d1.attention == 1)
 
 
-def _attention_lstm_by_the_equations(cell, seq, mask):
-    """The cell's equations as written (tanh energies, separate matmuls), step by step."""
-    p = dict(cell.named_parameters())
-    B, S, _ = seq.shape
-    h = c = seq.new_zeros(B, cell.hidden_size)
-    keys = seq @ p["att_input.weight"].T + p["att_input.bias"]
-    alphas = []
-    for t in range(S):
-        energy = torch.tanh(keys + (h @ p["att_hidden.weight"].T)[:, None]) @ p["att_score.weight"][0]
-        alpha = torch.softmax(energy.masked_fill(~mask, float("-inf")), -1)
-        context = (alpha[:, :, None] * seq).sum(1)
-        gates = seq[:, t] @ p["input_gates.weight"].T + p["input_gates.bias"]
-        gates = gates + h @ p["hidden_gates.weight"].T + context @ p["context_gates.weight"].T
-        i, f, g, o = gates.chunk(4, -1)
-        c_new = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
-        h_new = torch.sigmoid(o) * torch.tanh(c_new)
-        valid = mask[:, t : t + 1]
-        h, c = torch.where(valid, h_new, h), torch.where(valid, c_new, c)
-        alphas.append(alpha)
-    return h, torch.stack(alphas, 1)
-
-
-def test_attention_lstm_computes_the_papers_equations():
-    """The cell's fast form (sigmoid energies, fused matmuls) equals tanh Bahdanau scoring, gradients too."""
-    torch.manual_seed(3)
-    cell = build_model(ModelConfig("alstmfcn", 3, 40, 2, shuffle=False)).lstm.double()
-    seq = torch.randn(4, 40, 3, dtype=torch.float64, requires_grad=True)
-    mask = torch.arange(40)[None] < torch.tensor([40, 25, 9, 40])[:, None]
-    h, alphas, _ = cell(seq, mask)
-    h_ref, alphas_ref = _attention_lstm_by_the_equations(cell, seq, mask)
-    torch.testing.assert_close(h, h_ref, atol=1e-12, rtol=1e-10)
-    torch.testing.assert_close(alphas, alphas_ref, atol=1e-12, rtol=1e-10)
-    grad = torch.autograd.grad(h.sum() + alphas[:, -1].pow(2).sum(), seq)[0]
-    grad_ref = torch.autograd.grad(h_ref.sum() + alphas_ref[:, -1].pow(2).sum(), seq)[0]
-    torch.testing.assert_close(grad, grad_ref, atol=1e-12, rtol=1e-10)
-
-
 @pytest.mark.parametrize("arch", ARCHITECTURES)
 def test_padding_does_not_change_prediction(arch):
     """Shuffle off: a zero-padded series with its length gives the logits of the series alone."""

@@ -9,12 +9,18 @@ feeds every gate, next to the step's own input and the previous hidden state:
 
 This is the cell of the papers' Keras ``AttentionLSTM`` (with the logistic sigmoid on the gates
 rather than Keras 2's hard sigmoid). ``α`` for all steps is the alignment matrix ``(S, S)``.
+
+The module holds the weights and computes the projections that do not depend on ``h``; the loop
+over time is :class:`~lstmfcn.models.attention_recurrence.AttentionRecurrence`, one autograd node
+with a hand-written backward (tested against these equations written out with autograd).
 """
 
 from __future__ import annotations
 
 import torch
 from torch import nn
+
+from .attention_recurrence import AttentionRecurrence
 
 
 class AttentionLSTM(nn.Module):
@@ -60,8 +66,6 @@ class AttentionLSTM(nn.Module):
             ``h``: ``(B, H)`` final hidden state; ``alphas``: ``(B, S, S)`` attention weights,
             row ``t`` over the ``S`` input steps; ``contexts``: ``(B, S, F)`` context vectors.
         """
-        B, S, _ = seq.shape
-        H = self.hidden_size
         # softmax is shift-invariant and v·tanh(z) = 2v·σ(2z) − Σv, so scoring with 2v·σ(2z)
         # gives the same α. On the CPU torch's sigmoid is vectorised and tanh is not (10× slower
         # at (32, 1024, 8)), and this (B, S, H) map is the loop's cost: O(S²) over the sequence.
@@ -69,28 +73,13 @@ class AttentionLSTM(nn.Module):
         score = 2 * self.att_score.weight.squeeze(0)  # (H,)
         # One matmul per step for both uses of h: the gates' W_h and the attention's W.
         w_h = torch.cat([self.hidden_gates.weight, 2 * self.att_hidden.weight])  # (5H, H)
-        # unbind once: indexing x_gates[:, t] per step would make backward fill a full-size zero
-        # gradient for every step.
-        x_steps = self.input_gates(seq).unbind(1)  # S × (B, 4H)
-        h = seq.new_zeros(B, H)
-        c = seq.new_zeros(B, H)
-        alphas, contexts = [], []
-        for t in range(S):
-            h_gates, query = (h @ w_h.T).split((4 * H, H), dim=-1)  # (B, 4H), (B, H)
-            energy = torch.sigmoid(keys + query.unsqueeze(1)) @ score  # (B, S)
-            if mask is not None:
-                energy = energy.masked_fill(~mask, float("-inf"))
-            alpha = torch.softmax(energy, dim=-1)  # (B, S)
-            context = torch.bmm(alpha.unsqueeze(1), seq).squeeze(1)  # (B, F)
-            gates = x_steps[t] + h_gates + self.context_gates(context)  # (B, 4H)
-            i, f, g, o = gates.chunk(4, dim=-1)
-            c_new = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
-            h_new = torch.sigmoid(o) * torch.tanh(c_new)
-            if mask is not None:
-                valid = mask[:, t : t + 1]  # (B, 1)
-                c_new = torch.where(valid, c_new, c)
-                h_new = torch.where(valid, h_new, h)
-            h, c = h_new, c_new
-            alphas.append(alpha)
-            contexts.append(context)
-        return h, torch.stack(alphas, dim=1), torch.stack(contexts, dim=1)
+        x_gates = self.input_gates(seq)  # (B, S, 4H), the same at every step
+        inputs = (keys, x_gates, seq, w_h, self.context_gates.weight, score)
+        device = seq.device.type
+        if not torch.is_autocast_enabled(device):
+            return AttentionRecurrence.apply(*inputs, mask)
+        # Mixed precision: the projections above ran in low precision; the recurrence, written
+        # with explicit kernels, runs in the weights' precision on one dtype throughout.
+        dtype = self.hidden_gates.weight.dtype
+        with torch.autocast(device, enabled=False):
+            return AttentionRecurrence.apply(*(x.to(dtype) for x in inputs), mask)
