@@ -46,6 +46,9 @@ STOP_RATIO = 1.15
 # twice what the conv blocks keep): about 0.5 GB of activations, so no candidate exhausts memory.
 _MAX_BUDGET = 2**28
 
+#: Series (samples times their copies) the smallest candidate pass holds.
+_MIN_SERIES = 8
+
 _lock = threading.Lock()
 
 
@@ -112,22 +115,46 @@ def remember(key: str, size: int, path: Path | None = None) -> None:
     with _lock:
         data = _read(path)
         data[key] = int(size)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
-            tmp.write_text(json.dumps(data, indent=0, sort_keys=True), encoding="utf-8")
-            os.replace(tmp, path)
-        except OSError:
-            pass  # a read-only cache folder only means calibrating again next time
+        _write(path, data)
 
 
-def candidates(limit: int) -> list[int]:
-    """Powers of two from 1 up to ``limit`` samples."""
+def _write(path: Path, data: dict) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+        tmp.write_text(json.dumps(data, indent=0, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only cache folder only means calibrating again next time
+
+
+def default_clock() -> Callable[[], float]:
+    """The process's CPU time with one thread, else wall time.
+
+    On a shared machine wall time counts the time other processes held the core; with one
+    thread CPU time does not, so the choice survives load. With more threads wall time is what
+    shows how well a pass size spreads over them.
+    """
+    return time.process_time if torch.get_num_threads() == 1 else time.perf_counter
+
+
+def forget(key: str, path: Path | None = None) -> None:
+    """Drop the record for ``key`` (the next run measures again)."""
+    path = path or cache_file()
+    with _lock:
+        data = _read(path)
+        if data.pop(key, None) is not None:
+            _write(path, data)
+
+
+def candidates(limit: int, start: int = 1) -> list[int]:
+    """Powers of two from ``start`` (at most ``limit``) up to ``limit`` samples."""
     out, s = [], 1
     while s <= max(1, limit):
-        out.append(s)
+        if s >= start:
+            out.append(s)
         s *= 2
-    return out
+    return out or [max(1, limit)]
 
 
 class Calibration:
@@ -144,9 +171,9 @@ class Calibration:
         sizes: Sequence[int],
         *,
         path: Path | None = None,
-        clock: Callable[[], float] = time.perf_counter,
+        clock: Callable[[], float] | None = None,
     ) -> None:
-        self.key, self.path, self.clock = key, path, clock
+        self.key, self.path, self.clock = key, path, clock or default_clock()
         self.chosen = cached(key, path) if key is not None else None
         self._todo = [] if self.chosen is not None else sorted(set(sizes))
         self._seen: set[int] = set()
@@ -208,7 +235,9 @@ def pass_slices(
         yield from (slice(s, min(s + size, n)) for s in range(0, n, max(1, size)))
         return
     limit = batch_size_for(model, total, gradients=gradients, expansion=expansion, budget=_MAX_BUDGET)
-    yield from Calibration(record_key(model, n_vars, total, method), candidates(limit)).slices(n)
+    # Fewer than ~8 series a pass is dispatch overhead whatever the model: start there.
+    start = max(1, _MIN_SERIES // max(expansion, 1))
+    yield from Calibration(record_key(model, n_vars, total, method), candidates(limit, start)).slices(n)
 
 
 def record_key(model: nn.Module, n_vars: int, total: int, method: str) -> str:

@@ -75,3 +75,30 @@ def test_scaling_plot_writes_html_and_png(small_curves, tmp_path, monkeypatch):
     assert main(["bench", "--scaling", str(tmp_path / "s.png"), "--device", "cpu"]) == 0
     png = (tmp_path / "s.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
+
+
+def test_oneliner_comparison_checks_numbers_memory_and_flops():
+    """Ours and the one-line Captum calls compute the same attributions on a shipped checkpoint."""
+    from lstmfcn.bench.oneliner import METHODS, format_oneliner, run_oneliner_bench
+
+    result = run_oneliner_bench(
+        cases=(("ALSTM-FCN, attention over time", "GunPoint__alstmfcn__noshuffle"),),
+        repeats=1,
+        limit=3,
+        rule_limit=2,
+    )
+    rows = {r["method"]: r for r in result["rows"]}
+    assert set(rows) == set(METHODS)
+    for method, r in rows.items():
+        if method == "gradient_shap":  # Captum draws from numpy's global state: other numbers by design
+            assert r["max_abs_diff"] is None
+        else:
+            assert r["same_numbers"], r
+        assert r["rule_vs_measured_diff"] <= 1e-4 * r["max_abs_attr"], r
+        assert r["gflop"] > 0 and r["ours_min"] > 0 and r["oneliner_min"] > 0
+    # IG-32 is 32 gradient passes per series, saliency one
+    assert rows["ig"]["gflop"] == pytest.approx(32 * rows["saliency"]["gflop"])
+    assert result["peak_gflops"] > 0 and result["machine"]["isa"]["aten"]
+    assert {r["rule"] for r in result["ig_rules"]} >= {"gausslegendre", "riemann_trapezoid"}
+    assert all(r["converged"] and r["max_gap"] <= 0.01 for r in result["ig_rules"])
+    assert format_oneliner(result).count("\n") >= 5 + len(rows) + len(result["ig_rules"])

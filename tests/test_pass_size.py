@@ -63,6 +63,12 @@ def test_a_damaged_record_means_calibrating_again(tmp_path):
     assert cached("k", path) == 1  # and the damaged file is replaced by a good one
 
 
+def test_candidates_are_powers_of_two_from_the_start_to_the_limit():
+    assert candidates(16) == [1, 2, 4, 8, 16]
+    assert candidates(20, start=4) == [4, 8, 16]
+    assert candidates(3, start=8) == [3]  # a limit below the start: the limit
+
+
 def test_mode_reads_the_environment(monkeypatch):
     monkeypatch.setenv(ENV, "rule")
     assert mode() == "rule"

@@ -228,18 +228,22 @@ def attribute_in_batches(
     gradients: bool = True,
     progress: Progress | None = None,
     method: str | None = None,
+    hooks: bool = True,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Run ``per_batch`` over sample batches; returns ``(attr (N, V, T), extra (N,) or None)``.
 
     Gradient methods run on the private copy of :func:`gradient_model`. Forward-only ones
     (occlusion, ablation) use the model itself when it is in eval mode: Captum puts no hooks
-    on it for those. Without ``batch_size`` the pass size is measured on the CPU
+    on it for those, nor for gradient methods that put none (``hooks=False``: IG, saliency, …)
+    on the CPU, where an eval-mode model runs backward as it is and threads can share it; the
+    copy costs 2-3 ms a call. Without ``batch_size`` the pass size is measured on the CPU
     (:func:`lstmfcn.pass_size.pass_slices`; ``method`` names the computation for its record,
     default ``per_batch``'s name and ``expansion``).
     """
     from ..pass_size import pass_slices
 
-    net = gradient_model(model) if gradients else inference_model(model)
+    shared_ok = not gradients or (not hooks and model_device(model).type == "cpu")
+    net = inference_model(model) if shared_ok else gradient_model(model)
     device = model_device(net)
     xt = as_input(x, device)
     n, v, total = xt.shape

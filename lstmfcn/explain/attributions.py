@@ -167,6 +167,7 @@ def integrated_gradients(
         expansion=n_steps,
         progress=progress,
         method=f"ig|{integration}|{n_steps}",
+        hooks=False,
     )
     return (attr, delta) if return_delta else attr
 
@@ -270,7 +271,7 @@ def saliency(
         return Saliency(net).attribute(xb, target=tb, abs=absolute, additional_forward_args=forward_args(lb)), None
 
     return attribute_in_batches(
-        model, x, target, lengths, per_batch, batch_size=batch_size, progress=progress, method="saliency"
+        model, x, target, lengths, per_batch, batch_size=batch_size, progress=progress, method="saliency", hooks=False
     )[0]
 
 
@@ -289,7 +290,15 @@ def input_x_gradient(
         return InputXGradient(net).attribute(xb, target=tb, additional_forward_args=forward_args(lb)), None
 
     return attribute_in_batches(
-        model, x, target, lengths, per_batch, batch_size=batch_size, progress=progress, method="input_x_gradient"
+        model,
+        x,
+        target,
+        lengths,
+        per_batch,
+        batch_size=batch_size,
+        progress=progress,
+        method="input_x_gradient",
+        hooks=False,
     )[0]
 
 
@@ -398,6 +407,7 @@ def gradient_shap(
         expansion=n_samples,
         progress=progress,
         method=f"gradient_shap|{n_samples}",
+        hooks=False,
     )[0]
 
 
