@@ -65,19 +65,26 @@ def conv_width(model: nn.Module) -> int:
     return int(max(model.config.filters))
 
 
-def batch_size_for(model: nn.Module, total: int, *, gradients: bool, expansion: int = 1) -> int:
-    """Samples per pass so one pass's activations stay within the device's budget.
+def batch_size_for(
+    model: nn.Module, total: int, *, gradients: bool, expansion: int = 1, budget: int | None = None
+) -> int:
+    """Samples per pass so one pass's activations stay within the device's budget (or ``budget`` floats).
+
+    Gradient methods on the CPU choose their pass size by measurement instead
+    (:mod:`lstmfcn.pass_size`); this rule is their fallback, and their bound is a bigger budget.
 
     Args:
         model: the model (its conv width sets the cost per time step).
         total: series length ``T``.
         gradients: whether the pass keeps a graph for backward.
         expansion: copies of each sample in the pass (IG steps, occlusion windows, …).
+        budget: floats, counted as below; default 2**29 on a GPU, 2**22 on the CPU.
     """
     # On the CPU a pass whose activations fit the caches (2 MiB L2 per core, 32 MiB L3 here) beats a
     # big one: a forward at T = 1024 costs 1.6 ms per sample at 4 samples a pass, 2.9 ms at 16 and
     # 4.5 ms at 64; IG-32 at T = 1024 194 ms per sample at 1 a pass, 270 ms at 2 or 4 (2 idle
     # EPYC cores). A GPU wants big passes.
-    budget = 2**29 if model_device(model).type == "cuda" else 2**22
+    if budget is None:
+        budget = 2**29 if model_device(model).type == "cuda" else 2**22
     per = _GRAD_FLOATS_PER_CHANNEL_STEP if gradients else _FORWARD_FLOATS_PER_CHANNEL_STEP
     return max(1, budget // (per * conv_width(model) * max(total, 1) * max(expansion, 1)))

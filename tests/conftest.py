@@ -27,6 +27,8 @@ from tests.helpers.shipped import ALSTMFCN_MODEL, APP, LSTMFCN_MODEL, require_sh
 # The dashboard keeps explanations on disk (lstmfcn.dashboard.disk_cache); the tests, and the servers
 # they start (which inherit this environment), use a folder of their own, never the user's cache.
 os.environ.setdefault("LSTMFCN_CACHE_DIR", tempfile.mkdtemp(prefix="lstmfcn-test-cache-"))
+# Pass sizes by the fixed rule, not by timing (lstmfcn.pass_size): no result may depend on a clock.
+os.environ.setdefault("LSTMFCN_PASS_SIZE", "rule")
 
 SHORT = TrainConfig(epochs=150, device="cpu", seed=0)
 APP_TIMEOUT = 60  # seconds per AppTest run: first runs import torch, load GunPoint, compute maps

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 
 import pytest
 
@@ -75,3 +76,37 @@ def test_scaling_plot_writes_html_and_png(small_curves, tmp_path, monkeypatch):
     assert main(["bench", "--scaling", str(tmp_path / "s.png"), "--device", "cpu"]) == 0
     png = (tmp_path / "s.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
+
+
+def test_oneliner_comparison_checks_numbers_memory_and_flops(monkeypatch, tmp_path):
+    """Ours and the one-line Captum calls compute the same attributions on a shipped checkpoint,
+    and measured pass sizes give the numbers of the fixed rule."""
+    from lstmfcn.bench.oneliner import METHODS, format_oneliner, run_oneliner_bench
+    from lstmfcn.pass_size import ENV
+
+    monkeypatch.setenv(ENV, "calibrate")  # what bench measures by default (the tests use the rule)
+    monkeypatch.setenv("LSTMFCN_CACHE_DIR", str(tmp_path))
+
+    result = run_oneliner_bench(
+        cases=(("ALSTM-FCN, attention over time", "GunPoint__alstmfcn__noshuffle"),),
+        repeats=1,
+        limit=6,
+        rule_limit=2,
+    )
+    rows = {r["method"]: r for r in result["rows"]}
+    assert set(rows) == set(METHODS)
+    for method, r in rows.items():
+        if method == "gradient_shap":  # Captum draws from numpy's global state: other numbers by design
+            assert r["max_abs_diff"] is None
+        else:
+            assert r["same_numbers"], r
+        assert r["rule_vs_measured_diff"] <= 1e-4 * r["max_abs_attr"], r
+        assert r["gflop"] > 0 and r["ours_min"] > 0 and r["oneliner_min"] > 0
+        if sys.platform == "linux":  # peak resident memory is read from /proc
+            assert r["ours_peak_mb"] is not None and r["oneliner_peak_mb"] is not None
+    # IG-32 is 32 gradient passes per series, saliency one
+    assert rows["ig"]["gflop"] == pytest.approx(32 * rows["saliency"]["gflop"])
+    assert result["peak_gflops"] > 0 and result["machine"]["isa"]["aten"]
+    assert {r["rule"] for r in result["ig_rules"]} >= {"gausslegendre", "riemann_trapezoid"}
+    assert all(r["converged"] and r["max_gap"] <= 0.01 for r in result["ig_rules"])
+    assert format_oneliner(result).count("\n") >= 5 + len(rows) + len(result["ig_rules"])

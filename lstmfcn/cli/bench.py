@@ -21,6 +21,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="instead: time CAM and IG against N and T and plot them to FILE "
         "(.html, or .png rendered by Chromium through playwright)",
     )
+    s.add_argument(
+        "--oneliner",
+        action="store_true",
+        help="instead: ours against the one-line batched Captum call (IG, saliency, input x gradient, DeepLift, "
+        "GradientSHAP) on every zoo architecture: numbers, times, peak memory, GFLOP/s against the matmul peak, "
+        "and adaptive IG's time to a 1%% gap per rule",
+    )
+    s.add_argument("--limit", type=int, default=None, help="with --oneliner: the first N test series of each set")
+    s.add_argument("--repeats", type=int, default=3, help="with --oneliner: interleaved timed runs of each way")
     s.set_defaults(run=run)
 
 
@@ -29,6 +38,18 @@ def run(args: argparse.Namespace) -> int:
 
     if args.scaling:
         return _scaling(args)
+    if args.oneliner:
+        from ..bench.oneliner import format_oneliner, run_oneliner_bench
+
+        if args.device == "cuda":
+            raise ValueError("--oneliner compares on the CPU (the question is CPU speed); use --device cpu or auto")
+        if (args.limit is not None and args.limit < 1) or args.repeats < 1:
+            raise ValueError("--limit and --repeats must be at least 1")
+        result = run_oneliner_bench(
+            repeats=args.repeats, limit=args.limit, progress=lambda what: print(f"timing {what} …", file=sys.stderr)
+        )
+        print(json.dumps(result, indent=1) if args.json else format_oneliner(result))
+        return 0
     if args.targets:
         from ..bench import target_timings
 

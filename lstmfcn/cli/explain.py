@@ -61,6 +61,19 @@ def _add_common_arguments(s: argparse.ArgumentParser, *, methods: str, baseline:
         help="reference series for path and perturbation methods" + baseline_help,
     )
     s.add_argument("--ig-steps", type=int, default=32, help="Integrated Gradients quadrature steps")
+    s.add_argument(
+        "--ig-rule",
+        default="gausslegendre",
+        choices=["gausslegendre", "riemann_trapezoid", "riemann_middle", "riemann_left", "riemann_right"],
+        help="Integrated Gradients quadrature rule",
+    )
+    s.add_argument(
+        "--ig-tolerance",
+        type=float,
+        default=None,
+        help="adaptive IG: double each sample's steps (from --ig-steps) until |sum of attributions - "
+        "(f(x) - f(baseline))| <= this fraction of |f(x) - f(baseline)| (e.g. 0.01)",
+    )
     _add_perturbation_arguments(s)
     s.add_argument("--device", default="auto", choices=DEVICES)
     add_fit_switches(s)
@@ -116,6 +129,16 @@ def _perturbation_options(args: argparse.Namespace, methods: list[str]) -> dict:
     return opts
 
 
+def _ig_options(args: argparse.Namespace) -> dict:
+    """IG's rule and, when asked for, its adaptive tolerance (checked before any pass)."""
+    if args.ig_tolerance is not None and args.ig_tolerance <= 0:
+        raise ValueError(f"--ig-tolerance must be positive (a fraction such as 0.01), got {args.ig_tolerance}")
+    opts = {"integration": args.ig_rule}
+    if args.ig_tolerance is not None:
+        opts["tolerance"] = args.ig_tolerance
+    return opts
+
+
 def _explain_inputs(args: argparse.Namespace):
     """Model (on the chosen device), dataset, aligned split and target for explain/faithfulness."""
     from ..checkpoint import load_checkpoint
@@ -159,6 +182,7 @@ def run_explain(args: argparse.Namespace) -> int:
         lengths=lengths,
         baseline=args.baseline,
         ig_steps=args.ig_steps,
+        **_ig_options(args),
         **perturb,
     )
     arrays = {
@@ -217,6 +241,7 @@ def run_faithfulness(args: argparse.Namespace) -> int:
         lengths=lengths,
         baseline=args.baseline,
         ig_steps=args.ig_steps,
+        **_ig_options(args),
         **perturb,
     )
     maps = {name: res[name] for name in res["methods"]}

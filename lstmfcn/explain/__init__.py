@@ -40,6 +40,9 @@ from .attention import (
     has_attention,
 )
 from .attributions import (
+    IG_RULES,
+    AdaptiveIG,
+    adaptive_integrated_gradients,
     deeplift,
     grad_cam,
     gradient_shap,
@@ -262,6 +265,9 @@ def _attention(model, x, lengths, batch_size, progress, res, stack, n_targets) -
 
 __all__ = [
     "BASELINES",
+    "IG_RULES",
+    "AdaptiveIG",
+    "adaptive_integrated_gradients",
     "DEFAULT_METHODS",
     "METHODS",
     "AgreementResult",

@@ -106,7 +106,7 @@ def gradient_model(model: nn.Module) -> nn.Module:
     called in training mode"). Flipping the shared model to train mode would change BatchNorm and
     dropout, and would race with other threads using the same model (the dashboard shares one
     cached model between sessions). So the copy is in eval mode everywhere except its ``nn.LSTM``
-    modules, which are in train mode: a single-layer LSTM computes exactly the same in train mode
+    modules, which are in train mode on a GPU: a single-layer LSTM computes exactly the same in train mode
     (its dropout only acts between stacked layers; it is set to 0 here for stacked ones too).
     cuDNN stays enabled for everything, convolutions included. The copy's parameters do not
     require gradients, so backward passes compute input gradients only.
@@ -120,7 +120,9 @@ def gradient_model(model: nn.Module) -> nn.Module:
     twin = copy.deepcopy(model)
     twin.eval()
     for m in twin.modules():
-        if isinstance(m, nn.RNNBase):
+        # Only cuDNN needs it: the CPU's LSTM runs backward in eval mode (and oneDNN's training
+        # forward would keep a workspace for nothing).
+        if isinstance(m, nn.RNNBase) and any(p.is_cuda for p in m.parameters()):
             m.dropout = 0.0  # eval semantics in train mode; a no-op for one layer
             m.train()
             m.flatten_parameters()  # a deep copy loses cuDNN's contiguous weight buffer
@@ -225,25 +227,34 @@ def attribute_in_batches(
     expansion: int = 1,
     gradients: bool = True,
     progress: Progress | None = None,
+    method: str | None = None,
+    hooks: bool = True,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Run ``per_batch`` over sample batches; returns ``(attr (N, V, T), extra (N,) or None)``.
 
     Gradient methods run on the private copy of :func:`gradient_model`. Forward-only ones
     (occlusion, ablation) use the model itself when it is in eval mode: Captum puts no hooks
-    on it for those.
+    on it for those, nor for gradient methods that put none (``hooks=False``: IG, saliency, …)
+    on the CPU, where an eval-mode model runs backward as it is and threads can share it; the
+    copy costs 2-3 ms a call. Without ``batch_size`` the pass size is measured on the CPU
+    (:func:`lstmfcn.pass_size.pass_slices`; ``method`` names the computation for its record,
+    default ``per_batch``'s name and ``expansion``).
     """
-    net = gradient_model(model) if gradients else inference_model(model)
+    from ..pass_size import pass_slices
+
+    shared_ok = not gradients or (not hooks and model_device(model).type == "cpu")
+    net = inference_model(model) if shared_ok else gradient_model(model)
     device = model_device(net)
     xt = as_input(x, device)
     n, v, total = xt.shape
     lt = as_lengths(lengths, n, total, device)
     tt = as_target(target, n, net.config.n_classes).to(device)
     base = None if baseline is None else make_baseline(xt, baseline, lt, blur_sigma=blur_sigma)
-    size = batch_size or batch_size_for(net, total, gradients=gradients, expansion=expansion)
     attr = np.zeros((n, v, total), np.float32)
     extra: np.ndarray | None = None
-    slices = batch_slices(n, size)
-    for i, sl in enumerate(slices):
+    key = method or f"{per_batch.__qualname__}|x{expansion}"
+    slices = pass_slices(net, n, v, total, method=key, gradients=gradients, expansion=expansion, batch_size=batch_size)
+    for sl in slices:
         xb = xt[sl].clone().requires_grad_(gradients)  # Captum warns when it has to set this itself
         a, e = per_batch(net, xb, tt[sl], None if lt is None else lt[sl], None if base is None else base[sl], sl)
         attr[sl] = a.detach().float().cpu().numpy()
@@ -251,5 +262,5 @@ def attribute_in_batches(
             if extra is None:
                 extra = np.zeros(n, np.float32)
             extra[sl] = e.detach().float().cpu().numpy().reshape(-1)
-        report(progress, (i + 1) / len(slices))
+        report(progress, sl.stop / n)
     return zero_padding(attr, lt), extra

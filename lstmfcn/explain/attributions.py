@@ -27,6 +27,7 @@ The registry of every method by name (CAM and attention included) is :mod:`.meth
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -43,14 +44,43 @@ from torch import nn
 from ._common import (
     ArrayLike,
     Progress,
+    as_input,
+    as_lengths,
     attribute_in_batches,
     forward_args,
+    gradient_model,
+    make_baseline,
+    report,
+    sub_progress,
     valid_mask,
 )
 
 # DeepLift warns on every call that it sets hooks. The hooks go on a private copy of the model
 # and are removed afterwards, so the warning tells a user nothing.
 warnings.filterwarnings("ignore", message=r"Setting forward, backward hooks and attributes on non-linear")
+
+
+#: Captum's integration rules for Integrated Gradients (``integration=``).
+IG_RULES = ("gausslegendre", "riemann_trapezoid", "riemann_middle", "riemann_left", "riemann_right")
+
+
+@dataclass
+class AdaptiveIG:
+    """Integrated Gradients with as many steps per sample as its completeness gap needed.
+
+    Attributes:
+        attr: ``(N, V, T)`` attributions.
+        delta: ``(N,)`` convergence deltas ``Σ attr - (f(x) - f(b))`` at the steps used.
+        gap: ``(N,)`` relative completeness gap ``|delta| / |f(x) - f(b)|``.
+        steps: ``(N,)`` quadrature points each sample ended with.
+        converged: ``(N,)`` bool, the gap met the tolerance (False: stopped at ``max_steps``).
+    """
+
+    attr: np.ndarray
+    delta: np.ndarray
+    gap: np.ndarray
+    steps: np.ndarray
+    converged: np.ndarray
 
 
 def integrated_gradients(
@@ -63,22 +93,29 @@ def integrated_gradients(
     blur_sigma: float | None = None,
     n_steps: int = 32,
     integration: str = "gausslegendre",
+    tolerance: float | None = None,
+    max_steps: int = 1024,
     batch_size: int | None = None,
     progress: Progress | None = None,
     return_delta: bool = False,
 ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Integrated Gradients (Sundararajan et al. 2017) of the target logit.
 
-    ``attr = (x - b) · ∫₀¹ ∂f(b + α(x - b))/∂x dα``, the integral by ``n_steps``-point
-    Gauss-Legendre quadrature. Completeness: ``Σ attr ≈ f(x) - f(b)``; the convergence delta
+    ``attr = (x - b) · ∫₀¹ ∂f(b + α(x - b))/∂x dα``, the integral by an ``n_steps``-point rule
+    (Gauss-Legendre by default). Completeness: ``Σ attr ≈ f(x) - f(b)``; the convergence delta
     ``Σ attr - (f(x) - f(b))`` per sample says how good the quadrature was (more steps → smaller).
 
     Args:
         model, x, target, lengths: see the module docstring.
         baseline: the reference series ``b`` (``"zeros"``, ``"mean"``, ``"blur"`` or an array).
         blur_sigma: Gaussian sigma in steps for ``baseline="blur"``.
-        n_steps: quadrature points (32 is usually within 1 % of the logit gap for these models).
-        integration: Captum's integration rule (``"gausslegendre"``, ``"riemann_trapezoid"``, …).
+        n_steps: quadrature points (32 is usually within 1 % of the logit gap for these models);
+            with ``tolerance``, the points of the first round.
+        integration: the rule, one of :data:`IG_RULES` (Gauss-Legendre; Riemann sums with the
+            left, right or middle point of each interval, or the trapezoid rule).
+        tolerance: adaptive mode: each sample's steps double until its relative completeness gap
+            ``|delta| / |f(x) - f(b)|`` is at most ``tolerance`` (see :func:`adaptive_integrated_gradients`).
+        max_steps: the most points adaptive mode uses for a sample.
         batch_size: samples per pass (each pass holds ``batch_size · n_steps`` series).
         progress: fraction-done callback.
         return_delta: also return the ``(N,)`` convergence deltas.
@@ -86,6 +123,23 @@ def integrated_gradients(
     Returns:
         ``(N, V, T)`` attributions, or ``(attributions, delta (N,))`` with ``return_delta``.
     """
+    if tolerance is not None:
+        res = adaptive_integrated_gradients(
+            model,
+            x,
+            target,
+            lengths=lengths,
+            baseline=baseline,
+            blur_sigma=blur_sigma,
+            tolerance=tolerance,
+            start_steps=n_steps,
+            max_steps=max_steps,
+            integration=integration,
+            batch_size=batch_size,
+            progress=progress,
+        )
+        return (res.attr, res.delta) if return_delta else res.attr
+    _check_rule(integration, n_steps)
 
     def per_batch(net, xb, tb, lb, bb, _sl):
         ig = IntegratedGradients(net)
@@ -112,8 +166,93 @@ def integrated_gradients(
         batch_size=batch_size,
         expansion=n_steps,
         progress=progress,
+        method=f"ig|{integration}|{n_steps}",
+        hooks=False,
     )
     return (attr, delta) if return_delta else attr
+
+
+def _check_rule(integration: str, n_steps: int) -> None:
+    if integration not in IG_RULES:
+        raise ValueError(f"unknown integration rule {integration!r}; choose one of {', '.join(IG_RULES)}")
+    if int(n_steps) < 1:
+        raise ValueError(f"n_steps must be at least 1, got {n_steps}")
+
+
+#: Below this gap (in logit units) a sample counts as converged whatever its relative gap: when
+#: ``f(x) ≈ f(b)`` the relative gap is float32 rounding divided by almost nothing.
+GAP_FLOOR = 1e-4
+
+
+def adaptive_integrated_gradients(
+    model: nn.Module,
+    x: ArrayLike,
+    target: int | ArrayLike,
+    *,
+    lengths: ArrayLike | None = None,
+    baseline: str | ArrayLike = "zeros",
+    blur_sigma: float | None = None,
+    tolerance: float = 0.01,
+    start_steps: int = 8,
+    max_steps: int = 1024,
+    integration: str = "gausslegendre",
+    batch_size: int | None = None,
+    progress: Progress | None = None,
+) -> AdaptiveIG:
+    """Integrated Gradients whose steps grow per sample until completeness holds within ``tolerance``.
+
+    Round 1 runs ``start_steps`` points for every sample; each later round doubles the points for
+    the samples whose gap ``|Σ attr - (f(x) - f(b))|`` is still above
+    ``tolerance · |f(x) - f(b)|`` (and above :data:`GAP_FLOOR`), until ``max_steps``. Every
+    sample's attributions are those of its last round: a plain ``integration`` rule with
+    ``steps[i]`` points, the same numbers :func:`integrated_gradients` gives with that many.
+    """
+    if tolerance <= 0:
+        raise ValueError(f"tolerance must be positive (a relative gap such as 0.01), got {tolerance}")
+    _check_rule(integration, start_steps)
+    if max_steps < start_steps:
+        raise ValueError(f"max_steps ({max_steps}) must be at least start_steps ({start_steps})")
+    model = gradient_model(model)  # one private copy for every round
+    xt = as_input(x, torch.device("cpu"))
+    n, _, total = xt.shape
+    lt = as_lengths(lengths, n, total, torch.device("cpu"))
+    targets = np.broadcast_to(np.asarray(target), (n,)).copy()
+    base = make_baseline(xt, baseline, lt, blur_sigma=blur_sigma).numpy()  # each sample's own, fixed once
+    xs = xt.numpy()
+    lens = None if lengths is None else np.asarray(lengths)
+    attr = np.zeros_like(xs)
+    delta = np.zeros(n, np.float32)
+    gap = np.full(n, np.inf)
+    steps = np.zeros(n, np.int64)
+    todo = np.arange(n)
+    k = int(start_steps)
+    rounds = max(1, int(np.floor(np.log2(max_steps / start_steps))) + 1)
+    for r in range(rounds):
+        a, d = integrated_gradients(
+            model,
+            xs[todo],
+            targets[todo],
+            lengths=None if lens is None else lens[todo],
+            baseline=base[todo],
+            n_steps=k,
+            integration=integration,
+            batch_size=batch_size,
+            progress=sub_progress(progress, r / rounds, (r + 1) / rounds),
+            return_delta=True,
+        )
+        attr[todo], delta[todo], steps[todo] = a, d, k
+        change = a.sum(axis=(1, 2), dtype=np.float64) - d  # f(x) - f(b)
+        abs_gap = np.abs(d).astype(np.float64)
+        gap[todo] = abs_gap / np.maximum(np.abs(change), np.finfo(np.float32).tiny)
+        ok = (gap[todo] <= tolerance) | (abs_gap <= GAP_FLOOR)
+        todo = todo[~ok]
+        if len(todo) == 0 or 2 * k > max_steps:
+            break
+        k *= 2
+    report(progress, 1.0)
+    converged = np.ones(n, bool)
+    converged[todo] = False
+    return AdaptiveIG(attr, delta, gap, steps, converged)
 
 
 def saliency(
@@ -131,7 +270,9 @@ def saliency(
     def per_batch(net, xb, tb, lb, _bb, _sl):
         return Saliency(net).attribute(xb, target=tb, abs=absolute, additional_forward_args=forward_args(lb)), None
 
-    return attribute_in_batches(model, x, target, lengths, per_batch, batch_size=batch_size, progress=progress)[0]
+    return attribute_in_batches(
+        model, x, target, lengths, per_batch, batch_size=batch_size, progress=progress, method="saliency", hooks=False
+    )[0]
 
 
 def input_x_gradient(
@@ -148,7 +289,17 @@ def input_x_gradient(
     def per_batch(net, xb, tb, lb, _bb, _sl):
         return InputXGradient(net).attribute(xb, target=tb, additional_forward_args=forward_args(lb)), None
 
-    return attribute_in_batches(model, x, target, lengths, per_batch, batch_size=batch_size, progress=progress)[0]
+    return attribute_in_batches(
+        model,
+        x,
+        target,
+        lengths,
+        per_batch,
+        batch_size=batch_size,
+        progress=progress,
+        method="input_x_gradient",
+        hooks=False,
+    )[0]
 
 
 def deeplift(
@@ -184,6 +335,7 @@ def deeplift(
         batch_size=batch_size,
         expansion=2,
         progress=progress,
+        method="deeplift",
     )[0]
 
 
@@ -254,6 +406,8 @@ def gradient_shap(
         batch_size=batch_size,
         expansion=n_samples,
         progress=progress,
+        method=f"gradient_shap|{n_samples}",
+        hooks=False,
     )[0]
 
 

@@ -83,6 +83,7 @@ def test_explain_all_classes_adds_a_class_axis(checkpoint, tmp_path):
         (["--methods", "cam,lime"], "valid methods are"),
         (["--target", "7"], "0..1"),
         (["--limit", "0"], "--limit"),
+        (["--ig-tolerance", "0"], "--ig-tolerance must be positive"),
     ],
 )
 def test_explain_bad_input_exits_2_with_one_line(checkpoint, tmp_path, capsys, extra, message):
@@ -90,6 +91,19 @@ def test_explain_bad_input_exits_2_with_one_line(checkpoint, tmp_path, capsys, e
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error:") and message in err and "\n" not in err
+
+
+def test_explain_adaptive_ig_meets_its_tolerance(checkpoint, tmp_path):
+    out = tmp_path / "ig.npz"
+    argv = ["explain", "--checkpoint", checkpoint, "--dataset", "GunPoint", "--limit", "3", "--methods", "ig"]
+    assert (
+        main([*argv, "--ig-steps", "4", "--ig-tolerance", "0.01", "--ig-rule", "riemann_middle", "--out", str(out)])
+        == 0
+    )
+    with np.load(out) as f:
+        attr, delta = f["ig"], f["ig_delta"]
+    change = attr.sum(axis=(1, 2)) - delta  # f(x) - f(baseline)
+    assert (np.abs(delta) <= 0.01 * np.abs(change) + 1e-4).all()
 
 
 def test_faithfulness_prints_aopc_and_sanity_as_json(checkpoint, capsys):

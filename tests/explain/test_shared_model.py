@@ -49,15 +49,16 @@ def test_a_model_left_in_training_mode_is_explained_as_in_eval_and_stays_in_trai
 
 
 @pytest.mark.parametrize("shuffle", [True, False])
-def test_private_gradient_copy_runs_only_the_lstm_in_train_mode(shuffle, rng):
-    # cuDNN only runs an LSTM's backward in train mode; the copy must flip the LSTM alone and
-    # still compute exactly what the eval-mode model computes.
+def test_private_gradient_copy_runs_only_a_cudnn_lstm_in_train_mode(shuffle, rng):
+    # cuDNN only runs an LSTM's backward in train mode; the copy must flip the LSTM alone (on a
+    # GPU; the CPU's LSTM runs backward in eval mode) and still compute exactly what the
+    # eval-mode model computes.
     model = tiny_model("mlstmfcn", shuffle, n_vars=2)
     before = snapshot(model)
     twin = gradient_model(model)
     assert twin is not model and gradient_model(twin) is twin
     for name, m in twin.named_modules():
-        assert m.training == isinstance(m, nn.LSTM), name
+        assert m.training == (isinstance(m, nn.LSTM) and next(m.parameters()).is_cuda), name
     assert not any(p.requires_grad for p in twin.parameters())
     x = torch.as_tensor(rng.normal(size=(4, 2, T_TINY)).astype(np.float32))
     lengths = torch.tensor([T_TINY, 9, 20, T_TINY])

@@ -19,8 +19,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from .device import describe_device, resolve_device
-from .models import ModelConfig, build_model
+from ..device import describe_device, resolve_device
+from ..models import ModelConfig, build_model
 
 
 @dataclass
@@ -149,8 +149,8 @@ def bench_case(
     ig_steps: int,
 ) -> list[BenchRow]:
     """Inference, all-class CAM and Captum methods over ``x_np`` ``(N, V, T)``, both ways."""
-    from .evaluation import predict_logits
-    from .explain import class_activation_maps, run_method
+    from ..evaluation import predict_logits
+    from ..explain import class_activation_maps, run_method
 
     n, _, length = x_np.shape
     x = torch.as_tensor(x_np, device=device)
@@ -198,7 +198,7 @@ def bench_training(
     model_config: ModelConfig, x_np: np.ndarray, y_np: np.ndarray, *, device: torch.device, epochs: int
 ) -> BenchRow:
     """Epoch time of :func:`lstmfcn.training.train` against a plain eager loop, same data and model."""
-    from .training import TrainConfig, train
+    from ..training import TrainConfig, train
 
     n, _, length = x_np.shape
     cfg = TrainConfig(epochs=epochs, device=str(device), recalibrate_bn=False)
@@ -221,7 +221,7 @@ def run_bench(device: str = "auto", quick: bool = False, progress: Callable[[str
     run uses the issue's shapes on a GPU (8192 × 1024 and 8192 × 96) and, on a CPU, the same
     lengths with fewer samples (the CPU would need minutes per pass over 8192 × 1024).
     """
-    from .data import load_dataset
+    from ..data import load_dataset
 
     dev = resolve_device(device)
     say = progress or (lambda _: None)
@@ -322,7 +322,7 @@ def scaling_curves(
 
     Returns ``{"device", "n": {"N": [...], "cam": [...], "ig": [...]}, "t": {"T": [...], "cam": [...], "ig": [...]}}``.
     """
-    from .explain import class_activation_maps, run_method
+    from ..explain import class_activation_maps, run_method
 
     dev = resolve_device(device)
 
@@ -345,7 +345,7 @@ def scaling_curves(
 
 def scaling_figures(curves: dict) -> list:
     """Two Plotly figures (time against N, time against T; log-log) of :func:`scaling_curves`."""
-    from .figures import lines_figure
+    from ..figures import lines_figure
 
     out = []
     for axis, fixed in (("n", "T"), ("t", "N")):
@@ -375,12 +375,12 @@ def target_timings(device: str = "auto") -> dict[str, float]:
     - one what-if edit (a smoothed window) then probabilities + every class's CAM, T = 512
       (synthetic LSTM-FCN): what the dashboard redraws after each edit.
     """
-    from .checkpoint import load_model
-    from .data import load_dataset
-    from .explain import class_activation_maps, explain, run_method
-    from .model_input import model_input
-    from .whatif import Smooth, apply_edits, predict_and_cam
-    from .zoo import pretrained_path
+    from ..checkpoint import load_model
+    from ..data import load_dataset
+    from ..explain import class_activation_maps, explain, run_method
+    from ..model_input import model_input
+    from ..whatif import Smooth, apply_edits, predict_and_cam
+    from ..zoo import pretrained_path
 
     dev = resolve_device(device)
     gp = load_dataset("GunPoint")

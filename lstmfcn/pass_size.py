@@ -1,0 +1,245 @@
+"""Samples per pass chosen by measurement on the machine at hand, remembered on disk.
+
+What makes a pass fast depends on what dominates it. The attention-over-time LSTM runs a Python
+loop of small operations per step, so its cost per sample falls as a pass holds more samples;
+convolutions over long series spill the caches (and glibc returns big freed blocks to the kernel,
+which page-faults them back), so their cost per sample rises past a few samples. No fixed float
+budget is right for both, nor for both AVX2 and AVX-512 machines.
+
+So the first passes of a real run are the calibration: candidate sizes 1, 2, 4, … are each run
+twice on the run's own samples (the first pass of a new shape pays for oneDNN's primitive creation
+and the allocator's growth; the second is timed), and once a size is clearly slower per sample than
+the best so far the rest of the run uses the best. Nothing is computed twice, so calibrating costs
+only the passes run at a worse size. The choice is kept in ``pass_sizes.json`` in the cache folder,
+keyed by everything it depends on (CPU model and flags, the kernels torch dispatches to, torch's
+version and threads, the model's architecture and input shape, the method), and later runs start at
+it. The pass size never changes a result beyond float rounding (Captum treats samples independently;
+the bench checks calibrated against fixed passes).
+
+``LSTMFCN_PASS_SIZE`` chooses the rule: ``calibrate`` (the default on the CPU), ``rule`` (the fixed
+budget of :func:`lstmfcn.device.batch_size_for`, no timing: what the tests use, so that no result
+depends on a clock), or a number of samples.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from .device import batch_size_for, cpu_model, model_device
+
+ENV = "LSTMFCN_PASS_SIZE"
+
+#: A candidate this much slower per sample than the best so far ends the calibration: past the
+#: optimum cost per sample only grows (cache spills), and noise on a shared machine is ~10 %.
+STOP_RATIO = 1.15
+
+# The largest pass a calibration tries, in floats counted as by batch_size_for (which counts about
+# twice what the conv blocks keep): about 0.5 GB of activations, so no candidate exhausts memory.
+_MAX_BUDGET = 2**28
+
+#: Series (samples times their copies) the smallest candidate pass holds.
+_MIN_SERIES = 8
+
+_lock = threading.Lock()
+
+
+def mode() -> str | int:
+    """``"calibrate"``, ``"rule"`` or a fixed number of samples, from ``$LSTMFCN_PASS_SIZE``."""
+    raw = os.environ.get(ENV, "calibrate").strip().lower()
+    if raw in ("calibrate", "rule"):
+        return raw
+    try:
+        size = int(raw)
+    except ValueError:
+        raise ValueError(f"{ENV} must be 'calibrate', 'rule' or a number of samples, got {raw!r}") from None
+    if size < 1:
+        raise ValueError(f"{ENV} must be at least 1 sample, got {size}")
+    return size
+
+
+def machine_key() -> str:
+    """What the best pass size depends on besides the model: CPU, kernels, torch, threads."""
+    flags = ""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            flags = next((line.split(":", 1)[1].strip() for line in f if line.startswith("flags")), "")
+    except OSError:
+        pass
+    capability = torch.backends.cpu.get_cpu_capability()
+    # ATEN_CPU_CAPABILITY / ONEDNN_MAX_CPU_ISA pick other kernels on the same CPU (an AVX2 emulation).
+    isa = os.environ.get("ONEDNN_MAX_CPU_ISA", "")
+    flag_digest = hashlib.sha256(flags.encode()).hexdigest()[:12]
+    return f"{cpu_model()}|flags:{flag_digest}|{capability}|onednn:{isa}|torch {torch.__version__}|threads {torch.get_num_threads()}"
+
+
+def model_key(model: nn.Module, n_vars: int, total: int) -> str:
+    """The architecture and input shape: what the model's cost per sample depends on."""
+    c = model.config
+    parts = (c.arch, c.shuffle, c.attention, c.squeeze_excite, c.filters, c.kernels, c.cells, c.n_classes)
+    return f"{'/'.join(map(str, parts))}|V={n_vars}|T={total}"
+
+
+def cache_file() -> Path:
+    """``pass_sizes.json`` in the cache folder (``$LSTMFCN_CACHE_DIR``, else ``~/.cache/lstmfcn-explorer``)."""
+    from .dashboard.disk_cache import default_folder
+
+    return default_folder() / "pass_sizes.json"
+
+
+def _read(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # missing or damaged: calibrate again
+    return data if isinstance(data, dict) else {}
+
+
+def cached(key: str, path: Path | None = None) -> int | None:
+    """The pass size recorded for ``key``, or None."""
+    value = _read(path or cache_file()).get(key)
+    return value if isinstance(value, int) and value >= 1 else None
+
+
+def remember(key: str, size: int, path: Path | None = None) -> None:
+    """Record ``size`` for ``key`` (written beside the file and renamed: readers never see half of it)."""
+    path = path or cache_file()
+    with _lock:
+        data = _read(path)
+        data[key] = int(size)
+        _write(path, data)
+
+
+def _write(path: Path, data: dict) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+        tmp.write_text(json.dumps(data, indent=0, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only cache folder only means calibrating again next time
+
+
+def default_clock() -> Callable[[], float]:
+    """The process's CPU time with one thread, else wall time.
+
+    On a shared machine wall time counts the time other processes held the core; with one
+    thread CPU time does not, so the choice survives load. With more threads wall time is what
+    shows how well a pass size spreads over them.
+    """
+    return time.process_time if torch.get_num_threads() == 1 else time.perf_counter
+
+
+def forget(key: str, path: Path | None = None) -> None:
+    """Drop the record for ``key`` (the next run measures again)."""
+    path = path or cache_file()
+    with _lock:
+        data = _read(path)
+        if data.pop(key, None) is not None:
+            _write(path, data)
+
+
+def candidates(limit: int, start: int = 1) -> list[int]:
+    """Powers of two from ``start`` (at most ``limit``) up to ``limit`` samples."""
+    out, s = [], 1
+    while s <= max(1, limit):
+        if s >= start:
+            out.append(s)
+        s *= 2
+    return out or [max(1, limit)]
+
+
+class Calibration:
+    """Slices of a run of ``n`` samples, timing the first passes to choose the size of the rest.
+
+    Iterate :meth:`slices`; the work on each slice must be done before asking for the next (the
+    time between two slices is that slice's cost). ``chosen`` is the size settled on (None while
+    still measuring); it is remembered under ``key`` once the measurement is complete.
+    """
+
+    def __init__(
+        self,
+        key: str | None,
+        sizes: Sequence[int],
+        *,
+        path: Path | None = None,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        self.key, self.path, self.clock = key, path, clock or default_clock()
+        self.chosen = cached(key, path) if key is not None else None
+        self._todo = [] if self.chosen is not None else sorted(set(sizes))
+        self._seen: set[int] = set()
+        self.per_sample: dict[int, float] = {}  # size -> seconds per sample (the timed pass)
+
+    def _next_size(self) -> int:
+        return self.chosen if self.chosen is not None else self._todo[0]
+
+    def _record(self, size: int, samples: int, seconds: float) -> None:
+        if self.chosen is not None or samples < size:
+            return
+        if size not in self._seen:  # the warm-up pass of this shape
+            self._seen.add(size)
+            return
+        self.per_sample[size] = seconds / samples
+        self._todo.pop(0)
+        best = min(self.per_sample, key=self.per_sample.get)
+        if not self._todo or self.per_sample[size] > STOP_RATIO * self.per_sample[best]:
+            self.chosen = best
+            if self.key is not None:
+                remember(self.key, best, self.path)
+
+    def slices(self, n: int) -> Iterator[slice]:
+        start = 0
+        while start < n:
+            size = self._next_size()
+            sl = slice(start, min(n, start + size))
+            t0 = self.clock()
+            yield sl
+            self._record(size, sl.stop - sl.start, self.clock() - t0)
+            start = sl.stop
+
+    def best_so_far(self) -> int | None:
+        """The fastest size measured (the choice when the run ended before the measurement did)."""
+        return self.chosen or (min(self.per_sample, key=self.per_sample.get) if self.per_sample else None)
+
+
+def pass_slices(
+    model: nn.Module,
+    n: int,
+    n_vars: int,
+    total: int,
+    *,
+    method: str,
+    gradients: bool,
+    expansion: int = 1,
+    batch_size: int | None = None,
+) -> Iterator[slice]:
+    """Slices of ``range(n)``, one per pass: ``batch_size``; else as ``$LSTMFCN_PASS_SIZE`` says.
+
+    Calibration runs on the CPU only: on a GPU the fixed budget (big passes) is kept.
+    """
+    rule = batch_size_for(model, total, gradients=gradients, expansion=expansion)
+    how = mode() if batch_size is None else int(batch_size)
+    if how == "calibrate" and model_device(model).type != "cpu":
+        how = "rule"
+    if how == "rule" or isinstance(how, int):
+        size = rule if how == "rule" else how
+        yield from (slice(s, min(s + size, n)) for s in range(0, n, max(1, size)))
+        return
+    limit = batch_size_for(model, total, gradients=gradients, expansion=expansion, budget=_MAX_BUDGET)
+    # Fewer than ~8 series a pass is dispatch overhead whatever the model: start there.
+    start = max(1, _MIN_SERIES // max(expansion, 1))
+    yield from Calibration(record_key(model, n_vars, total, method), candidates(limit, start)).slices(n)
+
+
+def record_key(model: nn.Module, n_vars: int, total: int, method: str) -> str:
+    """The key a calibration of ``method`` on ``model`` at ``(V, T)`` is recorded under on this machine."""
+    return f"{machine_key()}|{model_key(model, n_vars, total)}|{method}"

@@ -1,0 +1,95 @@
+"""Pass sizes chosen by timing: the choice, its record on disk, and that it never changes a number."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lstmfcn.explain import integrated_gradients, saliency
+from lstmfcn.models import ModelConfig, build_model
+from lstmfcn.pass_size import ENV, Calibration, cached, candidates, mode
+
+
+class FakeClock:
+    """A clock that a pass of ``s`` samples advances by ``s`` times the test's cost per sample for
+    the smallest size it sets that holds ``s``."""
+
+    def __init__(self, cost_per_sample: dict[int, float]):
+        self.cost, self.now = cost_per_sample, 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def run(self, sl: slice) -> None:
+        s = sl.stop - sl.start
+        self.now += self.cost[min(k for k in self.cost if k >= s)] * s
+
+
+def _drive(cal: Calibration, clock: FakeClock, n: int) -> list[int]:
+    sizes = []
+    for sl in cal.slices(n):
+        sizes.append(sl.stop - sl.start)
+        clock.run(sl)
+    return sizes
+
+
+def test_calibration_times_each_size_twice_and_keeps_the_fastest(tmp_path):
+    path = tmp_path / "pass_sizes.json"
+    clock = FakeClock({1: 5.0, 2: 3.0, 4: 2.0, 8: 2.1, 16: 9.0})
+    cal = Calibration("k", candidates(16), path=path, clock=clock)
+    sizes = _drive(cal, clock, 100)
+    # 1,1 2,2 4,4 8,8 16,16 (16 is 4.5x the best: the measurement stops there), then 4 a pass
+    assert sizes[:10] == [1, 1, 2, 2, 4, 4, 8, 8, 16, 16] and sizes[10:] == [4] * 9 + [2]
+    assert sum(sizes) == 100 and cal.chosen == 4 and cached("k", path) == 4
+    # the next run starts at the recorded size, without measuring again
+    again = Calibration("k", candidates(16), path=path, clock=FakeClock({4: 1.0}))
+    assert [sl.stop - sl.start for sl in again.slices(10)] == [4, 4, 2]
+
+
+def test_a_run_too_short_to_finish_records_nothing(tmp_path):
+    path = tmp_path / "pass_sizes.json"
+    clock = FakeClock({1: 5.0, 2: 3.0, 4: 2.0, 8: 1.0})
+    cal = Calibration("k", candidates(8), path=path, clock=clock)
+    assert _drive(cal, clock, 9) == [1, 1, 2, 2, 3]
+    assert cal.chosen is None and cal.best_so_far() == 2 and cached("k", path) is None
+
+
+def test_a_damaged_record_means_calibrating_again(tmp_path):
+    path = tmp_path / "pass_sizes.json"
+    path.write_text("{not json", encoding="utf-8")
+    assert cached("k", path) is None
+    clock = FakeClock({1: 1.0, 2: 3.0})
+    assert _drive(Calibration("k", [1, 2], path=path, clock=clock), clock, 8) == [1, 1, 2, 2, 1, 1]
+    assert cached("k", path) == 1  # and the damaged file is replaced by a good one
+
+
+def test_candidates_are_powers_of_two_from_the_start_to_the_limit():
+    assert candidates(16) == [1, 2, 4, 8, 16]
+    assert candidates(20, start=4) == [4, 8, 16]
+    assert candidates(3, start=8) == [3]  # a limit below the start: the limit
+
+
+def test_mode_reads_the_environment(monkeypatch):
+    monkeypatch.setenv(ENV, "rule")
+    assert mode() == "rule"
+    monkeypatch.setenv(ENV, "6")
+    assert mode() == 6
+    monkeypatch.setenv(ENV, "fast")
+    with pytest.raises(ValueError, match="LSTMFCN_PASS_SIZE must be"):
+        mode()
+
+
+@pytest.mark.parametrize("arch,shuffle", [("lstmfcn", True), ("alstmfcn", False)])
+def test_calibrated_passes_give_the_numbers_of_fixed_passes(arch, shuffle, monkeypatch, tmp_path):
+    monkeypatch.setenv("LSTMFCN_CACHE_DIR", str(tmp_path))
+    model = build_model(ModelConfig(arch, 1, 40, 3, shuffle=shuffle, filters=(16, 32, 16))).eval()
+    x = np.random.default_rng(0).standard_normal((11, 1, 40)).astype(np.float32)
+    target = np.arange(11) % 3
+    monkeypatch.setenv(ENV, "rule")
+    fixed = integrated_gradients(model, x, target, n_steps=8, return_delta=True)
+    sal = saliency(model, x, target)
+    monkeypatch.setenv(ENV, "calibrate")
+    calibrated = integrated_gradients(model, x, target, n_steps=8, return_delta=True)
+    for a, b in zip(fixed, calibrated, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(saliency(model, x, target), sal, rtol=1e-5, atol=1e-6)
