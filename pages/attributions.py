@@ -9,6 +9,7 @@ from lstmfcn.dashboard import analysis, explanations
 from lstmfcn.dashboard import state as vs
 from lstmfcn.evaluation import softmax
 from lstmfcn.explain.attention import attended_axis, has_attention
+from lstmfcn.words import p_equals
 from pages import _cached as cached
 from pages import _ui as ui
 
@@ -147,7 +148,7 @@ def sample_panel() -> None:
     x, L = a.X[i, variables], int(a.lengths[i])
     st.markdown(
         f"**Sample {i}** · true class **{ctx.classes[yt]}** · predicted **{ctx.classes[yp]}** · explaining class "
-        f"**{ctx.classes[k]}** (p = {probs[i, k]:.2f})"
+        f"**{ctx.classes[k]}** ({p_equals(probs[i, k])})"
     )
     shown = ["cam"] + [m for m in methods if m != "cam"]  # the CAM always comes first, for comparison
     maps = {}

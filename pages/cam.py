@@ -8,6 +8,7 @@ from lstmfcn import figures as F
 from lstmfcn.dashboard import analysis, explanations
 from lstmfcn.dashboard import state as vs
 from lstmfcn.evaluation import softmax
+from lstmfcn.words import p_equals
 from pages import _cached as cached
 from pages import _ui as ui
 
@@ -27,7 +28,7 @@ def classes_picked(i: int, k: int) -> list[int]:
         list(range(K)),
         default=default,
         key=f"cam_classes_{split}_{i}",
-        format_func=lambda j: f"{ctx.classes[j]} (p = {probs[i, j]:.2f})",
+        format_func=lambda j: f"{ctx.classes[j]} ({p_equals(probs[i, j])})",
     )
     return sorted(set(picked) | {k}, key=lambda j: -probs[i, j])
 
@@ -92,7 +93,7 @@ def sample_panel() -> None:
     verdict = "correct" if yt == yp else "**wrong**"
     st.markdown(
         f"#### Sample {i} of the {ui.SPLIT_NAMES[split]}: true class {ctx.classes[yt]}, predicted {ctx.classes[yp]} "
-        f"(p = {probs[i, yp]:.2f}, {verdict})"
+        f"({p_equals(probs[i, yp])}, {verdict})"
     )
     # Lazy tabs: only the open one is computed and sent, so a sample change redraws one chart.
     one, every, mistake = st.tabs(VIEWS, key="cam_view", on_change="rerun")
@@ -105,7 +106,7 @@ def sample_panel() -> None:
                     length=L,
                     line_color=ctx.colors[k],
                     var_names=var_names,
-                    title=f"{split.capitalize()} sample #{i}: CAM of class {ctx.classes[k]} (p = {probs[i, k]:.2f})",
+                    title=f"{split.capitalize()} sample #{i}: CAM of class {ctx.classes[k]} ({p_equals(probs[i, k])})",
                 ),
                 "cam_chart",
                 name=ui.slug("cam", name_base, i, ctx.classes[k]),
