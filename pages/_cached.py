@@ -613,6 +613,45 @@ def agreement(model_id, dataset_id, split, methods, baseline, ig_steps, subset, 
     return method_agreement(maps, labels=al.y[idx], n_classes=model(model_id).config.n_classes, lengths=al.lengths[idx])
 
 
+# ------------------------------------------------------------------------------------------
+# Figures that do not change with the sample: built once (Plotly's validation costs ~0.3 s a figure
+# on a busy 2-core machine), shared read-only by every run and session
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def cam_overview_figure(model_id: str, dataset_id: str, split: str, classes: tuple, colors: tuple):
+    """The CAM page's probability of the true class of every sample (one point each)."""
+    from lstmfcn import figures as F
+    from lstmfcn.evaluation import softmax
+
+    a = aligned(model_id, dataset_id, split)
+    probs = softmax(split_explanation("cam", model_id, dataset_id, split, "", progress=False)["logits"])
+    return F.sample_probability_figure(
+        probs[np.arange(len(a.y)), a.y], a.y, probs.argmax(axis=1), list(classes), list(colors)
+    )
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def cam_class_average(model_id: str, dataset_id: str, split: str, classes: tuple, colors: tuple):
+    """``(figure, mean (K, T), std (K, T))``: each class's samples' CAM for their own class, averaged."""
+    from lstmfcn import figures as F
+
+    a = aligned(model_id, dataset_id, split)
+    cam_all = split_explanation("cam", model_id, dataset_id, split, "", progress=False)["cam"]
+    own = explanations.own_class_maps(cam_all, a.y)  # each sample's map for its own (true) class
+    mean, std, counts = analysis.class_mean_spread(own[:, None, :], a.y, len(classes), a.lengths)  # padding left out
+    mean, std = mean[:, 0], std[:, 0]
+    fig = F.class_average_map_figure(
+        mean,
+        std,
+        list(classes),
+        list(colors),
+        counts=counts,
+        title=f"Average CAM of each class over its {split} samples (± one standard deviation)",
+    )
+    return fig, mean, std
+
+
 @st.cache_data(max_entries=64, show_spinner="Searching for a counterfactual…")
 def counterfactual(model_id: str, dataset_id: str, split: str, sample: int, to_class: int):
     """A Native Guide counterfactual of one sample towards ``to_class`` (guides from the training split)."""

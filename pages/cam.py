@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from lstmfcn import figures as F
-from lstmfcn.dashboard import analysis, explanations
+from lstmfcn.dashboard import analysis
 from lstmfcn.dashboard import state as vs
 from lstmfcn.evaluation import softmax
 from lstmfcn.words import p_equals
@@ -53,8 +53,8 @@ probs = softmax(logits)
 pred = probs.argmax(axis=1)
 K = len(ctx.classes)
 name_base = ui.slug(ctx.ds.name, split)
-# Built once per page run; a sample change reruns only the fragment below, which reuses them.
-overview = F.sample_probability_figure(probs[np.arange(len(a.y)), a.y], a.y, pred, ctx.classes, ctx.colors)
+# Built once per model, dataset and split (cached); a sample change reruns only the fragment below.
+overview = cached.cam_overview_figure(ctx.model_id, ctx.dataset_id, split, tuple(ctx.classes), tuple(ctx.colors))
 wrong = analysis.misclassified_table(analysis.sample_table(a.y, logits, ctx.classes, a.lengths))
 
 
@@ -171,18 +171,9 @@ def sample_panel() -> None:
 sample_panel()
 
 st.subheader("Average map of each class")
-own = explanations.own_class_maps(cam_all, a.y)  # each sample's map for its own (true) class
-mean, std, counts = analysis.class_mean_spread(own[:, None, :], a.y, K, a.lengths)  # (K, 1, T): padding left out
-mean, std = mean[:, 0], std[:, 0]
+fig, mean, std = cached.cam_class_average(ctx.model_id, ctx.dataset_id, split, tuple(ctx.classes), tuple(ctx.colors))
 ui.chart(
-    F.class_average_map_figure(
-        mean,
-        std,
-        ctx.classes,
-        ctx.colors,
-        counts=counts,
-        title=f"Average CAM of each class over its {split} samples (± one standard deviation)",
-    ),
+    fig,
     "cam_class_average",
     name=ui.slug("cam_class_average", name_base),
     how_to_read="For each class, its samples' maps for that class averaged over time step: peaks are the moments the model typically relies on to recognise the class.",
