@@ -372,7 +372,7 @@ def estimated_seconds(kind: str, model_id: str, method: str, params: str, n: int
     return None if rate is None else rate * n
 
 
-@st.cache_data(max_entries=512, show_spinner="Explaining this sample…")
+@st.cache_data(max_entries=512, show_spinner=False)  # the page draws a bar over its methods
 def sample_attribution(
     model_id: str, dataset_id: str, split: str, sample: int, target: int, method: str, params: str
 ) -> np.ndarray:

@@ -152,9 +152,17 @@ def sample_panel() -> None:
     )
     shown = ["cam"] + [m for m in methods if m != "cam"]  # the CAM always comes first, for comparison
     maps = {}
-    for m in shown:
-        mp = cached.sample_attribution(ctx.model_id, ctx.dataset_id, split, i, k, m, params(m))  # (V, T)
+    seen = ss.setdefault("_attr_sample_seen", set())  # maps this session has drawn: only looked up again
+    wanted = [(ctx.model_id, ctx.dataset_id, split, i, k, m, params(m)) for m in shown]
+    holder = st.empty() if not set(wanted) <= seen else None
+    for j, (m, key) in enumerate(zip(shown, wanted, strict=True)):
+        if holder is not None:  # a few methods on one sample: a second or two on a busy machine
+            holder.progress(j / len(shown), text=f"Explaining this sample: {labels[m]} ({j + 1} of {len(shown)})")
+        mp = cached.sample_attribution(*key)  # (V, T)
+        seen.add(key)
         maps[labels[m]] = mp[0] if drawn_once(m) else mp[variables]  # (T,): drawn once, not per variable
+    if holder is not None:
+        holder.empty()
     once = [m for m in shown if drawn_once(m)]
     ui.chart(
         F.maps_side_by_side_figure(
