@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages import _ui as ui
+# An emoji icon is drawn in the page itself; a ":material/…:" one is fetched from Google's font host.
+st.set_page_config(page_title="LSTM-FCN Explorer", page_icon="📈", layout="wide")  # before anything is drawn
+
+from pages._startup import import_with_progress  # noqa: E402 - streamlit only: draws at once
+
+import_with_progress()  # the first run imports torch & co. under a progress bar
+
+from pages import _ui as ui  # noqa: E402
 
 PAGES = [
     st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
@@ -26,8 +33,6 @@ PAGES = [
 
 
 def run() -> None:
-    # An emoji icon is drawn in the page itself; a ":material/…:" one is fetched from Google's font host.
-    st.set_page_config(page_title="LSTM-FCN Explorer", page_icon="📈", layout="wide")
     page = st.navigation(PAGES)
     ui.shared_chrome()
     page.run()

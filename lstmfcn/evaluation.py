@@ -83,7 +83,11 @@ def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> 
 
 def evaluate(model: nn.Module, X: np.ndarray, y: np.ndarray, lengths: np.ndarray | None = None) -> Evaluation:
     """Accuracy, per-class accuracy and confusion matrix of ``model`` on ``X`` ``(N, V, T)``, ``y`` ``(N,)``."""
-    logits = predict_logits(model, X, lengths)
+    return evaluation_from_logits(predict_logits(model, X, lengths), y)
+
+
+def evaluation_from_logits(logits: np.ndarray, y: np.ndarray) -> Evaluation:
+    """The :class:`Evaluation` of logits ``(N, K)`` already computed (in chunks, say) against ``y`` ``(N,)``."""
     pred = logits.argmax(axis=1)
     k = logits.shape[1]
     cm = confusion_matrix(y, pred, k)

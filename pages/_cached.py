@@ -44,15 +44,26 @@ def compute_setup() -> int:
     return threads
 
 
+#: The warm-up stops starting new work after this long: it shares the CPU with the first visitors.
+WARM_BUDGET_S = 120.0
+
+
 def _warm_default_view() -> None:
-    """Evaluate the default model on the default dataset and compute its class activation maps
-    (memory and disk caches); a failure only means the first visitor computes them."""
+    """Evaluate the default model on the default dataset and compute its class activation maps,
+    then load every shipped dataset with its first model and evaluate it on the test split (memory
+    and disk caches: a restart reads them back), within :data:`WARM_BUDGET_S`. A failure only
+    means the first visitor computes it, with its progress bar."""
     from lstmfcn.zoo import DEFAULT_DATASET
 
+    t0 = time.perf_counter()
     try:
         model_id = sources.zoo_model_ids(DEFAULT_DATASET)[0]
-        evaluation(model_id, DEFAULT_DATASET, "test")
+        evaluation(model_id, DEFAULT_DATASET, "test", progress=False)
         split_explanation("cam", model_id, DEFAULT_DATASET, "test", "", progress=False)
+        for name in sorted(sources.datasets_with_models() - {DEFAULT_DATASET}):
+            if time.perf_counter() - t0 > WARM_BUDGET_S:
+                break
+            evaluation(sources.zoo_model_ids(name)[0], name, "test", progress=False)
     except Exception:  # noqa: BLE001 - warming is an optimisation, never an error a user sees
         pass
 
@@ -112,12 +123,18 @@ def aligned(model_id: str, dataset_id: str, split: str):
     return model_input(model(model_id), dataset(dataset_id), split, resample=True, class_subset=True)
 
 
-@st.cache_data(max_entries=64, show_spinner="Evaluating the model…")
-def evaluation(model_id: str, dataset_id: str, split: str) -> dict:
-    from lstmfcn.evaluation import evaluate
+def evaluation(model_id: str, dataset_id: str, split: str, *, progress: bool = True) -> dict:
+    """Accuracy figures, predictions and logits of a model on a split. The logits are computed
+    chunk by chunk like a whole-split explanation (:func:`split_explanation`: kept in memory and on
+    disk, a progress bar with the time left while they are computed); ``progress=False`` inside a
+    cached function or a background thread. A cancelled evaluation stops the page (it says so)."""
+    from lstmfcn.evaluation import evaluation_from_logits
 
+    res = split_explanation("logits", model_id, dataset_id, split, "Evaluating the model", progress=progress)
+    if res is None:
+        st.stop()
     a = aligned(model_id, dataset_id, split)
-    ev = evaluate(model(model_id), a.X, a.y, a.lengths)
+    ev = evaluation_from_logits(res["logits"], a.y)
     return {
         "accuracy": ev.accuracy,
         "per_class": ev.per_class_accuracy,
@@ -196,6 +213,20 @@ def dataset_digest(dataset_id: str) -> str:
 DISK_FORMAT = 1
 
 
+def _disk_key(model_id: str, dataset_id: str, **fields) -> str:
+    """A disk entry's name: the model's and dataset's content digests, torch's version, the
+    format and ``fields`` (what was computed, with which parameters)."""
+    import torch
+
+    return disk_cache().key(
+        format=DISK_FORMAT,
+        torch=torch.__version__,
+        model=model_digest(model_id),
+        data=dataset_digest(dataset_id),
+        **fields,
+    )
+
+
 @st.cache_data(max_entries=4096, show_spinner=False)
 def _chunk(
     kind: str, model_id: str, dataset_id: str, split: str, subset: int, start: int, stop: int, method: str, params: str
@@ -208,24 +239,6 @@ def _chunk(
     out = _compute_chunk(kind, model_id, dataset_id, split, subset, start, stop, method, params)
     disk_cache().put(key, out)
     return out
-
-
-def _chunk_key(kind, model_id, dataset_id, split, subset, start, stop, method, params) -> str:
-    import torch
-
-    return disk_cache().key(
-        format=DISK_FORMAT,
-        torch=torch.__version__,
-        model=model_digest(model_id),
-        data=dataset_digest(dataset_id),
-        kind=kind,
-        split=split,
-        subset=subset,
-        start=start,
-        stop=stop,
-        method=method,
-        params=params,
-    )
 
 
 def keep_split_explanation(kind: str, model_id: str, dataset_id: str, split: str, arrays: dict) -> bool:
@@ -249,6 +262,10 @@ def _compute_chunk(kind, model_id, dataset_id, split, subset, start, stop, metho
     a = aligned(model_id, dataset_id, split)
     idx = rows(model_id, dataset_id, split, subset)[start:stop]
     X, L = a.X[idx], a.lengths[idx]
+    if kind == "logits":
+        from lstmfcn.evaluation import predict_logits
+
+        return {"logits": predict_logits(m, X, L)}
     if kind == "cam":
         return explanations.cam_chunk(m, X, L)
     if kind == "attention":
@@ -256,7 +273,7 @@ def _compute_chunk(kind, model_id, dataset_id, split, subset, start, stop, metho
     if kind == "attr_true":
         return explanations.attribution_chunk(m, X, a.y[idx], L, method, params)
     if kind == "attr_pred":
-        pred = evaluation(model_id, dataset_id, split)["pred"]
+        pred = evaluation(model_id, dataset_id, split, progress=False)["pred"]
         return explanations.attribution_chunk(m, X, pred[idx], L, method, params)
     raise ValueError(f"unknown split computation {kind!r}")
 
@@ -295,6 +312,18 @@ def split_explanation(
         st.button("Go on computing", key=flag + "_resume", icon=":material/play_arrow:")
         return None
     bar = holder = None
+
+    def show_bar() -> None:
+        nonlocal bar, holder
+        holder = st.empty()  # the bar and its Cancel button go together when the work is done
+        with holder.container():
+            bar = st.progress(0.0, text=f"{label}: measuring the time left")
+            st.button(
+                "Cancel", key=flag + "_button", on_click=ss.__setitem__, args=(flag, True), icon=":material/stop:"
+            )
+
+    if progress and parts and not _kept_on_disk(kind, model_id, dataset_id, split, subset, *parts[0], method, params):
+        show_bar()  # nothing computed yet: the bar shows before the first chunk, not after it
     out = []
     t0 = time.perf_counter()
     elapsed = 0.0
@@ -304,12 +333,7 @@ def split_explanation(
             ss[flag + "_done"] = e
         elapsed = time.perf_counter() - t0
         if progress and bar is None and i + 1 < len(parts) and elapsed > 0.15:
-            holder = st.empty()  # the bar and its Cancel button go together when the work is done
-            with holder.container():
-                bar = st.progress(0.0, text=label)
-                st.button(
-                    "Cancel", key=flag + "_button", on_click=ss.__setitem__, args=(flag, True), icon=":material/stop:"
-                )
+            show_bar()
         if bar is not None:
             bar.progress((i + 1) / len(parts), text=f"{label}: {e} of {n} samples{_time_left(elapsed, e, n)}")
     if holder is not None:
@@ -317,6 +341,27 @@ def split_explanation(
     if progress and parts and elapsed > 0.15:  # computed, not only looked up: the rate is real
         _remember_rate(kind, model_id, method, params, elapsed / max(n, 1))
     return {k: np.concatenate([o[k] for o in out]) for k in out[0]} if out else {}
+
+
+def _kept_on_disk(kind, model_id, dataset_id, split, subset, start, stop, method, params) -> bool:
+    """Whether a chunk's entry is on disk (then it, and most likely the rest, is only read)."""
+    return (
+        disk_cache().path(_chunk_key(kind, model_id, dataset_id, split, subset, start, stop, method, params)).exists()
+    )
+
+
+def _chunk_key(kind, model_id, dataset_id, split, subset, start, stop, method, params) -> str:
+    return _disk_key(
+        model_id,
+        dataset_id,
+        kind=kind,
+        split=split,
+        subset=subset,
+        start=start,
+        stop=stop,
+        method=method,
+        params=params,
+    )
 
 
 def _time_left(elapsed: float, done: int, total: int) -> str:
@@ -343,7 +388,7 @@ def estimated_seconds(kind: str, model_id: str, method: str, params: str, n: int
     return None if rate is None else rate * n
 
 
-@st.cache_data(max_entries=512, show_spinner="Explaining this sample…")
+@st.cache_data(max_entries=512, show_spinner=False)  # the page draws a bar over its methods
 def sample_attribution(
     model_id: str, dataset_id: str, split: str, sample: int, target: int, method: str, params: str
 ) -> np.ndarray:
@@ -387,17 +432,186 @@ def block_activations(model_id: str, dataset_id: str, split: str, sample: int, b
     )[0]
 
 
-@st.cache_data(max_entries=32, show_spinner="Deleting and inserting time steps in order of importance…")
-def faithfulness(model_id, dataset_id, split, methods, baseline, ig_steps, subset, perturb):
-    """``(FaithfulnessReport, AgreementResult)`` on a class-balanced subset: deletion/insertion curves
-    against random orderings, and how alike the methods rank the steps. ``methods``' maps come
-    from the chunk cache (computed with a progress bar by the page)."""
-    from lstmfcn.explain import faithfulness_report, method_agreement
+# ------------------------------------------------------------------------------------------
+# Faithfulness and the sanity check: in the background, kept on disk
+
+
+@st.cache_resource
+def task_registry():
+    """Checks running in the background, shared by every session (see lstmfcn.dashboard.tasks)."""
+    from lstmfcn.dashboard.tasks import TaskRegistry
+
+    return TaskRegistry()
+
+
+#: A check that ends within this long is drawn at once; a longer one shows its progress bar.
+ANSWER_WITHIN_S = 1.0
+
+
+def _check_key(kind: str, model_id, dataset_id, split, methods, baseline, ig_steps, subset, perturb) -> str:
+    return _disk_key(
+        model_id,
+        dataset_id,
+        kind=kind,
+        split=split,
+        subset=subset,
+        baseline=baseline,
+        methods={m: explanations.params_key(m, baseline, ig_steps, **perturb) for m in methods},
+    )
+
+
+def _maps_then(model_id, dataset_id, split, methods, baseline, ig_steps, subset, perturb, check):
+    """A background computation: every method's maps of the subset (for each sample's predicted
+    class, chunk by chunk through :func:`_chunk`, so they are shared with the page's other views),
+    then ``check(model, X, pred, lengths, maps, progress)``, its result kept as arrays with the
+    seconds it took. Progress: the maps still missing take half the bar."""
+    from lstmfcn.explain._common import report, sub_progress
+
+    def compute(progress) -> dict:
+        t0 = time.perf_counter()
+        idx = rows(model_id, dataset_id, split, subset)
+        al = aligned(model_id, dataset_id, split)
+        pred = evaluation(model_id, dataset_id, split, progress=False)["pred"][idx]
+        parts = explanations.chunks(len(idx))
+        jobs = [(m, explanations.params_key(m, baseline, ig_steps, **perturb), s, e) for m in methods for s, e in parts]
+        maps: dict[str, list] = {m: [] for m in methods}
+        for j, (m, params, s, e) in enumerate(jobs):
+            maps[m].append(_chunk("attr_pred", model_id, dataset_id, split, subset, s, e, m, params)["maps"])
+            report(progress, 0.5 * (j + 1) / len(jobs))
+        full = {m: np.concatenate(v) for m, v in maps.items()}
+        out = check(model(model_id), al.X[idx], pred, al.lengths[idx], full, sub_progress(progress, 0.5, 1.0))
+        out["seconds"], out["samples"] = np.array(time.perf_counter() - t0), np.array(len(idx))
+        return out
+
+    return compute
+
+
+def in_background(key: str, compute, label: str, rate_key: tuple) -> dict | None:
+    """The arrays ``compute(progress)`` returns, from disk when kept, else from a background task.
+
+    A task that ends within :data:`ANSWER_WITHIN_S` is drawn at once; else a progress bar with
+    the time left and a Cancel button are drawn (they follow the task every half second, and the
+    page redraws when it ends) and None is returned: the page stays usable meanwhile, other tabs
+    and pages included, and the result is kept on disk for every session. A cancelled or failed
+    task says so and offers to start again."""
+    found = disk_cache().get(key)
+    if found is None:
+        task = task_registry().get(key)
+        snap = task.snapshot() if task is not None else None
+        if snap is not None and snap.state in ("cancelled", "failed"):
+            if snap.state == "cancelled":
+                st.info(f"{label}: cancelled at {snap.fraction:.0%}.", icon=":material/pause:")
+            else:
+                st.error(f"{label}: {snap.error}")
+            st.button(
+                "Start again",
+                key=f"restart_{key}",
+                on_click=task_registry().forget,
+                args=(key,),
+                icon=":material/play_arrow:",
+            )
+            return None
+        if snap is None or snap.state != "done":
+            task = task_registry().start(key, compute)
+            task.wait(ANSWER_WITHIN_S)
+        if task.snapshot().state != "done":
+            _follow(key, label)
+            return None
+        found = task.result
+        disk_cache().put(key, found)
+    if "seconds" in found and int(found["samples"]) > 0:
+        _remember_rate(*rate_key, float(found["seconds"]) / int(found["samples"]))
+    return found
+
+
+@st.fragment(run_every=0.5)
+def _follow(key: str, label: str) -> None:
+    """A running task's progress bar, time left and Cancel button; the whole page redraws once it has ended."""
+    task = task_registry().get(key)
+    snap = task.snapshot() if task is not None else None
+    if snap is None or snap.finished:
+        st.rerun()
+    left = snap.seconds_left
+    text = f"{label}: {snap.fraction:.0%}" + (
+        f" · about {format_seconds(left)} left" if left is not None else " · measuring the time left"
+    )
+    st.progress(snap.fraction, text=text)
+    if task.cancelling:
+        st.caption("Cancelling…")
+    else:
+        st.button("Cancel", key=f"cancel_{key}", on_click=task.cancel, icon=":material/stop:")
+    st.caption("This runs in the background: the other tabs and pages stay usable, and the result is kept.")
+
+
+def faithfulness(model_id, dataset_id, split, methods, baseline, ig_steps, subset, perturb, *, label: str):
+    """The :class:`~lstmfcn.explain.FaithfulnessReport` of ``methods`` on a class-balanced subset
+    (deletion/insertion curves against random orderings), or None while it runs in the
+    background (:func:`in_background` draws its progress) or when it was cancelled."""
+    from lstmfcn.dashboard.checks import faithfulness_arrays, faithfulness_from_arrays
+    from lstmfcn.explain import faithfulness_report
+
+    def check(m, X, pred, lengths, maps, progress):
+        report = faithfulness_report(m, X, pred, maps, lengths=lengths, baseline=baseline, progress=progress)
+        return faithfulness_arrays(report)
+
+    args = (model_id, dataset_id, split, methods, baseline, ig_steps, subset, perturb)
+    key = _check_key("faithfulness", *args)
+    found = in_background(key, _maps_then(*args, check), label, _check_rate_key("faithfulness", *args))
+    return None if found is None else faithfulness_from_arrays(found)
+
+
+def sanity(model_id, dataset_id, split, methods, baseline, ig_steps, subset, perturb, *, label: str):
+    """The model-randomisation check (Adebayo et al. 2018) of ``methods`` on a class-balanced subset:
+    method name → :class:`~lstmfcn.explain.SanityResult` (with the layer cascade), or None while it
+    runs in the background or when it was cancelled (as :func:`faithfulness`)."""
+    from lstmfcn.dashboard.checks import sanity_arrays, sanity_from_arrays
+    from lstmfcn.explain import model_randomisation_check
+
+    options = explanations.options_for(list(methods), baseline, ig_steps, **perturb)
+
+    def check(m, X, pred, lengths, maps, progress):
+        res = model_randomisation_check(
+            m,
+            X,
+            pred,
+            methods=list(methods),
+            lengths=lengths,
+            original=maps,
+            cascade=True,
+            progress=progress,
+            **options,
+        )
+        return sanity_arrays(res)
+
+    args = (model_id, dataset_id, split, methods, baseline, ig_steps, subset, perturb)
+    key = _check_key("sanity", *args)
+    found = in_background(key, _maps_then(*args, check), label, _check_rate_key("sanity", *args))
+    return None if found is None else sanity_from_arrays(found)
+
+
+def _check_rate_key(kind, model_id, dataset_id, split, methods, baseline, ig_steps, subset, perturb) -> tuple:
+    """Which measured rate estimates a check on more samples (see :func:`check_seconds`)."""
+    return kind, model_id, ",".join(methods), _params_of(methods, baseline, ig_steps, perturb)
+
+
+def _params_of(methods, baseline, ig_steps, perturb) -> str:
+    return ";".join(explanations.params_key(m, baseline, ig_steps, **perturb) for m in methods)
+
+
+def check_seconds(kind: str, model_id: str, methods, baseline, ig_steps, perturb, n: int) -> float | None:
+    """How long a check (``"faithfulness"``, ``"sanity"``) of ``n`` samples would take, from the
+    last one this session ran or read (None before any)."""
+    return estimated_seconds(kind, model_id, ",".join(methods), _params_of(methods, baseline, ig_steps, perturb), n)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def agreement(model_id, dataset_id, split, methods, baseline, ig_steps, subset, perturb):
+    """How alike the methods rank the steps (:func:`lstmfcn.explain.method_agreement`) on the
+    faithfulness subset; the maps come from the chunk cache the check filled."""
+    from lstmfcn.explain import method_agreement
 
     idx = rows(model_id, dataset_id, split, subset)
     al = aligned(model_id, dataset_id, split)
-    pred = evaluation(model_id, dataset_id, split)["pred"][idx]
-    m = model(model_id)
     maps = {
         method: split_explanation(
             "attr_pred",
@@ -412,24 +626,46 @@ def faithfulness(model_id, dataset_id, split, methods, baseline, ig_steps, subse
         )["maps"]
         for method in methods
     }
-    report = faithfulness_report(m, al.X[idx], pred, maps, lengths=al.lengths[idx], baseline=baseline)
-    agreement = method_agreement(maps, labels=al.y[idx], n_classes=m.config.n_classes, lengths=al.lengths[idx])
-    return report, agreement
+    return method_agreement(maps, labels=al.y[idx], n_classes=model(model_id).config.n_classes, lengths=al.lengths[idx])
 
 
-@st.cache_data(max_entries=32, show_spinner="Re-explaining with randomised copies of the model…")
-def sanity(model_id, dataset_id, split, methods, baseline, ig_steps, subset, perturb):
-    """The model-randomisation check (Adebayo et al. 2018) of ``methods`` on a class-balanced subset:
-    method name → :class:`~lstmfcn.explain.SanityResult` (with the layer cascade)."""
-    from lstmfcn.explain import model_randomisation_check
+# ------------------------------------------------------------------------------------------
+# Figures that do not change with the sample: built once (Plotly's validation costs ~0.3 s a figure
+# on a busy 2-core machine), shared read-only by every run and session
 
-    idx = rows(model_id, dataset_id, split, subset)
-    al = aligned(model_id, dataset_id, split)
-    pred = evaluation(model_id, dataset_id, split)["pred"][idx]
-    options = explanations.options_for(list(methods), baseline, ig_steps, **perturb)
-    return model_randomisation_check(
-        model(model_id), al.X[idx], pred, methods=list(methods), lengths=al.lengths[idx], cascade=True, **options
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def cam_overview_figure(model_id: str, dataset_id: str, split: str, classes: tuple, colors: tuple):
+    """The CAM page's probability of the true class of every sample (one point each)."""
+    from lstmfcn import figures as F
+    from lstmfcn.evaluation import softmax
+
+    a = aligned(model_id, dataset_id, split)
+    probs = softmax(split_explanation("cam", model_id, dataset_id, split, "", progress=False)["logits"])
+    return F.sample_probability_figure(
+        probs[np.arange(len(a.y)), a.y], a.y, probs.argmax(axis=1), list(classes), list(colors)
     )
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def cam_class_average(model_id: str, dataset_id: str, split: str, classes: tuple, colors: tuple):
+    """``(figure, mean (K, T), std (K, T))``: each class's samples' CAM for their own class, averaged."""
+    from lstmfcn import figures as F
+
+    a = aligned(model_id, dataset_id, split)
+    cam_all = split_explanation("cam", model_id, dataset_id, split, "", progress=False)["cam"]
+    own = explanations.own_class_maps(cam_all, a.y)  # each sample's map for its own (true) class
+    mean, std, counts = analysis.class_mean_spread(own[:, None, :], a.y, len(classes), a.lengths)  # padding left out
+    mean, std = mean[:, 0], std[:, 0]
+    fig = F.class_average_map_figure(
+        mean,
+        std,
+        list(classes),
+        list(colors),
+        counts=counts,
+        title=f"Average CAM of each class over its {split} samples (± one standard deviation)",
+    )
+    return fig, mean, std
 
 
 @st.cache_data(max_entries=64, show_spinner="Searching for a counterfactual…")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from lstmfcn import figures as F
-from lstmfcn.dashboard import sources
+from lstmfcn.dashboard import downloads, sources
 from lstmfcn.data.names import apply_renames, display_class, names_for_dataset, names_from_metadata
 from lstmfcn.errors import LstmFcnError
 from lstmfcn.zoo import training_estimate_s
@@ -97,6 +97,13 @@ def context(require_model: bool = True) -> Context:
     names, var_names = _renamed(names, var_names, labels)
     classes = [display_class(label, name) for label, name in zip(labels, names, strict=True)]
     ctx = Context(ss["dataset"], model_id, ds, m, meta, labels, classes, var_names, F.colors_for(labels, ds.classes))
+    ss["_download_source"] = {  # what every chart's and table's download is named for (pages._widgets)
+        "dataset": ds.name,
+        "model": downloads.model_tag(model_id, meta) if model_id else "",
+        "subtitle": downloads.chart_subtitle(
+            ds.name, sources.model_label(model_id, meta, blob_store()) if model_id else "no model"
+        ),
+    }
     if require_model:
         need_model(ctx)
     return ctx

@@ -22,6 +22,7 @@ from pages._widgets import (
     split_and_sample_pickers,
     split_picker,
     table,
+    table_columns,
     variable_picker,
 )
 
@@ -54,6 +55,7 @@ __all__ = [
     "ss",
     "sync_url",
     "table",
+    "table_columns",
     "variable_picker",
     "warnings_of",
 ]

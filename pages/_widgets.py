@@ -8,8 +8,9 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from lstmfcn import figures as F
+from lstmfcn.dashboard import downloads
 from lstmfcn.dashboard import state as vs
+from lstmfcn.words import shown_probability
 from pages._page import Context
 from pages._state import bound, set_sample, ss, sync_url
 
@@ -105,34 +106,32 @@ def chart(
     on_select: Callable[[], None] | None = None,
     selection_mode: str | tuple[str, ...] = "points",
 ) -> None:
-    """A Plotly chart with its one-sentence reading guide and HTML (and CSV) downloads."""
+    """A Plotly chart with its one-sentence reading guide, a PNG from its toolbar's camera button
+    (drawn by the browser) and a CSV of its numbers, both named for the dataset, the model and
+    ``name`` (what the chart shows: sample, method …; see :mod:`lstmfcn.dashboard.downloads`); the
+    chart's subtitle names the dataset and the model too."""
+    source = ss.get("_download_source") or {}
+    file = downloads.file_name(source["dataset"], source["model"], name) if source else name
+    if source and fig.layout.title.text:
+        fig.update_layout(title_subtitle_text=source["subtitle"], title_automargin=True)
     st.caption(f":material/lightbulb: {how_to_read}")
     kwargs = {}
     if on_select is not None:
         kwargs = dict(on_select=on_select, selection_mode=selection_mode)
-    st.plotly_chart(fig, key=key, theme=None, config={"displaylogo": False}, **kwargs)
-    with st.container(horizontal=True, gap="small"):
+    config = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "filename": file, "scale": 2}}
+    st.plotly_chart(fig, key=key, theme=None, config=config, **kwargs)
+    if csv is not None:
         st.download_button(
-            "Chart (HTML)",
-            data=lambda: F.figure_html(fig, title=name),
-            file_name=f"{name}.html",
-            mime="text/html",
+            "Data (CSV)",
+            data=lambda: csv().to_csv(index=False),
+            file_name=f"{file}.csv",
+            mime="text/csv",
             on_click="ignore",
-            key=f"dl_html_{key}",
+            key=f"dl_csv_{key}",
             icon=":material/download:",
             type="tertiary",
+            help="The numbers this chart plots. For a picture, use the camera button in the chart's toolbar (PNG).",
         )
-        if csv is not None:
-            st.download_button(
-                "Data (CSV)",
-                data=lambda: csv().to_csv(index=False),
-                file_name=f"{name}.csv",
-                mime="text/csv",
-                on_click="ignore",
-                key=f"dl_csv_{key}",
-                icon=":material/download:",
-                type="tertiary",
-            )
 
 
 def selected_point(state_key: str) -> int | None:
@@ -175,16 +174,46 @@ def on_table_select(state_key: str, table: pd.DataFrame, column: str = "sample")
     return _cb
 
 
+#: Columns of the dashboard's tables whose values are probabilities.
+PROBABILITY_COLUMNS = {"confidence", "p(true class)"}
+
+#: Width and help of the tables' known columns: the header stays whole in a narrow side column.
+COLUMNS = {
+    "sample": st.column_config.NumberColumn("sample", width="small", help="The sample's index in the split"),
+    "true class": st.column_config.TextColumn("true class", width="small"),
+    "predicted": st.column_config.TextColumn("predicted", width="small", help="The class the model names"),
+    "confidence": st.column_config.NumberColumn(
+        "confidence", width="medium", format="%.4f", help="The model's probability for the class it names"
+    ),
+    "p(true class)": st.column_config.NumberColumn(
+        "p(true class)", width="medium", format="%.4f", help="The model's probability for the true class"
+    ),
+    "length": st.column_config.NumberColumn("length", width="small", help="Valid time steps"),
+    "peak at t": st.column_config.NumberColumn("peak at t", width="small", help="The time step of the highest value"),
+}
+
+
+def table_columns(df: pd.DataFrame) -> dict:
+    """The :data:`COLUMNS` configs of ``df``'s known columns, for an ``st.dataframe`` drawn directly."""
+    return {c: cfg for c, cfg in COLUMNS.items() if c in df.columns}
+
+
 def table(df: pd.DataFrame, key: str, *, name: str, select_sample: bool = False, height: int | None = None) -> None:
-    """A table with a CSV download; with ``select_sample`` a click on a row selects that sample."""
+    """A table with a CSV download (the numbers unrounded); with ``select_sample`` a click on a row
+    selects that sample. Known columns get their width and help (:data:`COLUMNS`), so a narrow
+    column keeps its full header; probabilities never show as a rounded 1.0000 or 0.0000."""
     kwargs: dict = {}
     if select_sample:
         kwargs = dict(on_select=on_table_select(key, df), selection_mode="single-row")
-    st.dataframe(df, key=key, hide_index=True, height=height or "auto", **kwargs)
+    shown = df.copy()
+    for col in PROBABILITY_COLUMNS & set(df.columns):
+        shown[col] = shown_probability(df[col].to_numpy())
+    st.dataframe(shown, key=key, hide_index=True, height=height or "auto", column_config=table_columns(df), **kwargs)
+    source = ss.get("_download_source") or {}
     st.download_button(
         "Table (CSV)",
         data=df.to_csv(index=False),
-        file_name=f"{name}.csv",
+        file_name=f"{downloads.file_name(source['dataset'], source['model'], name) if source else name}.csv",
         mime="text/csv",
         on_click="ignore",
         key=f"dl_csv_{key}",

@@ -10,6 +10,7 @@ from lstmfcn.dashboard import analysis, explanations
 from lstmfcn.dashboard import state as vs
 from lstmfcn.evaluation import softmax
 from lstmfcn.explain.attention import attended_axis, has_attention
+from lstmfcn.words import p_equals
 from pages import _cached as cached
 from pages import _edited as edited_series
 from pages import _ui as ui
@@ -151,17 +152,26 @@ def sample_panel() -> None:
     x, L = (a.X[i] if edited is None else edited.x)[variables], int(a.lengths[i])
     st.markdown(
         f"**{'Edited s' if edited else 'S'}ample {i}** · true class **{ctx.classes[yt]}** · predicted **{ctx.classes[yp]}** · explaining class "
-        f"**{ctx.classes[k]}** (p = {p_i[k]:.2f})"
+        f"**{ctx.classes[k]}** ({p_equals(p_i[k])})"
     )
     shown = ["cam"] + [m for m in methods if m != "cam"]  # the CAM always comes first, for comparison
     maps = {}
-    for m in shown:
+    seen = ss.setdefault("_attr_sample_seen", set())  # maps this session has drawn: only looked up again
+    wanted = [(ctx.model_id, ctx.dataset_id, split, i, k, m, params(m)) for m in shown]
+    holder = st.empty() if edited is not None or not set(wanted) <= seen else None
+    for j, (m, key) in enumerate(zip(shown, wanted, strict=True)):
+        if holder is not None:  # a few methods on one sample: a second or two on a busy machine
+            holder.progress(j / len(shown), text=f"Explaining this sample: {labels[m]} ({j + 1} of {len(shown)})")
         mp = (  # (V, T)
-            cached.sample_attribution(ctx.model_id, ctx.dataset_id, split, i, k, m, params(m))
+            cached.sample_attribution(*key)
             if edited is None
             else cached.series_attribution(ctx.model_id, edited.x, edited.length, k, m, params(m))
         )
+        if edited is None:
+            seen.add(key)
         maps[labels[m]] = mp[0] if drawn_once(m) else mp[variables]  # (T,): drawn once, not per variable
+    if holder is not None:
+        holder.empty()
     once = [m for m in shown if drawn_once(m)]
     ui.chart(
         F.maps_side_by_side_figure(
@@ -274,34 +284,41 @@ def class_average_panel() -> None:
     )
 
 
-def faithfulness_panel() -> None:
+#: Faithfulness and the sanity check run on this many class-balanced samples unless the user asks
+#: for more: each sample costs about 40 forward passes per method (faithfulness) or a map per
+#: method and randomised model (sanity, 8 models).
+CHECK_SAMPLES = {"faithfulness": 32, "sanity": 16}
+
+
+def check_samples(kind: str, key: str, least: int) -> int:
+    """How many class-balanced samples a check uses: a slider from ``least`` to all, the default
+    :data:`CHECK_SAMPLES`, and the time all would take once the rate is known."""
     n = len(a.y)
+    default = min(CHECK_SAMPLES[kind], n)
     subset = st.slider(
         "Samples checked (class-balanced)",
-        min(8, n),
+        min(least, n),
         n,
-        min(32, n),
-        key="attr_faith_n",
-        help="Every sample costs about 40 forward passes per method.",
+        default,
+        key=key,
+        help="The check runs in the background on a class-balanced sample; the rightmost end checks them all.",
     )
-    for m in methods:  # attributions of the subset, for each sample's predicted class, with a progress bar
-        if (
-            cached.split_explanation(
-                "attr_pred",
-                ctx.model_id,
-                ctx.dataset_id,
-                split,
-                f"{labels[m]} on {subset} samples",
-                m,
-                params(m),
-                subset,
-            )
-            is None
-        ):
-            return  # cancelled
-    report, ag = cached.faithfulness(
-        ctx.model_id, ctx.dataset_id, split, tuple(methods), baseline, ig_steps, subset, perturb
-    )
+    if subset < n:
+        estimate = cached.check_seconds(kind, ctx.model_id, methods, baseline, ig_steps, perturb, n)
+        every = f"all {n}" + (f" (about {cached.format_seconds(estimate)})" if estimate is not None else "")
+        st.button(
+            f"Check {every}", key=f"{key}_all", on_click=ss.__setitem__, args=(key, n), icon=":material/select_all:"
+        )
+    return subset
+
+
+def faithfulness_panel() -> None:
+    subset = check_samples("faithfulness", "attr_faith_n", 8)
+    args = (ctx.model_id, ctx.dataset_id, split, tuple(methods), baseline, ig_steps, subset, perturb)
+    report = cached.faithfulness(*args, label=f"Faithfulness of {len(methods)} method(s) on {subset} samples")
+    if report is None:
+        return  # running in the background (its progress is drawn), or cancelled
+    ag = cached.agreement(*args)
     fr, rnd = report.random.fractions, report.random
     mlabels = {labels[m]: report.methods[m] for m in methods}
     left, right = st.columns(2)
@@ -373,9 +390,20 @@ def faithfulness_panel() -> None:
 
 
 def sanity_panel() -> None:
-    n = len(a.y)
-    subset = st.slider("Samples checked (class-balanced)", min(4, n), min(n, 64), min(16, n), key="attr_sanity_n")
-    res = cached.sanity(ctx.model_id, ctx.dataset_id, split, tuple(methods), baseline, ig_steps, subset, perturb)
+    subset = check_samples("sanity", "attr_sanity_n", 4)
+    res = cached.sanity(
+        ctx.model_id,
+        ctx.dataset_id,
+        split,
+        tuple(methods),
+        baseline,
+        ig_steps,
+        subset,
+        perturb,
+        label=f"Sanity check of {len(methods)} method(s) on {subset} samples",
+    )
+    if res is None:
+        return  # running in the background (its progress is drawn), or cancelled
     stages = [part for part, _ in next(iter(res.values())).cascade]
     lines = {labels[m]: np.array([1.0] + [r for _, r in res[m].cascade]) for m in methods}  # the trained model: ρ = 1
     ui.chart(

@@ -6,9 +6,10 @@ import streamlit as st
 
 from lstmfcn import figures as F
 from lstmfcn import whatif as W
-from lstmfcn.dashboard import analysis, explanations
+from lstmfcn.dashboard import analysis
 from lstmfcn.dashboard import state as vs
 from lstmfcn.evaluation import softmax
+from lstmfcn.words import p_equals
 from pages import _cached as cached
 from pages import _edited as edited_series
 from pages import _ui as ui
@@ -29,7 +30,7 @@ def classes_picked(i: int, k: int, p: np.ndarray) -> list[int]:
         list(range(K)),
         default=default,
         key=f"cam_classes_{split}_{i}",
-        format_func=lambda j: f"{ctx.classes[j]} (p = {p[j]:.2f})",
+        format_func=lambda j: f"{ctx.classes[j]} ({p_equals(p[j])})",
     )
     return sorted(set(picked) | {k}, key=lambda j: -p[j])
 
@@ -54,8 +55,8 @@ probs = softmax(logits)
 pred = probs.argmax(axis=1)
 K = len(ctx.classes)
 name_base = ui.slug(ctx.ds.name, split)
-# Built once per page run; a sample change reruns only the fragment below, which reuses them.
-overview = F.sample_probability_figure(probs[np.arange(len(a.y)), a.y], a.y, pred, ctx.classes, ctx.colors)
+# Built once per model, dataset and split (cached); a sample change reruns only the fragment below.
+overview = cached.cam_overview_figure(ctx.model_id, ctx.dataset_id, split, tuple(ctx.classes), tuple(ctx.colors))
 wrong = analysis.misclassified_table(analysis.sample_table(a.y, logits, ctx.classes, a.lengths))
 
 
@@ -100,7 +101,7 @@ def sample_panel() -> None:
     verdict = "correct" if yt == yp else "**wrong**"
     st.markdown(
         f"#### {'Edited s' if edited else 'S'}ample {i} of the {ui.SPLIT_NAMES[split]}: true class {ctx.classes[yt]}, predicted {ctx.classes[yp]} "
-        f"(p = {p_i[yp]:.2f}, {verdict})"
+        f"({p_equals(p_i[yp])}, {verdict})"
     )
     # Lazy tabs: only the open one is computed and sent, so a sample change redraws one chart.
     one, every, mistake = st.tabs(VIEWS, key="cam_view", on_change="rerun")
@@ -113,7 +114,7 @@ def sample_panel() -> None:
                     length=L,
                     line_color=ctx.colors[k],
                     var_names=var_names,
-                    title=f"{what}: CAM of class {ctx.classes[k]} (p = {p_i[k]:.2f})",
+                    title=f"{what}: CAM of class {ctx.classes[k]} ({p_equals(p_i[k])})",
                 ),
                 "cam_chart",
                 name=ui.slug("cam", name_base, i, ctx.classes[k]),
@@ -178,18 +179,9 @@ def sample_panel() -> None:
 sample_panel()
 
 st.subheader("Average map of each class")
-own = explanations.own_class_maps(cam_all, a.y)  # each sample's map for its own (true) class
-mean, std, counts = analysis.class_mean_spread(own[:, None, :], a.y, K, a.lengths)  # (K, 1, T): padding left out
-mean, std = mean[:, 0], std[:, 0]
+fig, mean, std = cached.cam_class_average(ctx.model_id, ctx.dataset_id, split, tuple(ctx.classes), tuple(ctx.colors))
 ui.chart(
-    F.class_average_map_figure(
-        mean,
-        std,
-        ctx.classes,
-        ctx.colors,
-        counts=counts,
-        title=f"Average CAM of each class over its {split} samples (± one standard deviation)",
-    ),
+    fig,
     "cam_class_average",
     name=ui.slug("cam_class_average", name_base),
     how_to_read="For each class, its samples' maps for that class averaged over time step: peaks are the moments the model typically relies on to recognise the class.",

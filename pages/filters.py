@@ -82,7 +82,12 @@ def filter_panel() -> None:
             {"filter": top, "mean activation": acts[top].mean(axis=-1).round(4), "peak at t": acts[top].argmax(axis=-1)}
         )
         st.dataframe(
-            ranking, hide_index=True, key="filters_top", on_select=_pick_filter(ranking), selection_mode="single-row"
+            ranking,
+            hide_index=True,
+            key="filters_top",
+            on_select=_pick_filter(ranking),
+            selection_mode="single-row",
+            column_config=ui.table_columns(ranking),
         )
         st.caption("Click a row to show that filter.")
 

@@ -15,6 +15,7 @@ import torch
 from lstmfcn.data.preprocess import valid_mask
 from lstmfcn.evaluation import softmax
 from lstmfcn.models import LSTMFCN
+from lstmfcn.words import percent
 
 
 def class_counts(y: np.ndarray, n_classes: int) -> np.ndarray:
@@ -61,7 +62,8 @@ def class_mean_spread(
 def sample_table(
     y: np.ndarray, logits: np.ndarray, classes: list[str], lengths: np.ndarray | None = None
 ) -> pd.DataFrame:
-    """One row per sample: index, true and predicted class, confidence, probability of the truth."""
+    """One row per sample: index, true and predicted class, confidence, probability of the truth
+    (unrounded: a table shows them with :func:`lstmfcn.words.shown_probability`)."""
     probs = softmax(np.asarray(logits, dtype=np.float64))
     pred = probs.argmax(axis=1)
     names = np.array([str(c) for c in classes], dtype=object)
@@ -71,8 +73,8 @@ def sample_table(
             "true class": names[y],
             "predicted": names[pred],
             "correct": pred == y,
-            "confidence": probs.max(axis=1).round(4),
-            "p(true class)": probs[np.arange(len(y)), y].round(4),
+            "confidence": probs.max(axis=1),
+            "p(true class)": probs[np.arange(len(y)), y],
         }
     )
     if lengths is not None and len(set(np.asarray(lengths).tolist())) > 1:
@@ -166,16 +168,6 @@ def n_filters(model: LSTMFCN, block: int) -> int:
 def top_filters(acts: np.ndarray, k: int = 10) -> np.ndarray:
     """Indices of the ``k`` filters with the highest mean activation; ``acts`` is ``(C, T)``."""
     return np.argsort(-acts.mean(axis=-1))[:k]
-
-
-def percent(p: float) -> str:
-    """A probability for a sentence: ``"87.3%"``, but ``"over 99.9%"`` rather than a rounded ``"100.0%"``
-    the model never said (and ``"under 0.1%"`` rather than ``"0.0%"``)."""
-    if p >= 0.9995:
-        return "over 99.9%"
-    if p < 0.0005:
-        return "under 0.1%"
-    return f"{p:.1%}"
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,9 @@ BASELINE_LABELS = {
 }
 CHUNK_TARGET = 8  # chunks per split: enough steps for a progress bar, few cache look-ups per rerun
 MIN_CHUNK = 16
+#: At most this many samples per chunk: the progress bar shows after the first chunk, so on a big
+#: split (ECG5000's 4,500) the first one must end within a second or so, not take an eighth of it.
+MAX_CHUNK = 128
 
 
 def method_infos(include_attention: bool = False) -> dict[str, MethodSpec]:
@@ -127,11 +130,14 @@ def perturbation_cost(method: str, n_vars: int, length: int, params: str) -> str
     return None if plan is None else plan.describe()
 
 
-def chunks(n: int, target: int = CHUNK_TARGET, minimum: int = MIN_CHUNK) -> list[tuple[int, int]]:
-    """``[(start, stop), …]`` covering ``range(n)`` in about ``target`` near-equal chunks."""
+def chunks(
+    n: int, target: int = CHUNK_TARGET, minimum: int = MIN_CHUNK, maximum: int = MAX_CHUNK
+) -> list[tuple[int, int]]:
+    """``[(start, stop), …]`` covering ``range(n)`` in about ``target`` near-equal chunks of
+    ``minimum`` to ``maximum`` samples."""
     if n <= 0:
         return []
-    size = max(minimum, -(-n // target))
+    size = min(maximum, max(minimum, -(-n // target)))
     return [(s, min(s + size, n)) for s in range(0, n, size)]
 
 

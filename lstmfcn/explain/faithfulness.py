@@ -301,7 +301,8 @@ def perturbation_curves(
         order: ``"signed"`` or ``"abs"``.
         segment_length: ranking granularity in steps (default ``T / 30``; 1 ranks single steps).
         batch_size: series per forward pass.
-        progress: fraction-done callback.
+        progress: fraction-done callback, called after every batch of forward passes; an exception
+            it raises (a cancel) stops the computation there.
     """
     net, xt, lt, tt, base, lens = _prepare(model, x, target, lengths, baseline, blur_sigma)
     ranks = _ranks(step_scores(attribution, order), lens, segment_length or default_segment_length(xt.shape[-1]))
@@ -367,24 +368,40 @@ def faithfulness_report(
         np.mean([c.deletion for c in rand_curves], axis=0),
         np.mean([c.insertion for c in rand_curves], axis=0),
     )
-    results: dict[str, MethodFaithfulness] = {}
+    curves: dict[str, PerturbationCurves] = {}
     for j, (name, attr) in enumerate(attributions.items(), start=len(seeds)):
         if np.shape(attr) != tuple(xt.shape):
             raise ValueError(f"attribution '{name}' has shape {np.shape(attr)}, expected {tuple(xt.shape)}")
         ranks = _ranks(step_scores(attr, order), lens, seg)
-        curves = _curves_for_ranks(
+        curves[name] = _curves_for_ranks(
             net, xt, base, tt, lt, lens, ranks, n_steps, batch_size, sub_progress(progress, j / jobs, (j + 1) / jobs)
         )
-        gain = (curves.aopc_deletion - random.aopc_deletion) + (curves.aopc_insertion - random.aopc_insertion)
+    report(progress, 1.0)
+    return report_from_curves(
+        curves, random, order, baseline if isinstance(baseline, str) else "array", n_steps, seg, seeds
+    )
+
+
+def report_from_curves(
+    curves: dict[str, PerturbationCurves],
+    random: PerturbationCurves,
+    order: str,
+    baseline: str,
+    n_steps: int,
+    segment_length: int,
+    random_seeds: list[int],
+) -> FaithfulnessReport:
+    """The report (scores, p-values, verdicts) of curves already measured: what
+    :func:`faithfulness_report` ends with, and how a stored report is read back."""
+    results: dict[str, MethodFaithfulness] = {}
+    for name, c in curves.items():
+        gain = (c.aopc_deletion - random.aopc_deletion) + (c.aopc_insertion - random.aopc_insertion)
         p = _one_sided_p(gain)
         better = bool(gain.mean() > 0 and (np.isnan(p) or p < 0.05))
         results[name] = MethodFaithfulness(
-            name, curves, float(curves.aopc_deletion.mean()), float(curves.aopc_insertion.mean()), gain, p, better
+            name, c, float(c.aopc_deletion.mean()), float(c.aopc_insertion.mean()), gain, p, better
         )
-    report(progress, 1.0)
-    return FaithfulnessReport(
-        results, random, order, baseline if isinstance(baseline, str) else "array", n_steps, seg, seeds
-    )
+    return FaithfulnessReport(results, random, order, baseline, n_steps, segment_length, list(random_seeds))
 
 
 def _one_sided_p(gain: np.ndarray) -> float:

@@ -29,7 +29,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._common import ArrayLike
+from ._common import ArrayLike, Progress, report
 from .agreement import spearman_per_sample
 
 CASCADE = ("head", "lstm", "block3", "se2", "block2", "se1", "block1")
@@ -137,6 +137,7 @@ def model_randomisation_check(
     cascade: bool = False,
     absolute: bool = True,
     seed: int = 0,
+    progress: Progress | None = None,
     **method_opts,
 ) -> dict[str, SanityResult]:
     """Re-explain with randomised copies of ``model`` and correlate with the original maps.
@@ -151,6 +152,8 @@ def model_randomisation_check(
         cascade: also run the cumulative cascade (one explanation per model part).
         absolute: correlate absolute values (the paper's main variant) instead of signed ones.
         seed: seeds the random weights.
+        progress: fraction-done callback, called after each explanation (one method on one
+            model); an exception it raises (a cancel) stops the check there.
         **method_opts: options for the methods (``baseline``, ``n_steps``, …).
 
     Returns:
@@ -168,18 +171,33 @@ def model_randomisation_check(
     for parts in stages.values():
         if parts not in models:
             models[parts] = randomised_copy(model, parts, seed)
+    runs = sum(len(models) + ((original or {}).get(name) is None) for name in methods)
+    done = 0
+
+    def explained(name: str, m: nn.Module) -> np.ndarray:
+        nonlocal done
+        maps = run_method(name, m, x, target_arr, lengths=lengths, **method_opts)
+        done += 1
+        report(progress, done / runs)
+        return maps
+
     out: dict[str, SanityResult] = {}
     for name in methods:
         ref = (original or {}).get(name)
         if ref is None:
-            ref = run_method(name, model, x, target_arr, lengths=lengths, **method_opts)
+            ref = explained(name, model)
         corr = {  # one explanation per distinct randomised model ("block1" of the cascade is "all")
-            parts: spearman_per_sample(
-                ref, run_method(name, m, x, target_arr, lengths=lengths, **method_opts), lengths, absolute=absolute
-            )
+            parts: spearman_per_sample(ref, explained(name, m), lengths, absolute=absolute)
             for parts, m in models.items()
         }
-        per_sample = {label: corr[parts] for label, parts in stages.items()}
-        casc = [(part, _mean(per_sample[part])) for part in CASCADE if part in per_sample] if cascade else None
-        out[name] = SanityResult(name, _mean(per_sample["head"]), _mean(per_sample["all"]), per_sample, casc)
+        out[name] = sanity_result(name, {label: corr[parts] for label, parts in stages.items()}, cascade=cascade)
+    report(progress, 1.0)
     return out
+
+
+def sanity_result(method: str, per_sample: dict[str, np.ndarray], *, cascade: bool) -> SanityResult:
+    """A method's :class:`SanityResult` from its per-sample correlations (``"head"``, ``"all"`` and
+    the cascade's stages): what :func:`model_randomisation_check` ends with, and how a stored
+    result is read back."""
+    casc = [(part, _mean(per_sample[part])) for part in CASCADE if part in per_sample] if cascade else None
+    return SanityResult(method, _mean(per_sample["head"]), _mean(per_sample["all"]), per_sample, casc)

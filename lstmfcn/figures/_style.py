@@ -12,6 +12,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from lstmfcn.words import p_equals
+
 # Okabe-Ito (colour-blind safe), then Plotly's Dark24 for many classes. Yellow is left out: it
 # vanishes on a white projector screen.
 _OKABE_ITO = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#8C564B"]
@@ -89,8 +91,9 @@ def rgba(hex_color: str, alpha: float) -> str:
 
 
 def colored_head(text: str, color: str, p: float | None = None) -> str:
-    """A panel title in bold, in ``color``, followed by ``p = 0.42`` when a probability is given."""
-    return f"<b style='color:{color}'>{text}</b>" + (f"  p = {p:.2f}" if p is not None else "")
+    """A panel title in bold, in ``color``, followed by ``p = 42.0%`` when a probability is given
+    (``p > 99.9%``, never a rounded certainty)."""
+    return f"<b style='color:{color}'>{text}</b>" + (f"  {p_equals(p)}" if p is not None else "")
 
 
 # --------------------------------------------------------------------------------------- layout

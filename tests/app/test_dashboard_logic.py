@@ -215,6 +215,8 @@ def test_chunks_cover_the_split():
     assert parts[0][0] == 0 and parts[-1][1] == 150
     assert all(a[1] == b[0] for a, b in zip(parts, parts[1:], strict=False))
     assert explanations.chunks(0) == []
+    big = explanations.chunks(4500)  # ECG5000's test split: the first chunk (before any bar) stays small
+    assert big[-1][1] == 4500 and max(e - s for s, e in big) <= explanations.MAX_CHUNK
 
 
 def test_params_key_only_holds_what_changes_the_method():

@@ -1,0 +1,154 @@
+"""Whole-split checks in the background, so that no page blocks while they run.
+
+A Streamlit script run ends whenever the user touches a widget, and a check over a few hundred
+samples (faithfulness, the sanity check) takes longer than a page may wait. A :class:`Task` runs
+one such computation on its own thread; pages poll :meth:`Task.snapshot` to draw a progress bar
+with the time left, and call :meth:`Task.cancel`. Tasks are keyed by what they compute (the disk
+cache's key), so a rerun, another page or another browser session finds the running task instead
+of starting it again.
+
+The computation is a plain function ``compute(progress) -> result``; ``progress(fraction)`` is
+the library's usual callback (:data:`lstmfcn.explain._common.Progress`). Cancelling makes the next
+``progress`` call raise :class:`Cancelled`, which unwinds the computation between two batches.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from lstmfcn.errors import LstmFcnError
+
+
+class Cancelled(Exception):
+    """Raised inside a task's computation once the user has cancelled it."""
+
+
+@dataclass(frozen=True)
+class TaskSnapshot:
+    """A consistent copy of a task's state for drawing.
+
+    Attributes:
+        state: ``"running"``, ``"done"``, ``"cancelled"`` or ``"failed"``.
+        fraction: share done, 0 … 1.
+        elapsed_s: wall time so far (to the end once finished).
+        error: the sentence for the user when ``state == "failed"``.
+    """
+
+    state: str
+    fraction: float
+    elapsed_s: float
+    error: str | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.state != "running"
+
+    @property
+    def seconds_left(self) -> float | None:
+        """Time left at the rate so far (None until some of it is done)."""
+        if self.finished:
+            return 0.0
+        if self.fraction <= 0.01:
+            return None
+        return self.elapsed_s / self.fraction * (1.0 - self.fraction)
+
+
+class Task:
+    """One computation on a background thread (see the module docstring)."""
+
+    def __init__(self, compute: Callable[[Callable[[float], None]], Any]) -> None:
+        self._compute = compute
+        self._lock = threading.Lock()
+        self._cancel = threading.Event()
+        self._done = threading.Event()
+        self._state = "running"
+        self._fraction = 0.0
+        self._error: str | None = None
+        self._result: Any = None
+        self._started = time.perf_counter()
+        self._ended: float | None = None
+        self._thread = threading.Thread(target=self._run, name="dashboard-task", daemon=True)
+        self._thread.start()
+
+    def _progress(self, fraction: float) -> None:
+        if self._cancel.is_set():
+            raise Cancelled
+        with self._lock:
+            self._fraction = max(self._fraction, min(1.0, float(fraction)))
+
+    def _run(self) -> None:
+        try:
+            result = self._compute(self._progress)
+            self._finish("done", result=result)
+        except Cancelled:
+            self._finish("cancelled")
+        except LstmFcnError as exc:
+            self._finish("failed", error=str(exc))
+        except Exception as exc:  # noqa: BLE001 - a background thread must report, not vanish
+            self._finish("failed", error=f"the check failed: {type(exc).__name__}: {exc}")
+
+    def _finish(self, state: str, *, result: Any = None, error: str | None = None) -> None:
+        with self._lock:
+            self._state, self._result, self._error = state, result, error
+            if state == "done":
+                self._fraction = 1.0
+            self._ended = time.perf_counter()
+        self._done.set()
+
+    def cancel(self) -> None:
+        """Ask the computation to stop at its next progress report."""
+        self._cancel.set()
+
+    @property
+    def cancelling(self) -> bool:
+        """Whether a cancel was asked for."""
+        return self._cancel.is_set()
+
+    def wait(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for the end; whether it has ended."""
+        return self._done.wait(timeout)
+
+    def snapshot(self) -> TaskSnapshot:
+        with self._lock:
+            end = self._ended if self._ended is not None else time.perf_counter()
+            return TaskSnapshot(self._state, self._fraction, end - self._started, self._error)
+
+    @property
+    def result(self) -> Any:
+        """What the computation returned (None unless ``snapshot().state == "done"``)."""
+        with self._lock:
+            return self._result
+
+
+class TaskRegistry:
+    """Tasks by key, shared by the server's sessions; finished ones are forgotten past ``keep``."""
+
+    def __init__(self, keep: int = 16) -> None:
+        self.keep = keep
+        self._tasks: dict[str, Task] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Task | None:
+        with self._lock:
+            return self._tasks.get(key)
+
+    def start(self, key: str, compute: Callable[[Callable[[float], None]], Any]) -> Task:
+        """The task running ``compute`` under ``key``: the one already running, else a new one
+        (a finished task under the same key is replaced)."""
+        with self._lock:
+            task = self._tasks.get(key)
+            if task is not None and not task.snapshot().finished:
+                return task
+            task = self._tasks[key] = Task(compute)
+            finished = [k for k, t in self._tasks.items() if t.snapshot().finished]
+            for old in finished[: max(0, len(self._tasks) - self.keep)]:
+                self._tasks.pop(old, None)
+            return task
+
+    def forget(self, key: str) -> None:
+        with self._lock:
+            self._tasks.pop(key, None)

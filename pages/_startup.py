@@ -1,0 +1,43 @@
+"""The first run of a server imports torch, plotly, aeon's readers and the explorer's own modules:
+seconds on a busy machine, before a page could draw anything. :func:`import_with_progress` draws a
+progress bar with the time left meanwhile; later runs find the modules loaded and draw nothing.
+
+Only the standard library and streamlit are imported here, so the bar shows at once.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import time
+
+import streamlit as st
+
+#: ``(module, share of the start-up time, what it is in words)``, in import order; the shares are
+#: what each took on a 2-core machine (torch about half).
+STEPS = (
+    ("torch", 0.45, "the neural-network library"),
+    ("pandas", 0.1, "the tables"),
+    ("plotly.graph_objects", 0.1, "the charts"),
+    ("aeon.datasets", 0.2, "the data-file readers"),
+    ("pages._ui", 0.15, "the explorer"),
+)
+
+
+def import_with_progress() -> None:
+    """Import :data:`STEPS` under a progress bar, once per server process."""
+    if all(name in sys.modules for name, _, _ in STEPS):
+        return
+    holder = st.empty()
+    t0 = time.perf_counter()
+    done = 0.0
+    for name, share, what in STEPS:
+        elapsed = time.perf_counter() - t0
+        left = f" · about {max(1, round(elapsed / done * (1 - done)))} s left" if done > 0 else ""
+        holder.progress(done, text=f"Starting the explorer (once per server): loading {what}{left}")
+        try:
+            importlib.import_module(name)
+        except ImportError:  # an optional reader missing: the page that needs it says so
+            pass
+        done += share
+    holder.empty()
