@@ -12,6 +12,7 @@ from lstmfcn import whatif as W
 from lstmfcn.checkpoint import load_model
 from lstmfcn.data import load_dataset
 from lstmfcn.model_input import model_input
+from lstmfcn.words import p_equals
 from lstmfcn.zoo import pretrained_path
 
 EDIT = W.Baseline(40, 110, None, baseline="zeros")
@@ -51,9 +52,9 @@ def test_the_cam_page_explains_the_edited_series_until_asked_back(app):
     now = W.predict_and_cam(model, x)
     k = now.predicted
     heading = next(m.value for m in at.markdown if "ample 0 of the test set" in m.value)
-    assert heading.startswith("#### Edited sample 0") and f"(p = {now.probabilities[k]:.2f}" in heading
+    assert heading.startswith("#### Edited sample 0") and f"({p_equals(now.probabilities[k])}" in heading
     title = next(t for t in chart_specs(at) if t.startswith("Edited test sample #0: CAM"))
-    assert f"(p = {now.probabilities[k]:.2f})" in title
+    assert f"({p_equals(now.probabilities[k])})" in title
     at.switch_page("pages/cam.py").run()  # (AppTest's next run would go back to the page it was switched to)
     assert banner(at)
     at.button(key="edited_back").click().run()
@@ -68,7 +69,7 @@ def test_the_attributions_page_maps_the_edited_series(app):
     assert banner(at)
     model, x = edited_series("GunPoint__lstmfcn")
     p = W.predict_and_cam(model, x).probabilities
-    assert any(m.value.startswith("**Edited sample 0**") and f"(p = {p.max():.2f})" in m.value for m in at.markdown)
+    assert any(m.value.startswith("**Edited sample 0**") and f"({p_equals(p.max())})" in m.value for m in at.markdown)
     assert any(t.startswith("Edited test sample #0: every method's map") for t in chart_specs(at))
     import pages._cached as cached
     from lstmfcn.dashboard import explanations
