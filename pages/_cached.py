@@ -15,6 +15,7 @@ imports torch.
 
 from __future__ import annotations
 
+import threading
 import time
 
 import numpy as np
@@ -35,13 +36,26 @@ ss = st.session_state
 def compute_setup() -> int:
     """Once per server process: torch's CPU threads for the dashboard (see lstmfcn.dashboard.device),
     and the default view warmed in the background, so the first visitor does not wait for it."""
-    import threading
+    import atexit
 
     from lstmfcn.dashboard.device import configure_threads
 
     threads = configure_threads()
-    threading.Thread(target=_warm_default_view, name="warm-default-view", daemon=True).start()
+    warm = threading.Thread(target=_warm_default_view, name="warm-default-view", daemon=True)
+    warm.start()
+    atexit.register(_stop_warm_up, warm)
     return threads
+
+
+#: Set when the process exits: the warm-up stops before its next dataset.
+_WARM_STOP = threading.Event()
+
+
+def _stop_warm_up(thread, timeout_s: float = 15.0) -> None:
+    """Let the warm-up finish the step it is in before the interpreter exits: torch aborts the
+    process (exit status 134) when a daemon thread is inside one of its kernels at shutdown."""
+    _WARM_STOP.set()
+    thread.join(timeout_s)
 
 
 #: The warm-up stops starting new work after this long: it shares the CPU with the first visitors.
@@ -59,9 +73,11 @@ def _warm_default_view() -> None:
     try:
         model_id = sources.zoo_model_ids(DEFAULT_DATASET)[0]
         evaluation(model_id, DEFAULT_DATASET, "test", progress=False)
+        if _WARM_STOP.is_set():
+            return
         split_explanation("cam", model_id, DEFAULT_DATASET, "test", "", progress=False)
         for name in sorted(sources.datasets_with_models() - {DEFAULT_DATASET}):
-            if time.perf_counter() - t0 > WARM_BUDGET_S:
+            if time.perf_counter() - t0 > WARM_BUDGET_S or _WARM_STOP.is_set():
                 break
             evaluation(sources.zoo_model_ids(name)[0], name, "test", progress=False)
     except Exception:  # noqa: BLE001 - warming is an optimisation, never an error a user sees

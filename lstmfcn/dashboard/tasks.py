@@ -14,8 +14,10 @@ the library's usual callback (:data:`lstmfcn.explain._common.Progress`). Cancell
 
 from __future__ import annotations
 
+import atexit
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -57,6 +59,26 @@ class TaskSnapshot:
         return self.elapsed_s / self.fraction * (1.0 - self.fraction)
 
 
+#: Tasks whose thread may still run; stopped when the interpreter exits (see :func:`_stop_all`).
+_LIVE: weakref.WeakSet[Task] = weakref.WeakSet()
+
+
+def _stop_all(timeout_s: float = 15.0) -> None:
+    """Cancel every live task and wait for it (at most ``timeout_s`` in all). torch aborts the
+    whole process (``std::terminate``, exit status 134) when the interpreter shuts down while a
+    daemon thread is inside one of its kernels, so a server or test run that ends mid-check must
+    let the check unwind first."""
+    deadline = time.monotonic() + timeout_s
+    live = list(_LIVE)
+    for task in live:
+        task.cancel()
+    for task in live:
+        task.wait(max(0.0, deadline - time.monotonic()))
+
+
+atexit.register(_stop_all)
+
+
 class Task:
     """One computation on a background thread (see the module docstring)."""
 
@@ -72,6 +94,7 @@ class Task:
         self._started = time.perf_counter()
         self._ended: float | None = None
         self._thread = threading.Thread(target=self._run, name="dashboard-task", daemon=True)
+        _LIVE.add(self)
         self._thread.start()
 
     def _progress(self, fraction: float) -> None:

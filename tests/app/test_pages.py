@@ -22,8 +22,10 @@ PAGES = [
     "pages/attributions.py",
     "pages/whatif.py",
     "pages/neighbours.py",
+    "pages/compare.py",
     "pages/train.py",
     "pages/filters.py",
+    "pages/sweep.py",
 ]
 
 
@@ -49,7 +51,7 @@ def test_every_page_renders_on_the_default_state(app, page):
     at.switch_page(page).run()
     no_exception(at)
     assert not at.error, [e.value for e in at.error]
-    if page not in ("pages/attention.py", "pages/train.py"):  # no attention in LSTM-FCN; no run yet
+    if page not in ("pages/attention.py", "pages/train.py", "pages/sweep.py"):  # no attention, run or sweep yet
         assert titles(at), f"{page} drew no chart"
     assert at.query_params["model"] == LSTMFCN_MODEL and at.query_params["dataset"] == "GunPoint"
 
