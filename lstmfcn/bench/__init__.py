@@ -373,9 +373,13 @@ def target_timings(device: str = "auto") -> dict[str, float]:
       time, whose attention LSTM scores all 1024 steps at each of its 1024 steps);
     - all-class CAM and IG-32 over GunPoint's test split (150 series) with the shipped LSTM-FCN;
     - one what-if edit (a smoothed window) then probabilities + every class's CAM, T = 512
-      (synthetic LSTM-FCN): what the dashboard redraws after each edit.
+      (synthetic LSTM-FCN): what the dashboard redraws after each edit;
+    - one Native Guide counterfactual (the What-if page's "What would have to change?"): GunPoint
+      test sample 0 with the shipped LSTM-FCN (T = 150), and BasicMotions test sample 0 with the
+      shipped MLSTM-FCN, whose search tries the fewest of its 6 variables first.
     """
     from ..checkpoint import load_model
+    from ..counterfactual import native_guide
     from ..data import load_dataset
     from ..explain import class_activation_maps, explain, run_method
     from ..model_input import model_input
@@ -387,6 +391,10 @@ def target_timings(device: str = "auto") -> dict[str, float]:
     lstm = load_model(pretrained_path("GunPoint__lstmfcn")).to(dev)
     alstm = load_model(pretrained_path("GunPoint__alstmfcn__noshuffle")).to(dev)
     gp_x = model_input(lstm, gp).X  # both shipped GunPoint models prepare their input the same way
+    gp_train = model_input(lstm, gp, "train")
+    motions = load_model(pretrained_path("BasicMotions__mlstmfcn")).to(dev)
+    bm_ds = load_dataset("BasicMotions")
+    bm_train, bm_test = model_input(motions, bm_ds, "train"), model_input(motions, bm_ds, "test")
     long_model = build_model(ModelConfig("lstmfcn", 1, 1024, 2)).to(dev).eval()
     long_alstm = build_model(ModelConfig("alstmfcn", 1, 1024, 2, shuffle=False)).to(dev).eval()
     long_x, _ = synthetic_series(1, 1024)
@@ -412,5 +420,11 @@ def target_timings(device: str = "auto") -> dict[str, float]:
         "IG-32, GunPoint test (150)": median_time(lambda: run_method("ig", lstm, gp_x, target, n_steps=32), dev, 3),
         "what-if edit -> probabilities + CAM, T=512, LSTM-FCN": median_time(
             lambda: predict_and_cam(whatif_model, apply_edits(whatif_x, [Smooth(100, 200, width=9)])), dev, 5
+        ),
+        "counterfactual (native guide), GunPoint test #0, LSTM-FCN": median_time(
+            lambda: native_guide(lstm, gp_x[0], gp_train.X, gp_train.y), dev, 5
+        ),
+        "counterfactual (native guide, fewest variables first), BasicMotions test #0, MLSTM-FCN": median_time(
+            lambda: native_guide(motions, bm_test.X[0], bm_train.X, bm_train.y), dev, 5
         ),
     }
