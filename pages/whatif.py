@@ -158,17 +158,17 @@ with left:
     )
 with right:
     ui.chart(
-        F.lines_figure(
-            np.arange(len(ctx.classes)),
+        F.grouped_bars_figure(
+            ctx.classes,
             {"before": before.probabilities, "after": after.probabilities},
-            x_labels=ctx.classes,
             x_title="class",
             y_title="probability",
             title="Every class's probability, before and after",
+            y_range=(0.0, 1.0),
         ),
         "whatif_probs",
         name=ui.slug("whatif_probabilities", ctx.ds.name, ctx.model_id, split, i),
-        how_to_read="Each line is the model's probability for every class, before your edits and after them.",
+        how_to_read="Two bars per class: the model's probability for it before your edits and after them.",
     )
 buffer = io.BytesIO()
 np.savez_compressed(buffer, x=x0, edited=x, length=np.array(L))

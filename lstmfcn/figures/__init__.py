@@ -40,7 +40,7 @@ from .attention import (
     uniform_anchored_colors,
     variable_attention_figure,
 )
-from .charts import lines_figure, matrix_figure
+from .charts import grouped_bars_figure, lines_figure, matrix_figure
 from .data import class_balance_figure, class_mean_figure, class_samples_figure
 from .embedding import embedding_figure
 from .export import figure_html
@@ -81,6 +81,7 @@ __all__ = [
     "figure_html",
     "sweep_comparison_figure",
     "filter_activation_figure",
+    "grouped_bars_figure",
     "lines_figure",
     "map_series_figure",
     "map_small_multiples_figure",

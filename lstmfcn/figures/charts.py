@@ -83,3 +83,33 @@ def lines_figure(
     if x_labels is not None:
         fig.update_xaxes(type="category")
     return apply_style(fig, title, height=400)
+
+
+def grouped_bars_figure(
+    categories: Sequence[str],
+    groups: Mapping[str, np.ndarray],
+    *,
+    x_title: str = "",
+    y_title: str = "",
+    title: str = "",
+    y_range: tuple[float, float] | None = None,
+) -> go.Figure:
+    """One bar per category for each group, side by side (e.g. every class's probability before
+    and after an edit). ``groups`` maps a label to values ``(len(categories),)``; categories are
+    separate things, so no line joins them."""
+    fig = go.Figure()
+    colors = class_colors(len(groups))
+    for i, (label, values) in enumerate(groups.items()):
+        fig.add_trace(
+            go.Bar(
+                x=[str(c) for c in categories],
+                y=np.asarray(values, dtype=np.float64).tolist(),  # plain numbers: a handful of classes
+                name=label,
+                marker=dict(color=colors[i]),
+                hovertemplate=f"{label}<br>%{{x}}: %{{y:.4f}}<extra></extra>",
+            )
+        )
+    fig.update_layout(barmode="group", xaxis=dict(title=x_title, type="category"), yaxis=dict(title=y_title))
+    if y_range is not None:
+        fig.update_yaxes(range=list(y_range))
+    return apply_style(fig, title, height=400)

@@ -35,6 +35,15 @@ def test_edits_stack_undo_and_reset_and_the_numbers_are_the_librarys(app):
     x = model_input(model, load_dataset("GunPoint")).X[0]
     after = W.predict_and_cam(model, W.apply_edits(x, stack))
     assert summary.startswith("**1 edit(s)**") and f"({percent(after.probabilities[after.predicted])})" in summary
+    bars = next(
+        json.loads(c.proto.spec)["data"]
+        for c in at.get("plotly_chart")
+        if json.loads(c.proto.spec)["layout"]["title"]["text"] == "Every class's probability, before and after"
+    )
+    before = W.predict_and_cam(model, x)
+    assert [b["type"] for b in bars] == ["bar", "bar"] and [b["name"] for b in bars] == ["before", "after"]
+    np.testing.assert_allclose(bars[0]["y"], before.probabilities, rtol=1e-6)
+    np.testing.assert_allclose(bars[1]["y"], after.probabilities, rtol=1e-6)
     at.button(key="whatif_apply").click().run()
     at.button(key="whatif_undo").click().run()
     assert "**1 edit(s)**" in next(m.value for m in at.markdown if "edit(s)" in m.value)
