@@ -10,7 +10,9 @@ So the first passes of a real run are the calibration: candidate sizes 1, 2, 4, 
 twice on the run's own samples (the first pass of a new shape pays for oneDNN's primitive creation
 and the allocator's growth; the second is timed), and once a size is clearly slower per sample than
 the best so far the rest of the run uses the best. Nothing is computed twice, so calibrating costs
-only the passes run at a worse size. The choice is kept in ``pass_sizes.json`` in the cache folder,
+only the passes run at a worse size. A run that ends before the measurement does leaves what it
+measured for the next run, which goes on from the next size (a split of 150 series at IG's 32
+points a series reaches 64-sample passes only on its second run). The choice is kept in ``pass_sizes.json`` in the cache folder,
 keyed by everything it depends on (CPU model and flags, the kernels torch dispatches to, torch's
 version and threads, the model's architecture and input shape, the method), and later runs start at
 it. The pass size never changes a result beyond float rounding (Captum treats samples independently;
@@ -109,12 +111,40 @@ def cached(key: str, path: Path | None = None) -> int | None:
     return value if isinstance(value, int) and value >= 1 else None
 
 
+#: Suffix of the key under which an unfinished measurement waits for the next run.
+_MEASURING = "|measuring"
+
+
 def remember(key: str, size: int, path: Path | None = None) -> None:
     """Record ``size`` for ``key`` (written beside the file and renamed: readers never see half of it)."""
     path = path or cache_file()
     with _lock:
         data = _read(path)
         data[key] = int(size)
+        data.pop(key + _MEASURING, None)
+        _write(path, data)
+
+
+def measured_so_far(key: str, path: Path | None = None) -> dict[int, float]:
+    """Seconds per sample an unfinished calibration of ``key`` measured, by pass size ({} if none)."""
+    raw = _read(path or cache_file()).get(key + _MEASURING)
+    out: dict[int, float] = {}
+    for size, seconds in raw.items() if isinstance(raw, dict) else ():
+        try:
+            size, seconds = int(size), float(seconds)
+        except (TypeError, ValueError):
+            continue  # a damaged entry: that size is measured again
+        if size >= 1 and seconds > 0:
+            out[size] = seconds
+    return out
+
+
+def remember_measured(key: str, per_sample: dict[int, float], path: Path | None = None) -> None:
+    """Keep an unfinished calibration's measurements for the next run."""
+    path = path or cache_file()
+    with _lock:
+        data = _read(path)
+        data[key + _MEASURING] = {str(k): float(v) for k, v in per_sample.items()}
         _write(path, data)
 
 
@@ -175,9 +205,14 @@ class Calibration:
     ) -> None:
         self.key, self.path, self.clock = key, path, clock or default_clock()
         self.chosen = cached(key, path) if key is not None else None
-        self._todo = [] if self.chosen is not None else sorted(set(sizes))
+        # size -> seconds per sample (the timed pass), including what an earlier run measured
+        self.per_sample: dict[int, float] = {}
+        if self.chosen is None and key is not None:
+            self.per_sample = {k: v for k, v in measured_so_far(key, path).items() if k in set(sizes)}
+        self._todo = [] if self.chosen is not None else [k for k in sorted(set(sizes)) if k not in self.per_sample]
         self._seen: set[int] = set()
-        self.per_sample: dict[int, float] = {}  # size -> seconds per sample (the timed pass)
+        if self.chosen is None and self.per_sample:
+            self._settle(max(self.per_sample))
 
     def _next_size(self) -> int:
         return self.chosen if self.chosen is not None else self._todo[0]
@@ -190,11 +225,19 @@ class Calibration:
             return
         self.per_sample[size] = seconds / samples
         self._todo.pop(0)
+        self._settle(size)
+
+    def _settle(self, last: int) -> None:
+        """Choose once every size is measured or ``last`` (the largest measured) is clearly slower
+        per sample than the best; else keep the measurements for the next run."""
         best = min(self.per_sample, key=self.per_sample.get)
-        if not self._todo or self.per_sample[size] > STOP_RATIO * self.per_sample[best]:
+        if not self._todo or self.per_sample[last] > STOP_RATIO * self.per_sample[best]:
             self.chosen = best
+            self._todo = []
             if self.key is not None:
                 remember(self.key, best, self.path)
+        elif self.key is not None:
+            remember_measured(self.key, self.per_sample, self.path)
 
     def slices(self, n: int) -> Iterator[slice]:
         start = 0

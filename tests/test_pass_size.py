@@ -46,12 +46,35 @@ def test_calibration_times_each_size_twice_and_keeps_the_fastest(tmp_path):
     assert [sl.stop - sl.start for sl in again.slices(10)] == [4, 4, 2]
 
 
-def test_a_run_too_short_to_finish_records_nothing(tmp_path):
+def test_a_run_too_short_to_finish_leaves_its_measurements_to_the_next_run(tmp_path):
     path = tmp_path / "pass_sizes.json"
-    clock = FakeClock({1: 5.0, 2: 3.0, 4: 2.0, 8: 1.0})
-    cal = Calibration("k", candidates(8), path=path, clock=clock)
+    cost = {1: 5.0, 2: 3.0, 4: 2.0, 8: 1.0, 16: 4.0}
+    clock = FakeClock(cost)
+    cal = Calibration("k", candidates(16), path=path, clock=clock)
     assert _drive(cal, clock, 9) == [1, 1, 2, 2, 3]
     assert cal.chosen is None and cal.best_so_far() == 2 and cached("k", path) is None
+    # the next run goes on from size 4 (1 and 2 are not run again) and settles as one long run would
+    clock = FakeClock(cost)
+    nxt = Calibration("k", candidates(16), path=path, clock=clock)
+    assert _drive(nxt, clock, 70) == [4, 4, 8, 8, 16, 16, 8, 6]
+    straight = FakeClock(cost)
+    one_run = Calibration("straight", candidates(16), path=path, clock=straight)
+    _drive(one_run, straight, 200)
+    assert nxt.chosen == one_run.chosen == 8 and cached("k", path) == 8
+    assert Calibration("k", candidates(16), path=path).per_sample == {}  # settled: nothing left measuring
+
+
+def test_a_second_run_stops_measuring_as_soon_as_a_size_is_clearly_slower(tmp_path):
+    path = tmp_path / "pass_sizes.json"
+    cost = {1: 1.0, 2: 3.0, 4: 3.0}
+    clock = FakeClock(cost)
+    first = Calibration("k", candidates(4), path=path, clock=clock)
+    assert _drive(first, clock, 3) == [1, 1, 1]  # size 1 measured on its second pass, then too few left for 2
+    assert first.chosen is None and first.per_sample == {1: 1.0}
+    clock = FakeClock(cost)
+    second = Calibration("k", candidates(4), path=path, clock=clock)
+    assert _drive(second, clock, 6) == [2, 2, 1, 1]  # 2 is 3x slower per sample: 4 is never tried
+    assert second.chosen == 1 and cached("k", path) == 1
 
 
 def test_a_damaged_record_means_calibrating_again(tmp_path):
