@@ -8,6 +8,8 @@ again gives the same table, to the last digit, as one run straight through.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import ray
@@ -117,7 +119,10 @@ def test_a_sweep_stopped_after_its_first_unit_resumes_to_the_same_table(straight
     args = ["sweep", "--archive", str(archive), "--models", "lstmfcn", "--cells", "8,16", "--epochs", str(TINY_EPOCHS)]
     assert main([*args, "--out", str(out)]) == 0
     printed = capsys.readouterr()
-    assert f"{kept} skipped (already finished)" in printed.out
+    # The unit in flight may still write its metrics after the interrupt returns (Ray's forced
+    # cancel is asynchronous): the resumed run skips every unit finished by then, 1 or 2 of them.
+    skipped = re.search(r"(\d+) skipped \(already finished\)", printed.out)
+    assert skipped and kept <= int(skipped.group(1)) <= 2, printed.out[-500:]
     straight_out = straight[0]
     from lstmfcn.sweep.outputs import write_outputs
 
