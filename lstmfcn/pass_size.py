@@ -286,3 +286,63 @@ def pass_slices(
 def record_key(model: nn.Module, n_vars: int, total: int, method: str) -> str:
     """The key a calibration of ``method`` on ``model`` at ``(V, T)`` is recorded under on this machine."""
     return f"{machine_key()}|{model_key(model, n_vars, total)}|{method}"
+
+
+#: Series an LSTM-branch pass holds (:func:`branch_plan`). The attention-over-time loop's cost per
+#: series falls with the pass (forward + input gradient at T = 150, 2-core EPYC, one thread:
+#: 0.65 ms a series at 32 a pass, 0.38 at 128, 0.33 at 256, 0.30 at 512) and the other LSTMs
+#: cost little at any size; past 256 what is left to gain is a few per cent.
+LSTM_SERIES = 256
+
+#: Floats the attention weights ``(B, S, S)`` one LSTM-branch pass keeps for backward may take
+#: (256 MB): at ``S = 1024`` a pass holds 64 series.
+_ATTENTION_FLOATS = 2**26
+
+
+class BranchPlan:
+    """Passes for a gradient method that takes each branch's input gradient on its own.
+
+    ``samples(n)`` slices the ``n`` samples into the passes both branches share; ``conv(rows)``
+    slices one such pass's ``rows`` series (samples times their copies) into the conv branch's
+    passes. The LSTM branch runs each shared pass whole.
+    """
+
+    def __init__(self, samples: Callable[[int], Iterator[slice]], conv: Callable[[int], Iterator[slice]]) -> None:
+        self.samples, self.conv = samples, conv
+
+
+def _fixed(n: int, size: int) -> Iterator[slice]:
+    size = max(1, int(size))
+    return (slice(s, min(s + size, n)) for s in range(0, n, size))
+
+
+def lstm_series(model: nn.Module, total: int) -> int:
+    """Series an LSTM-branch pass holds: :data:`LSTM_SERIES`, fewer where attention over ``S`` steps
+    keeps ``S²`` weights a series."""
+    c = model.config
+    steps = (c.n_vars if c.shuffle else total) if c.attention else 1
+    return max(1, min(LSTM_SERIES, _ATTENTION_FLOATS // (steps * steps)))
+
+
+def branch_plan(
+    model: nn.Module, n_vars: int, total: int, *, expansion: int = 1, batch_size: int | None = None
+) -> BranchPlan:
+    """Passes for :func:`lstmfcn.explain.branch_gradients.logit_gradient`, as ``$LSTMFCN_PASS_SIZE`` says.
+
+    ``calibrate`` (CPU): shared passes of :func:`lstm_series` series, and conv passes chosen by
+    measurement (a :class:`Calibration` recorded under the method name ``conv-gradient``: a conv
+    pass costs the same whatever method asked for it). ``rule``, a number, ``batch_size`` or a
+    GPU: shared passes of that many samples (the rule: :func:`lstmfcn.device.batch_size_for`),
+    each branch running each pass whole.
+    """
+    how = mode() if batch_size is None else int(batch_size)
+    if how == "calibrate" and model_device(model).type != "cpu":
+        how = "rule"
+    if how != "calibrate":
+        size = batch_size_for(model, total, gradients=True, expansion=expansion) if how == "rule" else how
+        return BranchPlan(lambda n: _fixed(n, size), lambda rows: _fixed(rows, rows))
+    samples = max(1, lstm_series(model, total) // max(1, expansion))
+    # Sizes past one shared pass never run whole, so they could never be measured.
+    limit = min(samples * max(1, expansion), batch_size_for(model, total, gradients=True, budget=_MAX_BUDGET))
+    calibration = Calibration(record_key(model, n_vars, total, "conv-gradient"), candidates(limit, _MIN_SERIES))
+    return BranchPlan(lambda n: _fixed(n, samples), calibration.slices)

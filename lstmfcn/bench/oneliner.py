@@ -38,6 +38,8 @@ ZOO_CASES = (
 )
 
 METHODS = ("ig", "saliency", "input_x_gradient", "deeplift", "gradient_shap")
+#: The methods whose gradient is taken per branch (:mod:`lstmfcn.explain.branch_gradients`).
+BRANCH_METHODS = ("ig", "saliency", "input_x_gradient", "gradient_shap")
 IG_STEPS = 32
 SHAP_SAMPLES = 16
 
@@ -67,7 +69,7 @@ class OneLinerRow:
     max_abs_attr: float
     same_numbers: bool | None
     rule_vs_measured_diff: float  # ours with the fixed pass-size rule against measured passes
-    pass_size: int | None  # samples per pass ours settled on (None: not recorded, e.g. too few samples)
+    pass_size: int | None  # conv-branch series a pass ours settled on (DeepLift: samples); None: not recorded
     ours_peak_mb: float | None  # peak resident MB during the call, above the resident set before it
     oneliner_peak_mb: float | None
     gflop: float  # useful work of the call (the same for both ways)
@@ -176,7 +178,9 @@ def compare_case(
     pred_np = pred.numpy()
     fwd, fwd_bwd = gradient_flops(gradient_model(model), v, total)
     rows = []
-    key_method = {"ig": f"ig|gausslegendre|{IG_STEPS}", "gradient_shap": f"gradient_shap|{SHAP_SAMPLES}"}
+    # Methods that take each branch's gradient on its own calibrate the conv branch's passes (in
+    # series), whatever the method; DeepLift's hooks need the whole model, in samples a pass.
+    key_method = {m: "conv-gradient" for m in BRANCH_METHODS}
     for method in methods:
         say(f"{checkpoint}: {method}")
         key = record_key(gradient_model(model), v, total, key_method.get(method, method))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -16,6 +17,9 @@ from torch import nn
 
 from ..data.preprocess import valid_mask as steps_mask
 from ..device import batch_size_for, conv_width, model_device  # noqa: F401  (shared with evaluation)
+
+if TYPE_CHECKING:
+    from ..pass_size import BranchPlan
 
 ArrayLike = np.ndarray | torch.Tensor
 Progress = Callable[[float], None]
@@ -229,6 +233,7 @@ def attribute_in_batches(
     progress: Progress | None = None,
     method: str | None = None,
     hooks: bool = True,
+    plan: BranchPlan | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Run ``per_batch`` over sample batches; returns ``(attr (N, V, T), extra (N,) or None)``.
 
@@ -238,7 +243,8 @@ def attribute_in_batches(
     on the CPU, where an eval-mode model runs backward as it is and threads can share it; the
     copy costs 2-3 ms a call. Without ``batch_size`` the pass size is measured on the CPU
     (:func:`lstmfcn.pass_size.pass_slices`; ``method`` names the computation for its record,
-    default ``per_batch``'s name and ``expansion``).
+    default ``per_batch``'s name and ``expansion``). A method that takes each branch's gradient on
+    its own passes its :class:`~lstmfcn.pass_size.BranchPlan` as ``plan``, whose shared passes are used.
     """
     from ..pass_size import pass_slices
 
@@ -253,7 +259,12 @@ def attribute_in_batches(
     attr = np.zeros((n, v, total), np.float32)
     extra: np.ndarray | None = None
     key = method or f"{per_batch.__qualname__}|x{expansion}"
-    slices = pass_slices(net, n, v, total, method=key, gradients=gradients, expansion=expansion, batch_size=batch_size)
+    if plan is not None:
+        slices = plan.samples(n)
+    else:
+        slices = pass_slices(
+            net, n, v, total, method=key, gradients=gradients, expansion=expansion, batch_size=batch_size
+        )
     for sl in slices:
         xb = xt[sl].clone().requires_grad_(gradients)  # Captum warns when it has to set this itself
         a, e = per_batch(net, xb, tt[sl], None if lt is None else lt[sl], None if base is None else base[sl], sl)

@@ -134,6 +134,23 @@ class LSTMFCN(nn.Module):
         logits = self.head(torch.cat([lstm_features, pooled], dim=1))  # (B, K)
         return ForwardDetails(logits, conv_maps, lstm_features, mask, attention, contexts)
 
+    def branch_logits(self, x: torch.Tensor, lengths: torch.Tensor | None = None, *, branch: str) -> torch.Tensor:
+        """One branch's share of the logits ``(B, K)``: ``"lstm"``: ``W_lstm · lstm(x)``; ``"conv"``:
+        ``W_conv · GAP(fcn(x)) + bias``.
+
+        The head is linear and in eval mode the branches share nothing but ``x`` (dropout is the
+        identity), so the two shares add up to :meth:`forward`'s logits (up to float rounding) and
+        their input gradients to the logits' input gradient: each branch can run in passes of the
+        size that suits it (:mod:`lstmfcn.explain.branch_gradients`).
+        """
+        mask = length_mask(lengths, x.shape[-1])
+        if branch == "lstm":
+            return self._lstm_branch(x, lengths, mask)[0] @ self.head_lstm_weight.t()
+        if branch == "conv":
+            pooled = masked_mean(self._fcn_branch(x, mask), mask)  # (B, C)
+            return torch.addmm(self.head.bias, pooled, self.head_conv_weight.t())
+        raise ValueError(f"branch must be 'lstm' or 'conv', got {branch!r}")
+
     def conv_block_outputs(
         self, x: torch.Tensor, lengths: torch.Tensor | None = None, *, upto: int = 3
     ) -> list[torch.Tensor]:
