@@ -367,9 +367,10 @@ def scaling_figures(curves: dict) -> list:
 def target_timings(device: str = "auto") -> dict[str, float]:
     """Seconds for the interactive cases the issue sets CPU targets for (median of 5 after a warm-up).
 
-    - one sample's CAM + attention + IG-32 through :func:`lstmfcn.explain.explain`, T = 150
-      (the shipped GunPoint ALSTM-FCN with attention over time, the dashboard's attention model,
-      and LSTM-FCN) and T = 1024 (synthetic LSTM-FCN, and a synthetic ALSTM-FCN with attention over
+    - one sample's CAM + attention + IG-32 through :func:`lstmfcn.explain.explain` for every zoo
+      architecture: T = 150 (the shipped GunPoint LSTM-FCN, ALSTM-FCN, and ALSTM-FCN with attention
+      over time, the dashboard's attention model), the shipped BasicMotions MLSTM-FCN and
+      MALSTM-FCN (V = 6, T = 100), and T = 1024 (synthetic LSTM-FCN, and a synthetic ALSTM-FCN with attention over
       time, whose attention LSTM scores all 1024 steps at each of its 1024 steps);
     - all-class CAM and IG-32 over GunPoint's test split (150 series) with the shipped LSTM-FCN;
     - one what-if edit (a smoothed window) then probabilities + every class's CAM, T = 512
@@ -390,11 +391,14 @@ def target_timings(device: str = "auto") -> dict[str, float]:
     gp = load_dataset("GunPoint")
     lstm = load_model(pretrained_path("GunPoint__lstmfcn")).to(dev)
     alstm = load_model(pretrained_path("GunPoint__alstmfcn__noshuffle")).to(dev)
+    alstm_shuffled = load_model(pretrained_path("GunPoint__alstmfcn")).to(dev)
     gp_x = model_input(lstm, gp).X  # both shipped GunPoint models prepare their input the same way
     gp_train = model_input(lstm, gp, "train")
     motions = load_model(pretrained_path("BasicMotions__mlstmfcn")).to(dev)
+    motions_attention = load_model(pretrained_path("BasicMotions__malstmfcn")).to(dev)
     bm_ds = load_dataset("BasicMotions")
     bm_train, bm_test = model_input(motions, bm_ds, "train"), model_input(motions, bm_ds, "test")
+    bm_attention_x = model_input(motions_attention, bm_ds, "test").X[:1]
     long_model = build_model(ModelConfig("lstmfcn", 1, 1024, 2)).to(dev).eval()
     long_alstm = build_model(ModelConfig("alstmfcn", 1, 1024, 2, shuffle=False)).to(dev).eval()
     long_x, _ = synthetic_series(1, 1024)
@@ -409,6 +413,15 @@ def target_timings(device: str = "auto") -> dict[str, float]:
         ),
         "one sample CAM+attention+IG-32, T=150, ALSTM-FCN (attention over time)": median_time(
             lambda: explain(alstm, gp_x[:1], methods=one), dev, 5
+        ),
+        "one sample CAM+attention+IG-32, T=150, ALSTM-FCN (shuffle on)": median_time(
+            lambda: explain(alstm_shuffled, gp_x[:1], methods=one), dev, 5
+        ),
+        "one sample CAM+attention+IG-32, V=6, T=100, MLSTM-FCN (BasicMotions)": median_time(
+            lambda: explain(motions, bm_test.X[:1], methods=one), dev, 5
+        ),
+        "one sample CAM+attention+IG-32, V=6, T=100, MALSTM-FCN (BasicMotions)": median_time(
+            lambda: explain(motions_attention, bm_attention_x, methods=one), dev, 5
         ),
         "one sample CAM+attention+IG-32, T=1024, LSTM-FCN": median_time(
             lambda: explain(long_model, long_x, methods=one), dev, 5

@@ -23,9 +23,21 @@ from collections.abc import Sequence
 import numpy as np
 from torch import nn
 
-from ._common import BASELINES, ArrayLike, Progress, as_target, gradient_model, inference_model, report, sub_progress
+from ._common import (
+    BASELINES,
+    ArrayLike,
+    Progress,
+    as_lengths,
+    as_target,
+    gradient_model,
+    inference_model,
+    model_device,
+    report,
+    sub_progress,
+)
 from .agreement import AgreementResult, method_agreement, spearman_per_sample
 from .attention import (
+    AttentionCollector,
     AttentionResult,
     AttentionSpread,
     ClassAttention,
@@ -187,7 +199,13 @@ def explain(
     def step() -> Progress | None:
         return sub_progress(progress, done / units, (done + 1) / units)
 
-    cam = class_activation_maps(inference_model(model), x, lengths, batch_size=batch_size, progress=step())
+    net = inference_model(model)
+    # Attention comes out of the forward pass CAM runs anyway: one pass for both.
+    collect = None
+    if "attention" in names and has_attention(model):
+        collect = AttentionCollector(net, x.shape, as_lengths(lengths, n, total, model_device(net)))
+    size = batch_size or (collect.pass_size if collect is not None else None)
+    cam = class_activation_maps(net, x, lengths, batch_size=size, progress=step(), also=collect)
     done += 1
     logits = cam.logits
     k = logits.shape[1]
@@ -211,7 +229,7 @@ def explain(
         res["cam"] = stack([np.repeat(cam.cam[np.arange(n), t][:, None, :], v, axis=1) for t in targets])
         res["methods"].append("cam")
     if "attention" in names:
-        _attention(model, x, lengths, batch_size, step(), res, stack, len(targets))
+        _attention(model, collect, res, stack, len(targets), v)
         done += 1
 
     private = gradient_model(model) if other else None  # one private copy for every gradient run
@@ -243,14 +261,14 @@ def explain(
     return res
 
 
-def _attention(model, x, lengths, batch_size, progress, res, stack, n_targets) -> None:
+def _attention(model, collect: AttentionCollector | None, res, stack, n_targets, n_vars) -> None:
     """Fill ``res`` with attention details and the ``(N, V, T)`` map, or a note saying why not."""
-    if not has_attention(model):
+    if collect is None:
         res["notes"]["attention"] = (
             f"A {model.config.arch} model has no attention; attention exists in ALSTM-FCN and MALSTM-FCN models."
         )
         return
-    details = attention_maps(inference_model(model), x, lengths, batch_size=batch_size, progress=progress)
+    details = collect.result()
     res["attention_details"] = details
     if details.axis != "time":
         res["notes"]["attention"] = details.note or (
@@ -258,7 +276,7 @@ def _attention(model, x, lengths, batch_size, progress, res, stack, n_targets) -
             "see the attention details for the weight of each variable."
         )
         return
-    over_time = attention_over_time(details, x.shape[1])
+    over_time = attention_over_time(details, n_vars)
     res["attention"] = stack([over_time] * n_targets)  # the same whatever the target class
     res["methods"].append("attention")
 

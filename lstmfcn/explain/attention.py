@@ -154,37 +154,63 @@ def attention_maps(
     Raises:
         NoAttentionError: the model has no attention.
     """
-    _require_attention(model)
     net = inference_model(model)
     device = model_device(net)
     xt = as_input(x, device)
-    n, v, total = xt.shape
-    lt = as_lengths(lengths, n, total, device)
-    axis = attended_axis(net)
-    s, f = (v, total) if axis == "variables" else (total, v)
-    alignment = np.zeros((n, s, s), np.float32)
-    contexts = np.zeros((n, s, f), np.float32)
-    # The attention LSTM is a Python loop over S steps; its (B, S, S) output is the memory cost.
-    size = batch_size or min(batch_size_for(net, total, gradients=False), max(1, 2**26 // max(1, s * s)))
-    slices = batch_slices(n, size)
+    lt = as_lengths(lengths, xt.shape[0], xt.shape[-1], device)
+    collect = AttentionCollector(net, xt.shape, lt)
+    slices = batch_slices(len(xt), batch_size or collect.pass_size)
     for i, sl in enumerate(slices):
-        d = net.forward_details(xt[sl], None if lt is None else lt[sl])
-        alignment[sl] = d.attention.float().cpu().numpy()
-        contexts[sl] = d.contexts.float().cpu().numpy()
+        collect(sl, net.forward_details(xt[sl], None if lt is None else lt[sl]))
         report(progress, (i + 1) / len(slices))
-    # Over time with padding, the last step that updated the state is lengths - 1.
-    last = np.full(n, s - 1) if (axis == "variables" or lt is None) else lt.cpu().numpy() - 1
-    final = alignment[np.arange(n), last]  # (N, S)
-    trivial = s == 1
-    return AttentionResult(
-        alignment,
-        contexts,
-        final,
-        axis,
-        trivial,
-        TRIVIAL_NOTE if trivial else None,
-        None if (lt is None or axis == "variables") else lt.cpu().numpy(),
-    )
+    return collect.result()
+
+
+class AttentionCollector:
+    """Gathers :func:`attention_maps`' result from forward passes run for something else too.
+
+    Call it with each pass's sample slice and :class:`~lstmfcn.models.lstm_fcn.ForwardDetails`
+    (:func:`~.cam.class_activation_maps` takes it as ``also``, so CAM and attention share one
+    forward), then :meth:`result`.
+
+    Args:
+        net: the model in eval mode (an attention architecture, else :class:`NoAttentionError`).
+        shape: ``(N, V, T)`` of the input.
+        lengths: ``(N,)`` valid steps as a tensor, or None.
+    """
+
+    def __init__(self, net: nn.Module, shape: tuple[int, int, int], lengths: torch.Tensor | None) -> None:
+        _require_attention(net)
+        n, v, total = shape
+        self.axis = attended_axis(net)
+        self.steps = v if self.axis == "variables" else total
+        features = total if self.axis == "variables" else v
+        self.lengths = lengths
+        self.alignment = np.zeros((n, self.steps, self.steps), np.float32)
+        self.contexts = np.zeros((n, self.steps, features), np.float32)
+        # The attention LSTM is a Python loop over S steps; its (B, S, S) output is the memory cost.
+        rule = batch_size_for(net, total, gradients=False)
+        self.pass_size = min(rule, max(1, 2**26 // max(1, self.steps * self.steps)))
+
+    def __call__(self, sl: slice, details) -> None:
+        self.alignment[sl] = details.attention.float().cpu().numpy()
+        self.contexts[sl] = details.contexts.float().cpu().numpy()
+
+    def result(self) -> AttentionResult:
+        n, s = len(self.alignment), self.steps
+        over_time = self.axis == "time" and self.lengths is not None
+        # Over time with padding, the last step that updated the state is lengths - 1.
+        last = self.lengths.cpu().numpy() - 1 if over_time else np.full(n, s - 1)
+        trivial = s == 1
+        return AttentionResult(
+            self.alignment,
+            self.contexts,
+            self.alignment[np.arange(n), last],  # (N, S)
+            self.axis,
+            trivial,
+            TRIVIAL_NOTE if trivial else None,
+            self.lengths.cpu().numpy() if over_time else None,
+        )
 
 
 def attention_by_class(final: np.ndarray, labels: ArrayLike, n_classes: int) -> ClassAttention:

@@ -14,12 +14,14 @@ valid steps only, exactly as the model pools.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 from torch import nn
 
+from ..models.lstm_fcn import ForwardDetails
 from ._common import (
     ArrayLike,
     Progress,
@@ -66,6 +68,7 @@ def class_activation_maps(
     *,
     batch_size: int | None = None,
     progress: Progress | None = None,
+    also: Callable[[slice, ForwardDetails], None] | None = None,
 ) -> CamResult:
     """CAM of all ``K`` classes for all ``N`` samples in batched forward passes.
 
@@ -84,6 +87,8 @@ def class_activation_maps(
         lengths: ``(N,)`` valid steps per series for padded input, or None.
         batch_size: samples per forward pass; default sized to the device's memory.
         progress: called with the fraction done after each batch.
+        also: called with each pass's sample slice and forward details, for another result
+            made of the same pass (:class:`~.attention.AttentionCollector`).
 
     Returns:
         A :class:`CamResult` with ``cam (N, K, T)``, ``offset (N, K)`` and ``logits (N, K)``.
@@ -111,6 +116,8 @@ def class_activation_maps(
         cam[sl] = torch.einsum("kc,nct->nkt", w_conv, d.conv_maps).float().cpu().numpy()  # (B, K, T)
         offset[sl] = (d.lstm_features @ w_lstm.T + bias).float().cpu().numpy()  # (B, K)
         logits[sl] = d.logits.float().cpu().numpy()
+        if also is not None:
+            also(sl, d)
         report(progress, (i + 1) / len(slices))
     return CamResult(cam, offset, logits, None if lt is None else lt.cpu().numpy())
 

@@ -9,6 +9,7 @@ import pytest
 from lstmfcn import load_dataset
 from lstmfcn.checkpoint import load_model
 from lstmfcn.errors import LstmFcnError
+from lstmfcn.evaluation import predict_logits
 from lstmfcn.explain import (
     NoAttentionError,
     attention_by_class,
@@ -160,3 +161,19 @@ def test_shipped_multivariate_attention_over_variables_is_not_uniform():
     spread = _shipped_spread("BasicMotions__malstmfcn", "BasicMotions")
     assert spread.verdict != "close to uniform", spread.sentence
     assert spread.mean_peak > 2 and spread.mean_entropy < 0.9 and "(1/6)" in spread.sentence
+
+
+def test_explain_takes_attention_from_the_cam_pass_with_the_same_numbers(rng):
+    """``explain`` reads the attention off the forward pass that gives the logits and CAM: the
+    same alignment, contexts and final rows as :func:`attention_maps`, padded series included."""
+    model = tiny_model("alstmfcn", shuffle=False, n_vars=2)
+    x = rng.normal(size=(5, 2, T_TINY)).astype(np.float32)
+    lengths = np.array([T_TINY, 9, T_TINY, 3, 17])
+    x *= np.arange(T_TINY)[None, None, :] < lengths[:, None, None]
+    out = explain(model, x, ["cam", "attention"], lengths=lengths)
+    alone = attention_maps(model, x, lengths)
+    shared = out["attention_details"]
+    for name in ("alignment", "contexts", "final", "lengths"):
+        np.testing.assert_allclose(getattr(shared, name), getattr(alone, name), atol=1e-7)
+    np.testing.assert_array_equal(out["attention"][:, 1], alone.final)
+    np.testing.assert_allclose(out["logits"], predict_logits(model, x, lengths), atol=1e-6)
