@@ -18,6 +18,12 @@ version and threads, the model's architecture and input shape, the method), and 
 it. The pass size never changes a result beyond float rounding (Captum treats samples independently;
 the bench checks calibrated against fixed passes).
 
+Gradient methods that take each branch's input gradient on its own (IG, saliency, input ×
+gradient, GradientSHAP: :mod:`lstmfcn.explain.branch_gradients`) need two sizes, one per branch
+(:func:`branch_plan`): the LSTM branch a fixed number of series (:data:`LSTM_SERIES`, bounded by
+the attention's memory), the conv branch a size calibrated as above in series, recorded under the
+method name ``conv-gradient`` whatever method asked.
+
 ``LSTMFCN_PASS_SIZE`` chooses the rule: ``calibrate`` (the default on the CPU), ``rule`` (the fixed
 budget of :func:`lstmfcn.device.batch_size_for`, no timing: what the tests use, so that no result
 depends on a clock), or a number of samples.
@@ -294,9 +300,9 @@ def record_key(model: nn.Module, n_vars: int, total: int, method: str) -> str:
 #: cost little at any size; past 256 what is left to gain is a few per cent.
 LSTM_SERIES = 256
 
-#: Floats the attention weights ``(B, S, S)`` one LSTM-branch pass keeps for backward may take
-#: (256 MB): at ``S = 1024`` a pass holds 64 series.
-_ATTENTION_FLOATS = 2**26
+#: Floats one LSTM-branch pass may keep for backward (256 MB): the attention weights ``(B, S, S)``
+#: (at ``S = 1024`` a pass holds 64 series), or an LSTM's gates and states over its steps.
+_LSTM_FLOATS = 2**26
 
 
 class BranchPlan:
@@ -317,11 +323,13 @@ def _fixed(n: int, size: int) -> Iterator[slice]:
 
 
 def lstm_series(model: nn.Module, total: int) -> int:
-    """Series an LSTM-branch pass holds: :data:`LSTM_SERIES`, fewer where attention over ``S`` steps
-    keeps ``S²`` weights a series."""
+    """Series an LSTM-branch pass holds: :data:`LSTM_SERIES`, fewer where what backward keeps of a
+    series is big: ``S²`` attention weights, or about ``8·S·H`` gates and states of an LSTM over
+    ``S`` steps."""
     c = model.config
-    steps = (c.n_vars if c.shuffle else total) if c.attention else 1
-    return max(1, min(LSTM_SERIES, _ATTENTION_FLOATS // (steps * steps)))
+    steps = c.n_vars if c.shuffle else total  # what the LSTM reads as steps
+    kept = steps * steps if c.attention else 8 * steps * c.cells
+    return max(1, min(LSTM_SERIES, _LSTM_FLOATS // max(1, kept)))
 
 
 def branch_plan(

@@ -77,6 +77,23 @@ def test_split_sigmoid_of_a_large_map_computes_the_same_equations():
     _assert_same(fast_grads, ref_grads)
 
 
+@pytest.mark.parametrize("b", [4, 16])
+def test_input_gradient_alone_equals_the_equations(b):
+    """With the weights frozen, as explanations run the cell, backward skips the score's gradient
+    and fuses the map's sigmoid derivative: the input gradient still equals the equations', with
+    the plain sigmoid (b = 4) and the split one (b = 16)."""
+    cell = _cell(1, seed=13).requires_grad_(False)
+    seq = torch.randn(b, 120, 1, dtype=torch.float64)
+    mask = _mask(120, ([120, 41, 7, 120] * 4)[:b])
+    w = torch.randn(b, 5, dtype=torch.float64)
+    grads = []
+    for run in (lambda x: cell(x, mask), lambda x: attention_lstm_by_the_equations(cell, x, mask)):
+        x = seq.clone().requires_grad_(True)
+        (g,) = torch.autograd.grad((w * run(x)[0]).sum(), x)
+        grads.append(g)
+    torch.testing.assert_close(grads[0], grads[1], atol=1e-12, rtol=1e-10)
+
+
 def test_the_split_is_refused_where_a_factor_could_overflow_and_its_map_equals_the_sigmoid():
     g = torch.Generator().manual_seed(0)
     keys = torch.randn(32, 8, 150, generator=g) * 4

@@ -25,6 +25,7 @@ from torch.autograd.function import once_differentiable
 
 _sigmoid_backward = torch.ops.aten.sigmoid_backward  # (grad, σ) → grad·σ·(1 − σ), one kernel
 _tanh_backward = torch.ops.aten.tanh_backward  # (grad, tanh) → grad·(1 − tanh²)
+_sigmoid_backward_into = torch.ops.aten.sigmoid_backward.grad_input  # the same into a buffer, broadcasting grad
 
 #: Both factors of the split sigmoid (see :class:`_AttentionMap`) stay finite and normal below
 #: this bound on ``|keys|`` and ``|q_t|`` in float32 (e^80 ≈ 5.5e34, e^-80 ≈ 1.8e-35).
@@ -190,10 +191,12 @@ class AttentionRecurrence(torch.autograd.Function):
                 d_alpha += d_alpha_steps[t]
             d_energy = torch._softmax_backward_data(d_alpha, alpha_steps[t], -1, keys.dtype)  # (B, S)
             attention_map(query_steps[t], z)
-            torch.mul(z, d_energy.unsqueeze(1), out=z_grad)  # de · σ
             if d_score is not None:
+                torch.mul(z, d_energy.unsqueeze(1), out=z_grad)  # de · σ
                 d_score += z_grad.sum(-1)
-            torch.addcmul(z_grad, z, z_grad, value=-1, out=z_grad)  # de · σ(1 − σ) = de · σ'
+                torch.addcmul(z_grad, z, z_grad, value=-1, out=z_grad)  # de · σ(1 − σ) = de · σ'
+            else:  # input gradients only (explanations): one pass over the map, not two
+                _sigmoid_backward_into(d_energy.unsqueeze(1), z, grad_input=z_grad)
             d_keys += z_grad
             torch.mul(z_grad.sum(-1), score, out=d_query_rows[t])
             if keep is not None:
