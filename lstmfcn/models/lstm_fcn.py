@@ -4,7 +4,8 @@
                  └─ conv 128/8 → [SE] → conv 256/5 → [SE] → conv 128/3 → GAP ────┴─ concat → Linear → logits
 
 Each conv block is Conv1d(padding="same") → BatchNorm → ReLU, so every feature map has length
-``T`` and lines up with the input samples (class activation maps need that).
+``T`` and lines up with the input samples (class activation maps need that). In eval mode the
+BatchNorm is folded into the convolution (the same function, one layer fewer to run).
 
 Padded variable-length input: pass ``lengths`` ``(B,)``. Every conv block's output is zeroed on
 the padded steps, so the next block sees exactly the zeros its "same" padding would give the
@@ -44,24 +45,28 @@ class ConvBlock(nn.Module):
         nn.init.zeros_(self.conv.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.relu(self.bn(self.conv(nn.functional.pad(x, self.pad))))
+        if self.bn.training:  # batch statistics: the layers as they are
+            return self.relu(self.bn(self.conv(nn.functional.pad(x, self.pad))))
+        return self.relu(self._folded_conv(x))
 
-    def folded(self, x: torch.Tensor) -> torch.Tensor:
-        """:meth:`forward` in eval mode with BatchNorm folded into the convolution.
+    def _folded_conv(self, x: torch.Tensor) -> torch.Tensor:
+        """Conv → BatchNorm with running statistics, as one convolution.
 
-        ``BN(W * x + b) = (γ/σ)·W * x + (γ/σ)·(b − μ) + β`` with ``σ = √(var + ε)``: one conv and a
-        ReLU, the same function up to float rounding. Gradient passes use it: BatchNorm's
-        backward and the explicit pad's (a zero-filled copy of the whole gradient) were 15 % of
-        the conv branch's forward + input gradient at (32, 128-256, 150). A symmetric "same"
-        padding (odd kernels) goes to the convolution itself, which pads without a copy.
+        ``BN(W * x + b) = (γ/σ)·W * x + (γ/σ)·(b − μ) + β`` with ``σ = √(var + ε)``: the same
+        function up to float rounding, and in eval mode every caller (CAM, Captum, the gradient
+        passes) sees this one. BatchNorm's backward and the explicit pad's (a zero-filled copy of
+        the whole gradient) were a quarter of the conv branch's forward + input gradient at
+        (32, 128-256, 150). A symmetric "same" padding (odd kernels) goes to the convolution
+        itself, which pads without a copy. The folded weights are formed at each call (≈ 0.1 M
+        multiplications), so they always follow the parameters.
         """
         scale = self.bn.weight * torch.rsqrt(self.bn.running_var + self.bn.eps)  # (C_out,)
         weight = self.conv.weight * scale[:, None, None]
         bias = (self.conv.bias - self.bn.running_mean) * scale + self.bn.bias
         before, after = self.pad
         if before == after:
-            return torch.relu(nn.functional.conv1d(x, weight, bias, padding=before))
-        return torch.relu(nn.functional.conv1d(nn.functional.pad(x, self.pad), weight, bias))
+            return nn.functional.conv1d(x, weight, bias, padding=before)
+        return nn.functional.conv1d(nn.functional.pad(x, self.pad), weight, bias)
 
 
 @dataclass
@@ -153,7 +158,7 @@ class LSTMFCN(nn.Module):
 
     def branch_logits(self, x: torch.Tensor, lengths: torch.Tensor | None = None, *, branch: str) -> torch.Tensor:
         """One branch's share of the logits ``(B, K)``: ``"lstm"``: ``W_lstm · lstm(x)``; ``"conv"``:
-        ``W_conv · GAP(fcn(x)) + bias`` (in eval mode with BatchNorm folded into the convolutions).
+        ``W_conv · GAP(fcn(x)) + bias``.
 
         The head is linear and in eval mode the branches share nothing but ``x`` (dropout is the
         identity), so the two shares add up to :meth:`forward`'s logits (up to float rounding) and
@@ -164,8 +169,7 @@ class LSTMFCN(nn.Module):
         if branch == "lstm":
             return self._lstm_branch(x, lengths, mask)[0] @ self.head_lstm_weight.t()
         if branch == "conv":
-            # In eval mode with BatchNorm folded (ConvBlock.folded): what gradient passes want.
-            pooled = masked_mean(self._fcn_branch(x, mask, folded=not self.training), mask)  # (B, C)
+            pooled = masked_mean(self._fcn_branch(x, mask), mask)  # (B, C)
             return torch.addmm(self.head.bias, pooled, self.head_conv_weight.t())
         raise ValueError(f"branch must be 'lstm' or 'conv', got {branch!r}")
 
@@ -179,17 +183,15 @@ class LSTMFCN(nn.Module):
         """
         return self._conv_blocks(x, length_mask(lengths, x.shape[-1]), upto)
 
-    def _fcn_branch(self, x: torch.Tensor, mask: torch.Tensor | None, *, folded: bool = False) -> torch.Tensor:
-        return self._conv_blocks(x, mask, 3, folded=folded)[-1]  # (B, C, T)
+    def _fcn_branch(self, x: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
+        return self._conv_blocks(x, mask, 3)[-1]  # (B, C, T)
 
-    def _conv_blocks(
-        self, x: torch.Tensor, mask: torch.Tensor | None, upto: int, *, folded: bool = False
-    ) -> list[torch.Tensor]:
+    def _conv_blocks(self, x: torch.Tensor, mask: torch.Tensor | None, upto: int) -> list[torch.Tensor]:
         keep = None if mask is None else mask.unsqueeze(1).to(x.dtype)  # (B, 1, T)
         outputs: list[torch.Tensor] = []
         h = x
         for block, se in ((self.block1, self.se1), (self.block2, self.se2), (self.block3, None))[:upto]:
-            h = _zero_padding(block.folded(h) if folded else block(h), keep)  # (B, C_b, T)
+            h = _zero_padding(block(h), keep)  # (B, C_b, T)
             outputs.append(h)
             if se is not None:
                 h = se(h, mask)
