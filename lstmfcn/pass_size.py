@@ -22,7 +22,8 @@ Gradient methods that take each branch's input gradient on its own (IG, saliency
 gradient, GradientSHAP: :mod:`lstmfcn.explain.branch_gradients`) need two sizes, one per branch
 (:func:`branch_plan`): the LSTM branch a fixed number of series (:data:`LSTM_SERIES`, bounded by
 the attention's memory), the conv branch a size calibrated as above in series, recorded under the
-method name ``conv-gradient`` whatever method asked.
+method name ``conv-gradient`` whatever method asked. Where the LSTM reads only a few steps the
+branches are not split and the whole model's passes are calibrated (``gradient``).
 
 ``LSTMFCN_PASS_SIZE`` chooses the rule: ``calibrate`` (the default on the CPU), ``rule`` (the fixed
 budget of :func:`lstmfcn.device.batch_size_for`, no timing: what the tests use, so that no result
@@ -31,6 +32,7 @@ depends on a clock), or a number of samples.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -74,19 +76,27 @@ def mode() -> str | int:
     return size
 
 
-def machine_key() -> str:
-    """What the best pass size depends on besides the model: CPU, kernels, torch, threads."""
+@functools.cache
+def _cpu_flags_digest() -> str:
+    """A digest of the CPU's flags, read once a process (every explanation call asks)."""
     flags = ""
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as f:
             flags = next((line.split(":", 1)[1].strip() for line in f if line.startswith("flags")), "")
     except OSError:
         pass
+    return hashlib.sha256(flags.encode()).hexdigest()[:12]
+
+
+def machine_key() -> str:
+    """What the best pass size depends on besides the model: CPU, kernels, torch, threads."""
     capability = torch.backends.cpu.get_cpu_capability()
     # ATEN_CPU_CAPABILITY / ONEDNN_MAX_CPU_ISA pick other kernels on the same CPU (an AVX2 emulation).
     isa = os.environ.get("ONEDNN_MAX_CPU_ISA", "")
-    flag_digest = hashlib.sha256(flags.encode()).hexdigest()[:12]
-    return f"{cpu_model()}|flags:{flag_digest}|{capability}|onednn:{isa}|torch {torch.__version__}|threads {torch.get_num_threads()}"
+    return (
+        f"{cpu_model()}|flags:{_cpu_flags_digest()}|{capability}|onednn:{isa}|torch {torch.__version__}"
+        f"|threads {torch.get_num_threads()}"
+    )
 
 
 def model_key(model: nn.Module, n_vars: int, total: int) -> str:
@@ -310,11 +320,14 @@ class BranchPlan:
 
     ``samples(n)`` slices the ``n`` samples into the passes both branches share; ``conv(rows)``
     slices one such pass's ``rows`` series (samples times their copies) into the conv branch's
-    passes. The LSTM branch runs each shared pass whole.
+    passes. With ``split`` the LSTM branch runs each shared pass whole; without, the whole model
+    runs in the conv branch's passes.
     """
 
-    def __init__(self, samples: Callable[[int], Iterator[slice]], conv: Callable[[int], Iterator[slice]]) -> None:
-        self.samples, self.conv = samples, conv
+    def __init__(
+        self, samples: Callable[[int], Iterator[slice]], conv: Callable[[int], Iterator[slice]], split: bool = True
+    ) -> None:
+        self.samples, self.conv, self.split = samples, conv, split
 
 
 def _fixed(n: int, size: int) -> Iterator[slice]:
@@ -322,12 +335,23 @@ def _fixed(n: int, size: int) -> Iterator[slice]:
     return (slice(s, min(s + size, n)) for s in range(0, n, size))
 
 
+#: An LSTM that reads at most this many steps costs little next to the convolutions at any pass
+#: size (a shuffle-on model reads one step per variable): its gradient is not worth a pass of its
+#: own, which costs a second graph (about 1 ms a call on JapaneseVowels, 10 %).
+SPLIT_STEPS = 16
+
+
+def lstm_steps(model: nn.Module, total: int) -> int:
+    """Steps the LSTM branch reads: ``V`` with the dimension shuffle on, else ``T``."""
+    return model.config.n_vars if model.config.shuffle else total
+
+
 def lstm_series(model: nn.Module, total: int) -> int:
     """Series an LSTM-branch pass holds: :data:`LSTM_SERIES`, fewer where what backward keeps of a
     series is big: ``S²`` attention weights, or about ``8·S·H`` gates and states of an LSTM over
     ``S`` steps."""
     c = model.config
-    steps = c.n_vars if c.shuffle else total  # what the LSTM reads as steps
+    steps = lstm_steps(model, total)
     kept = steps * steps if c.attention else 8 * steps * c.cells
     return max(1, min(LSTM_SERIES, _LSTM_FLOATS // max(1, kept)))
 
@@ -339,18 +363,24 @@ def branch_plan(
 
     ``calibrate`` (CPU): shared passes of :func:`lstm_series` series, and conv passes chosen by
     measurement (a :class:`Calibration` recorded under the method name ``conv-gradient``: a conv
-    pass costs the same whatever method asked for it). ``rule``, a number, ``batch_size`` or a
-    GPU: shared passes of that many samples (the rule: :func:`lstmfcn.device.batch_size_for`),
-    each branch running each pass whole.
+    pass costs the same whatever method asked for it); the branches split where the LSTM reads
+    more than :data:`SPLIT_STEPS` steps. ``rule``, a number, ``batch_size`` or a GPU: passes of
+    that many samples (the rule: :func:`lstmfcn.device.batch_size_for`) of the whole model.
     """
     how = mode() if batch_size is None else int(batch_size)
     if how == "calibrate" and model_device(model).type != "cpu":
         how = "rule"
     if how != "calibrate":
         size = batch_size_for(model, total, gradients=True, expansion=expansion) if how == "rule" else how
-        return BranchPlan(lambda n: _fixed(n, size), lambda rows: _fixed(rows, rows))
+        return BranchPlan(lambda n: _fixed(n, size), lambda rows: _fixed(rows, rows), split=False)
     samples = max(1, lstm_series(model, total) // max(1, expansion))
     # Sizes past one shared pass never run whole, so they could never be measured.
     limit = min(samples * max(1, expansion), batch_size_for(model, total, gradients=True, budget=_MAX_BUDGET))
-    calibration = Calibration(record_key(model, n_vars, total, "conv-gradient"), candidates(limit, _MIN_SERIES))
-    return BranchPlan(lambda n: _fixed(n, samples), calibration.slices)
+    calibration = Calibration(gradient_record_key(model, n_vars, total), candidates(limit, _MIN_SERIES))
+    return BranchPlan(lambda n: _fixed(n, samples), calibration.slices, lstm_steps(model, total) > SPLIT_STEPS)
+
+
+def gradient_record_key(model: nn.Module, n_vars: int, total: int) -> str:
+    """The key :func:`branch_plan`'s calibration is recorded under: the conv branch's passes
+    (``conv-gradient``) or, where the branches are not split, the whole model's (``gradient``)."""
+    return record_key(model, n_vars, total, "conv-gradient" if lstm_steps(model, total) > SPLIT_STEPS else "gradient")

@@ -18,7 +18,7 @@ def quick():
 
 def test_quick_bench_covers_every_comparison(quick):
     tasks = [r["task"] for r in quick["rows"]]
-    for what in ("inference", "CAM, all classes", ": ig", "training"):
+    for what in ("inference", "CAM, all classes", ": ig", "training", "ALSTM-FCN over time: ig"):
         assert any(what in t for t in tasks), (what, tasks)
     assert quick["device"].startswith("CPU") and quick["quick"] is True
 

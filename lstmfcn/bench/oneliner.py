@@ -162,7 +162,7 @@ def compare_case(
     from ..data import load_dataset
     from ..explain._common import gradient_model
     from ..model_input import model_input
-    from ..pass_size import ENV, cached, forget, record_key
+    from ..pass_size import ENV, cached, forget, gradient_record_key, record_key
     from ..zoo import pretrained_path
 
     say = progress or (lambda _: None)
@@ -178,12 +178,12 @@ def compare_case(
     pred_np = pred.numpy()
     fwd, fwd_bwd = gradient_flops(gradient_model(model), v, total)
     rows = []
-    # Methods that take each branch's gradient on its own calibrate the conv branch's passes (in
-    # series), whatever the method; DeepLift's hooks need the whole model, in samples a pass.
-    key_method = {m: "conv-gradient" for m in BRANCH_METHODS}
     for method in methods:
         say(f"{checkpoint}: {method}")
-        key = record_key(gradient_model(model), v, total, key_method.get(method, method))
+        # Methods that take the gradient per branch calibrate the conv branch's passes (in series),
+        # whatever the method; DeepLift's hooks need the whole model, in samples a pass.
+        net = gradient_model(model)
+        key = gradient_record_key(net, v, total) if method in BRANCH_METHODS else record_key(net, v, total, method)
         forget(key)  # the first run below measures pass sizes afresh, as on a new machine
         before = load()
         mine, _, ours_peak = peak_of(lambda m=method: _ours(m, model, x_np, pred_np))  # calibrates if unrecorded

@@ -37,7 +37,7 @@ import torch
 from captum.attr import DeepLift, LayerAttribution, LayerGradCam
 from torch import nn
 
-from ..pass_size import branch_plan
+from ..pass_size import BranchPlan, branch_plan
 from ._common import (
     ArrayLike,
     Progress,
@@ -143,7 +143,7 @@ def integrated_gradients(
     quadrature = _quadrature(integration, n_steps)
 
     def per_batch(net, xb, tb, lb, bb, _sl):
-        return _ig_pass(net, xb.detach(), tb, lb, bb, quadrature, plan.conv)
+        return _ig_pass(net, xb.detach(), tb, lb, bb, quadrature, plan)
 
     attr, delta = attribute_in_batches(
         model,
@@ -177,7 +177,7 @@ def _ig_pass(
     lb: torch.Tensor | None,
     bb: torch.Tensor,
     quadrature: tuple[list[float], list[float]],
-    conv_passes,
+    plan: BranchPlan,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """IG of one pass of ``B`` samples ``(B, V, T)`` → attributions ``(B, V, T)``, deltas ``(B,)``.
 
@@ -192,7 +192,7 @@ def _ig_pass(
     with torch.no_grad():
         points = torch.cat([bb + a * diff for a in alphas])  # (k·B, V, T)
     lrep = None if lb is None else lb.repeat(k)
-    grads = logit_gradient(net, points, tb.repeat(k), lrep, conv_passes)
+    grads = logit_gradient(net, points, tb.repeat(k), lrep, plan)
     step = torch.tensor(weights, dtype=grads.dtype, device=grads.device).view(k, 1)
     attr = (grads.contiguous().view(k, -1) * step).view(k, *xb.shape).sum(0) * diff
     with torch.no_grad():
@@ -319,7 +319,7 @@ def _of_input_gradient(model, x, target, lengths, batch_size, progress, of_gradi
 
     def per_batch(net, xb, tb, lb, _bb, _sl):
         xb = xb.detach()
-        return of_gradient(xb, logit_gradient(net, xb, tb, lb, plan.conv)), None
+        return of_gradient(xb, logit_gradient(net, xb, tb, lb, plan)), None
 
     return attribute_in_batches(
         model, x, target, lengths, per_batch, batch_size=batch_size, progress=progress, hooks=False, plan=plan
@@ -406,7 +406,7 @@ def gradient_shap(
         delta = x_noisy - bb[:, None]
         points = (bb[:, None] + alpha * delta).reshape(b * n_samples, v, total)
         lrep = None if lb is None else lb.repeat_interleave(n_samples)
-        grads = logit_gradient(net, points, tb.repeat_interleave(n_samples), lrep, plan.conv)
+        grads = logit_gradient(net, points, tb.repeat_interleave(n_samples), lrep, plan)
         grads = grads.reshape(b, n_samples, v, total)
         return (delta * grads).mean(dim=1), None
 

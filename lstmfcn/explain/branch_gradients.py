@@ -11,36 +11,39 @@ here each branch runs at its own (:func:`lstmfcn.pass_size.branch_plan`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-
 import torch
 from torch import nn
 
+from ..pass_size import BranchPlan
+
 
 def logit_gradient(
-    net: nn.Module,
-    points: torch.Tensor,
-    target: torch.Tensor,
-    lengths: torch.Tensor | None,
-    conv_passes: Callable[[int], Iterator[slice]],
+    net: nn.Module, points: torch.Tensor, target: torch.Tensor, lengths: torch.Tensor | None, plan: BranchPlan
 ) -> torch.Tensor:
     """``∂ logit[target] / ∂ points`` ``(P, V, T)`` for ``points`` ``(P, V, T)`` and ``target`` ``(P,)``.
 
-    The LSTM branch runs all ``P`` series in one pass; the conv branch in the slices
-    ``conv_passes(P)`` yields (each slice's work is done before the next is asked for, so a
-    calibrating plan times it).
+    With ``plan.split`` the LSTM branch runs all ``P`` series in one pass and the conv branch
+    runs in the slices ``plan.conv(P)`` yields; otherwise the whole model runs in those slices
+    (an LSTM over a few steps costs too little to be worth a pass of its own). Each slice's work
+    is done before the next is asked for, so a calibrating plan times it.
     """
+    if not plan.split:
+        grad = torch.empty_like(points)
+        for sl in plan.conv(len(points)):
+            grad[sl] = _branch_gradient(net, points[sl], target[sl], None if lengths is None else lengths[sl], None)
+        return grad
     grad = _branch_gradient(net, points, target, lengths, "lstm")
-    for sl in conv_passes(len(points)):
+    for sl in plan.conv(len(points)):
         grad[sl] += _branch_gradient(net, points[sl], target[sl], None if lengths is None else lengths[sl], "conv")
     return grad
 
 
 def _branch_gradient(
-    net: nn.Module, points: torch.Tensor, target: torch.Tensor, lengths: torch.Tensor | None, branch: str
+    net: nn.Module, points: torch.Tensor, target: torch.Tensor, lengths: torch.Tensor | None, branch: str | None
 ) -> torch.Tensor:
+    """The input gradient of ``branch``'s share of the target logit (``None``: of the whole logit)."""
     with torch.enable_grad():
         p = points.detach().requires_grad_(True)
-        share = net.branch_logits(p, lengths, branch=branch)  # (P, K)
+        share = net(p, lengths) if branch is None else net.branch_logits(p, lengths, branch=branch)  # (P, K)
         (g,) = torch.autograd.grad(share.gather(1, target[:, None]).sum(), p)
     return g

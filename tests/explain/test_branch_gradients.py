@@ -11,7 +11,7 @@ from captum.attr import IntegratedGradients
 from lstmfcn.explain import IG_RULES, input_x_gradient, integrated_gradients, saliency
 from lstmfcn.explain.branch_gradients import logit_gradient
 from lstmfcn.models import ModelConfig, build_model
-from lstmfcn.pass_size import ENV, branch_plan, lstm_series
+from lstmfcn.pass_size import ENV, BranchPlan, branch_plan, lstm_series
 from tests.helpers.models import K_TINY, T_TINY, VARIANTS, tiny_model
 
 LENGTHS = [T_TINY, 17, 5, T_TINY, 11]
@@ -40,9 +40,10 @@ def test_branch_shares_add_up_to_the_logits_and_their_gradients_to_the_models(ar
         torch.testing.assert_close(shares, model(x, lengths), atol=1e-5, rtol=1e-5)
     p = x.clone().requires_grad_(True)
     (whole,) = torch.autograd.grad(model(p, lengths).gather(1, target[:, None]).sum(), p)
-    # Conv passes of 2 series (the last one short) against the whole model in one graph.
-    by_branch = logit_gradient(model, x, target, lengths, _pairs)
-    torch.testing.assert_close(by_branch, whole, atol=1e-6, rtol=1e-5)
+    # Passes of 2 series (the last one short), split or not, against the whole model in one graph.
+    for split in (True, False):
+        by_branch = logit_gradient(model, x, target, lengths, BranchPlan(_pairs, _pairs, split))
+        torch.testing.assert_close(by_branch, whole, atol=1e-6, rtol=1e-5)
 
 
 def test_an_unknown_branch_is_refused():
@@ -85,14 +86,16 @@ def test_saliency_and_input_x_gradient_are_the_models_input_gradient():
 
 def test_calibrated_plan_sizes_the_shared_passes_for_the_lstm(monkeypatch, tmp_path):
     """IG-32 on attention over time: 8 samples (256 series) a shared pass at T = 150, where the
-    loop's cost per series has levelled off; at T = 1024 the S² attention weights bound it to 2."""
+    loop's cost per series has levelled off; at T = 1024 the S² attention weights bound it to 2.
+    An LSTM over a few variables (shuffle on) is not split from the convolutions."""
     monkeypatch.setenv("LSTMFCN_CACHE_DIR", str(tmp_path))
     monkeypatch.setenv(ENV, "calibrate")
     for length, samples in ((150, 8), (1024, 2)):
         model = build_model(ModelConfig("alstmfcn", 1, length, 2, shuffle=False)).eval()
         assert lstm_series(model, length) == 32 * samples
         plan = branch_plan(model, 1, length, expansion=32)
-        assert [sl.stop - sl.start for sl in plan.samples(20)][:2] == [samples, samples]
+        assert plan.split and [sl.stop - sl.start for sl in plan.samples(20)][:2] == [samples, samples]
+    assert not branch_plan(build_model(ModelConfig("malstmfcn", 12, 29, 9)).eval(), 12, 29, expansion=32).split
     monkeypatch.setenv(ENV, "rule")
     plan = branch_plan(model, 1, 1024, expansion=32)
-    assert list(plan.conv(64)) == [slice(0, 64)]  # fixed passes: each branch runs a pass whole
+    assert not plan.split and list(plan.conv(64)) == [slice(0, 64)]  # fixed passes: the whole model

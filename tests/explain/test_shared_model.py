@@ -81,3 +81,31 @@ def test_concurrent_explanations_equal_sequential_ones(gunpoint, gunpoint_model)
     for seq, con in zip(sequential, concurrent, strict=True):
         for key in hooked + ["logits", "ig_delta"]:
             np.testing.assert_allclose(con[key], seq[key], rtol=1e-5, atol=1e-6, err_msg=key)
+
+
+def test_a_threads_private_copy_is_reused_only_while_the_model_is_unchanged(rng):
+    """The copy a thread made is kept for its next call (copying costs ~2 ms), and made again
+    once the model changes: in-place edits, loaded weights, another mode, or a hook left on it."""
+    model = tiny_model("malstmfcn", shuffle=False, n_vars=2)
+    x = rng.normal(size=(3, 2, T_TINY)).astype(np.float32)
+    twin = gradient_model(model)
+    assert gradient_model(model) is twin
+    before = explain(model, x, ["deeplift"], target=0)["deeplift"]
+    with torch.no_grad():
+        model.head.weight.mul_(-1)  # every logit changes sign: so must every attribution
+    edited = gradient_model(model)
+    assert edited is not twin and torch.equal(edited.head.weight, model.head.weight)
+    np.testing.assert_allclose(explain(model, x, ["deeplift"], target=0)["deeplift"], -before, atol=1e-5)
+    model.load_state_dict({k: v.clone() for k, v in model.state_dict().items()})
+    reloaded = gradient_model(model)
+    assert reloaded is not edited
+    model.train()
+    assert gradient_model(model) is not reloaded
+    model.eval()
+    hooked = gradient_model(model)
+    handle = hooked.block1.register_forward_hook(lambda *_: None)  # as an interrupted Captum call could leave
+    assert gradient_model(model) is not hooked
+    handle.remove()
+    with ThreadPoolExecutor(1) as pool:
+        other = pool.submit(gradient_model, model).result()
+    assert other is not gradient_model(model)  # hooks on one thread's copy never meet another's forward
