@@ -6,7 +6,8 @@ and the one-line calls of the other gradient methods we offer (saliency, input Ã
 DeepLift, GradientSHAP). Every case checks the numbers (ours against the one-liner, and ours with
 measured pass sizes against ours with the fixed rule), times both ways interleaved (A B, B A, â€¦),
 and reports min and median, the peak resident memory of each way, the FLOP rate reached against
-the machine's float32 matmul peak measured in the same run, and the load average.
+the machine's float32 peak (the better of a matmul and a oneDNN convolution) measured in the
+same run, and the load average.
 """
 
 from __future__ import annotations
@@ -303,7 +304,7 @@ def format_oneliner(result: dict) -> str:
         f"CPU: {m['cpu']}, {m['cores']} cores, torch {m['torch']}, {m['threads']} thread(s); flags: {' '.join(m['flags'])}",
         f"kernels: ATen {isa['aten']}, oneDNN max ISA {isa['onednn_max_isa']}"
         + (" (an emulation of a smaller instruction set on this CPU)" if isa["emulated"] else ""),
-        f"float32 matmul peak: {result['peak_gflops']:.0f} GFLOP/s (again at the end: {result['peak_gflops_after']:.0f});"
+        f"float32 peak (best of matmul and conv): {result['peak_gflops']:.0f} GFLOP/s (again at the end: {result['peak_gflops_after']:.0f});"
         f" load at the end {result['load_end'][0]:.2f}",
         "",
         f"{'checkpoint':<28} {'method':<16} {'N':>4} {'ours min/med':>15} {'one-liner min/med':>18} {'speedup':>7} {'cpu':>5}"
