@@ -113,12 +113,25 @@ def cache_file() -> Path:
     return default_folder() / "pass_sizes.json"
 
 
+#: The record as last read, by path, with the file's (inode, mtime, size): every explanation call asks
+#: for its pass size, and parsing the file each time cost a tenth of a millisecond or more.
+_read_cache: dict[Path, tuple[tuple[int, int, int], dict]] = {}
+
+
 def _read(path: Path) -> dict:
     try:
+        st = path.stat()
+        stamp = (st.st_ino, st.st_mtime_ns, st.st_size)  # a write replaces the file: a new inode
+        kept = _read_cache.get(path)
+        if kept is not None and kept[0] == stamp:
+            return dict(kept[1])
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}  # missing or damaged: calibrate again
-    return data if isinstance(data, dict) else {}
+    if not isinstance(data, dict):
+        return {}
+    _read_cache[path] = (stamp, data)
+    return dict(data)
 
 
 def cached(key: str, path: Path | None = None) -> int | None:

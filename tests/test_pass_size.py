@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import os
+
 import numpy as np
 import pytest
 
 from lstmfcn.explain import integrated_gradients, saliency
 from lstmfcn.models import ModelConfig, build_model
-from lstmfcn.pass_size import ENV, Calibration, cached, candidates, mode
+from lstmfcn.pass_size import ENV, Calibration, cached, candidates, mode, remember
 
 
 class FakeClock:
@@ -116,3 +119,16 @@ def test_calibrated_passes_give_the_numbers_of_fixed_passes(arch, shuffle, monke
     for a, b in zip(fixed, calibrated, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(saliency(model, x, target), sal, rtol=1e-5, atol=1e-6)
+
+
+def test_a_record_another_process_rewrites_is_read_again(tmp_path):
+    """The record is kept in memory between calls, but a rewrite of the file (another process,
+    a second dashboard) is seen at once, even one of the same size within the same second."""
+    path = tmp_path / "pass_sizes.json"
+    remember("k", 4, path)
+    assert cached("k", path) == 4
+    tmp = tmp_path / "other"
+    tmp.write_text(json.dumps({"k": 8}, indent=0, sort_keys=True), encoding="utf-8")  # as remember writes
+    assert tmp.stat().st_size == path.stat().st_size
+    os.replace(tmp, path)
+    assert cached("k", path) == 8
