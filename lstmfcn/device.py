@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import torch
 from torch import nn
 
@@ -20,6 +22,7 @@ def resolve_device(device: str | torch.device | None = "auto") -> torch.device:
     return dev
 
 
+@functools.cache
 def cpu_model() -> str:
     """The CPU's model name (``"AMD EPYC 9B14"``), or ``""`` where the system does not say.
 

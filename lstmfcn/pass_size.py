@@ -241,7 +241,7 @@ class Calibration:
         self._todo = [] if self.chosen is not None else [k for k in sorted(set(sizes)) if k not in self.per_sample]
         self._seen: set[int] = set()
         if self.chosen is None and self.per_sample:
-            self._settle(max(self.per_sample))
+            self._settle(max(self.per_sample), measured=False)
 
     def _next_size(self) -> int:
         return self.chosen if self.chosen is not None else self._todo[0]
@@ -256,16 +256,17 @@ class Calibration:
         self._todo.pop(0)
         self._settle(size)
 
-    def _settle(self, last: int) -> None:
+    def _settle(self, last: int, measured: bool = True) -> None:
         """Choose once every size is measured or ``last`` (the largest measured) is clearly slower
-        per sample than the best; else keep the measurements for the next run."""
+        per sample than the best; else keep the measurements for the next run (if ``measured``
+        added one: a run that only read them leaves the file alone)."""
         best = min(self.per_sample, key=self.per_sample.get)
         if not self._todo or self.per_sample[last] > STOP_RATIO * self.per_sample[best]:
             self.chosen = best
             self._todo = []
             if self.key is not None:
                 remember(self.key, best, self.path)
-        elif self.key is not None:
+        elif self.key is not None and measured:
             remember_measured(self.key, self.per_sample, self.path)
 
     def slices(self, n: int) -> Iterator[slice]:

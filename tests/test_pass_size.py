@@ -67,6 +67,19 @@ def test_a_run_too_short_to_finish_leaves_its_measurements_to_the_next_run(tmp_p
     assert Calibration("k", candidates(16), path=path).per_sample == {}  # settled: nothing left measuring
 
 
+def test_a_run_that_only_reads_an_unfinished_calibration_leaves_the_file_alone(tmp_path):
+    """Every explanation call opens the record; one that measures nothing new must not rewrite
+    it (it did, at every call: 0.4 ms of a 10 ms saliency)."""
+    path = tmp_path / "pass_sizes.json"
+    clock = FakeClock({1: 5.0, 2: 3.0, 4: 2.0, 8: 1.0})
+    _drive(Calibration("k", candidates(8), path=path, clock=clock), clock, 3)
+    before = path.stat()
+    again = Calibration("k", candidates(8), path=path, clock=clock)
+    assert again.per_sample == {1: 5.0} and again.chosen is None
+    after = path.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+
+
 def test_a_second_run_stops_measuring_as_soon_as_a_size_is_clearly_slower(tmp_path):
     path = tmp_path / "pass_sizes.json"
     cost = {1: 1.0, 2: 3.0, 4: 3.0}
