@@ -67,7 +67,7 @@ def test_split_sigmoid_of_a_large_map_computes_the_same_equations():
     seq = torch.randn(b, s, 1, dtype=torch.float64)
     assert b * cell.hidden_size * s >= _SPLIT_MIN_ELEMENTS
     with torch.no_grad():
-        assert _AttentionMap(2 * cell.att_input(seq).transpose(1, 2), 2 * cell.att_hidden.weight).split
+        assert _AttentionMap.choose(2 * cell.att_input(seq).transpose(1, 2), 2 * cell.att_hidden.weight).split
     mask = _mask(s, [s, 70, 3, s] * 4)
     g = torch.Generator().manual_seed(2)
     weights = [torch.randn(b, 5, generator=g, dtype=torch.float64), None, None]
@@ -99,15 +99,15 @@ def test_the_split_is_refused_where_a_factor_could_overflow_and_its_map_equals_t
     keys = torch.randn(32, 8, 150, generator=g) * 4
     w_att = torch.randn(8, 8, generator=g)
     query = torch.randn(32, 8, generator=g) * 4
-    split = _AttentionMap(keys, w_att)
+    split = _AttentionMap.choose(keys, w_att)
     assert split.split
     out = torch.empty_like(keys)
     torch.testing.assert_close(split(query, out), torch.sigmoid(keys + query[:, :, None]), atol=3e-7, rtol=0)
     for bad_keys, bad_w in ((keys * 30, w_att), (keys, w_att * 30), (keys.clone().fill_(float("nan")), w_att)):
-        plain = _AttentionMap(bad_keys, bad_w)
+        plain = _AttentionMap.choose(bad_keys, bad_w)
         assert not plain.split
         torch.testing.assert_close(plain(query, out), torch.sigmoid(bad_keys + query[:, :, None]), equal_nan=True)
-    assert not _AttentionMap(keys[:1, :, :100], w_att).split  # a small map: one sigmoid kernel is cheaper
+    assert not _AttentionMap.choose(keys[:1, :, :100], w_att).split  # a small map: one sigmoid kernel is cheaper
 
 
 @pytest.mark.parametrize("used", [0, 1, 2])

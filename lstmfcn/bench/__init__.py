@@ -221,7 +221,10 @@ def run_bench(device: str = "auto", quick: bool = False, progress: Callable[[str
     run uses the issue's shapes on a GPU (8192 × 1024 and 8192 × 96) and, on a CPU, the same
     lengths with fewer samples (the CPU would need minutes per pass over 8192 × 1024).
     """
+    from ..checkpoint import load_model
     from ..data import load_dataset
+    from ..model_input import model_input
+    from ..zoo import pretrained_path
 
     dev = resolve_device(device)
     say = progress or (lambda _: None)
@@ -253,10 +256,6 @@ def run_bench(device: str = "auto", quick: bool = False, progress: Callable[[str
         "GunPoint", gp_model, gp_x, device=dev, repeats=repeats, loop_samples=loop_samples, methods=methods, ig_steps=32
     )
     # The shipped attention-over-time model, whose loop over 150 steps is where batching pays.
-    from ..checkpoint import load_model
-    from ..model_input import model_input
-    from ..zoo import pretrained_path
-
     say("GunPoint test split, ALSTM-FCN with attention over time")
     alstm = load_model(pretrained_path("GunPoint__alstmfcn__noshuffle")).to(dev).eval()
     rows += bench_case(

@@ -296,15 +296,16 @@ def attribute_in_batches(
     base = None if baseline is None else make_baseline(xt, baseline, lt, blur_sigma=blur_sigma)
     attr = np.zeros((n, v, total), np.float32)
     extra: np.ndarray | None = None
-    key = method or f"{per_batch.__qualname__}|x{expansion}"
     if plan is not None:
         slices = plan.samples(n)
     else:
+        key = method or f"{per_batch.__qualname__}|x{expansion}"
         slices = pass_slices(
             net, n, v, total, method=key, gradients=gradients, expansion=expansion, batch_size=batch_size
         )
     for sl in slices:
-        xb = xt[sl].clone().requires_grad_(gradients)  # Captum warns when it has to set this itself
+        # Captum warns when it has to set requires_grad itself; our own gradients take the slice as it is.
+        xb = xt[sl] if plan is not None else xt[sl].clone().requires_grad_(gradients)
         a, e = per_batch(net, xb, tt[sl], None if lt is None else lt[sl], None if base is None else base[sl], sl)
         attr[sl] = a.detach().float().cpu().numpy()
         if e is not None:

@@ -143,7 +143,7 @@ def integrated_gradients(
     quadrature = _quadrature(integration, n_steps)
 
     def per_batch(net, xb, tb, lb, bb, _sl):
-        return _ig_pass(net, xb.detach(), tb, lb, bb, quadrature, plan)
+        return _ig_pass(net, xb, tb, lb, bb, quadrature, plan)
 
     attr, delta = attribute_in_batches(
         model,
@@ -318,7 +318,6 @@ def _of_input_gradient(model, x, target, lengths, batch_size, progress, of_gradi
     plan = branch_plan(model, np.shape(x)[1], np.shape(x)[-1], batch_size=batch_size)
 
     def per_batch(net, xb, tb, lb, _bb, _sl):
-        xb = xb.detach()
         return of_gradient(xb, logit_gradient(net, xb, tb, lb, plan)), None
 
     return attribute_in_batches(

@@ -47,15 +47,20 @@ class _AttentionMap:
     since ``|h| ≤ 1``); it differs from the sigmoid by float rounding (≤ 2e-7 in float32).
     """
 
-    def __init__(self, keys_t: torch.Tensor, w_att: torch.Tensor) -> None:
-        self.keys = keys_t  # (B, H, S)
-        self.split = (
+    def __init__(self, keys_t: torch.Tensor, exp_keys: torch.Tensor | None) -> None:
+        self.keys, self.exp_keys = keys_t, exp_keys  # (B, H, S); e^{-keys}, or None for the plain sigmoid
+        self.split = exp_keys is not None
+
+    @classmethod
+    def choose(cls, keys_t: torch.Tensor, w_att: torch.Tensor) -> _AttentionMap:
+        """The split where it is safe and pays (forward decides; backward reuses the decision)."""
+        split = (
             keys_t.device.type == "cpu"
             and keys_t.numel() >= _SPLIT_MIN_ELEMENTS
             and float(keys_t.abs().max()) < _SPLIT_BOUND
             and float(w_att.abs().sum(1).max()) < _SPLIT_BOUND
         )  # a NaN or inf anywhere fails the comparisons: the plain sigmoid keeps IEEE semantics
-        self.exp_keys = torch.exp(-keys_t) if self.split else None
+        return cls(keys_t, torch.exp(-keys_t) if split else None)
 
     def __call__(self, query: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
         """``out`` ``(B, H, S)`` ← ``σ(keys + query[:, :, None])`` for ``query`` ``(B, H)``."""
@@ -94,7 +99,7 @@ class AttentionRecurrence(torch.autograd.Function):
         valid = None if mask is None else mask.t().unsqueeze(-1).unbind(0)  # S × (B, 1)
         keys_t = keys.transpose(1, 2).contiguous()  # (B, H, S): the layout the module docstring explains
         z = torch.empty_like(keys_t)  # (B, H, S), reused by every step
-        attention_map = _AttentionMap(keys_t, w_h[4 * H :])
+        attention_map = _AttentionMap.choose(keys_t, w_h[4 * H :])
         score_rows = score.view(1, 1, H).expand(B, 1, H)
         energy_rows = keys.new_empty(B, 1, S)
         energy = energy_rows.view(B, S)
@@ -131,14 +136,14 @@ class AttentionRecurrence(torch.autograd.Function):
         if any(ctx.needs_input_grad):
             ctx.save_for_backward(
                 keys_t, seq, w_h, w_c, score, alpha_all, context_all, torch.stack(hs), torch.stack(cs),
-                torch.stack(acts), torch.stack(tcs), torch.stack(queries), mask,
+                torch.stack(acts), torch.stack(tcs), torch.stack(queries), mask, attention_map.exp_keys,
             )  # fmt: skip
         return h, alpha_all, context_all
 
     @staticmethod
     @once_differentiable
     def backward(ctx, d_h, d_alphas, d_contexts):
-        keys, seq, w_h, w_c, score, alphas, contexts, hs, cs, acts, tcs, queries, mask = ctx.saved_tensors
+        keys, seq, w_h, w_c, score, alphas, contexts, hs, cs, acts, tcs, queries, mask, exp_keys = ctx.saved_tensors
         B, H, S = keys.shape  # keys (B, H, S), as forward laid them out
         F = seq.shape[-1]
         want_score = ctx.needs_input_grad[5]
@@ -170,7 +175,7 @@ class AttentionRecurrence(torch.autograd.Function):
         d_keys = torch.zeros_like(keys)  # (B, H, S): Σ_t de_t · σ'(z_t), scaled by the score at the end
         d_score = keys.new_zeros(B, H) if want_score else None
         z = torch.empty_like(keys)  # σ(z_t), then de_t · σ'(z_t), for one step at a time
-        attention_map = _AttentionMap(keys, w_h[4 * H :])
+        attention_map = _AttentionMap(keys, exp_keys)  # the map forward computed, the same way
         z_grad = torch.empty_like(keys)
         keep = None if mask is None else mask.t().unsqueeze(-1).to(keys.dtype).unbind(0)  # S × (B, 1)
         dh = d_h if d_h is not None else keys.new_zeros(B, H)
