@@ -113,12 +113,12 @@ def test_stored_reports_read_back_as_the_librarys(gunpoint_model_and_data):
 def test_faithfulness_runs_in_the_background_with_an_estimate_and_is_kept_on_disk(app, monkeypatch, tmp_path):
     import streamlit as st
 
-    import pages._cached as cached
+    import pages._cached_checks as cached_checks
 
     monkeypatch.setenv("LSTMFCN_CACHE_DIR", str(tmp_path))
     st.cache_data.clear()
     st.cache_resource.clear()
-    monkeypatch.setattr(cached, "ANSWER_WITHIN_S", 0.0)  # answer at once: the bar is what the page shows
+    monkeypatch.setattr(cached_checks, "ANSWER_WITHIN_S", 0.0)  # answer at once: the bar is what the page shows
     at = app(dataset="ECG5000", model="ECG5000__lstmfcn", method="ig")
     at.switch_page("pages/attributions.py").run()
     at.session_state["attr_methods"] = ["cam", "ig"]
@@ -154,11 +154,12 @@ def test_cancelling_the_sanity_check_stops_it_and_offers_to_start_again(app, mon
     import streamlit as st
 
     import pages._cached as cached
+    import pages._cached_checks as cached_checks
 
     monkeypatch.setenv("LSTMFCN_CACHE_DIR", str(tmp_path))
     st.cache_data.clear()
     st.cache_resource.clear()
-    monkeypatch.setattr(cached, "ANSWER_WITHIN_S", 0.0)
+    monkeypatch.setattr(cached_checks, "ANSWER_WITHIN_S", 0.0)
     at = app(dataset="ECG5000", model="ECG5000__lstmfcn")
     at.switch_page("pages/attributions.py").run()
     at.session_state["attr_methods"] = ["cam", "ig"]

@@ -55,10 +55,11 @@ def test_default_folder_and_digest(monkeypatch, tmp_path):
 def test_a_restarted_dashboard_reads_explanations_from_disk(app, monkeypatch, tmp_path):
     import streamlit as st
 
-    import pages._cached as cached
+    import pages._cached_explanations as cached_explanations
 
     monkeypatch.setenv("LSTMFCN_CACHE_DIR", str(tmp_path))
-    monkeypatch.setattr(cached, "WARM_BUDGET_S", 0.0)  # the warm-up only writes the default view, as the page does
+    # the warm-up only writes the default view, as the page does
+    monkeypatch.setattr(cached_explanations, "WARM_BUDGET_S", 0.0)
     st.cache_data.clear()
     st.cache_resource.clear()
     at = app()
@@ -73,7 +74,7 @@ def test_a_restarted_dashboard_reads_explanations_from_disk(app, monkeypatch, tm
     def never(*args):
         raise AssertionError("computed again although the disk holds it")
 
-    monkeypatch.setattr(cached, "_compute_chunk", never)
+    monkeypatch.setattr(cached_explanations, "_compute_chunk", never)
     at = app()
     at.switch_page("pages/cam.py").run()
     assert not at.exception, [e.value for e in at.exception]

@@ -1,0 +1,358 @@
+"""Whole-split explanations cached chunk by chunk (in memory and on disk, a progress bar with the
+time left while they are computed), the evaluation made of them, one sample's explanations, and
+the server's set-up that warms the default view.
+
+Part of the cached layer (:mod:`pages._cached` lists every cache). No computation here.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import streamlit as st
+
+from lstmfcn.dashboard import analysis, explanations, sources
+from pages._cached_resources import aligned, dataset, model, model_file
+
+ss = st.session_state
+
+# ------------------------------------------------------------------------------------------
+# Whole-split explanations: cached per chunk, with a progress bar while they are computed
+
+
+def evaluation(model_id: str, dataset_id: str, split: str, *, progress: bool = True) -> dict:
+    """Accuracy figures, predictions and logits of a model on a split. The logits are computed
+    chunk by chunk like a whole-split explanation (:func:`split_explanation`: kept in memory and on
+    disk, a progress bar with the time left while they are computed); ``progress=False`` inside a
+    cached function or a background thread. A cancelled evaluation stops the page (it says so)."""
+    from lstmfcn.evaluation import evaluation_from_logits
+
+    res = split_explanation("logits", model_id, dataset_id, split, "Evaluating the model", progress=progress)
+    if res is None:
+        st.stop()
+    a = aligned(model_id, dataset_id, split)
+    ev = evaluation_from_logits(res["logits"], a.y)
+    return {
+        "accuracy": ev.accuracy,
+        "per_class": ev.per_class_accuracy,
+        "confusion": ev.confusion,
+        "pred": ev.predictions,
+        "logits": ev.logits,
+        "y": a.y,
+        "lengths": a.lengths,
+    }
+
+
+def rows(model_id: str, dataset_id: str, split: str, subset: int = 0) -> np.ndarray:
+    """Indices of the samples a split-level computation covers: all, or a stratified subset."""
+    y = aligned(model_id, dataset_id, split).y
+    return explanations.subset_indices(y, subset) if subset else np.arange(len(y))
+
+
+@st.cache_resource
+def disk_cache():
+    """The explanations kept on disk across restarts and sessions (see lstmfcn.dashboard.disk_cache)."""
+    from lstmfcn.dashboard.disk_cache import DiskCache
+
+    return DiskCache()
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def model_digest(model_id: str) -> str:
+    """The content digest of a model's checkpoint bytes: disk entries follow the weights, not the name."""
+    from lstmfcn.dashboard.disk_cache import content_digest
+
+    return content_digest(model_file(model_id)[1])
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def dataset_digest(dataset_id: str) -> str:
+    """The content digest of a dataset's raw series and labels (both splits)."""
+    from lstmfcn.dashboard.disk_cache import content_digest
+
+    ds = dataset(dataset_id)
+    parts = [ds.name]
+    for raw in (ds.raw_train, ds.raw_test):
+        parts += [np.ascontiguousarray(raw.X).tobytes(), "\n".join(map(str, raw.labels))]
+    return content_digest(*parts)
+
+
+#: Bump when a change alters the numbers an entry holds, so old entries are never read again.
+DISK_FORMAT = 1
+
+
+def _disk_key(model_id: str, dataset_id: str, **fields) -> str:
+    """A disk entry's name: the model's and dataset's content digests, torch's version, the
+    format and ``fields`` (what was computed, with which parameters)."""
+    import torch
+
+    return disk_cache().key(
+        format=DISK_FORMAT,
+        torch=torch.__version__,
+        model=model_digest(model_id),
+        data=dataset_digest(dataset_id),
+        **fields,
+    )
+
+
+@st.cache_data(max_entries=4096, show_spinner=False)
+def _chunk(
+    kind: str, model_id: str, dataset_id: str, split: str, subset: int, start: int, stop: int, method: str, params: str
+) -> dict:
+    """One chunk of a whole-split computation: from memory, else from disk, else computed (and kept on disk)."""
+    key = _chunk_key(kind, model_id, dataset_id, split, subset, start, stop, method, params)
+    found = disk_cache().get(key)
+    if found is not None:
+        return found
+    out = _compute_chunk(kind, model_id, dataset_id, split, subset, start, stop, method, params)
+    disk_cache().put(key, out)
+    return out
+
+
+def keep_split_explanation(kind: str, model_id: str, dataset_id: str, split: str, arrays: dict) -> bool:
+    """Put a whole split's explanation computed elsewhere (a sweep unit's CAM) on disk, chunk by chunk
+    under the keys :func:`split_explanation` looks up, so the page shows it without computing.
+
+    Returns False (and keeps nothing) when the arrays do not cover the split as the model reads it.
+    """
+    n = len(rows(model_id, dataset_id, split))
+    if any(len(a) != n for a in arrays.values()):
+        return False
+    for s, e in explanations.chunks(n):
+        disk_cache().put(
+            _chunk_key(kind, model_id, dataset_id, split, 0, s, e, "", ""), {k: a[s:e] for k, a in arrays.items()}
+        )
+    return True
+
+
+def _compute_chunk(kind, model_id, dataset_id, split, subset, start, stop, method, params) -> dict:
+    m = model(model_id)
+    a = aligned(model_id, dataset_id, split)
+    idx = rows(model_id, dataset_id, split, subset)[start:stop]
+    X, L = a.X[idx], a.lengths[idx]
+    if kind == "logits":
+        from lstmfcn.evaluation import predict_logits
+
+        return {"logits": predict_logits(m, X, L)}
+    if kind == "cam":
+        return explanations.cam_chunk(m, X, L)
+    if kind == "attention":
+        return explanations.attention_chunk(m, X, L)
+    if kind == "attr_true":
+        return explanations.attribution_chunk(m, X, a.y[idx], L, method, params)
+    if kind == "attr_pred":
+        pred = evaluation(model_id, dataset_id, split, progress=False)["pred"]
+        return explanations.attribution_chunk(m, X, pred[idx], L, method, params)
+    raise ValueError(f"unknown split computation {kind!r}")
+
+
+def split_explanation(
+    kind: str,
+    model_id: str,
+    dataset_id: str,
+    split: str,
+    label: str,
+    method: str = "",
+    params: str = "",
+    subset: int = 0,
+    *,
+    progress: bool = True,
+) -> dict | None:
+    """A whole split's explanation, computed once per (model, dataset, split, kind, method, params).
+
+    ``kind``: ``"cam"`` (every class), ``"attention"``, ``"attr_true"`` / ``"attr_pred"`` (``method``
+    for each sample's true / predicted class). ``subset``: 0 for the whole split, else that many
+    samples (stratified, see :func:`rows`). Chunks of samples are cached one by one; while any is
+    being computed a progress bar shows how far it is and about how long is left, with a Cancel
+    button; a rerun (another sample, another class) only looks them up. ``progress=False`` inside
+    another cached function (which must not draw).
+
+    Returns:
+        ``{name: (n, …) array}``, or None when the user cancelled (then a note says how far it got
+        and offers to go on: the chunks computed so far are kept).
+    """
+    n = len(rows(model_id, dataset_id, split, subset))
+    parts = explanations.chunks(n)
+    flag = "_cancelled_" + "_".join(map(str, (kind, model_id, dataset_id, split, method, params, subset)))
+    if progress and ss.pop(flag, False):
+        done = ss.get(flag + "_done", 0)
+        st.info(f"{label}: cancelled after {done} of {n} samples; those are kept.", icon=":material/pause:")
+        st.button("Go on computing", key=flag + "_resume", icon=":material/play_arrow:")
+        return None
+    bar = holder = None
+
+    def show_bar() -> None:
+        nonlocal bar, holder
+        holder = st.empty()  # the bar and its Cancel button go together when the work is done
+        with holder.container():
+            bar = st.progress(0.0, text=f"{label}: measuring the time left")
+            st.button(
+                "Cancel", key=flag + "_button", on_click=ss.__setitem__, args=(flag, True), icon=":material/stop:"
+            )
+
+    if progress and parts and not _kept_on_disk(kind, model_id, dataset_id, split, subset, *parts[0], method, params):
+        show_bar()  # nothing computed yet: the bar shows before the first chunk, not after it
+    out = []
+    t0 = time.perf_counter()
+    elapsed = 0.0
+    for i, (s, e) in enumerate(parts):
+        out.append(_chunk(kind, model_id, dataset_id, split, subset, s, e, method, params))
+        if progress:
+            ss[flag + "_done"] = e
+        elapsed = time.perf_counter() - t0
+        if progress and bar is None and i + 1 < len(parts) and elapsed > 0.15:
+            show_bar()
+        if bar is not None:
+            bar.progress((i + 1) / len(parts), text=f"{label}: {e} of {n} samples{_time_left(elapsed, e, n)}")
+    if holder is not None:
+        holder.empty()
+    if progress and parts and elapsed > 0.15:  # computed, not only looked up: the rate is real
+        _remember_rate(kind, model_id, method, params, elapsed / max(n, 1))
+    return {k: np.concatenate([o[k] for o in out]) for k in out[0]} if out else {}
+
+
+def _kept_on_disk(kind, model_id, dataset_id, split, subset, start, stop, method, params) -> bool:
+    """Whether a chunk's entry is on disk (then it, and most likely the rest, is only read)."""
+    return (
+        disk_cache().path(_chunk_key(kind, model_id, dataset_id, split, subset, start, stop, method, params)).exists()
+    )
+
+
+def _chunk_key(kind, model_id, dataset_id, split, subset, start, stop, method, params) -> str:
+    return _disk_key(
+        model_id,
+        dataset_id,
+        kind=kind,
+        split=split,
+        subset=subset,
+        start=start,
+        stop=stop,
+        method=method,
+        params=params,
+    )
+
+
+def _time_left(elapsed: float, done: int, total: int) -> str:
+    """`` · about 40 s left`` from the rate so far (empty until a part is done)."""
+    if done <= 0 or done >= total:
+        return ""
+    left = elapsed / done * (total - done)
+    return f" · about {format_seconds(left)} left"
+
+
+def format_seconds(seconds: float) -> str:
+    """``"12 s"``, ``"3 min"``: a wait in words a person reads at a glance."""
+    return f"{max(1, round(seconds))} s" if seconds < 90 else f"{round(seconds / 60)} min"
+
+
+def _remember_rate(kind: str, model_id: str, method: str, params: str, seconds_per_sample: float) -> None:
+    ss.setdefault("_rates", {})[(kind, model_id, method, params)] = seconds_per_sample
+
+
+def estimated_seconds(kind: str, model_id: str, method: str, params: str, n: int) -> float | None:
+    """How long ``n`` samples of this computation would take, from the rate measured in this
+    session (None before it was measured)."""
+    rate = ss.get("_rates", {}).get((kind, model_id, method, params))
+    return None if rate is None else rate * n
+
+
+@st.cache_data(max_entries=512, show_spinner=False)  # the page draws a bar over its methods
+def sample_attribution(
+    model_id: str, dataset_id: str, split: str, sample: int, target: int, method: str, params: str
+) -> np.ndarray:
+    """One sample's map ``(V, T)`` for class ``target``."""
+    a = aligned(model_id, dataset_id, split)
+    m = model(model_id)
+    return explanations.attribution(
+        m, a.X[sample : sample + 1], target, a.lengths[sample : sample + 1], method, params
+    )[0]
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def sample_attention(model_id: str, dataset_id: str, split: str, sample: int) -> dict:
+    a = aligned(model_id, dataset_id, split)
+    return explanations.sample_attention(model(model_id), a.X[sample], int(a.lengths[sample]))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def class_stats(dataset_id: str, model_id: str, split: str, n_classes: int):
+    """Per-class mean and spread of a split's series ``(K, V, T)`` each, and class counts: as the
+    model sees them when ``model_id`` is given, else as the dataset prepares them."""
+    X, y, lengths = series(dataset_id, model_id, split)
+    return analysis.class_mean_spread(X, y, n_classes, lengths)
+
+
+def series(dataset_id: str, model_id: str, split: str):
+    """``(X, y, lengths)`` of a split: as the model sees them when one is given, else as the dataset
+    prepares them."""
+    if model_id:
+        a = aligned(model_id, dataset_id, split)
+        return a.X, a.y, a.lengths
+    return dataset(dataset_id).split(split)
+
+
+@st.cache_data(max_entries=256, show_spinner="Running the sample through the network…")
+def block_activations(model_id: str, dataset_id: str, split: str, sample: int, block: int) -> np.ndarray:
+    """One sample's activations ``(C, T)`` after conv block ``block``."""
+    a = aligned(model_id, dataset_id, split)
+    return analysis.conv_block_activations(
+        model(model_id), a.X[sample : sample + 1], block, a.lengths[sample : sample + 1]
+    )[0]
+
+
+# ------------------------------------------------------------------------------------------
+# The server's compute set-up, and the default view warmed before the first visitor asks
+
+
+@st.cache_resource
+def compute_setup() -> int:
+    """Once per server process: torch's CPU threads for the dashboard (see lstmfcn.dashboard.device),
+    and the default view warmed in the background, so the first visitor does not wait for it."""
+    import atexit
+
+    from lstmfcn.dashboard.device import configure_threads
+
+    threads = configure_threads()
+    warm = threading.Thread(target=_warm_default_view, name="warm-default-view", daemon=True)
+    warm.start()
+    atexit.register(_stop_warm_up, warm)
+    return threads
+
+
+#: Set when the process exits: the warm-up stops before its next dataset.
+_WARM_STOP = threading.Event()
+
+
+def _stop_warm_up(thread, timeout_s: float = 15.0) -> None:
+    """Let the warm-up finish the step it is in before the interpreter exits: torch aborts the
+    process (exit status 134) when a daemon thread is inside one of its kernels at shutdown."""
+    _WARM_STOP.set()
+    thread.join(timeout_s)
+
+
+#: The warm-up stops starting new work after this long: it shares the CPU with the first visitors.
+WARM_BUDGET_S = 120.0
+
+
+def _warm_default_view() -> None:
+    """Evaluate the default model on the default dataset and compute its class activation maps,
+    then load every shipped dataset with its first model and evaluate it on the test split (memory
+    and disk caches: a restart reads them back), within :data:`WARM_BUDGET_S`. A failure only
+    means the first visitor computes it, with its progress bar."""
+    from lstmfcn.zoo import DEFAULT_DATASET
+
+    t0 = time.perf_counter()
+    try:
+        model_id = sources.zoo_model_ids(DEFAULT_DATASET)[0]
+        evaluation(model_id, DEFAULT_DATASET, "test", progress=False)
+        if _WARM_STOP.is_set():
+            return
+        split_explanation("cam", model_id, DEFAULT_DATASET, "test", "", progress=False)
+        for name in sorted(sources.datasets_with_models() - {DEFAULT_DATASET}):
+            if time.perf_counter() - t0 > WARM_BUDGET_S or _WARM_STOP.is_set():
+                break
+            evaluation(sources.zoo_model_ids(name)[0], name, "test", progress=False)
+    except Exception:  # noqa: BLE001 - warming is an optimisation, never an error a user sees
+        pass

@@ -1,0 +1,97 @@
+"""The dashboard's process-wide resources: the upload store, the training jobs, datasets and models
+by id, splits prepared for a model, and what a model's files say.
+
+Part of the cached layer (:mod:`pages._cached` lists every cache). No computation here.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lstmfcn.dashboard import sources
+from lstmfcn.dashboard.blobs import BlobStore
+from lstmfcn.dashboard.jobs import JobRegistry
+from lstmfcn.errors import LstmFcnError
+
+# ------------------------------------------------------------------------------------------
+# Process-wide resources
+
+
+@st.cache_resource
+def blob_store() -> BlobStore:
+    """Uploaded files and models trained here, by content digest (see lstmfcn.dashboard.blobs)."""
+    return BlobStore()
+
+
+@st.cache_resource
+def job_registry() -> JobRegistry:
+    """Background training jobs of every session."""
+    return JobRegistry()
+
+
+@st.cache_resource(max_entries=8, show_spinner="Loading the dataset…")
+def dataset(dataset_id: str):
+    """The dataset behind an id (raises LstmFcnError; failures are not cached)."""
+    return sources.load_dataset_by_id(dataset_id, blob_store())
+
+
+@st.cache_resource(max_entries=16, show_spinner="Loading the model…")
+def model(model_id: str):
+    """The model on the best device, in eval mode (``model.metadata``: its checkpoint's); shared and never changed."""
+    from lstmfcn.dashboard.device import to_best_device
+
+    return to_best_device(sources.load_model_by_id(model_id, blob_store()))
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def datasets_with_models() -> frozenset[str]:
+    """Embedded datasets that have a shipped model (re-read each minute: a training may add one)."""
+    return sources.datasets_with_models()
+
+
+@st.cache_data(show_spinner=False)
+def device_label() -> str:
+    from lstmfcn.dashboard.device import best_device_label
+
+    return best_device_label()
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def aligned(model_id: str, dataset_id: str, split: str):
+    """The split prepared for the model (:func:`lstmfcn.model_input.model_input`): the series as
+    the model's checkpoint prepares them, labels in the model's class order.
+
+    Computed with both opt-ins on (series of another length resampled, a subset of the model's
+    classes allowed; the result's ``warnings`` say so), so it depends on the ids alone and is
+    shared by every session. Whether a session may use such a split is its own opt-in
+    (``ss["resample"]``, ``ss["class_subset"]``), checked where a model is chosen and again by
+    :func:`pages._ui.aligned_or_stop`.
+    """
+    from lstmfcn.model_input import model_input
+
+    return model_input(model(model_id), dataset(dataset_id), split, resample=True, class_subset=True)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)  # about 5 MB each
+def report_html(model_id: str, dataset_id: str, split: str) -> str:
+    """The shareable HTML report of a model on a split (:func:`lstmfcn.report.build_report`), its
+    defaults: 200 class-balanced samples, Integrated Gradients checked. Built with the opt-ins of
+    :func:`aligned` (its warnings head the report); called from a download button's deferred data,
+    on Streamlit's download thread, so it draws nothing."""
+    from lstmfcn.report import build_report
+
+    m = model(model_id)
+    name = sources.model_label(model_id, m.metadata, blob_store())
+    return build_report(m, dataset(dataset_id), split, resample=True, class_subset=True, model_name=name)
+
+
+def model_file(model_id: str) -> tuple[str, bytes]:
+    """``(file name, checkpoint bytes)`` of a model, for its download button."""
+    return sources.model_file(model_id, blob_store())
+
+
+def model_meta(model_id: str) -> dict | None:
+    try:
+        return model(model_id).metadata
+    except LstmFcnError:
+        return None
