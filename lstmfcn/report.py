@@ -262,7 +262,8 @@ def _guided(model, X, y, L, logits, classes, var_names, split: str) -> str:
     examples = analysis.guided_examples(y, logits, classes)
     out = [
         "<h2>Samples worth a look</h2>",
-        "<p>For each class, the model's clearest right answer, its most confident mistake and its closest call, each "
+        "<p>For each class, the model's most confident right answer (clear only where the model says so well above "
+        "every other class), its most confident mistake and a close call where there is one, each "
         "with its class activation map for the class the model chose: red moments pushed the model towards that "
         "class, blue ones away from it.</p>",
         f'<p class="used">Picked from all {len(y)} {esc(split)} samples.</p>',

@@ -101,14 +101,18 @@ if len(ctx.classes) > F.LABELLED_CELLS_UP_TO:  # too many cells to read: name th
 
 st.subheader("Start here: samples worth a look")
 st.caption(
-    "For each class, the model's clearest right answer, its most confident mistake and its closest call. "
-    "Open one to see which moments of the series pushed the model to its answer."
+    "For each class, the model's most confident right answer (called clear only when the model gives it at least "
+    f"{analysis.CLEAR_AT_LEAST:.0%} and {analysis.CLEAR_TIMES_NEXT:.0f} times any other class), its most confident "
+    "mistake, and a close call where there is one (the second class at least two thirds of the first). Open one to see which moments of the series pushed the model to its answer."
 )
 for n_ex, ex in enumerate(analysis.guided_examples(ev["y"], ev["logits"], ctx.classes)):
     left, right = st.columns([5, 1], vertical_alignment="center")
-    icon = {"clear": ":material/check_circle:", "mistake": ":material/cancel:", "close call": ":material/balance:"}[
-        ex.kind
-    ]
+    icon = {
+        "clear": ":material/check_circle:",
+        "most confident": ":material/check:",
+        "mistake": ":material/cancel:",
+        "close call": ":material/balance:",
+    }[ex.kind]
     left.markdown(f"{icon} **{ex.kind.capitalize()}** — {ex.sentence}")
     if right.button("Explain", key=f"home_guided_{n_ex}", icon=":material/arrow_forward:"):
         ui.ss["cls"] = ctx.labels[ex.predicted]  # the class the model chose: why did it?

@@ -170,6 +170,34 @@ def top_filters(acts: np.ndarray, k: int = 10) -> np.ndarray:
     return np.argsort(-acts.mean(axis=-1))[:k]
 
 
+#: A right answer is *clear* when the model gives the class at least this probability …
+CLEAR_AT_LEAST = 0.5
+#: … and at least this many times the probability of any other class.
+CLEAR_TIMES_NEXT = 3.0
+#: A *close call*: the runner-up gets at least this share of the winner's probability (60 % against
+#: 40 % is close; 90 % against 4 % is not, whatever the number of classes).
+CLOSE_SHARE = 2.0 / 3.0
+
+
+def is_clear(p: np.ndarray) -> bool:
+    """Whether probabilities ``p (K,)`` make a clear answer: the top class at least
+    :data:`CLEAR_AT_LEAST` and at least :data:`CLEAR_TIMES_NEXT` times every other class."""
+    first, second = _top_two(p)
+    return bool(first >= CLEAR_AT_LEAST and first >= CLEAR_TIMES_NEXT * second)
+
+
+def is_close_call(p: np.ndarray) -> bool:
+    """Whether probabilities ``p (K,)`` make a close call: the runner-up at least :data:`CLOSE_SHARE`
+    of the top class."""
+    first, second = _top_two(p)
+    return bool(second >= CLOSE_SHARE * first)
+
+
+def _top_two(p: np.ndarray) -> tuple[float, float]:
+    s = np.sort(np.asarray(p, dtype=np.float64))
+    return float(s[-1]), float(s[-2]) if s.size > 1 else 0.0
+
+
 @dataclass(frozen=True)
 class GuidedExample:
     """A sample worth a look, picked from a split's predictions, with one sentence in plain words.
@@ -178,9 +206,13 @@ class GuidedExample:
         sample: index in the split.
         true: the sample's class index.
         predicted: the model's class index.
-        kind: ``"clear"`` (the most confident right answer of its class), ``"mistake"`` (the most
-            confident wrong one) or ``"close call"`` (the smallest gap between the two likeliest classes).
-        sentence: what it shows, for someone who has never seen a logit.
+        kind: ``"clear"`` (the most confident right answer of its class, and a clear one:
+            :func:`is_clear`), ``"most confident"`` (the most confident right answer where none of
+            the class is clear), ``"mistake"`` (the most confident wrong one) or ``"close call"``
+            (the right-or-wrong answer of the class whose top two classes are closest, shown only
+            when it is close: :func:`is_close_call`).
+        sentence: what it shows, for someone who has never seen a logit; every number in it is
+            one of the sample's probabilities.
     """
 
     sample: int
@@ -191,7 +223,11 @@ class GuidedExample:
 
 
 def guided_examples(y: np.ndarray, logits: np.ndarray, names: list[str], most_classes: int = 6) -> list[GuidedExample]:
-    """Per class, its clearest right answer, its most confident mistake and its closest call.
+    """Per class, its most confident right answer, its most confident mistake and its closest call.
+
+    The words follow the numbers at any number of classes: a right answer is called clear only by
+    :func:`is_clear` (else "its most confident right answer", with the runner-up), and a close call
+    is shown only where :func:`is_close_call` holds.
 
     Args:
         y: ``(N,)`` true class indices.
@@ -201,14 +237,14 @@ def guided_examples(y: np.ndarray, logits: np.ndarray, names: list[str], most_cl
             (lowest recall first), so that a 37-class set does not give 111 examples.
 
     Returns:
-        The examples, class by class (``clear``, ``mistake``, ``close call``; a kind is left out
-        where the class has no such sample, e.g. no mistake).
+        The examples, class by class (right answer, mistake, close call; a kind is left out where
+        the class has no such sample, e.g. no mistake or no close call).
     """
     y = np.asarray(y, dtype=np.int64)
     probs = softmax(np.asarray(logits, dtype=np.float64))
     pred = probs.argmax(axis=1)
     top2 = np.sort(probs, axis=1)[:, -2:] if probs.shape[1] > 1 else np.c_[probs, probs]
-    gap = top2[:, 1] - top2[:, 0]
+    share = top2[:, 0] / np.maximum(top2[:, 1], np.finfo(np.float64).tiny)  # runner-up / winner
     present = [k for k in range(probs.shape[1]) if (y == k).any()]
     recall = {k: float((pred[y == k] == k).mean()) for k in present}
     classes = sorted(present, key=lambda k: (recall[k], k))[:most_classes] if len(present) > most_classes else present
@@ -217,12 +253,7 @@ def guided_examples(y: np.ndarray, logits: np.ndarray, names: list[str], most_cl
         members = np.flatnonzero(y == k)
         right, wrong = members[pred[members] == k], members[pred[members] != k]
         if right.size:
-            i = int(right[np.argmax(probs[right, k])])
-            out.append(
-                GuidedExample(
-                    i, k, k, "clear", f"Sample {i} is a clear {names[k]}: the model gives it {percent(probs[i, k])}."
-                )
-            )
+            out.append(_right_answer(int(right[np.argmax(probs[right, k])]), k, probs, names))
         if wrong.size:
             i = int(wrong[np.argmax(probs[wrong, pred[wrong]])])
             p = int(pred[i])
@@ -232,11 +263,13 @@ def guided_examples(y: np.ndarray, logits: np.ndarray, names: list[str], most_cl
                     k,
                     p,
                     "mistake",
-                    f"Sample {i} is {names[k]}, but the model says {names[p]} with {percent(probs[i, p])}: its most confident mistake on {names[k]}.",
+                    f"Sample {i} is {names[k]}, but the model says {names[p]} with {percent(probs[i, p])}: "
+                    f"its most confident mistake on {names[k]}.",
                 )
             )
-        i = int(members[np.argmin(gap[members])])
-        if probs.shape[1] > 1 and not any(e.sample == i for e in out[-2:]):
+        i = int(members[np.argmax(share[members])])
+        shown = any(e.sample == i for e in out[-2:])
+        if probs.shape[1] > 1 and not shown and is_close_call(probs[i]):
             first, second = np.argsort(probs[i])[::-1][:2]
             out.append(
                 GuidedExample(
@@ -249,3 +282,20 @@ def guided_examples(y: np.ndarray, logits: np.ndarray, names: list[str], most_cl
                 )
             )
     return out
+
+
+def _right_answer(i: int, k: int, probs: np.ndarray, names: list[str]) -> GuidedExample:
+    """Sample ``i``, class ``k``'s most confident right answer, called clear only when it is."""
+    if probs.shape[1] == 1 or is_clear(probs[i]):
+        return GuidedExample(
+            i, k, k, "clear", f"Sample {i} is a clear {names[k]}: the model gives it {percent(probs[i, k])}."
+        )
+    second = int(np.argsort(probs[i])[::-1][1])
+    return GuidedExample(
+        i,
+        k,
+        k,
+        "most confident",
+        f"Sample {i} is the model's most confident right answer on {names[k]}, and not a clear one: "
+        f"{names[k]} {percent(probs[i, k])} against {names[second]} {percent(probs[i, second])}.",
+    )
