@@ -22,7 +22,7 @@ more on exactly the returned series, predicts the target class.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from torch import nn
@@ -30,6 +30,49 @@ from torch import nn
 from .evaluation import predict_logits, softmax
 from .explain.cam import class_activation_maps
 from .whatif import Splice, as_series
+from .words import percent
+
+
+@dataclass(frozen=True)
+class Origin:
+    """What a counterfactual was made from, in the words its charts and sentences use.
+
+    Attributes:
+        dataset: the dataset as shown (``"GunPoint"``).
+        model: the model as shown (``"LSTM-FCN · shipped"``).
+        split: the split the sample comes from (``"test"``), "" when it is not a split's sample.
+        sample: the sample's index in that split, None when unknown.
+        classes: the model's classes as shown, in its output order (empty: class indices are used).
+        var_names: the variables as shown (empty: generic names).
+    """
+
+    dataset: str = ""
+    model: str = ""
+    split: str = ""
+    sample: int | None = None
+    classes: tuple[str, ...] = ()
+    var_names: tuple[str, ...] = ()
+
+    def class_name(self, k: int) -> str:
+        """Class ``k``'s name, or its index when no names were given."""
+        return str(self.classes[k]) if 0 <= k < len(self.classes) else str(k)
+
+    def var_name(self, v: int, n_vars: int) -> str:
+        """Variable ``v``'s name, or ``"variable v+1"`` (``"series"`` for a univariate series)."""
+        if len(self.var_names) == n_vars:
+            return str(self.var_names[v])
+        return "series" if n_vars == 1 else f"variable {v + 1}"
+
+    def subtitle(self) -> str:
+        """The line under a chart's title: ``"GunPoint · LSTM-FCN · shipped · test sample 3"``."""
+        where = f"{self.split} sample {self.sample}".strip() if self.sample is not None else ""
+        return " · ".join(filter(None, (self.dataset, self.model, where)))
+
+    def sample_label(self) -> str:
+        """``"test sample #3"``, ``"sample #3"`` or ``"the series"``."""
+        if self.sample is None:
+            return "the series"
+        return f"{self.split} sample #{self.sample}".strip() if self.split else f"sample #{self.sample}"
 
 
 @dataclass(frozen=True)
@@ -49,6 +92,9 @@ class Counterfactual:
         counterfactual: ``(V, T)`` the sample with the segment spliced in from the guide.
         guide_index: index of the guide in the training arrays.
         model_calls: series the model was run on (candidates plus checks).
+        original_probabilities: ``(K,)`` the model's probabilities on ``x``.
+        length: valid (unpadded) steps of ``x``; None: all.
+        origin: what it was made from (dataset, model, sample, class and variable names), for labels.
     """
 
     found: bool
@@ -62,6 +108,40 @@ class Counterfactual:
     counterfactual: np.ndarray
     guide_index: int
     model_calls: int
+    original_probabilities: np.ndarray | None = None
+    length: int | None = None
+    origin: Origin = field(default_factory=Origin)
+
+    @property
+    def changed_variables(self) -> tuple[int, ...]:
+        """The variables whose values differ between ``x`` and ``counterfactual`` (a copied variable
+        that happened to equal the guide's over the segment is not among them)."""
+        return tuple(int(v) for v in np.flatnonzero((self.counterfactual != self.x).any(axis=1)))
+
+
+def summary(cf: Counterfactual) -> str:
+    """The counterfactual in one sentence (markdown), every name from its ``origin``: the steps
+    copied, the variables that changed (on a multivariate series), the guide, the class the model
+    now names with its probability, and the distance; or, when none was found, what was tried."""
+    o, (s0, s1) = cf.origin, cf.segment
+    V, T = cf.x.shape
+    valid = cf.length or T
+    to = o.class_name(cf.to_class)
+    if not cf.found:
+        return (
+            f"No counterfactual within the search budget: even copying steps {s0}–{s1 - 1} from the nearest "
+            f"{to} training series (#{cf.guide_index}) leaves the model at {percent(float(cf.probabilities[cf.to_class]))}"
+            f" for {to}."
+        )
+    changed = cf.changed_variables
+    where = ""
+    if V > 1:
+        names = ", ".join(o.var_name(v, V) for v in changed)
+        where = f" of {len(changed)} of the {V} variables ({names})"
+    return (
+        f"Copying steps {s0}–{s1 - 1} ({s1 - s0} of {valid}){where} from training series #{cf.guide_index} makes the"
+        f" model say **{to}** ({percent(float(cf.probabilities[cf.to_class]))}); distance {cf.distance:.2f}."
+    )
 
 
 def nearest_of_class(
@@ -141,6 +221,7 @@ def native_guide(
     max_fraction: float = 1.0,
     max_calls: int = 512,
     per_round: int = 32,
+    origin: Origin | None = None,
 ) -> Counterfactual:
     """A Native Guide counterfactual of one series ``x (V, T)`` (the model's input, e.g. ``model_input(...).X[i]``).
 
@@ -159,6 +240,7 @@ def native_guide(
         max_fraction: the longest segment, as a fraction of the valid steps (1.0: the whole series).
         max_calls: the most candidate series the model is run on per set of variables tried.
         per_round: candidate sizes per batched forward pass.
+        origin: what ``x`` and the model are called (kept in the result for its labels).
 
     Returns:
         A :class:`Counterfactual`; ``found`` is False when no segment within the budget flips the
@@ -191,15 +273,16 @@ def native_guide(
         order = variable_order(model, x, donor, to_class, length=length)
         calls += x.shape[0]
         subsets = [tuple(sorted(order[:k])) for k in range(1, x.shape[0])] + [None]
+    made = dict(original=probs, length=length, origin=origin or Origin())
     for chosen in subsets:  # the fewest variables first, each with the shortest segment that flips
         found, last, used = _grow(model, x, donor, to_class, centre, sizes, chosen, length, per_round)
         calls += used
         if found is not None:
             edit, series, p = found
-            return _result(True, from_class, to_class, edit, series, p, x, guide, calls)
+            return _result(True, from_class, to_class, edit, series, p, x, guide, calls, **made)
     edit, series = last
     p = softmax(predict_logits(model, series[None], one))[0]
-    return _result(False, from_class, to_class, edit, series, p, x, guide, calls + 1)
+    return _result(False, from_class, to_class, edit, series, p, x, guide, calls + 1, **made)
 
 
 def variable_order(
@@ -262,7 +345,9 @@ def _resolve_target(target: int | None, probs: np.ndarray, from_class: int) -> i
     return int(target)
 
 
-def _result(found, from_class, to_class, edit: Splice, series, probs, x, guide, calls) -> Counterfactual:
+def _result(
+    found, from_class, to_class, edit: Splice, series, probs, x, guide, calls, *, original, length, origin
+) -> Counterfactual:
     variables = tuple(range(x.shape[0])) if edit.variables is None else tuple(int(v) for v in edit.variables)
     return Counterfactual(
         found=bool(found),
@@ -276,7 +361,19 @@ def _result(found, from_class, to_class, edit: Splice, series, probs, x, guide, 
         counterfactual=series,
         guide_index=guide,
         model_calls=calls,
+        original_probabilities=original,
+        length=length,
+        origin=origin,
     )
 
 
-__all__ = ["Counterfactual", "centred_segment", "native_guide", "nearest_of_class", "segment_sizes", "variable_order"]
+__all__ = [
+    "Counterfactual",
+    "Origin",
+    "centred_segment",
+    "native_guide",
+    "nearest_of_class",
+    "segment_sizes",
+    "summary",
+    "variable_order",
+]

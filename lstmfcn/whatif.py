@@ -240,8 +240,53 @@ def predict_and_cam(model: nn.Module, x: np.ndarray, length: int | None = None) 
     return WhatIf(shifted / shifted.sum(), logits, res.cam[0], int(logits.argmax()))
 
 
+#: Up to this many classes every class gets its before/after bars; beyond, :func:`classes_to_compare` picks.
+ALL_BARS_UP_TO = 12
+
+
+@dataclass(frozen=True)
+class BarsShown:
+    """Which classes a before/after bar chart shows, and the words that say so.
+
+    Attributes:
+        classes: class indices, in class order.
+        most_probable: how many were picked as the most probable before or after.
+        moved_most: how many more were picked as those whose probability moved most.
+        note: ``""`` when every class is shown, else a sentence naming the rule
+            (``"11 of 37 classes: the 8 most probable before or after and the 3 that moved most"``).
+    """
+
+    classes: tuple[int, ...]
+    most_probable: int
+    moved_most: int
+    note: str
+
+
+def classes_to_compare(
+    before: np.ndarray, after: np.ndarray, *, most: int = 8, moved: int = 3, all_up_to: int = ALL_BARS_UP_TO
+) -> BarsShown:
+    """The classes worth a bar pair when there are too many for all: the ``most`` highest by
+    ``max(before, after)``, then the ``moved`` (others) whose probability changed most; every class
+    when there are at most ``all_up_to``. Ties go to the lower class index.
+
+    Args:
+        before, after: ``(K,)`` probabilities before and after an edit.
+    """
+    before, after = np.asarray(before, dtype=np.float64), np.asarray(after, dtype=np.float64)
+    K = len(before)
+    if K <= all_up_to:
+        return BarsShown(tuple(range(K)), K, 0, "")
+    top = [int(k) for k in np.argsort(-np.maximum(before, after), kind="stable")[:most]]
+    rest = [int(k) for k in np.argsort(-np.abs(after - before), kind="stable") if int(k) not in top][:moved]
+    note = f"{len(top) + len(rest)} of {K} classes: the {len(top)} most probable before or after"
+    note += f" and the {len(rest)} whose probability moved most" if rest else ""
+    return BarsShown(tuple(sorted(top + rest)), len(top), len(rest), note)
+
+
 __all__ = [
+    "ALL_BARS_UP_TO",
     "Baseline",
+    "BarsShown",
     "Noise",
     "Scale",
     "Shift",
@@ -252,5 +297,6 @@ __all__ = [
     "apply_edits",
     "as_series",
     "brushed_window",
+    "classes_to_compare",
     "predict_and_cam",
 ]

@@ -57,9 +57,22 @@ def cam_class_average(model_id: str, dataset_id: str, split: str, classes: tuple
 
 
 @st.cache_data(max_entries=64, show_spinner="Searching for a counterfactual…")
-def counterfactual(model_id: str, dataset_id: str, split: str, sample: int, to_class: int):
-    """A Native Guide counterfactual of one sample towards ``to_class`` (guides from the training split)."""
-    from lstmfcn.counterfactual import native_guide
+def counterfactual(
+    model_id: str,
+    dataset_id: str,
+    split: str,
+    sample: int,
+    to_class: int,
+    *,
+    classes: tuple[str, ...] = (),
+    var_names: tuple[str, ...] = (),
+    dataset_label: str = "",
+    model_label: str = "",
+):
+    """A Native Guide counterfactual of one sample towards ``to_class`` (guides from the training split),
+    carrying its origin: the dataset and model as the page names them, the split and sample, the
+    class and variable names (its chart's and sentence's labels come from there)."""
+    from lstmfcn.counterfactual import Origin, native_guide
 
     a, train = aligned(model_id, dataset_id, split), aligned(model_id, dataset_id, "train")
     return native_guide(
@@ -70,6 +83,7 @@ def counterfactual(model_id: str, dataset_id: str, split: str, sample: int, to_c
         target=to_class,
         length=int(a.lengths[sample]),
         lengths_train=train.lengths,
+        origin=Origin(dataset_label or dataset_id, model_label or model_id, split, sample, classes, var_names),
     )
 
 

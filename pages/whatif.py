@@ -9,8 +9,10 @@ import streamlit as st
 
 from lstmfcn import figures as F
 from lstmfcn import whatif as W
-from lstmfcn.dashboard.analysis import percent
+from lstmfcn.counterfactual import summary
+from lstmfcn.dashboard import sources
 from lstmfcn.explain.attention import has_attention
+from lstmfcn.words import percent
 from pages import _cached as cached
 from pages import _edited as edited_series
 from pages import _ui as ui
@@ -157,18 +159,23 @@ with left:
         ),
     )
 with right:
+    bars = W.classes_to_compare(before.probabilities, after.probabilities)
+    shown = list(bars.classes)
     ui.chart(
         F.grouped_bars_figure(
-            ctx.classes,
-            {"before": before.probabilities, "after": after.probabilities},
+            [ctx.classes[c] for c in shown],
+            {"before": before.probabilities[shown], "after": after.probabilities[shown]},
             x_title="class",
             y_title="probability",
-            title="Every class's probability, before and after",
+            title="Every class's probability, before and after" if not bars.note else "Probability before and after",
             y_range=(0.0, 1.0),
+            note=bars.note,
         ),
         "whatif_probs",
         name=ui.slug("whatif_probabilities", ctx.ds.name, ctx.model_id, split, i),
-        how_to_read="Two bars per class: the model's probability for it before your edits and after them.",
+        how_to_read="Two bars per class: the model's probability for it before your edits and after them."
+        + (" With this many classes, only the classes the rule in the title picks are drawn." if bars.note else ""),
+        csv=lambda: pd.DataFrame({"class": ctx.classes, "before": before.probabilities, "after": after.probabilities}),
     )
 buffer = io.BytesIO()
 np.savez_compressed(buffer, x=x0, edited=x, length=np.array(L))
@@ -201,35 +208,31 @@ others = [c for c in range(len(ctx.classes)) if c != before.predicted]
 order = sorted(others, key=lambda c: -before.probabilities[c])
 to = st.selectbox("Make the model say", order, format_func=lambda c: ctx.classes[c], key=f"{PAGE}_to")
 if st.button("Find a counterfactual", icon=":material/search:", key=f"{PAGE}_find"):
-    cf = cached.counterfactual(ctx.model_id, ctx.dataset_id, split, i, int(to))
-    s0, s1 = cf.segment
+    cf = cached.counterfactual(
+        ctx.model_id,
+        ctx.dataset_id,
+        split,
+        i,
+        int(to),
+        classes=tuple(ctx.classes),
+        var_names=tuple(ctx.var_names),
+        dataset_label=ctx.ds.name,
+        model_label=sources.model_label(ctx.model_id, ctx.meta, cached.blob_store()),
+    )
     if cf.found:
-        st.success(
-            f"Copying steps {s0}–{s1 - 1} ({s1 - s0} of {L})"
-            + (
-                f" of {len(cf.variables)} of the {V} variables ({', '.join(ctx.var_names[v] for v in cf.variables)})"
-                if V > 1
-                else ""
-            )
-            + f" from training series #{cf.guide_index} makes the model say "
-            f"**{ctx.classes[cf.to_class]}** ({percent(cf.probabilities[cf.to_class])}); distance {cf.distance:.2f}."
-        )
+        st.success(summary(cf))
         ui.chart(
-            F.map_series_figure(
-                cf.counterfactual[variables],
-                np.where((np.arange(x0.shape[-1]) >= s0) & (np.arange(x0.shape[-1]) < s1), 1.0, 0.0),
-                length=L,
-                var_names=var_names,
-                colorbar_title="copied",
-                title=f"Counterfactual of sample #{i}: now {ctx.classes[cf.to_class]}",
-            ),
+            F.counterfactual_figure(cf, variables=variables),
             "whatif_counterfactual",
             name=ui.slug("counterfactual", ctx.ds.name, ctx.model_id, split, i),
-            how_to_read="The series with the copied stretch marked: that stretch is what the model needed to see to change its answer.",
+            how_to_read="Grey is the series as it was, purple the counterfactual; the shaded steps, only in the variables that changed, are what was copied from the guide to change the model's answer.",
+            csv=lambda: pd.DataFrame(
+                {
+                    "t": np.arange(cf.x.shape[-1]),
+                    **{f"original {ctx.var_names[v]}": cf.x[v] for v in range(V)},
+                    **{f"counterfactual {ctx.var_names[v]}": cf.counterfactual[v] for v in range(V)},
+                }
+            ),
         )
     else:
-        st.warning(
-            f"No counterfactual within the search budget: even copying steps {s0}–{s1 - 1} from the nearest "
-            f"{ctx.classes[int(to)]} series does not make the model say {ctx.classes[int(to)]}.",
-            icon=":material/search_off:",
-        )
+        st.warning(summary(cf), icon=":material/search_off:")

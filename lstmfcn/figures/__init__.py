@@ -13,7 +13,8 @@ the series' shape or ``(T,)``. Conventions kept on every chart:
 One module per topic, all names flat here (``from lstmfcn import figures as F; F.confusion_figure``):
 :mod:`._style` colours, scales and layout every chart shares; :mod:`.data` the dataset;
 :mod:`.accuracy` how well the model does; :mod:`.maps` and :mod:`.map_panels` maps on the series;
-:mod:`.attention`; :mod:`.faithfulness`; :mod:`.charts` general heatmap and lines; :mod:`.training`;
+:mod:`.attention`; :mod:`.counterfactual` what a counterfactual changed; :mod:`.faithfulness`;
+:mod:`.charts` general heatmap and lines; :mod:`.training`;
 :mod:`.filters`; :mod:`.sweep` a sweep against the published results; :mod:`.export` (:func:`figure_html`: a standalone HTML file, plotly.js included).
 """
 
@@ -21,8 +22,10 @@ from ._map_traces import ALL_VARIABLES
 from ._style import (
     FONT,
     MAP_SCALE,
+    MAX_BAND_CLASSES,
     MAX_GRID_COLUMNS,
     MAX_LINE_CLASSES,
+    MAX_UPRIGHT_BARS,
     SEQ_SCALE,
     SERIES_GREY,
     TEMPLATE,
@@ -41,6 +44,7 @@ from .attention import (
     variable_attention_figure,
 )
 from .charts import grouped_bars_figure, lines_figure, matrix_figure
+from .counterfactual import COUNTERFACTUAL_COLOR, counterfactual_figure
 from .data import class_balance_figure, class_mean_figure, class_samples_figure
 from .embedding import embedding_figure
 from .export import figure_html
@@ -53,10 +57,13 @@ from .training import training_curves_figure
 
 __all__ = [
     "ALL_VARIABLES",
+    "COUNTERFACTUAL_COLOR",
     "FONT",
     "MAP_SCALE",
+    "MAX_BAND_CLASSES",
     "MAX_GRID_COLUMNS",
     "MAX_LINE_CLASSES",
+    "MAX_UPRIGHT_BARS",
     "SEQ_SCALE",
     "SERIES_GREY",
     "TEMPLATE",
@@ -74,6 +81,7 @@ __all__ = [
     "class_samples_figure",
     "class_variable_attention_figure",
     "colors_for",
+    "counterfactual_figure",
     "LABELLED_CELLS_UP_TO",
     "confusion_figure",
     "embedding_figure",

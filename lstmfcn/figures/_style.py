@@ -47,8 +47,16 @@ MAP_SCALE = "RdBu_r"
 SEQ_SCALE = "Viridis"
 FONT = dict(size=15, family="Inter, 'Source Sans Pro', Arial, sans-serif", color="#1f2430")
 SERIES_GREY = "rgba(90, 90, 90, 0.55)"
+# What changed (a counterfactual, the "after" of an edit): a purple that no class gets
+# (class_colors never returns it), so a change is never read as a class; its "before" is grey.
+CHANGED_COLOR = "#8E24AA"
+BEFORE_COLOR = "#9E9E9E"
 MAX_GRID_COLUMNS = 4
 MAX_LINE_CLASSES = 10  # more classes than this: class summaries become heatmaps
+MAX_BAND_CLASSES = 3  # more classes than this: ± std bands only on a click in the legend (they would overlap)
+MAX_UPRIGHT_BARS = 12  # more classes than this: per-class bars lie down, one named row per class
+BAR_ROW_PX = 22  # pixels per class row of lying bars: room for a 12 px label and the bar's number
+BAR_LABEL_SIZE = 12
 
 
 # -------------------------------------------------------------------------------------- colours
@@ -153,6 +161,45 @@ def variable_rows(names: Sequence[str], vertical_spacing: float) -> go.Figure:
         subplot_titles=names if V > 1 else None,
         vertical_spacing=vertical_spacing,
     )
+
+
+def lying_bars(fig: go.Figure, labels: Sequence[str], *, row_px: int = BAR_ROW_PX, extra: int = 150) -> go.Figure:
+    """``fig``'s horizontal bars laid out one named row per class: every label on the axis (none
+    thinned out by Plotly), the first class on top, ``row_px`` pixels a row; returns it."""
+    fig.update_yaxes(
+        type="category",
+        autorange="reversed",
+        tickmode="array",
+        tickvals=list(labels),
+        ticktext=list(labels),
+        tickfont=dict(size=BAR_LABEL_SIZE),
+    )
+    fig.update_layout(height=max(380, row_px * len(labels) + extra))
+    return fig
+
+
+#: The narrowest a heatmap's cells are laid out in: half a wide page (about 600 px) less the axis
+#: labels and the colour bar (measured in Chromium on the Attention page's class-by-variable map).
+HEATMAP_PLOT_WIDTH_PX = 300
+CELL_TEXT_SIZES = (15, 13, 11)  # tried largest first; below 11 px a number is not read, it is guessed
+
+
+def matrix_row_px(n_rows: int) -> int:
+    """Pixels a heatmap row gets: roomy for a few rows, compact for many (37 classes stay on a screen or two)."""
+    return 55 if n_rows <= 8 else 30 if n_rows <= 20 else 22
+
+
+def cell_text_size(
+    n_rows: int, n_cols: int, texts: Sequence[str], *, row_px: int, width_px: int = HEATMAP_PLOT_WIDTH_PX
+) -> int | None:
+    """The largest font (px) at which every cell's number fits inside its cell, or None: no numbers
+    (the hover tells them). A character is taken as 0.6 em wide, with 6 px to spare each way."""
+    col_px = width_px / max(n_cols, 1)
+    widest = max((len(t) for t in texts), default=1)
+    for size in CELL_TEXT_SIZES:
+        if widest * 0.6 * size + 6 <= col_px and size + 6 <= row_px:
+            return size
+    return None
 
 
 def grid(n: int, columns: int = MAX_GRID_COLUMNS) -> tuple[int, int]:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from ._style import apply_style
+from ._style import BAR_LABEL_SIZE, MAX_UPRIGHT_BARS, apply_style, lying_bars
 
 #: Up to this many classes the confusion matrix writes each cell's count; beyond, hover shows it.
 LABELLED_CELLS_UP_TO = 15
@@ -49,15 +49,32 @@ def per_class_accuracy_figure(
     counts: Sequence[int] | None = None,
     title: str = "Accuracy per class",
 ) -> go.Figure:
-    """Bars of each class's recall (share of its samples predicted correctly)."""
+    """Bars of each class's recall (share of its samples predicted correctly), each with its number.
+
+    Beyond :data:`MAX_UPRIGHT_BARS` classes the bars lie down, one named row per class, so that
+    every class's name and number stay readable (Adiac's 37)."""
     acc = [None if (a is None or not np.isfinite(a)) else float(a) for a in accuracy]
     text = [
         ("—" if a is None else f"{a:.0%}") + (f" of {counts[k]}" if counts is not None else "")
         for k, a in enumerate(acc)
     ]
-    fig = go.Figure(
-        go.Bar(x=[str(c) for c in classes], y=acc, marker=dict(color=list(colors)), text=text, textposition="outside")
-    )
+    names = [str(c) for c in classes]
+    if len(names) > MAX_UPRIGHT_BARS:  # upright, 37 numbers "95% of 3" would run into each other
+        fig = go.Figure(
+            go.Bar(
+                y=names,
+                x=acc,
+                orientation="h",
+                marker=dict(color=list(colors)),
+                text=text,
+                textposition="outside",
+                textfont=dict(size=BAR_LABEL_SIZE),
+                cliponaxis=False,
+            )
+        )
+        fig.update_layout(xaxis=dict(title="accuracy", range=[0, 1.25], tickformat=".0%"), yaxis=dict(title="class"))
+        return lying_bars(apply_style(fig, title, legend=False), names)
+    fig = go.Figure(go.Bar(x=names, y=acc, marker=dict(color=list(colors)), text=text, textposition="outside"))
     fig.update_layout(
         xaxis=dict(type="category", title="class"), yaxis=dict(title="accuracy", range=[0, 1.15], tickformat=".0%")
     )

@@ -8,7 +8,17 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from ._style import MAP_SCALE, apply_style, class_colors, labelled_line, rgba
+from ._style import (
+    BEFORE_COLOR,
+    CHANGED_COLOR,
+    MAP_SCALE,
+    apply_style,
+    cell_text_size,
+    class_colors,
+    labelled_line,
+    matrix_row_px,
+    rgba,
+)
 
 
 def matrix_figure(
@@ -23,26 +33,36 @@ def matrix_figure(
     colorbar_title: str = "",
     fmt: str = ".2f",
 ) -> go.Figure:
-    """An annotated heatmap (method agreement, sanity-check similarities…)."""
+    """An annotated heatmap (method agreement, sanity-check similarities…).
+
+    Each cell shows its number only while every number fits inside its cell at 11 px or more
+    (:func:`cell_text_size`, the cells as narrow as half a wide page); else the hover tells them.
+    """
     matrix = np.asarray(matrix, dtype=np.float64)
     cols = list(col_labels) if col_labels is not None else list(row_labels)
+    rows = [str(r) for r in row_labels]
+    row_px = matrix_row_px(len(rows))
+    texts = [format(v, fmt) for v in matrix[np.isfinite(matrix)].ravel()]
+    size = cell_text_size(len(rows), len(cols), texts, row_px=row_px)
     fig = go.Figure(
         go.Heatmap(
             z=matrix,
             x=[str(c) for c in cols],
-            y=[str(r) for r in row_labels],
+            y=rows,
             zmin=zmin,
             zmax=zmax,
             colorscale=colorscale,
-            texttemplate="%{z:" + fmt + "}",
-            textfont=dict(size=15),
+            texttemplate="%{z:" + fmt + "}" if size else None,
+            textfont=dict(size=size or 11),
             colorbar=dict(title=dict(text=colorbar_title)),
             hovertemplate="%{y} · %{x}: %{z:" + fmt + "}<extra></extra>",
         )
     )
-    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_yaxes(autorange="reversed", type="category", tickmode="array", tickvals=rows, ticktext=rows)
     fig.update_xaxes(type="category")
-    return apply_style(fig, title, height=max(340, 55 * len(row_labels) + 160), legend=False)
+    # many columns' names are written upright under the map: room for the longest
+    below = 7 * max((len(str(c)) for c in cols), default=0) if len(cols) > 6 else 0
+    return apply_style(fig, title, height=max(340, row_px * len(rows) + 160 + below), legend=False)
 
 
 def lines_figure(
@@ -93,12 +113,18 @@ def grouped_bars_figure(
     y_title: str = "",
     title: str = "",
     y_range: tuple[float, float] | None = None,
+    colors: Sequence[str] | None = None,
+    note: str = "",
 ) -> go.Figure:
     """One bar per category for each group, side by side (e.g. every class's probability before
     and after an edit). ``groups`` maps a label to values ``(len(categories),)``; categories are
-    separate things, so no line joins them."""
+    separate things, so no line joins them.
+
+    Groups are not classes, so they never get class colours: ``colors`` per group, default grey
+    for the first (before) and the change's purple for the second (after). ``note``: a second
+    title line (e.g. which categories of many are shown and why)."""
     fig = go.Figure()
-    colors = class_colors(len(groups))
+    colors = list(colors) if colors is not None else [BEFORE_COLOR, CHANGED_COLOR, "#37474F", "#26A69A"]
     for i, (label, values) in enumerate(groups.items()):
         fig.add_trace(
             go.Bar(
@@ -112,4 +138,8 @@ def grouped_bars_figure(
     fig.update_layout(barmode="group", xaxis=dict(title=x_title, type="category"), yaxis=dict(title=y_title))
     if y_range is not None:
         fig.update_yaxes(range=list(y_range))
-    return apply_style(fig, title, height=400)
+    if not note:
+        return apply_style(fig, title, height=400)
+    fig = apply_style(fig, f"{title}<br><span style='font-size:13px'>{note}</span>", height=420)
+    fig.update_layout(margin=dict(t=100))
+    return fig

@@ -9,11 +9,16 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ._style import (
+    BAR_LABEL_SIZE,
+    BAR_ROW_PX,
     MAP_SCALE,
+    MAX_BAND_CLASSES,
     MAX_LINE_CLASSES,
+    MAX_UPRIGHT_BARS,
     apply_style,
     band_trace,
     grid,
+    lying_bars,
     rgba,
     stacked_height,
     sym_range,
@@ -105,7 +110,10 @@ def class_mean_figure(
 ) -> go.Figure:
     """Per class the mean series with a ± std band; one row per variable.
 
-    Beyond :data:`MAX_LINE_CLASSES` classes the means are a heatmap (see :func:`class_average_map_figure`).
+    Up to :data:`MAX_BAND_CLASSES` classes every band is drawn; beyond, overlapping bands would
+    hide each other: the means are drawn alone, each class's band is an entry of the legend that
+    a click draws, and the hover gives the std. Beyond :data:`MAX_LINE_CLASSES` classes the means
+    are a heatmap (see :func:`class_average_map_figure`).
 
     Args:
         mean, std: ``(K, V, T)`` (NaN where undefined, e.g. past every series' end).
@@ -117,28 +125,55 @@ def class_mean_figure(
     K, V, T = mean.shape
     fig = variable_rows(variable_labels(V, var_names), vertical_spacing=0.06 / max(V, 1) + 0.02)
     t = np.arange(T)
+    bands_on = K <= MAX_BAND_CLASSES
     for k in range(K):
         label = _class_label(classes, counts, k)
         for v in range(V):
             m, s = mean[k, v], std[k, v]
-            fig.add_trace(band_trace(t, m, s, rgba(colors[k], 0.18), legendgroup=str(classes[k])), row=v + 1, col=1)
+            band = band_trace(t, m, s, rgba(colors[k], 0.18), legendgroup=str(classes[k]))
+            if not bands_on:  # a legend entry of its own, drawn on a click
+                band.update(
+                    visible="legendonly",
+                    showlegend=v == 0,
+                    name=f"± SD of {classes[k]}",
+                    legendgroup=f"sd {classes[k]}",
+                    legendrank=2000 + k,
+                )
+            fig.add_trace(band, row=v + 1, col=1)
             fig.add_trace(
                 go.Scatter(
                     x=t,
                     y=m,
+                    customdata=s,
                     mode="lines",
                     line=dict(color=colors[k], width=3),
                     name=label,
                     legendgroup=str(classes[k]),
+                    legendrank=1000 + k,
                     showlegend=v == 0,
-                    hovertemplate=f"t=%{{x}}<br>mean %{{y:.3f}}<extra>{classes[k]}</extra>",
+                    hovertemplate=f"t=%{{x}}<br>mean %{{y:.3f}} ± %{{customdata:.3f}}<extra>{classes[k]}</extra>",
                 ),
                 row=v + 1,
                 col=1,
             )
     fig.update_xaxes(title_text="time step", row=V, col=1)
     fig.update_yaxes(title_text=y_title if V == 1 else None)
-    return apply_style(fig, title, height=stacked_height(V, minimum=380, extra=120))
+    if not bands_on:
+        title = _without_sd(title) + (
+            f"<br><span style='font-size:13px'>± one standard deviation: click a class's band in the legend"
+            f" ({K} bands at once would hide each other)</span>"
+        )
+    height = stacked_height(V, minimum=380, extra=120)
+    if bands_on:
+        return apply_style(fig, title, height=height)
+    fig = apply_style(fig, title, height=max(height, 26 * 2 * K + 170))  # room for the legend's 2K entries
+    fig.update_layout(margin=dict(t=100))  # the title's second line above the first panel's name
+    return fig
+
+
+def _without_sd(title: str) -> str:
+    """``title`` without its "± one standard deviation" (when the bands are not all drawn)."""
+    return title.replace(" (± one standard deviation)", "").replace(" ± one standard deviation", "")
 
 
 def _class_mean_heatmap(
@@ -187,7 +222,7 @@ def _class_mean_heatmap(
     fig.update_xaxes(title_text="time step", row=V, col=1)
     return apply_style(
         fig,
-        title.replace(" (± one standard deviation)", "").replace(" ± one standard deviation", ""),
+        _without_sd(title),
         height=max(380, V * (16 * K + 60) + 120),
         legend=False,
     )
@@ -206,26 +241,32 @@ def class_balance_figure(
     *,
     title: str = "Samples per class",
 ) -> go.Figure:
-    """Grouped bars: train (solid) and test (hatched) counts per class, in class colours."""
+    """Grouped bars: train (solid) and test (hatched) counts per class, in class colours.
+
+    Beyond :data:`MAX_UPRIGHT_BARS` classes the bars lie down, one named row per class (two bars
+    in it), so that every class's name and counts stay readable."""
     x = [str(c) for c in classes]
+    lying = len(x) > MAX_UPRIGHT_BARS
     fig = go.Figure()
-    fig.add_bar(
-        x=x,
-        y=list(train_counts),
-        name="train",
-        marker=dict(color=list(colors)),
-        text=list(train_counts),
-        textposition="outside",
-    )
-    fig.add_bar(
-        x=x,
-        y=list(test_counts),
-        name="test",
-        text=list(test_counts),
-        textposition="outside",
+    train = dict(marker=dict(color=list(colors)))
+    test = dict(
         marker=dict(
             color=[rgba(c, 0.35) for c in colors], line=dict(color=list(colors), width=2), pattern=dict(shape="/")
-        ),
+        )
     )
+    for name, counts, look in (("train", train_counts, train), ("test", test_counts, test)):
+        where = dict(y=x, x=list(counts), orientation="h") if lying else dict(x=x, y=list(counts))
+        fig.add_bar(
+            **where,
+            name=name,
+            text=list(counts),
+            textposition="outside",
+            textfont=dict(size=BAR_LABEL_SIZE) if lying else None,
+            cliponaxis=False,
+            **look,
+        )
+    if lying:
+        fig.update_layout(barmode="group", xaxis=dict(title="samples"), yaxis=dict(title="class"))
+        return lying_bars(apply_style(fig, title), x, row_px=BAR_ROW_PX + 8)
     fig.update_layout(barmode="group", xaxis=dict(type="category", title="class"), yaxis=dict(title="samples"))
     return apply_style(fig, title, height=380)

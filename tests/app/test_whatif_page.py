@@ -8,7 +8,7 @@ import json
 import numpy as np
 
 from lstmfcn import whatif as W
-from lstmfcn.dashboard.analysis import percent
+from lstmfcn.words import percent
 
 
 def titles(at) -> list[str]:
@@ -57,7 +57,7 @@ def test_a_counterfactual_flips_the_model_and_is_drawn(app):
     at.button(key="whatif_find").click().run()
     assert not at.exception, [e.value for e in at.exception]
     found = [s.value for s in at.success if "makes the model say" in s.value]
-    assert found and any(t.startswith("Counterfactual of sample #0") for t in titles(at))
+    assert found and any(t.startswith("Counterfactual of test sample #0") for t in titles(at))
     import pages._cached as cached
 
     cf = cached.counterfactual("GunPoint__lstmfcn", "GunPoint", "test", 0, int(at.selectbox(key="whatif_to").value))
@@ -79,4 +79,16 @@ def test_a_multivariate_counterfactual_names_the_variables_it_changed(app):
     )
     assert cf.found
     said = next(s.value for s in at.success if "makes the model say" in s.value)
-    assert f"of {len(cf.variables)} of the 6 variables" in said
+    assert f"of {len(cf.changed_variables)} of the 6 variables" in said
+    # The chart shades the copied steps in exactly the variables that changed, named as the page names them.
+    chart = next(
+        json.loads(c.proto.spec)
+        for c in at.get("plotly_chart")
+        if json.loads(c.proto.spec)["layout"]["title"]["text"].startswith("Counterfactual of test sample #2")
+    )
+    shaded = {s["yref"].replace(" domain", "") for s in chart["layout"].get("shapes", []) if s["type"] == "rect"}
+    panel_of = {t["yaxis"] for t in chart["data"]}
+    assert len(panel_of) == 6 and len(shaded) == len(cf.changed_variables) >= 1
+    heads = [a["text"] for a in chart["layout"]["annotations"]]
+    assert [i for i, h in enumerate(heads) if h.endswith("— changed")] == list(cf.changed_variables)
+    assert all(len([t for t in chart["data"] if t["yaxis"] == y]) == 2 for y in panel_of)  # original and counterfactual
