@@ -26,6 +26,7 @@ from .data.dataset import Dataset
 from .evaluation import predict_logits, softmax
 from .explain import explain, perturbation_curves, spearman_per_sample
 from .model_input import model_classes, model_input
+from .words import fixed
 
 #: Two deletion AOPCs closer than this (in probability units) are called equally faithful.
 AOPC_TIE = 0.01
@@ -64,7 +65,8 @@ class SampleComparison:
         method: the attribution method's key (``"ig"``, …).
         cam_agreement: Spearman correlation between the two CAMs over the valid steps.
         attribution_agreement: Spearman correlation between the two attributions over ``(V, T)``.
-        more_faithful: ``"a"``, ``"b"`` or ``"tie"`` (deletion AOPCs within :data:`AOPC_TIE`).
+        more_faithful: ``"a"``, ``"b"``, ``"tie"`` (deletion AOPCs within :data:`AOPC_TIE`) or
+            ``"undecided"`` (both AOPCs under :data:`AOPC_TIE`: deletion moves neither model).
     """
 
     a: ModelView
@@ -77,14 +79,26 @@ class SampleComparison:
 
     def verdict(self, name_a: str = "A", name_b: str = "B", class_name: str | None = None) -> str:
         """One sentence: whose map is more faithful to its own model on this sample, with the numbers
-        (``class_name``: the explained class as shown; default its label)."""
-        numbers = f"deletion AOPC {self.a.aopc_deletion:.3f} for {name_a}, {self.b.aopc_deletion:.3f} for {name_b}"
+        (``class_name``: the explained class as shown; default its label). Where deleting steps
+        hardly moves either model's probability (both AOPCs under :data:`AOPC_TIE`), the metric
+        cannot tell the maps apart, and the sentence says so rather than calling them equal."""
+        shown = class_name or self.target
+        numbers = (
+            f"deletion AOPC {fixed(self.a.aopc_deletion, 3)} for {name_a}, "
+            f"{fixed(self.b.aopc_deletion, 3)} for {name_b}"
+        )
+        if self.more_faithful == "undecided":
+            return (
+                f"On this sample deletion cannot tell the maps apart: blurring away the steps either map ranks first "
+                f"hardly moves either model's probability of {shown} ({numbers}). Try a sample the models are less "
+                "sure of."
+            )
         if self.more_faithful == "tie":
             return f"On this sample both maps are about as faithful to their models ({numbers})."
         better, worse = (name_a, name_b) if self.more_faithful == "a" else (name_b, name_a)
         return (
             f"On this sample {better}'s map is more faithful to its model than {worse}'s: deleting the steps it"
-            f" ranks first lowers the probability of {class_name or self.target} more ({numbers})."
+            f" ranks first lowers the probability of {shown} more ({numbers})."
         )
 
 
@@ -144,7 +158,10 @@ def compare_views(a: ModelView, b: ModelView, target: str, method: str) -> Sampl
     cam_agree = spearman_per_sample(a.cam[None, None, : a.length], cam_b[None], lengths)[0]
     attr_agree = spearman_per_sample(a.attribution[None, :, : a.length], attr_b[None], lengths)[0]
     diff = a.aopc_deletion - b.aopc_deletion
-    better = "tie" if abs(diff) < AOPC_TIE else ("a" if diff > 0 else "b")
+    if max(abs(a.aopc_deletion), abs(b.aopc_deletion)) < AOPC_TIE:
+        better = "undecided"  # both curves stay flat: the metric says nothing about either map
+    else:
+        better = "tie" if abs(diff) < AOPC_TIE else ("a" if diff > 0 else "b")
     return SampleComparison(a, b, target, method, float(cam_agree), float(attr_agree), better)
 
 

@@ -35,3 +35,18 @@ def shown_probability(p, digits: int = 4):
     out = np.where(a >= 0.5, np.floor(a * q) / q, np.ceil(a * q) / q)
     exact = (a == 0.0) | (a == 1.0)
     return np.where(exact, a, np.clip(out, 1 / q, 1 - 1 / q))
+
+
+def fixed(x: float, digits: int = 3) -> str:
+    """``x`` with ``digits`` decimals, never a negative zero: -0.00004 is ``"0.000"``, not ``"-0.000"``
+    (a sign the number does not have at the precision shown)."""
+    text = f"{x:.{digits}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+
+def small_number(x: float) -> str:
+    """A number that may be tiny, for a table or a sentence: ``"0.031"``, ``"1.3e-07"`` (never a
+    rounded ``"0"`` for a p-value of 1.25e-07); ``"n/a"`` for NaN."""
+    if x != x:  # NaN
+        return "n/a"
+    return f"{x:.2g}" if x == 0 or abs(x) >= 0.001 else f"{x:.2e}".replace("e-0", "e-")

@@ -11,6 +11,7 @@ from lstmfcn import figures as F
 from lstmfcn.dashboard import downloads, sources
 from lstmfcn.data.names import apply_renames, display_class, names_for_dataset, names_from_metadata
 from lstmfcn.errors import LstmFcnError
+from lstmfcn.provenance import MadeBy
 from lstmfcn.zoo import training_estimate_s
 from pages._cached import aligned, blob_store, compute_setup, dataset, format_seconds, model
 from pages._sidebar import sidebar
@@ -40,6 +41,18 @@ class Context:
     @property
     def dataset_label(self) -> str:
         return sources.dataset_label(self.dataset_id, blob_store())
+
+    def made_by(self, model_id: str | None = None, **where) -> MadeBy:
+        """What made a result on this page: this dataset and ``model_id`` (default the sidebar's),
+        with ``split``, ``sample`` and ``method`` where given; stamp it on the result's figures."""
+        model_id = model_id or self.model_id
+        meta = self.meta if model_id == self.model_id else model(model_id).metadata
+        return MadeBy(
+            self.ds.name,
+            sources.model_label(model_id, meta, blob_store()),
+            downloads.model_tag(model_id, meta),
+            **where,
+        )
 
 
 def shared_chrome() -> None:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
+from lstmfcn import provenance
 from lstmfcn.dashboard import downloads
 from lstmfcn.dashboard import state as vs
 from lstmfcn.words import shown_probability
@@ -109,11 +110,16 @@ def chart(
     """A Plotly chart with its one-sentence reading guide, a PNG from its toolbar's camera button
     (drawn by the browser) and a CSV of its numbers, both named for the dataset, the model and
     ``name`` (what the chart shows: sample, method …; see :mod:`lstmfcn.dashboard.downloads`); the
-    chart's subtitle names the dataset and the model too."""
+    chart's subtitle names the dataset and the model too: those of the result that made the figure
+    where it carries them (:func:`lstmfcn.provenance.stamp`), else the page's dataset and model."""
+    stamped = provenance.made_by(fig)
     source = ss.get("_download_source") or {}
-    file = downloads.file_name(source["dataset"], source["model"], name) if source else name
-    if source and fig.layout.title.text:
-        fig.update_layout(title_subtitle_text=source["subtitle"], title_automargin=True)
+    if stamped is not None:
+        file = stamped.file_name(name)
+    else:
+        file = downloads.file_name(source["dataset"], source["model"], name) if source else name
+        if source and fig.layout.title.text:
+            fig.update_layout(title_subtitle_text=source["subtitle"], title_automargin=True)
     st.caption(f":material/lightbulb: {how_to_read}")
     kwargs = {}
     if on_select is not None:

@@ -10,7 +10,7 @@ from lstmfcn.dashboard import analysis, explanations
 from lstmfcn.dashboard import state as vs
 from lstmfcn.evaluation import softmax
 from lstmfcn.explain.attention import attended_axis, has_attention
-from lstmfcn.words import p_equals
+from lstmfcn.words import p_equals, small_number
 from pages import _cached as cached
 from pages import _edited as edited_series
 from pages import _ui as ui
@@ -352,7 +352,7 @@ def faithfulness_panel() -> None:
             "method": list(mlabels),
             "AOPC deletion": [v.aopc_deletion for v in mlabels.values()],
             "AOPC insertion": [v.aopc_insertion for v in mlabels.values()],
-            "p (better than random)": [v.p_value for v in mlabels.values()],
+            "p (better than random)": [small_number(v.p_value) for v in mlabels.values()],  # never a rounded 0
             "better than random": ["yes" if v.better_than_random else "no" for v in mlabels.values()],
         }
     )

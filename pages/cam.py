@@ -168,6 +168,7 @@ def sample_panel() -> None:
                         p_pred=p_i[yp],
                         length=L,
                         colors=(ctx.colors[yt], ctx.colors[yp]),
+                        var_names=var_names,
                         title=f"{what}: why the mistake — the true class's map next to the predicted class's",
                     ),
                     "cam_mistake",

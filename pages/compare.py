@@ -12,6 +12,8 @@ from lstmfcn.dashboard import explanations, sources
 from lstmfcn.dashboard.analysis import percent
 from lstmfcn.errors import LstmFcnError
 from lstmfcn.model_input import model_classes
+from lstmfcn.provenance import side_by_side, stamp
+from lstmfcn.words import fixed
 from pages import _cached as cached
 from pages import _ui as ui
 from pages._state import candidates
@@ -108,7 +110,7 @@ st.markdown(" · ".join(says))
 m1, m2, m3 = st.columns(3)
 m1.metric("CAM rank agreement (Spearman)", f"{cmp.cam_agreement:.2f}")
 m2.metric(f"{infos[method].label} rank agreement (Spearman)", f"{cmp.attribution_agreement:.2f}")
-m3.metric("Deletion AOPC, A / B", f"{cmp.a.aopc_deletion:.3f} / {cmp.b.aopc_deletion:.3f}")
+m3.metric("Deletion AOPC, A / B", f"{fixed(cmp.a.aopc_deletion, 3)} / {fixed(cmp.b.aopc_deletion, 3)}")
 st.info(cmp.verdict("A", "B", shown), icon=":material/balance:")
 st.caption(
     "Rank agreement: 1 means both maps order the time steps the same way, 0 unrelated, −1 reversed. Deletion AOPC: "
@@ -117,42 +119,47 @@ st.caption(
 )
 
 variables, var_names = ui.variable_picker(ctx.ds.n_vars, PAGE, names=ctx.var_names)
+made_by = {who: ctx.made_by(model_id, split=split, sample=i) for who, model_id in (("A", ctx.model_id), ("B", model_b))}
 for kind, title in (("cam", "CAM"), ("attribution", infos[method].label)):
     cols = st.columns(2)
-    for col, who, model_id, prepared, view in (
-        (cols[0], "A", ctx.model_id, a, cmp.a),
-        (cols[1], "B", model_b, b, cmp.b),
-    ):
+    for col, who, prepared, view in ((cols[0], "A", a, cmp.a), (cols[1], "B", b, cmp.b)):
         values = view.cam if kind == "cam" else view.attribution[variables]
         with col:
             ui.chart(
-                F.map_series_figure(
-                    prepared.X[i][variables],
-                    values,
-                    length=view.length,
-                    var_names=var_names,
-                    colorbar_title=title,
-                    title=f"{who}: {title} of {shown}",
+                stamp(
+                    F.map_series_figure(
+                        prepared.X[i][variables],
+                        values,
+                        length=view.length,
+                        var_names=var_names,
+                        colorbar_title=title,
+                        title=f"{who}: {title} of {shown}",
+                    ),
+                    made_by[who].of(method=title),
                 ),
                 f"compare_{kind}_{who.lower()}",
-                name=ui.slug("compare", kind, ctx.ds.name, model_id, split, i),
+                name=ui.slug("compare", kind, split, i),
                 how_to_read=f"The series as model {who} reads it, coloured by how much each step raised (red) or "
                 f"lowered (blue) {who}'s score for {shown}.",
             )
 
 prob_b = {c: float(p) for c, p in zip(classes_b, cmp.b.probabilities, strict=True)}
+both = side_by_side(made_by["A"], made_by["B"])
 ui.chart(
-    F.lines_figure(
-        np.arange(len(ctx.labels)),
-        {"A": cmp.a.probabilities, "B": np.array([prob_b.get(c, np.nan) for c in ctx.labels])},
-        x_labels=ctx.classes,
-        x_title="class",
-        y_title="probability",
-        title=f"Every class's probability, A and B (sample {i})",
+    stamp(
+        F.grouped_bars_figure(
+            ctx.classes,
+            {"A": cmp.a.probabilities, "B": np.array([prob_b.get(c, np.nan) for c in ctx.labels])},
+            x_title="class",
+            y_title="probability",
+            title=f"Every class's probability, A and B (sample {i})",
+            y_range=(0.0, 1.0),
+        ),
+        both,
     ),
     "compare_probs",
-    name=ui.slug("compare_probabilities", ctx.ds.name, split, i),
-    how_to_read="Each line is one model's probability for every class on this sample.",
+    name=ui.slug("compare_probabilities", split, i),
+    how_to_read="Two bars per class: model A's probability for it and model B's, on this sample.",
 )
 st.subheader(f"Where A and B disagree on the {ui.SPLIT_NAMES[split]}")
 pred_b = cached.evaluation(model_b, ctx.dataset_id, split)["pred"]

@@ -38,9 +38,12 @@ c = st.columns(5)
 c[0].metric("Training series", n_train)
 c[1].metric("Test series", n_test)
 c[2].metric(
-    "Length",
-    ds.length,
-    help="Time steps per series" + ("" if ds.equal_length else " (the longest; shorter ones are padded)"),
+    "Length" if ds.equal_length else "Longest series",
+    ds.length if ds.equal_length else f"{ds.length} steps",
+    help="Time steps per series"
+    if ds.equal_length
+    else "The series have different lengths: this is the longest; shorter ones are padded, and the padding is "
+    "left out of every map and average.",
 )
 c[3].metric("Variables", ds.n_vars)
 c[4].metric("Classes", ds.n_classes)

@@ -22,7 +22,11 @@ This dashboard opens up those decisions:
 * **Class activation maps** — which moments of a series pushed the model towards each class.
 * **Attention** — where an attention model looked while reading.
 * **Attributions** — other explanation methods side by side, and checks of how far to trust them.
+* **What if** — edit a series and see how the model's answer changes; find the smallest change that flips it.
+* **Neighbours** — which training series the model thinks a sample looks like, and each class's typical series.
+* **Compare two models** — two models on the same sample and where their answers differ.
 * **Train** — train your own model here, in the browser. **Filters** — what single convolution filters respond to.
+* **Sweep** — the results of many trainings side by side, against the papers' published numbers.
 
 Pick a dataset and a model in the sidebar (datasets marked ● have a model ready), or upload your own.
 """

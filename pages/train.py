@@ -6,6 +6,7 @@ from lstmfcn import figures as F
 from lstmfcn.dashboard import sources
 from lstmfcn.dashboard.jobs import TrainRequest
 from lstmfcn.models import ARCH_NAMES
+from lstmfcn.provenance import MadeBy, stamp
 from pages import _cached as cached
 from pages import _ui as ui
 
@@ -73,11 +74,19 @@ def progress_panel() -> None:
     )
     if snap.history["loss"]:
         c = st.columns(3)
-        c[0].metric("Training loss", f"{snap.history['loss'][-1]:.4f}")
-        c[1].metric("Training accuracy", f"{snap.history['accuracy'][-1]:.1%}")
+        c[0].metric("Training loss", f"{snap.history['loss'][-1]:.4f}", help="Of the last epoch.")
+        c[1].metric(
+            "Last epoch's training accuracy",
+            f"{snap.history['accuracy'][-1]:.1%}",
+            help="Measured while the epoch trained (dropout on, weights changing). The kept model's accuracy, "
+            "measured afterwards with the best weights, is in the sentence below once training ends.",
+        )
         c[2].metric("Learning rate", f"{snap.history['lr'][-1]:.2e}")
+        being_trained = MadeBy(
+            r.dataset_name, f"{ARCH_NAMES[r.arch]} being trained ({r.cells} cells)", f"{r.arch}-training"
+        )
         ui.chart(
-            F.training_curves_figure(snap.history),
+            stamp(F.training_curves_figure(snap.history), being_trained),  # not the sidebar's model
             "train_curves",
             name=ui.slug("training", r.dataset_name, r.arch),
             how_to_read="Left: the training loss per epoch (log scale), which should fall; right: the share of training series classified correctly.",
@@ -106,8 +115,9 @@ def progress_panel() -> None:
         st.rerun(scope="app")  # the sidebar's model list changes
     test = f"{snap.test_accuracy:.1%}" if snap.test_accuracy is not None else "—"
     st.success(
-        f"Training {'stopped early' if snap.state == 'stopped' else 'finished'} after {snap.epoch} epochs: training accuracy "
-        f"{snap.train_accuracy:.1%}, test accuracy {test}. The model is selected in the sidebar."
+        f"Training {'stopped early' if snap.state == 'stopped' else 'finished'} after {snap.epoch} epochs. The kept "
+        f"model (the epoch with the lowest training loss) scores {snap.train_accuracy:.1%} on the training set and "
+        f"{test} on the test set. The model is selected in the sidebar."
     )
     st.download_button(
         "Download the checkpoint (.safetensors)",

@@ -12,6 +12,7 @@ from lstmfcn.data import load_dataset
 from lstmfcn.evaluation import predict_logits, softmax
 from lstmfcn.explain import class_activation_maps, integrated_gradients, perturbation_curves, spearman_per_sample
 from lstmfcn.model_input import model_classes, model_input
+from lstmfcn.words import fixed
 from lstmfcn.zoo import pretrained_path
 
 
@@ -41,16 +42,26 @@ def test_lstmfcn_against_alstmfcn_on_one_sample_equals_the_parts(gunpoint, gunpo
     )
     assert res.cam_agreement == pytest.approx(spearman_per_sample(res.a.cam[None, None], res.b.cam[None, None])[0])
     assert -1 <= res.cam_agreement <= 1 and res.cam_agreement > 0.5  # two accurate GunPoint models look alike
-    diff = res.a.aopc_deletion - res.b.aopc_deletion
-    assert res.more_faithful == ("tie" if abs(diff) < C.AOPC_TIE else "a" if diff > 0 else "b")
-    assert f"{res.a.aopc_deletion:.3f}" in res.verdict() and f"{res.b.aopc_deletion:.3f}" in res.verdict()
+    assert res.more_faithful == expected_verdict(res.a.aopc_deletion, res.b.aopc_deletion)
+    assert (
+        f"{fixed(res.a.aopc_deletion)} for A" in res.verdict()
+        and f"{fixed(res.b.aopc_deletion)} for B" in res.verdict()
+    )
+
+
+def expected_verdict(aopc_a: float, aopc_b: float) -> str:
+    if max(abs(aopc_a), abs(aopc_b)) < C.AOPC_TIE:
+        return "undecided"
+    diff = aopc_a - aopc_b
+    return "tie" if abs(diff) < C.AOPC_TIE else "a" if diff > 0 else "b"
 
 
 def test_a_model_against_itself_agrees_completely(gunpoint, gunpoint_pair):
     a, _ = gunpoint_pair
     res = C.compare_sample(a, a, gunpoint, "test", 3)
     assert res.cam_agreement == pytest.approx(1.0) and res.attribution_agreement == pytest.approx(1.0)
-    assert res.more_faithful == "tie" and "about as faithful" in res.verdict()
+    assert res.more_faithful == expected_verdict(res.a.aopc_deletion, res.a.aopc_deletion) != "a"
+    assert ("about as faithful" if res.more_faithful == "tie" else "cannot tell the maps apart") in res.verdict()
     table = C.split_answers(a, a, gunpoint, "test")
     assert table.agreement == 1.0 and len(table.disagreeing) == 0
     assert np.array_equal(np.diag(table.counts), np.bincount(table.answers_a, minlength=2))
@@ -93,6 +104,23 @@ def test_maps_of_series_of_different_lengths_are_compared_on_one_grid():
     res = C.compare_views(a, b, "x", "ig")
     assert res.cam_agreement == pytest.approx(1.0) and res.attribution_agreement == pytest.approx(1.0)
     assert res.more_faithful == "a"
+
+
+def test_a_metric_that_moves_neither_model_says_so_instead_of_a_tie():
+    """Issue #26: both models > 99.9 % sure, AOPC "-0.000 / 0.000", then "equally faithful"."""
+    cam = np.sin(np.linspace(0, 3, 40))
+    sure = np.array([0.99995, 0.00005])
+    a = C.ModelView(sure, "x", 0, cam, cam[None], -0.00004, 40)
+    b = C.ModelView(sure, "x", 0, cam, cam[None], 0.0, 40)
+    res = C.compare_views(a, b, "x", "ig")
+    assert res.more_faithful == "undecided"
+    said = res.verdict("A", "B", "Gun")
+    assert "cannot tell the maps apart" in said and "Gun" in said
+    assert "-0.000" not in said and "0.000 for A, 0.000 for B" in said and "faithful" not in said
+
+
+def test_numbers_never_show_a_sign_they_do_not_have():
+    assert fixed(-0.00004) == "0.000" and fixed(-0.0123) == "-0.012" and fixed(0.5) == "0.500"
 
 
 def test_a_class_one_model_lacks_is_refused(gunpoint, gunpoint_pair):

@@ -58,6 +58,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..words import fixed, small_number
 from ._common import (
     ArrayLike,
     Progress,
@@ -105,6 +106,10 @@ class PerturbationCurves:
         return (self.insertion - self.insertion[:, :1]).mean(axis=1)
 
 
+#: AOPCs all below this (probability units): the curves stay flat, and the check says it cannot tell.
+FLAT_BELOW = 0.01
+
+
 @dataclass
 class MethodFaithfulness:
     """One method's curves and scores against the random control.
@@ -128,12 +133,21 @@ class MethodFaithfulness:
     better_than_random: bool
 
     def verdict(self, label: str, random_deletion: float, random_insertion: float) -> str:
-        """One sentence: does ``label`` rank the steps that matter better than random order?"""
-        p = "" if np.isnan(self.p_value) else f", p = {self.p_value:.3g}"
+        """One sentence: does ``label`` rank the steps that matter better than random order? Where
+        neither its curves nor the random order's move the probability (every AOPC under
+        :data:`FLAT_BELOW`: a model so sure that blurring steps changes nothing), the check cannot
+        tell, and the sentence says so rather than "no"."""
+        p = "" if np.isnan(self.p_value) else f", p = {small_number(self.p_value)}"
         numbers = (
-            f"AOPC {self.aopc_deletion:.3f} vs {random_deletion:.3f} when deleting, "
-            f"{self.aopc_insertion:.3f} vs {random_insertion:.3f} when inserting{p}"
+            f"AOPC {fixed(self.aopc_deletion)} vs {fixed(random_deletion)} when deleting, "
+            f"{fixed(self.aopc_insertion)} vs {fixed(random_insertion)} when inserting{p}"
         )
+        aopcs = (self.aopc_deletion, self.aopc_insertion, random_deletion, random_insertion)
+        if max(map(abs, aopcs)) < FLAT_BELOW:
+            return (
+                f"{label}: this check cannot tell on these samples: deleting or inserting steps, in the map's order "
+                f"or at random, hardly moves the model's probability ({numbers})."
+            )
         if self.better_than_random:
             return f"{label} explains this model better than random order: yes ({numbers})."
         return f"{label} explains this model better than random order: no, not shown on these samples ({numbers})."

@@ -133,10 +133,12 @@ def true_vs_predicted_figure(
     p_pred: float | None = None,
     length: int | None = None,
     colors: Sequence[str] | None = None,
+    var_names: Sequence[str] | None = None,
     title: str = "Why the mistake: the true class's map next to the predicted class's",
     colorbar_title: str = "CAM",
 ) -> go.Figure:
-    """Two columns for one misclassified sample, one shared colour range; a row per variable.
+    """Two columns for one misclassified sample, one shared colour range; a row per variable
+    (named by ``var_names``, one per variable of ``x``, where given).
 
     ``(T,)`` maps on a multivariate series have no variable axis: they are drawn once, in a first
     row labelled :data:`ALL_VARIABLES`, above the variables' plain series.
@@ -150,7 +152,7 @@ def true_vs_predicted_figure(
     vmax = sym_range(mt[:, :L], mp[:, :L])
     ct, cp = colors if colors is not None else (SERIES_GREY, SERIES_GREY)
     heads = [colored_head(f"true: {true_name}", ct, p_true), colored_head(f"predicted: {pred_name}", cp, p_pred)]
-    names = variable_labels(V, None)
+    names = variable_labels(V, var_names)
     rows = V + over_time  # the maps' own row first when they have no variable axis
     fig = make_subplots(
         rows=rows,

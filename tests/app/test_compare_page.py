@@ -95,3 +95,22 @@ def test_another_dataset_drops_model_b_from_the_link(app):
     at.selectbox(key="_w_sidebar_dataset").set_value("ECG200").run()
     assert not at.exception, [e.value for e in at.exception]
     assert "vs" not in at.query_params and at.session_state["compare"] == ""
+
+
+def test_every_chart_is_labelled_with_the_model_whose_numbers_it_shows(app):
+    """Issue #26: B's CAM and attribution were subtitled "GunPoint · LSTM-FCN · shipped" (A's model)."""
+    at = app(sample=7)
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    a, b = "LSTM-FCN · shipped", "ALSTM-FCN · variables · shipped"
+    seen = {}
+    for chart in at.get("plotly_chart"):
+        layout = json.loads(chart.proto.spec)["layout"]
+        seen[layout["title"]["text"]] = (layout["title"]["subtitle"]["text"], layout["meta"]["made_by"])
+    for who, label in (("A", a), ("B", b)):
+        for method in ("CAM", "Integrated Gradients"):
+            subtitle, made_by = next(v for k, v in seen.items() if k.startswith(f"{who}: {method} of "))
+            assert subtitle == f"GunPoint · {label} · test sample 7" and made_by["model"] == label
+            assert made_by["method"] == method and made_by["sample"] == 7
+    subtitle, _ = next(v for k, v in seen.items() if k.startswith("Every class's probability, A and B"))
+    assert subtitle == f"GunPoint · A = {a}, B = {b} · test sample 7"

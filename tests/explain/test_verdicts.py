@@ -21,6 +21,13 @@ def test_faithfulness_verdict_says_yes_or_no_with_the_numbers():
     assert ": no, " in no and "p =" not in no
 
 
+def test_a_flat_check_says_it_cannot_tell_and_prints_tiny_p_values():
+    flat = MethodFaithfulness("ig", method(True).curves, 0.0004, -0.00003, np.zeros(4), 1.25e-07, False)
+    said = flat.verdict("IG", 0.0002, 0.0)
+    assert "cannot tell" in said and ": no" not in said and "-0.000" not in said
+    assert "p = 1.25e-7" in said and "p = 0," not in said
+
+
 def test_sanity_verdict_follows_the_threshold():
     changed = SanityResult("ig", 0.2, PASS_BELOW - 0.01, {})
     same = SanityResult("saliency", 0.95, 0.91, {})
