@@ -6,6 +6,7 @@ The metadata (``__metadata__["lstmfcn"]``, a JSON string) holds::
      "model": ModelConfig.to_dict(), "classes": [...], "preprocessing": {...},
      "class_names": [...], "variable_names": [...],  # display only; optional, see data/names.py
      "dataset": {"name": ..., "source": ..., "n_train": ..., ...},
+     "train_series": {"scheme": ..., "digests": [...]},  # optional, see data/overlap.py
      "training": TrainResult.to_dict() + accuracies, "weights_dtype": "float32" | "float16"}
 
 The per-epoch training history (``training["history"]``: loss, accuracy, learning rate, 2000

@@ -14,6 +14,7 @@ from .checkpoint import save_checkpoint
 from .data import load_dataset
 from .data.dataset import Dataset
 from .data.names import names_for_dataset
+from .data.overlap import digest_record
 from .device import cpu_model
 from .evaluation import evaluate
 from .model_input import model_inputs
@@ -52,7 +53,9 @@ def train_on_dataset(
     (one per variable): the catalog's where the archive states them, overridden by ``names``, a
     user's renames ``{"classes": {label: name}, "variables": {index: name}}`` (see
     :func:`lstmfcn.data.names.names_for_dataset`; invalid renames raise ``DataError`` before
-    any training).
+    any training). ``train_series`` records digests of the training series
+    (:func:`lstmfcn.data.overlap.digest_record`), so that scoring the model on any of them later is
+    recognised.
     """
     class_names, variable_names = names_for_dataset(ds, names)  # validated before a long run
     cfg = config or TrainConfig()
@@ -74,6 +77,8 @@ def train_on_dataset(
         "preprocessing": ds.preprocessing,
         "dataset": dataset_summary(ds),
     }
+    if ds.raw_train is not None:  # so that a page can tell when it scores the model on what it learnt from
+        model.metadata["train_series"] = digest_record(ds.raw_train.X)
     inputs = model_inputs(model, ds)  # both splits from one replay of the record
     train_acc, test_acc = (_accuracy(model, inputs[split]) for split in ("train", "test"))
     training = result.to_dict()

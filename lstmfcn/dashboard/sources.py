@@ -19,14 +19,20 @@ from dataclasses import dataclass
 from lstmfcn import zoo
 from lstmfcn.checkpoint import load_checkpoint_bytes
 from lstmfcn.data import Dataset, list_datasets, load_dataset, load_dataset_from_bytes
+from lstmfcn.data.archives import pack_files
 from lstmfcn.data.catalog import find_entry
-from lstmfcn.data.loading import upload_base_name
+from lstmfcn.data.formats import choose_pair
+from lstmfcn.data.layout import series_words
+from lstmfcn.data.loading import read_uploaded_files, upload_base_name
+from lstmfcn.data.npz_format import npz_of_splits
+from lstmfcn.data.overlap import overlap, overlap_warning, selection_note
+from lstmfcn.data.splitting import split_sentence
 from lstmfcn.errors import CheckpointError, DataError
 from lstmfcn.models import ARCH_NAMES, LSTMFCN
 
 from .blobs import BlobStore
 
-DATASET_UPLOAD_TYPES = ["tsv", "txt", "ts", "arff", "csv", "npz"]
+DATASET_UPLOAD_TYPES = ["tsv", "txt", "ts", "arff", "csv", "npz", "zip"]
 MODEL_UPLOAD_TYPES = ["safetensors"]
 #: Largest upload accepted, in MB: the same as ``server.maxUploadSize`` in ``.streamlit/config.toml``
 #: (Streamlit refuses larger requests; this also holds where the app runs with another config).
@@ -88,8 +94,28 @@ def dataset_label(dataset_id: str, blobs: BlobStore) -> str:
     """What to call a dataset in the sidebar."""
     if is_blob_id(dataset_id):
         blob = blobs.get(dataset_id)
-        return f"uploaded: {blob.name}" if blob else f"uploaded file ({dataset_id})"
+        return f"uploaded: {_shown_upload_name(blob.name)}" if blob else f"uploaded file ({dataset_id})"
     return dataset_id
+
+
+_PAIR_JOIN = " + "  # a pair uploaded as two files is stored as one zip named "a_TRAIN.tsv + a_TEST.tsv.zip"
+
+
+def _shown_upload_name(name: str) -> str:
+    """An upload's name as shown: a pair's two file names (not the zip it is kept in)."""
+    return name.removesuffix(".zip") if _PAIR_JOIN in name and name.endswith(".zip") else name
+
+
+def split_note(dataset_id: str, ds: Dataset, blobs: BlobStore) -> str | None:
+    """Where an uploaded dataset's train and test splits come from, in one sentence; None for an
+    embedded dataset (the archive's split)."""
+    if not is_blob_id(dataset_id):
+        return None
+    n_train, n_test = len(ds.y_train), len(ds.y_test)
+    how = split_sentence(ds.preprocessing.get("split"), n_train, n_test)
+    if how:
+        return f"One file without a train/test split: {how}."
+    return f"Train and test as in your files: {n_train} train, {n_test} test ({ds.source})."
 
 
 def load_model_by_id(model_id: str, blobs: BlobStore) -> LSTMFCN:
@@ -171,10 +197,76 @@ def dataset_from_upload(filename: str, data: bytes, blobs: BlobStore) -> tuple[s
     Raises:
         DataError: the file cannot be read as a classification dataset (nothing is stored).
     """
-    name = upload_base_name(filename)
-    ds = load_dataset_from_bytes(name, data, max_bytes=MAX_UPLOAD_MB * 2**20)
+    return dataset_from_uploads([(filename, data)], blobs)
+
+
+def dataset_from_uploads(
+    files: list[tuple[str, bytes]], blobs: BlobStore, *, transpose: bool = False
+) -> tuple[str, Dataset]:
+    """Read uploaded files as one dataset; store it and return ``(id, dataset)``.
+
+    One file (or a zip) is kept as sent. Several files must hold a ``NAME_TRAIN`` / ``NAME_TEST``
+    pair, kept as one zip of the two (:func:`lstmfcn.data.archives.pack_files`). With
+    ``transpose`` an npz's ``X`` is read as ``(N, T, V)`` and kept so (as an npz in ``(N, V, T)``).
+
+    Raises:
+        DataError: the files cannot be read as a classification dataset (nothing is stored);
+            :class:`~lstmfcn.data.layout.LayoutError` when an npz looks stored as ``(N, T, V)``.
+    """
+    limit = MAX_UPLOAD_MB * 2**20
+    named = [(upload_base_name(name), data) for name, data in files]
+    if transpose:
+        name, _, train, test = read_uploaded_files(named, max_bytes=limit, transpose=True)
+        named = [(f"{name}.npz", npz_of_splits(train, test))]
+    elif len(named) > 1:
+        train_name, test_name = choose_pair([n for n, _ in named], "the uploaded files")
+        pair = [(n, d) for n, d in named if n in (train_name, test_name)]
+        named = [(upload_base_name(f"{train_name}{_PAIR_JOIN}{test_name}.zip"), pack_files(pair))]
+    name, data = named[0]
+    ds = load_dataset_from_bytes(name, data, max_bytes=limit)
     blob = blobs.put(data, name, "upload")
     return blob.id, ds
+
+
+def transposed_preview(files: list[tuple[str, bytes]], most: int = 6) -> tuple[list[dict], list[list[float]]]:
+    """What the sidebar shows before an npz is read as ``(N, T, V)``: a row per reading (as
+    stored, transposed) and the first series of the transposed reading, up to ``most`` variables
+    (each a list of values; NaN padding dropped).
+
+    Raises:
+        DataError: the files cannot be read even so.
+    """
+    named = [(upload_base_name(name), data) for name, data in files]
+    _, _, train, test = read_uploaded_files(named, max_bytes=MAX_UPLOAD_MB * 2**20, transpose=True)
+    n = len(train) + (len(test) if test is not None else 0)
+    v, t = train.X.shape[1:]
+    rows = [
+        {"reading": "as stored, (N, V, T)", "series": n, "variables": t, "length": v, "": "refused"},
+        {"reading": "transposed, (N, T, V)", "series": n, "variables": v, "length": t, "": series_words(n, v, t)},
+    ]
+    first = [[float(x) for x in row if x == x] for row in train.X[0, :most]]  # x == x: not NaN
+    return rows, first
+
+
+def overlap_counts(model_meta: dict | None, ds: Dataset) -> dict[str, tuple[int | None, int]]:
+    """``{"train": (seen, total), "test": (seen, total)}``: how many series of each split of ``ds``
+    the model was trained on (``seen`` None when that is unknown; see :mod:`lstmfcn.data.overlap`)."""
+    return {split: (overlap(model_meta, ds.raw(split).X), len(ds.raw(split))) for split in ("train", "test")}
+
+
+def overlap_sentence(
+    model_id: str, model_meta: dict | None, counts: dict[str, tuple[int | None, int]], split: str, blobs: BlobStore
+) -> str | None:
+    """The warning a page shows above a split's numbers when the model was trained on its series."""
+    seen, total = counts[split]
+    return overlap_warning(seen, total, f"“{model_label(model_id, model_meta, blobs)}”", split)
+
+
+def selection_sentence(
+    model_id: str, model_meta: dict | None, counts: dict[str, tuple[int | None, int]], blobs: BlobStore
+) -> str | None:
+    """What to say when ``model_id`` was chosen for a dataset holding series it was trained on."""
+    return selection_note(f"“{model_label(model_id, model_meta, blobs)}”", counts)
 
 
 def model_from_upload(filename: str, data: bytes, blobs: BlobStore) -> tuple[str, LSTMFCN]:

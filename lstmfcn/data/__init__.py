@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from lstmfcn.data.catalog import CatalogEntry, list_datasets
 from lstmfcn.data.dataset import Dataset
-from lstmfcn.data.loading import load_dataset, load_dataset_from_bytes
+from lstmfcn.data.loading import load_dataset, load_dataset_from_bytes, load_dataset_from_files
 from lstmfcn.data.names import apply_renames, class_names, display_class, variable_names
 
 __all__ = [
@@ -20,5 +20,6 @@ __all__ = [
     "list_datasets",
     "load_dataset",
     "load_dataset_from_bytes",
+    "load_dataset_from_files",
     "variable_names",
 ]

@@ -31,7 +31,17 @@ from lstmfcn.data.raw import RawSplit, make_split
 from lstmfcn.data.text_formats import read_csv, read_ucr_text, read_ucr_tsv
 from lstmfcn.errors import DataError
 
-__all__ = ["EXTENSIONS", "RawSplit", "dataset_name", "find_pair", "format_of", "make_split", "parse_file", "read_path"]
+__all__ = [
+    "EXTENSIONS",
+    "RawSplit",
+    "choose_pair",
+    "dataset_name",
+    "find_pair",
+    "format_of",
+    "make_split",
+    "parse_file",
+    "read_path",
+]
 
 #: Extensions with a reader, in the order preferred when a folder holds several complete pairs.
 EXTENSIONS = (".ts", ".tsv", ".arff", ".csv", ".npz", ".txt", "")
@@ -61,7 +71,7 @@ def format_of(name: str) -> str:
     )
 
 
-def parse_file(data: bytes, name: str) -> tuple[RawSplit, RawSplit | None]:
+def parse_file(data: bytes, name: str, *, transpose: bool = False) -> tuple[RawSplit, RawSplit | None]:
     """Read one file given as bytes.
 
     Parameters
@@ -70,6 +80,9 @@ def parse_file(data: bytes, name: str) -> tuple[RawSplit, RawSplit | None]:
         The whole file.
     name : str
         Display name; only its extension chooses the reader.
+    transpose : bool
+        Read an npz's 3-d ``X`` as ``(N, T, V)`` (see :func:`lstmfcn.data.npz_format.read_npz`);
+        the other formats have one layout.
 
     Returns
     -------
@@ -79,7 +92,7 @@ def parse_file(data: bytes, name: str) -> tuple[RawSplit, RawSplit | None]:
     """
     fmt = format_of(name)
     if fmt == ".npz":
-        return read_npz(data, name)
+        return read_npz(data, name, transpose=transpose)
     return _READERS[fmt](data, name), None
 
 
@@ -155,24 +168,43 @@ def _read_bytes(path: Path) -> bytes:
 
 def _pair_in_folder(folder: Path) -> tuple[Path, Path | None]:
     """The one ``NAME_TRAIN``/``NAME_TEST`` pair in ``folder``, preferring formats in order."""
-    pairs: dict[tuple[str, str], dict[str, Path]] = {}
-    for file in sorted(folder.iterdir()):
+    files = [file for file in sorted(folder.iterdir()) if file.is_file()]
+    train, test = choose_pair([file.name for file in files], str(folder))
+    by_name = {file.name: file for file in files}
+    return by_name[train], by_name[test]
+
+
+def choose_pair(names: list[str], where: str) -> tuple[str, str]:
+    """The ``(train, test)`` names of the one dataset among file names, e.g. a folder's or a zip's.
+
+    Files of another kind (notes, images) are passed over. When both halves exist in several
+    formats, the first of :data:`EXTENSIONS` is taken. When several datasets are there, the one
+    whose name begins every other's is taken: the UEA archive ships ``BasicMotions_TRAIN.arff``
+    beside ``BasicMotionsDimension1_TRAIN.arff`` … (one file per variable).
+
+    Raises:
+        DataError: no complete pair, or several unrelated datasets (``where`` names the place).
+    """
+    pairs: dict[tuple[str, str], dict[str, str]] = {}
+    for name in names:
         try:
-            match, fmt = _split_parts(file.name)
-        except DataError:  # a file of another kind (notes, images) is not part of a pair
+            match, fmt = _split_parts(name)
+        except DataError:  # a file of another kind is not part of a pair
             continue
-        if match is not None and file.is_file():
-            pairs.setdefault((match["stem"], fmt), {})[match["split"].lower()] = file
+        if match is not None:
+            pairs.setdefault((match["stem"], fmt), {})[match["split"].lower()] = name
     complete = {key: files for key, files in pairs.items() if len(files) == 2}
     stems = sorted({stem for stem, _ in complete})
     if not stems:
         raise DataError(
-            f"{folder}: no NAME_TRAIN / NAME_TEST pair found; expected e.g. "
+            f"{where}: no NAME_TRAIN / NAME_TEST pair found; expected e.g. "
             "GunPoint_TRAIN.tsv and GunPoint_TEST.tsv (or .ts, .arff, .csv, .npz, .txt)"
         )
-    if len(stems) > 1:
-        raise DataError(f"{folder}: holds several datasets ({', '.join(stems)}); name one file")
-    best = min(complete, key=lambda key: EXTENSIONS.index(key[1]))
+    whole = [stem for stem in stems if all(other.startswith(stem) for other in stems)]
+    if len(stems) > 1 and not whole:
+        raise DataError(f"{where}: holds several datasets ({', '.join(stems)}); name one file")
+    stem = whole[0] if whole else stems[0]
+    best = min((key for key in complete if key[0] == stem), key=lambda key: EXTENSIONS.index(key[1]))
     return complete[best]["train"], complete[best]["test"]
 
 

@@ -6,11 +6,11 @@ import os
 import re
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
-from lstmfcn.data import catalog, formats
+from lstmfcn.data import archives, catalog, formats
 from lstmfcn.data.dataset import Dataset
 from lstmfcn.data.formats import RawSplit
 from lstmfcn.data.preprocess import check_options, prepare
-from lstmfcn.data.splitting import split_train_test
+from lstmfcn.data.splitting import DEFAULT_TEST_SIZE, split_train_test
 from lstmfcn.errors import DataError
 
 
@@ -20,17 +20,17 @@ def load_dataset(
     normalize: str = "per_sample",
     length_policy: str = "pad",
     nan_policy: str = "interpolate",
-    test_size: float = 0.3,
+    test_size: float = DEFAULT_TEST_SIZE,
     seed: int = 0,
 ) -> Dataset:
-    """Load an embedded dataset by name, or a dataset file or folder.
+    """Load an embedded dataset by name, or a dataset file, zip or folder.
 
     Parameters
     ----------
     name_or_path : str or PathLike
         A catalog name (any capitalisation, e.g. ``"gunpoint"``), or a path: a
-        ``NAME_TRAIN``/``NAME_TEST`` file (either one finds the other), a folder holding such a
-        pair, or a single file, which is then split into train and test.
+        ``NAME_TRAIN``/``NAME_TEST`` file (either one finds the other), a folder or ``.zip``
+        holding such a pair, or a single file, which is then split into train and test.
     normalize : {"per_sample", "per_dataset", "none"}
         z-normalisation; see :mod:`lstmfcn.data.preprocess`.
     length_policy : {"pad", "truncate"}
@@ -63,22 +63,15 @@ def load_dataset(
     path = Path(name_or_path).expanduser()
     if not path.exists():
         raise DataError(_unknown_message(str(name_or_path)))
+    if path.is_file() and archives.is_zip_name(path.name):
+        name, train, test = archives.read_files(archives.zip_members(path.read_bytes(), path.name), path.name)
+        return _build(name, train, test, str(path), options, test_size, seed)
     train, test = formats.read_path(path)
     name = formats.dataset_name(formats.find_pair(path)[0].name)  # a folder is named by its pair
     return _build(name, train, test, str(path), options, test_size, seed)
 
 
-def load_dataset_from_bytes(
-    filename: str,
-    data: bytes,
-    *,
-    normalize: str = "per_sample",
-    length_policy: str = "pad",
-    nan_policy: str = "interpolate",
-    test_size: float = 0.3,
-    seed: int = 0,
-    max_bytes: int | None = None,
-) -> Dataset:
+def load_dataset_from_bytes(filename: str, data: bytes, **options) -> Dataset:
     """Load an uploaded file held in memory.
 
     Parameters
@@ -87,12 +80,12 @@ def load_dataset_from_bytes(
         The name the browser sent; only its extension and base name are used (for choosing the
         reader and for messages), never as a path on this machine.
     data : bytes
-        The file's content. A file without its own split (every format but a four-array npz)
-        is split into train and test with ``test_size`` and ``seed``.
-    normalize, length_policy, nan_policy, test_size, seed
-        As in :func:`load_dataset`.
-    max_bytes : int or None
-        Refuse a file larger than this (the dashboard's upload limit) before reading it.
+        The file's content. A ``.zip`` holding a ``NAME_TRAIN`` / ``NAME_TEST`` pair gives those
+        splits (:mod:`lstmfcn.data.archives`). A file without its own split (every format but a
+        four-array npz) is split into train and test with ``test_size`` and ``seed``.
+    **options
+        ``normalize``, ``length_policy``, ``nan_policy``, ``test_size``, ``seed``, ``max_bytes``
+        and ``transpose``, as in :func:`load_dataset_from_files`.
 
     Returns
     -------
@@ -104,15 +97,84 @@ def load_dataset_from_bytes(
     DataError
         A file name without a base name, a file over ``max_bytes``, or a malformed file.
     """
+    return load_dataset_from_files([(filename, data)], **options)
+
+
+def load_dataset_from_files(
+    files: list[tuple[str, bytes]],
+    *,
+    normalize: str = "per_sample",
+    length_policy: str = "pad",
+    nan_policy: str = "interpolate",
+    test_size: float = DEFAULT_TEST_SIZE,
+    seed: int = 0,
+    max_bytes: int | None = None,
+    transpose: bool = False,
+) -> Dataset:
+    """Load a dataset from uploaded files held in memory: one file (or zip), or a ``NAME_TRAIN`` /
+    ``NAME_TEST`` pair, whose splits are then kept as they are.
+
+    Parameters
+    ----------
+    files : list of (str, bytes)
+        ``(name the browser sent, content)``; names are used as in :func:`load_dataset_from_bytes`.
+    normalize, length_policy, nan_policy, test_size, seed
+        As in :func:`load_dataset`.
+    max_bytes : int or None
+        Refuse a file larger than this (the dashboard's upload limit) before reading it; also the
+        largest member of a zip, uncompressed.
+    transpose : bool
+        Read an npz's 3-d ``X`` as ``(N, T, V)`` (one that looks so is refused otherwise, with a
+        :class:`~lstmfcn.data.layout.LayoutError`).
+
+    Returns
+    -------
+    Dataset
+        As :func:`load_dataset`; ``source`` names the file or files read.
+
+    Raises
+    ------
+    DataError
+        No file, a bad name, a file over ``max_bytes``, several files that are not one pair, or
+        a malformed file.
+    """
     options = dict(normalize=normalize, length_policy=length_policy, nan_policy=nan_policy)
     check_options(**options)
-    display = upload_base_name(filename)
-    if max_bytes is not None and len(data) > max_bytes:
-        raise DataError(
-            f"{display}: the file is {_megabytes(len(data))}, over the upload limit of {_megabytes(max_bytes)}"
-        )
-    train, test = formats.parse_file(bytes(data), display)
-    return _build(formats.dataset_name(display), train, test, display, options, test_size, seed)
+    name, source, train, test = read_uploaded_files(files, max_bytes=max_bytes, transpose=transpose)
+    return _build(name, train, test, source, options, test_size, seed)
+
+
+def read_uploaded_files(
+    files: list[tuple[str, bytes]], *, max_bytes: int | None = None, transpose: bool = False
+) -> tuple[str, str, RawSplit, RawSplit | None]:
+    """The raw splits of uploaded files, before any split or preparation.
+
+    Parameters
+    ----------
+    files, max_bytes, transpose
+        As in :func:`load_dataset_from_files`.
+
+    Returns
+    -------
+    (str, str, RawSplit, RawSplit | None)
+        The dataset's name, a description of the files read (``"a_TRAIN.tsv + a_TEST.tsv"``),
+        and ``(train, test)`` with ``X`` ``(N, V, T)``; ``test`` is None for a file to be split.
+    """
+    if not files:
+        raise DataError("no file given; expected a dataset file, a NAME_TRAIN / NAME_TEST pair, or a zip of one")
+    named = [(upload_base_name(filename), data) for filename, data in files]
+    for display, data in named:
+        if max_bytes is not None and len(data) > max_bytes:
+            raise DataError(
+                f"{display}: the file is {_megabytes(len(data))}, over the upload limit of {_megabytes(max_bytes)}"
+            )
+    zipped = len(named) == 1 and archives.is_zip_name(named[0][0])
+    where = named[0][0] if len(named) == 1 else "the uploaded files"
+    if zipped:
+        named = archives.zip_members(named[0][1], where, max_member_bytes=max_bytes)
+    name, train, test = archives.read_files(named, where, transpose=transpose)
+    read = f"{train.source} + {test.source}" if len(named) > 1 and test is not None else named[0][0]
+    return name, f"{where} ({read})" if zipped else read, train, test
 
 
 def _build(

@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 
+from lstmfcn.data.layout import check_layout
 from lstmfcn.data.raw import RawSplit, make_split
 from lstmfcn.errors import DataError
 
@@ -20,11 +21,15 @@ from lstmfcn.errors import DataError
 MAX_VALUES = 50_000_000
 
 
-def read_npz(data: bytes, name: str) -> tuple[RawSplit, RawSplit | None]:
+def read_npz(data: bytes, name: str, *, transpose: bool = False) -> tuple[RawSplit, RawSplit | None]:
     """``.npz`` with ``X``, ``y`` or ``X_train``, ``y_train``, ``X_test``, ``y_test``.
 
     ``X`` is ``(N, T)`` (univariate) or ``(N, V, T)``; ``NaN`` pads unequal lengths. ``y`` holds
     numbers or strings. Loaded with ``allow_pickle=False``: object arrays are refused.
+
+    A 3-d ``X`` that looks stored as ``(N, T, V)`` (:func:`lstmfcn.data.layout.check_layout`) is
+    refused with :class:`~lstmfcn.data.layout.LayoutError`; ``transpose=True`` reads every 3-d
+    ``X`` as ``(N, T, V)``.
 
     Returns
     -------
@@ -43,23 +48,27 @@ def read_npz(data: bytes, name: str) -> tuple[RawSplit, RawSplit | None]:
     with archive:
         keys = set(archive.files)
         if {"X_train", "y_train", "X_test", "y_test"} <= keys:
-            train = _npz_split(archive, "X_train", "y_train", name)
-            return train, _npz_split(archive, "X_test", "y_test", name)
+            train = _npz_split(archive, "X_train", "y_train", name, transpose)
+            return train, _npz_split(archive, "X_test", "y_test", name, transpose)
         if {"X", "y"} <= keys:
-            return _npz_split(archive, "X", "y", name), None
+            return _npz_split(archive, "X", "y", name, transpose), None
     raise DataError(
         f"{name}: expected arrays X and y, or X_train, y_train, X_test and y_test; "
         f"found {', '.join(sorted(keys)) or 'no arrays'}"
     )
 
 
-def _npz_split(archive: np.lib.npyio.NpzFile, x_key: str, y_key: str, name: str) -> RawSplit:
+def _npz_split(archive: np.lib.npyio.NpzFile, x_key: str, y_key: str, name: str, transpose: bool) -> RawSplit:
     X, y = _npz_array(archive, x_key, name), _npz_array(archive, y_key, name)
     if X.dtype.kind not in "biuf":
         raise DataError(f"{name} array {x_key!r}: expected numbers, found dtype {X.dtype}")
-    if X.ndim == 2:
+    if X.ndim == 3 and transpose:
+        X = X.transpose(0, 2, 1)
+    elif X.ndim == 3:
+        check_layout(X.shape, f"{name}[{x_key}]")
+    elif X.ndim == 2:  # univariate: (N, T) whatever ``transpose`` says
         X = X[:, None, :]
-    if X.ndim != 3:
+    else:
         raise DataError(f"{name} array {x_key!r}: expected shape (N, T) or (N, V, T), found {X.shape}")
     if y.ndim != 1 or y.shape[0] != X.shape[0]:
         raise DataError(f"{name} array {y_key!r}: expected shape ({X.shape[0]},), found {y.shape}")
@@ -110,3 +119,24 @@ def _check_header(archive: np.lib.npyio.NpzFile, key: str, name: str) -> None:
             f"{name} array {key!r}: shape {shape} holds {n_values:,} values, more than the "
             f"{MAX_VALUES:,} a dataset may have; expected a smaller array"
         )
+
+
+def npz_of_splits(train: RawSplit, test: RawSplit | None) -> bytes:
+    """The splits as an ``.npz`` this module reads back as they are: ``X`` (or ``X_train`` and
+    ``X_test``) float64 ``(N, V, T)`` with NaN padding, labels as strings.
+
+    Always the same bytes for the same splits (no time stamps), so a dataset stored in this form
+    keeps one id.
+    """
+    from lstmfcn.data.archives import pack_files
+
+    if test is None:
+        arrays = {"X": train.X, "y": train.labels}
+    else:
+        arrays = {"X_train": train.X, "y_train": train.labels, "X_test": test.X, "y_test": test.labels}
+    members = []
+    for key, array in arrays.items():
+        buffer = io.BytesIO()
+        np.lib.format.write_array(buffer, np.ascontiguousarray(array), allow_pickle=False)
+        members.append((f"{key}.npy", buffer.getvalue()))
+    return pack_files(members)
