@@ -54,6 +54,7 @@ from pages._cached_resources import (  # noqa: F401
     model,
     model_file,
     model_meta,
+    overlap_counts,
     report_html,
 )
 from pages._cached_views import (  # noqa: F401

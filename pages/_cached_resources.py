@@ -85,6 +85,13 @@ def report_html(model_id: str, dataset_id: str, split: str) -> str:
     return build_report(m, dataset(dataset_id), split, resample=True, class_subset=True, model_name=name)
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def overlap_counts(model_id: str, dataset_id: str) -> dict[str, tuple[int | None, int]]:
+    """How many series of each split of a dataset a model was trained on (:func:`sources.overlap_counts`);
+    ids are content-addressed or fixed names, so the counts never go stale."""
+    return sources.overlap_counts(model(model_id).metadata, dataset(dataset_id))
+
+
 def model_file(model_id: str) -> tuple[str, bytes]:
     """``(file name, checkpoint bytes)`` of a model, for its download button."""
     return sources.model_file(model_id, blob_store())

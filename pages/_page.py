@@ -13,7 +13,7 @@ from lstmfcn.data.names import apply_renames, display_class, names_for_dataset, 
 from lstmfcn.errors import LstmFcnError
 from lstmfcn.provenance import MadeBy
 from lstmfcn.zoo import training_estimate_s
-from pages._cached import aligned, blob_store, compute_setup, dataset, format_seconds, model
+from pages._cached import aligned, blob_store, compute_setup, dataset, format_seconds, model, overlap_counts
 from pages._sidebar import sidebar
 from pages._state import fits, init_state, renames, show_flash, ss, sync_url
 
@@ -168,7 +168,20 @@ def aligned_or_stop(ctx: Context, split: str):
         st.error(f"This model cannot be used on {ctx.dataset_label}: {problem}.", icon=":material/error:")
         st.stop()
     warnings_of(a)
+    if split == "test":
+        trained_on_warning(ctx)
     return a
+
+
+def trained_on_warning(ctx: Context) -> None:
+    """Say so above a test split's numbers when the model was trained on some of its series."""
+    try:
+        counts = overlap_counts(ctx.model_id, ctx.dataset_id)
+    except (LstmFcnError, ValueError):  # a dataset without raw series: nothing to compare, nothing claimed
+        return
+    sentence = sources.overlap_sentence(ctx.model_id, ctx.meta, counts, "test", blob_store())
+    if sentence:
+        st.warning(sentence, icon=":material/warning:")
 
 
 def warnings_of(a) -> None:

@@ -10,9 +10,19 @@ import streamlit as st
 
 from lstmfcn.dashboard import selection, sources
 from lstmfcn.dashboard import state as vs
+from lstmfcn.data.layout import LayoutError, series_words
+from lstmfcn.data.splitting import DEFAULT_TEST_SIZE
 from lstmfcn.errors import LstmFcnError
 from lstmfcn.zoo import DEFAULT_DATASET
-from pages._cached import blob_store, dataset, datasets_with_models, device_label, model_file, model_meta
+from pages._cached import (
+    blob_store,
+    dataset,
+    datasets_with_models,
+    device_label,
+    model_file,
+    model_meta,
+    overlap_counts,
+)
 from pages._state import bound, first_fitting_model, flash, model_problem, renames, set_renames, ss, sync_url
 
 
@@ -29,9 +39,22 @@ def _on_dataset_change() -> None:
     ss["cls"] = vs.PREDICTED
     ss["names"] = ""  # names belong to a dataset's classes and variables
     ss["compare"] = ""  # the Compare page's model B is chosen again among the new dataset's models
-    if ss["model"] and model_problem(ss["model"], ds) is None:
+    if not (ss["model"] and model_problem(ss["model"], ds) is None):
+        ss["model"] = first_fitting_model(ds)  # none: the page says so once, with a way to train one
+    _say_if_trained_on(ss["model"], ds_id)
+
+
+def _say_if_trained_on(model_id: str, ds_id: str) -> None:
+    """A model kept or chosen for a dataset whose test series it was trained on is never shown
+    without saying so (an upload of its own training file, split by us)."""
+    if not model_id:
         return
-    ss["model"] = first_fitting_model(ds)  # none: the page says so once, with a way to train one
+    try:
+        note = sources.selection_sentence(model_id, model_meta(model_id), overlap_counts(model_id, ds_id), blob_store())
+    except (LstmFcnError, ValueError):
+        return
+    if note:
+        flash(note, "warning")
 
 
 def _on_model_change() -> None:
@@ -71,14 +94,39 @@ def on_switch_change(key: str) -> Callable[[], None]:
 
 
 def _on_dataset_upload() -> None:
-    up = ss.get("_upload_dataset")
-    if up is None:
+    ups = {up.file_id: up for up in ss.get("_upload_dataset") or []}
+    read = sources.files_to_read([(i, up.name) for i, up in ups.items()], ss.get("_uploads_read", frozenset()))
+    ss["_uploads_read"] = frozenset(ups)
+    ss.pop("_layout_offer", None)  # a new upload replaces an offer not taken
+    if not read:  # a file was removed from the uploader: the dataset stays
         return
+    files = [(ups[i].name, ups[i].getvalue()) for i in read]
     try:
-        ds_id, _ = sources.dataset_from_upload(up.name, up.getvalue(), blob_store())
+        ds_id, _ = sources.dataset_from_uploads(files, blob_store())
+    except LayoutError as exc:  # the sidebar offers the other reading, with a preview
+        ss["_layout_offer"] = {"files": files, "message": str(exc)}
+        return
     except LstmFcnError as exc:
         flash(f"The uploaded file could not be used: {exc}")
         return
+    _select_upload(ds_id)
+
+
+def _read_transposed() -> None:
+    """The offered reading of an npz stored as (N, T, V) was chosen: store it so, and select it."""
+    offer = ss.pop("_layout_offer", None)
+    if offer is None:
+        return
+    try:
+        ds_id, ds = sources.dataset_from_uploads(offer["files"], blob_store(), transpose=True)
+    except LstmFcnError as exc:
+        flash(f"The uploaded file could not be used even so: {exc}")
+        return
+    flash(f"Read as {series_words(len(ds.y_train) + len(ds.y_test), ds.n_vars, ds.length)}.", "info")
+    _select_upload(ds_id)
+
+
+def _select_upload(ds_id: str) -> None:
     if ds_id not in ss["session_datasets"]:
         ss["session_datasets"].append(ds_id)
     ss["dataset"] = ds_id
@@ -157,15 +205,22 @@ def sidebar() -> None:
             after=_on_dataset_change,
         )
         st.file_uploader(
-            "Upload a dataset (.tsv .txt .ts .arff .csv .npz)",
+            "Upload a dataset (.tsv .txt .ts .arff .csv .npz), a NAME_TRAIN + NAME_TEST pair, or a .zip of one",
             type=sources.DATASET_UPLOAD_TYPES,
+            accept_multiple_files=True,
             key="_upload_dataset",
             on_change=_on_dataset_upload,
-            help="Label first per line for text formats; a file without a train/test split is split 70/30.",
+            help="Label first per line for text formats. A TRAIN/TEST pair (two files, or a zip as the archives "
+            "ship it) keeps its split; a single file without one is split "
+            f"{round(100 * (1 - DEFAULT_TEST_SIZE))}/{round(100 * DEFAULT_TEST_SIZE)}, stratified by class.",
         )
+        layout_offer()
+        ds = dataset(ss["dataset"])
+        note = sources.split_note(ss["dataset"], ds, blobs)
+        if note:
+            st.caption(note)
 
         st.markdown("### Model")
-        ds = dataset(ss["dataset"])
         model_ids = list(dict.fromkeys(sources.zoo_model_ids(ds.name) + ss["session_models"]))
         if ss["model"] and ss["model"] not in model_ids:
             model_ids.insert(0, ss["model"])
@@ -227,6 +282,24 @@ def sidebar() -> None:
         st.caption(f"Computing on: **{device_label()}**")
     ss["_last_good_dataset"] = ss["dataset"]
     ss["_last_good_model"] = ss["model"]
+
+
+def layout_offer() -> None:
+    """An npz refused because it looks stored as (N, T, V): the reason, both readings side by side,
+    the first series of the transposed one, and a button to read it so."""
+    offer = ss.get("_layout_offer")
+    if not offer:
+        return
+    st.error(offer["message"], icon=":material/swap_horiz:")
+    try:
+        rows, first = sources.transposed_preview(offer["files"])
+    except LstmFcnError as exc:
+        st.caption(f"It cannot be read transposed either: {exc}")
+        return
+    st.dataframe(rows, hide_index=True, key="_layout_readings")
+    st.line_chart({f"variable {v + 1}": values for v, values in enumerate(first)}, height=140)
+    st.caption("The first series, read transposed.")
+    st.button(f"Read it as {rows[1]['']}", key="_read_transposed", on_click=_read_transposed, type="primary")
 
 
 #: Up to this many classes (and variables) the sidebar offers a box each to rename them.

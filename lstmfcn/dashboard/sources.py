@@ -115,7 +115,11 @@ def split_note(dataset_id: str, ds: Dataset, blobs: BlobStore) -> str | None:
     how = split_sentence(ds.preprocessing.get("split"), n_train, n_test)
     if how:
         return f"One file without a train/test split: {how}."
-    return f"Train and test as in your files: {n_train} train, {n_test} test ({ds.source})."
+    blob = blobs.get(dataset_id)
+    files = _shown_upload_name(blob.name) if blob is not None else ds.source
+    if blob is not None and files == blob.name:  # one file or a zip: what was read in it
+        files = ds.source
+    return f"Train and test as in your files: {n_train} train, {n_test} test ({files})."
 
 
 def load_model_by_id(model_id: str, blobs: BlobStore) -> LSTMFCN:
@@ -228,10 +232,33 @@ def dataset_from_uploads(
     return blob.id, ds
 
 
+def files_to_read(current: list[tuple[str, str]], seen: set[str] | frozenset[str]) -> list[str]:
+    """Which of an uploader's files make the dataset just uploaded, as ids.
+
+    A multiple-file uploader keeps every file sent until the user removes it, so the files new
+    since the last read (``current`` ``(id, name)`` pairs not in ``seen``) are the dataset; a lone
+    new ``NAME_TEST`` file whose ``NAME_TRAIN`` was sent before (or the other way round) makes a
+    pair with it. Nothing new (a file was removed): nothing to read.
+    """
+    new = [(i, name) for i, name in current if i not in seen]
+    if len(new) != 1:
+        return [i for i, _ in new]
+    new_id, new_name = new[0]
+    for old_id, old_name in current:
+        if old_id == new_id:
+            continue
+        try:
+            choose_pair([old_name, new_name], "")
+        except DataError:
+            continue
+        return [old_id, new_id]
+    return [new_id]
+
+
 def transposed_preview(files: list[tuple[str, bytes]], most: int = 6) -> tuple[list[dict], list[list[float]]]:
     """What the sidebar shows before an npz is read as ``(N, T, V)``: a row per reading (as
     stored, transposed) and the first series of the transposed reading, up to ``most`` variables
-    (each a list of values; NaN padding dropped).
+    (each a list of values, NaN where the series is padded).
 
     Raises:
         DataError: the files cannot be read even so.
@@ -244,7 +271,7 @@ def transposed_preview(files: list[tuple[str, bytes]], most: int = 6) -> tuple[l
         {"reading": "as stored, (N, V, T)", "series": n, "variables": t, "length": v, "": "refused"},
         {"reading": "transposed, (N, T, V)", "series": n, "variables": v, "length": t, "": series_words(n, v, t)},
     ]
-    first = [[float(x) for x in row if x == x] for row in train.X[0, :most]]  # x == x: not NaN
+    first = [[float(x) for x in row] for row in train.X[0, :most]]
     return rows, first
 
 
