@@ -118,7 +118,7 @@ def chart(
         file = stamped.file_name(name)
     else:
         file = downloads.file_name(source["dataset"], source["model"], name) if source else name
-        if source and fig.layout.title.text:
+        if source and fig.layout.title.text and not fig.layout.title.subtitle.text:  # never over the figure's own
             fig.update_layout(title_subtitle_text=source["subtitle"], title_automargin=True)
     st.caption(f":material/lightbulb: {how_to_read}")
     kwargs = {}
