@@ -18,7 +18,6 @@ from pages._cached_explanations import (
     disk_cache,
     estimated_seconds,
     evaluation,
-    format_seconds,
     rows,
     split_explanation,
 )
@@ -52,40 +51,51 @@ def _check_key(kind: str, model_id, dataset_id, split, methods, baseline, ig_ste
     )
 
 
-def _maps_then(model_id, dataset_id, split, methods, baseline, ig_steps, subset, perturb, check):
-    """A background computation: every method's maps of the subset (for each sample's predicted
-    class, chunk by chunk through :func:`_chunk`, so they are shared with the page's other views),
-    then ``check(model, X, pred, lengths, maps, progress)``, its result kept as arrays with the
-    seconds it took. Progress: the maps still missing take half the bar."""
-    from lstmfcn.explain._common import report, sub_progress
+def _maps_then(model_id, dataset_id, split, methods, baseline, ig_steps, subset, perturb, check, join):
+    """A background computation, chunk by chunk (:func:`lstmfcn.dashboard.checks.chunked_check`):
+    for each chunk of the subset, every method's maps (for each sample's predicted class, through
+    :func:`_chunk`, so they are shared with the page's other views), then
+    ``check(model, X, pred, lengths, maps, rows, progress)`` on the chunk; ``join(results)`` makes
+    the arrays kept, with the seconds it took and each chunk's seconds per sample (the rate a later
+    run shows while its first chunk runs)."""
 
     def compute(progress) -> dict:
+        from lstmfcn.dashboard.checks import chunked_check
+
         t0 = time.perf_counter()
         idx = rows(model_id, dataset_id, split, subset)
         al = aligned(model_id, dataset_id, split)
         pred = evaluation(model_id, dataset_id, split, progress=False)["pred"][idx]
-        parts = explanations.chunks(len(idx))
-        jobs = [(m, explanations.params_key(m, baseline, ig_steps, **perturb), s, e) for m in methods for s, e in parts]
-        maps: dict[str, list] = {m: [] for m in methods}
-        for j, (m, params, s, e) in enumerate(jobs):
-            maps[m].append(_chunk("attr_pred", model_id, dataset_id, split, subset, s, e, m, params)["maps"])
-            report(progress, 0.5 * (j + 1) / len(jobs))
-        full = {m: np.concatenate(v) for m, v in maps.items()}
-        out = check(model(model_id), al.X[idx], pred, al.lengths[idx], full, sub_progress(progress, 0.5, 1.0))
+        X, lengths, m = al.X[idx], al.lengths[idx], model(model_id)
+        params = {name: explanations.params_key(name, baseline, ig_steps, **perturb) for name in methods}
+
+        def maps_of(name, s, e):
+            return _chunk("attr_pred", model_id, dataset_id, split, subset, s, e, name, params[name])["maps"]
+
+        def on_chunk(s, e, maps, chunk_progress):
+            return check(m, X[s:e], pred[s:e], lengths[s:e], maps, (s, len(idx)), chunk_progress)
+
+        results, rates = chunked_check(explanations.chunks(len(idx)), list(methods), maps_of, on_chunk, progress)
+        out = join(results)
         out["seconds"], out["samples"] = np.array(time.perf_counter() - t0), np.array(len(idx))
+        out["chunk_rates"] = np.asarray(rates, dtype=np.float64)
         return out
 
     return compute
 
 
-def in_background(key: str, compute, label: str, rate_key: tuple) -> dict | None:
+def in_background(key: str, compute, label: str, rate_key: tuple, rates_key: str | None = None) -> dict | None:
     """The arrays ``compute(progress)`` returns, from disk when kept, else from a background task.
 
     A task that ends within :data:`ANSWER_WITHIN_S` is drawn at once; else a progress bar with
     the time left and a Cancel button are drawn (they follow the task every half second, and the
     page redraws when it ends) and None is returned: the page stays usable meanwhile, other tabs
     and pages included, and the result is kept on disk for every session. A cancelled or failed
-    task says so and offers to start again."""
+    task says so and offers to start again. ``rates_key``: the disk entry that keeps the chunk
+    rates of this computation (per sample, any subset): a later run shows them as a range while
+    its first chunk runs."""
+    from lstmfcn.dashboard.time_left import rates_entry, rates_from_entry
+
     found = disk_cache().get(key)
     if found is None:
         task = task_registry().get(key)
@@ -107,27 +117,31 @@ def in_background(key: str, compute, label: str, rate_key: tuple) -> dict | None
             task = task_registry().start(key, compute)
             task.wait(ANSWER_WITHIN_S)
         if task.snapshot().state != "done":
-            _follow(key, label)
+            prior = rates_from_entry(disk_cache().get(rates_key)) if rates_key else None
+            _follow(key, label, tuple(prior or ()))
             return None
         found = task.result
         disk_cache().put(key, found)
+        if rates_key and "chunk_rates" in found and len(found["chunk_rates"]):
+            disk_cache().put(rates_key, rates_entry(found["chunk_rates"].tolist()))
     if "seconds" in found and int(found["samples"]) > 0:
-        _remember_rate(*rate_key, float(found["seconds"]) / int(found["samples"]))
+        per_sample = float(found["seconds"]) / int(found["samples"])
+        if "chunk_rates" in found and len(found["chunk_rates"]) > 1:
+            per_sample = float(np.median(found["chunk_rates"][1:]))  # past the first chunk's warm-up
+        _remember_rate(*rate_key, per_sample)
     return found
 
 
 @st.fragment(run_every=0.5)
-def _follow(key: str, label: str) -> None:
+def _follow(key: str, label: str, prior: tuple = ()) -> None:
     """A running task's progress bar, time left and Cancel button; the whole page redraws once it has ended."""
+    from lstmfcn.dashboard.time_left import time_left_words
+
     task = task_registry().get(key)
     snap = task.snapshot() if task is not None else None
     if snap is None or snap.finished:
         st.rerun()
-    left = snap.seconds_left
-    text = f"{label}: {snap.fraction:.0%}" + (
-        f" · about {format_seconds(left)} left" if left is not None else " · measuring the time left"
-    )
-    st.progress(snap.fraction, text=text)
+    st.progress(snap.fraction, text=f"{label}: {snap.fraction:.0%} · {time_left_words(snap.left(list(prior)))}")
     if task.cancelling:
         st.caption("Cancelling…")
     else:
@@ -135,34 +149,59 @@ def _follow(key: str, label: str) -> None:
     st.caption("This runs in the background: the other tabs and pages stay usable, and the result is kept.")
 
 
+def _check(kind: str, args: tuple, check, join, label: str) -> tuple[dict, int] | None:
+    """A check's arrays and the subset they cover: this subset's, else (while it runs, or once it
+    was cancelled or failed) the last subset of the same check that finished, said in a caption,
+    so asking for more never takes a finished verdict off the screen. None when there is none."""
+    *rest, subset, perturb = args
+    key = _check_key(kind, *args)
+    rates_key = _disk_key(
+        args[0], args[1], kind=f"rates:{kind}", split=args[2], methods=_params_of(args[3], args[4], args[5], perturb)
+    )
+    found = in_background(key, _maps_then(*args, check, join), label, _check_rate_key(kind, *args), rates_key)
+    shown = st.session_state.setdefault("_checks_shown", {})
+    base = _check_key(kind, *rest, 0, perturb)
+    if found is not None:
+        shown[base] = subset
+        return found, subset
+    earlier = shown.get(base)
+    kept = disk_cache().get(_check_key(kind, *rest, earlier, perturb)) if earlier and earlier != subset else None
+    if kept is None:
+        return None
+    st.caption(f"Below: the finished check on {earlier} samples, until the one on {subset} ends.")
+    return kept, earlier
+
+
 def faithfulness(model_id, dataset_id, split, methods, baseline, ig_steps, subset, perturb, *, label: str):
     """The :class:`~lstmfcn.explain.FaithfulnessReport` of ``methods`` on a class-balanced subset
-    (deletion/insertion curves against random orderings), or None while it runs in the
-    background (:func:`in_background` draws its progress) or when it was cancelled."""
-    from lstmfcn.dashboard.checks import faithfulness_arrays, faithfulness_from_arrays
-    from lstmfcn.explain import faithfulness_report
+    (deletion/insertion curves against random orderings) and the subset it covers: ``subset``,
+    or while that runs in the background (:func:`in_background` draws its progress) or after it was
+    cancelled, the last smaller one that finished (see :func:`_check`); None when there is none."""
+    from lstmfcn.dashboard.checks import faithfulness_arrays, faithfulness_from_arrays, join_faithfulness
+    from lstmfcn.explain.faithfulness import faithfulness_curves
 
-    def check(m, X, pred, lengths, maps, progress):
-        report = faithfulness_report(m, X, pred, maps, lengths=lengths, baseline=baseline, progress=progress)
-        return faithfulness_arrays(report)
+    def check(m, X, pred, lengths, maps, rows_, progress):
+        return faithfulness_curves(m, X, pred, maps, lengths=lengths, baseline=baseline, rows=rows_, progress=progress)
+
+    def join(parts):
+        return faithfulness_arrays(join_faithfulness(parts, baseline=baseline))
 
     args = (model_id, dataset_id, split, methods, baseline, ig_steps, subset, perturb)
-    key = _check_key("faithfulness", *args)
-    found = in_background(key, _maps_then(*args, check), label, _check_rate_key("faithfulness", *args))
-    return None if found is None else faithfulness_from_arrays(found)
+    found = _check("faithfulness", args, check, join, label)
+    return None if found is None else (faithfulness_from_arrays(found[0]), found[1])
 
 
 def sanity(model_id, dataset_id, split, methods, baseline, ig_steps, subset, perturb, *, label: str):
     """The model-randomisation check (Adebayo et al. 2018) of ``methods`` on a class-balanced subset:
-    method name → :class:`~lstmfcn.explain.SanityResult` (with the layer cascade), or None while it
-    runs in the background or when it was cancelled (as :func:`faithfulness`)."""
-    from lstmfcn.dashboard.checks import sanity_arrays, sanity_from_arrays
+    method name → :class:`~lstmfcn.explain.SanityResult` (with the layer cascade), and the subset
+    it covers, or None (as :func:`faithfulness`)."""
+    from lstmfcn.dashboard.checks import join_sanity, sanity_arrays, sanity_from_arrays
     from lstmfcn.explain import model_randomisation_check
 
     options = explanations.options_for(list(methods), baseline, ig_steps, **perturb)
 
-    def check(m, X, pred, lengths, maps, progress):
-        res = model_randomisation_check(
+    def check(m, X, pred, lengths, maps, rows_, progress):
+        return model_randomisation_check(
             m,
             X,
             pred,
@@ -173,12 +212,13 @@ def sanity(model_id, dataset_id, split, methods, baseline, ig_steps, subset, per
             progress=progress,
             **options,
         )
-        return sanity_arrays(res)
+
+    def join(parts):
+        return sanity_arrays(join_sanity(parts, cascade=True))
 
     args = (model_id, dataset_id, split, methods, baseline, ig_steps, subset, perturb)
-    key = _check_key("sanity", *args)
-    found = in_background(key, _maps_then(*args, check), label, _check_rate_key("sanity", *args))
-    return None if found is None else sanity_from_arrays(found)
+    found = _check("sanity", args, check, join, label)
+    return None if found is None else (sanity_from_arrays(found[0]), found[1])
 
 
 def _check_rate_key(kind, model_id, dataset_id, split, methods, baseline, ig_steps, subset, perturb) -> tuple:

@@ -14,6 +14,7 @@ import numpy as np
 import streamlit as st
 
 from lstmfcn.dashboard import analysis, explanations, sources
+from lstmfcn.dashboard.time_left import format_seconds  # noqa: F401 - the pages' name for it
 from pages._cached_resources import aligned, dataset, model, model_file
 
 ss = st.session_state
@@ -240,11 +241,6 @@ def _time_left(elapsed: float, done: int, total: int) -> str:
         return ""
     left = elapsed / done * (total - done)
     return f" · about {format_seconds(left)} left"
-
-
-def format_seconds(seconds: float) -> str:
-    """``"12 s"``, ``"3 min"``: a wait in words a person reads at a glance."""
-    return f"{max(1, round(seconds))} s" if seconds < 90 else f"{round(seconds / 60)} min"
 
 
 def _remember_rate(kind: str, model_id: str, method: str, params: str, seconds_per_sample: float) -> None:

@@ -315,10 +315,11 @@ def check_samples(kind: str, key: str, least: int) -> int:
 def faithfulness_panel() -> None:
     subset = check_samples("faithfulness", "attr_faith_n", 8)
     args = (ctx.model_id, ctx.dataset_id, split, tuple(methods), baseline, ig_steps, subset, perturb)
-    report = cached.faithfulness(*args, label=f"Faithfulness of {len(methods)} method(s) on {subset} samples")
-    if report is None:
-        return  # running in the background (its progress is drawn), or cancelled
-    ag = cached.agreement(*args)
+    found = cached.faithfulness(*args, label=f"Faithfulness of {len(methods)} method(s) on {subset} samples")
+    if found is None:
+        return  # running in the background (its progress is drawn), or cancelled, with no smaller check done
+    report, subset = found  # a smaller finished check stays drawn while a larger one runs or after its cancel
+    ag = cached.agreement(*args[:-2], subset, perturb)
     fr, rnd = report.random.fractions, report.random
     mlabels = {labels[m]: report.methods[m] for m in methods}
     left, right = st.columns(2)
@@ -391,7 +392,7 @@ def faithfulness_panel() -> None:
 
 def sanity_panel() -> None:
     subset = check_samples("sanity", "attr_sanity_n", 4)
-    res = cached.sanity(
+    found = cached.sanity(
         ctx.model_id,
         ctx.dataset_id,
         split,
@@ -402,8 +403,9 @@ def sanity_panel() -> None:
         perturb,
         label=f"Sanity check of {len(methods)} method(s) on {subset} samples",
     )
-    if res is None:
-        return  # running in the background (its progress is drawn), or cancelled
+    if found is None:
+        return  # running in the background (its progress is drawn), or cancelled, with no smaller check done
+    res = found[0]
     stages = [part for part, _ in next(iter(res.values())).cascade]
     lines = {labels[m]: np.array([1.0] + [r for _, r in res[m].cascade]) for m in methods}  # the trained model: ρ = 1
     ui.chart(

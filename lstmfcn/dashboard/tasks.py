@@ -10,6 +10,9 @@ of starting it again.
 The computation is a plain function ``compute(progress) -> result``; ``progress(fraction)`` is
 the library's usual callback (:data:`lstmfcn.explain._common.Progress`). Cancelling makes the next
 ``progress`` call raise :class:`Cancelled`, which unwinds the computation between two batches.
+A computation that works in chunks of samples also calls ``progress.plan(units)`` (each chunk's
+samples) and ``progress.chunk_done()``: the time left then comes from the chunks' measured
+rate (:mod:`lstmfcn.dashboard.time_left`), not from the fraction, whose steps may cost unequal time.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from lstmfcn.errors import LstmFcnError
+
+from .time_left import TimeLeft, estimate
 
 
 class Cancelled(Exception):
@@ -44,19 +49,93 @@ class TaskSnapshot:
     fraction: float
     elapsed_s: float
     error: str | None = None
+    chunks: tuple[tuple[float, float], ...] = ()
+    remaining_units: float | None = None
+    running: tuple[float, float] = (0.0, 0.0)
 
     @property
     def finished(self) -> bool:
         return self.state != "running"
 
-    @property
-    def seconds_left(self) -> float | None:
-        """Time left at the rate so far (None until some of it is done)."""
+    def left(self, prior: list[float] | tuple[float, ...] | None = None) -> TimeLeft | None:
+        """The time left as a range (:func:`lstmfcn.dashboard.time_left.estimate`): from the
+        finished chunks' rate, else from ``prior`` (seconds per unit an earlier run measured);
+        a computation that reports no chunks is timed by its fraction (None below 1 %)."""
         if self.finished:
-            return 0.0
+            return TimeLeft(0.0, 0.0, True)
+        if self.remaining_units is not None:
+            return estimate(self.chunks, self.remaining_units, running=self.running, prior=prior)
         if self.fraction <= 0.01:
             return None
-        return self.elapsed_s / self.fraction * (1.0 - self.fraction)
+        return estimate([(self.fraction, self.elapsed_s)], 1.0 - self.fraction)
+
+    @property
+    def seconds_left(self) -> float | None:
+        """The middle of :meth:`left` without a prior (None while unknown)."""
+        left = self.left()
+        return None if left is None else left.middle
+
+
+class ChunkClock:
+    """The chunks of a computation and when each ended (see :func:`lstmfcn.dashboard.time_left.estimate`).
+
+    ``plan(units)`` names each chunk's units (samples) before the first starts; ``chunk_done()``
+    marks the next one finished. Not locked: :class:`Task` holds its own lock around it.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.perf_counter) -> None:
+        self._clock = clock
+        self._planned: list[float] = []
+        self._done: list[tuple[float, float]] = []
+        self._last = clock()
+
+    @property
+    def planned(self) -> bool:
+        return bool(self._planned)
+
+    def plan(self, units) -> None:
+        self._planned = [float(u) for u in units]
+        self._done, self._last = [], self._clock()
+
+    def chunk_done(self) -> None:
+        now = self._clock()
+        if len(self._done) < len(self._planned):
+            self._done.append((self._planned[len(self._done)], now - self._last))
+        self._last = now
+
+    @property
+    def chunks(self) -> tuple[tuple[float, float], ...]:
+        """``(units, seconds)`` of each finished chunk."""
+        return tuple(self._done)
+
+    def remaining(self) -> float:
+        return float(sum(self._planned[len(self._done) :]))
+
+    def running(self) -> tuple[float, float]:
+        """``(units, seconds so far)`` of the chunk that runs now."""
+        i = len(self._done)
+        return (self._planned[i], self._clock() - self._last) if i < len(self._planned) else (0.0, 0.0)
+
+    def left(self, prior=None) -> TimeLeft | None:
+        return estimate(self._done, self.remaining(), running=self.running(), prior=prior)
+
+
+class TaskProgress:
+    """The ``progress`` a task's computation is given: the library's fraction callback, plus
+    ``plan``/``chunk_done`` (see :class:`ChunkClock`). Every call raises :class:`Cancelled` once
+    the task was cancelled."""
+
+    def __init__(self, task: Task) -> None:
+        self._task = task
+
+    def __call__(self, fraction: float) -> None:
+        self._task._progress(fraction)
+
+    def plan(self, units) -> None:
+        self._task._chunk_event(lambda clock: clock.plan(units))
+
+    def chunk_done(self) -> None:
+        self._task._chunk_event(ChunkClock.chunk_done)
 
 
 #: Tasks whose thread may still run; stopped when the interpreter exits (see :func:`_stop_all`).
@@ -93,6 +172,7 @@ class Task:
         self._result: Any = None
         self._started = time.perf_counter()
         self._ended: float | None = None
+        self._clock = ChunkClock()
         self._thread = threading.Thread(target=self._run, name="dashboard-task", daemon=True)
         _LIVE.add(self)
         self._thread.start()
@@ -103,9 +183,15 @@ class Task:
         with self._lock:
             self._fraction = max(self._fraction, min(1.0, float(fraction)))
 
+    def _chunk_event(self, event: Callable[[ChunkClock], None]) -> None:
+        if self._cancel.is_set():
+            raise Cancelled
+        with self._lock:
+            event(self._clock)
+
     def _run(self) -> None:
         try:
-            result = self._compute(self._progress)
+            result = self._compute(TaskProgress(self))
             self._finish("done", result=result)
         except Cancelled:
             self._finish("cancelled")
@@ -138,7 +224,16 @@ class Task:
     def snapshot(self) -> TaskSnapshot:
         with self._lock:
             end = self._ended if self._ended is not None else time.perf_counter()
-            return TaskSnapshot(self._state, self._fraction, end - self._started, self._error)
+            clock = self._clock
+            return TaskSnapshot(
+                self._state,
+                self._fraction,
+                end - self._started,
+                self._error,
+                chunks=clock.chunks,
+                remaining_units=clock.remaining() if clock.planned else None,
+                running=clock.running() if clock.planned else (0.0, 0.0),
+            )
 
     @property
     def result(self) -> Any:

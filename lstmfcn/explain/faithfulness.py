@@ -208,13 +208,20 @@ def default_segment_length(total: int) -> int:
     return max(1, round(total / 30))
 
 
-def _ranks(scores: np.ndarray, lengths: np.ndarray, segment_length: int = 1, tie_seed: int = 0) -> np.ndarray:
+def _ranks(
+    scores: np.ndarray,
+    lengths: np.ndarray,
+    segment_length: int = 1,
+    tie_seed: int = 0,
+    rows: tuple[int, int] | None = None,
+) -> np.ndarray:
     """``(N, T)`` position of each step in the importance order; padded steps rank last.
 
     Steps are grouped in contiguous segments of ``segment_length`` valid steps, ranked by their
     mean score, most important first; within a segment, steps keep their time order. Ties (window-
     or segment-constant maps) are broken at random rather than by position, so a flat stretch is
-    not deleted left to right.
+    not deleted left to right. ``rows=(start, n_all)``: these are rows ``start…`` of a set of
+    ``n_all``, and break their ties as a call on the whole set does.
     """
     n, total = scores.shape
     size = max(1, int(segment_length))
@@ -226,7 +233,8 @@ def _ranks(scores: np.ndarray, lengths: np.ndarray, segment_length: int = 1, tie
     seg_cnt = np.pad(valid.astype(np.float64), pad).reshape(n, n_seg, size).sum(axis=2)
     seg_score = np.where(seg_cnt > 0, seg_sum / np.maximum(seg_cnt, 1.0), -np.inf)  # (N, n_seg)
     step_score = np.where(valid, seg_score[:, t // size], -np.inf)  # (N, T)
-    tie = np.random.default_rng(tie_seed).random((n, n_seg))[:, t // size]
+    start, n_all = rows or (0, n)
+    tie = np.random.default_rng(tie_seed).random((n_all, n_seg))[start : start + n][:, t // size]
     order = np.lexsort((np.broadcast_to(t, (n, total)), tie, -step_score), axis=-1)  # most important first
     ranks = np.empty_like(order)
     np.put_along_axis(ranks, order, np.broadcast_to(t, (n, total)), axis=1)
@@ -353,16 +361,71 @@ def faithfulness_report(
     Returns:
         A :class:`FaithfulnessReport`.
     """
-    net, xt, lt, tt, base, lens = _prepare(model, x, target, lengths, baseline, blur_sigma)
-    n, _, total = xt.shape
-    seg = segment_length or default_segment_length(total)
+    seeds = _seeds(random_seeds)
+    curves, random, seg = faithfulness_curves(
+        model,
+        x,
+        target,
+        attributions,
+        lengths=lengths,
+        baseline=baseline,
+        blur_sigma=blur_sigma,
+        n_steps=n_steps,
+        order=order,
+        segment_length=segment_length,
+        random_seeds=seeds,
+        batch_size=batch_size,
+        progress=progress,
+    )
+    return report_from_curves(
+        curves, random, order, baseline if isinstance(baseline, str) else "array", n_steps, seg, seeds
+    )
+
+
+def _seeds(random_seeds: int | list[int]) -> list[int]:
     seeds = list(range(random_seeds)) if isinstance(random_seeds, int) else [int(s) for s in random_seeds]
     if not seeds:
         raise ValueError("faithfulness needs at least one random ordering as the control")
+    return seeds
+
+
+def faithfulness_curves(
+    model: nn.Module,
+    x: ArrayLike,
+    target: int | ArrayLike,
+    attributions: dict[str, np.ndarray],
+    *,
+    lengths: ArrayLike | None = None,
+    baseline: str | ArrayLike = "zeros",
+    blur_sigma: float | None = None,
+    n_steps: int = 20,
+    order: str = "signed",
+    segment_length: int | None = None,
+    random_seeds: int | list[int] = 3,
+    batch_size: int | None = None,
+    rows: tuple[int, int] | None = None,
+    progress: Progress | None = None,
+) -> tuple[dict[str, PerturbationCurves], PerturbationCurves, int]:
+    """The curves :func:`faithfulness_report` scores: ``(method → curves, random control, segment length)``.
+
+    ``rows=(start, n_all)``: ``x`` (and the maps, targets, lengths) are rows ``start…`` of a set of
+    ``n_all`` series, and the random orderings and tie-breaks are the ones a call on the whole set
+    draws for those rows. So a set checked chunk by chunk (to measure the time left from the first
+    chunk, or to stop between chunks), its curves joined with :func:`join_curves`, gives the
+    whole set's report. The other arguments are :func:`faithfulness_report`'s.
+    """
+    net, xt, lt, tt, base, lens = _prepare(model, x, target, lengths, baseline, blur_sigma)
+    n, _, total = xt.shape
+    start, n_all = rows or (0, n)
+    if start < 0 or start + n > n_all:
+        raise ValueError(f"rows {start}…{start + n} do not lie in a set of {n_all}")
+    seg = segment_length or default_segment_length(total)
+    seeds = _seeds(random_seeds)
     jobs = len(attributions) + len(seeds)
     rand_curves = []
     for j, seed in enumerate(seeds):
-        ranks = _ranks(np.random.default_rng(10_000 + seed).random((n, total)), lens, seg)
+        scores = np.random.default_rng(10_000 + seed).random((n_all, total))[start : start + n]
+        ranks = _ranks(scores, lens, seg, rows=(start, n_all))
         rand_curves.append(
             _curves_for_ranks(
                 net,
@@ -386,13 +449,20 @@ def faithfulness_report(
     for j, (name, attr) in enumerate(attributions.items(), start=len(seeds)):
         if np.shape(attr) != tuple(xt.shape):
             raise ValueError(f"attribution '{name}' has shape {np.shape(attr)}, expected {tuple(xt.shape)}")
-        ranks = _ranks(step_scores(attr, order), lens, seg)
+        ranks = _ranks(step_scores(attr, order), lens, seg, rows=(start, n_all))
         curves[name] = _curves_for_ranks(
             net, xt, base, tt, lt, lens, ranks, n_steps, batch_size, sub_progress(progress, j / jobs, (j + 1) / jobs)
         )
     report(progress, 1.0)
-    return report_from_curves(
-        curves, random, order, baseline if isinstance(baseline, str) else "array", n_steps, seg, seeds
+    return curves, random, seg
+
+
+def join_curves(parts: list[PerturbationCurves]) -> PerturbationCurves:
+    """Curves of consecutive chunks of samples as one set's (see :func:`faithfulness_curves`)."""
+    return PerturbationCurves(
+        parts[0].fractions,
+        np.concatenate([p.deletion for p in parts]),
+        np.concatenate([p.insertion for p in parts]),
     )
 
 

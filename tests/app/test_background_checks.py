@@ -151,19 +151,9 @@ def test_faithfulness_runs_in_the_background_with_an_estimate_and_is_kept_on_dis
 
 
 def test_cancelling_the_sanity_check_stops_it_and_offers_to_start_again(app, monkeypatch, tmp_path):
-    import streamlit as st
-
     import pages._cached as cached
-    import pages._cached_checks as cached_checks
 
-    monkeypatch.setenv("LSTMFCN_CACHE_DIR", str(tmp_path))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    monkeypatch.setattr(cached_checks, "ANSWER_WITHIN_S", 0.0)
-    at = app(dataset="ECG5000", model="ECG5000__lstmfcn")
-    at.switch_page("pages/attributions.py").run()
-    at.session_state["attr_methods"] = ["cam", "ig"]
-    at.session_state["attr_tab"] = "Sanity check"
+    at = fresh_ecg5000_attributions(app, monkeypatch, tmp_path, ["cam", "ig"], "Sanity check")
     at.session_state["attr_sanity_n"] = 200  # long enough to cancel midway
     at.run()
     assert progress_texts(at)[0].startswith("Sanity check of 2 method(s) on 200 samples: ")
@@ -174,3 +164,48 @@ def test_cancelling_the_sanity_check_stops_it_and_offers_to_start_again(app, mon
     tasks = cached.task_registry()._tasks
     assert all(t.snapshot().state == "cancelled" for t in tasks.values())
     assert [b for b in at.button if b.proto.label == "Start again"]
+
+
+def test_a_cancelled_larger_check_keeps_the_finished_smaller_verdict_on_screen(app, monkeypatch, tmp_path):
+    """ "Check all 4500" runs, then is cancelled: the 32-sample verdict stays drawn all along, said to
+    be the 32-sample one."""
+    at = fresh_ecg5000_attributions(app, monkeypatch, tmp_path, ["cam", "saliency"], "Faithfulness & agreement")
+    at.run()
+
+    def verdicts(at):
+        return [s.value for s in [*at.success, *at.warning] if "better than random" in s.value]
+
+    run_until(at, lambda at: len(verdicts(at)) == 2)
+    small = verdicts(at)
+    [every] = [b for b in at.button if b.proto.label.startswith("Check all 4500")]
+    every.click().run()
+    assert at.slider(key="attr_faith_n").value == 4500
+    texts = progress_texts(at)
+    assert texts and texts[0].startswith("Faithfulness of 2 method(s) on 4500 samples: ")
+    assert verdicts(at) == small  # drawn while the larger check runs …
+    assert any("finished check on 32 samples" in c.value for c in at.caption)
+    assert "Method agreement (Spearman rank correlation, 32 samples)" in titles(at)
+    [cancel] = [b for b in at.button if b.proto.label == "Cancel"]
+    cancel.click().run()
+    run_until(at, lambda at: any("cancelled at" in i.value for i in at.info), timeout=60)
+    assert verdicts(at) == small  # … and after it was cancelled
+    assert any("finished check on 32 samples" in c.value for c in at.caption)
+    assert [b for b in at.button if b.proto.label == "Start again"]
+
+
+def fresh_ecg5000_attributions(app, monkeypatch, tmp_path, methods: list[str], tab: str):
+    """The Attributions page on ECG5000 with nothing computed (an empty disk cache, fresh memory
+    caches) and a check answered at once by its progress bar; ``methods`` and ``tab`` set, not run."""
+    import streamlit as st
+
+    import pages._cached_checks as cached_checks
+
+    monkeypatch.setenv("LSTMFCN_CACHE_DIR", str(tmp_path))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    monkeypatch.setattr(cached_checks, "ANSWER_WITHIN_S", 0.0)
+    at = app(dataset="ECG5000", model="ECG5000__lstmfcn")
+    at.switch_page("pages/attributions.py").run()
+    at.session_state["attr_methods"] = methods
+    at.session_state["attr_tab"] = tab
+    return at
