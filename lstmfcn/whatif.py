@@ -253,7 +253,7 @@ class BarsShown:
         most_probable: how many were picked as the most probable before or after.
         moved_most: how many more were picked as those whose probability moved most.
         note: ``""`` when every class is shown, else a sentence naming the rule
-            (``"11 of 37 classes: the 8 most probable before or after and the 3 that moved most"``).
+            (``"11 of 37 classes: the 8 most probable (before or after) and the 3 that moved most"``).
     """
 
     classes: tuple[int, ...]
@@ -278,8 +278,8 @@ def classes_to_compare(
         return BarsShown(tuple(range(K)), K, 0, "")
     top = [int(k) for k in np.argsort(-np.maximum(before, after), kind="stable")[:most]]
     rest = [int(k) for k in np.argsort(-np.abs(after - before), kind="stable") if int(k) not in top][:moved]
-    note = f"{len(top) + len(rest)} of {K} classes: the {len(top)} most probable before or after"
-    note += f" and the {len(rest)} whose probability moved most" if rest else ""
+    note = f"{len(top) + len(rest)} of {K} classes: the {len(top)} most probable (before or after)"
+    note += f" and the {len(rest)} that moved most" if rest else ""
     return BarsShown(tuple(sorted(top + rest)), len(top), len(rest), note)
 
 

@@ -144,6 +144,20 @@ def apply_style(fig: go.Figure, title: str | None = None, height: int | None = N
     return fig
 
 
+def title_above_plot(fig: go.Figure, gap: int = 0) -> go.Figure:
+    """A title of several lines (and a subtitle) placed just above the plot, ``gap`` pixels above
+    it, the top margin grown to hold it all; returns ``fig``. A subtitle hangs about 25 px under
+    the title's last line: ``gap`` leaves room for it, and for a legend line or a panel's name.
+
+    The default placement centres a title in a fixed top margin: a second line and a subtitle
+    then push its first line off the top of the figure (and of its PNG)."""
+    fig.update_layout(
+        margin=dict(t=40),
+        title=dict(yref="paper", y=1.0, yanchor="bottom", pad=dict(b=gap), automargin=True),
+    )
+    return fig
+
+
 def stacked_height(n_rows: int, *, minimum: int, extra: int) -> int:
     """Pixels of a figure with ``n_rows`` subplot rows: roomy for a few rows, compact for many
     variables, ``extra`` for title, axes and legend, never below ``minimum``."""

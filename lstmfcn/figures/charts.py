@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -18,6 +19,7 @@ from ._style import (
     labelled_line,
     matrix_row_px,
     rgba,
+    title_above_plot,
 )
 
 
@@ -140,6 +142,11 @@ def grouped_bars_figure(
         fig.update_yaxes(range=list(y_range))
     if not note:
         return apply_style(fig, title, height=400)
-    fig = apply_style(fig, f"{title}<br><span style='font-size:13px'>{note}</span>", height=420)
-    fig.update_layout(margin=dict(t=100))
+    # Drawn in a narrow column: the note wrapped under the title, the legend under the bars.
+    wrapped = textwrap.wrap(note, 44)
+    lines = "".join(f"<br><span style='font-size:13px'>{line}</span>" for line in wrapped)
+    fig = apply_style(fig, title + lines, height=440 + 18 * len(wrapped))
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0.0))
+    title_above_plot(fig, gap=30)
+    fig.update_layout(margin=dict(r=10, b=90))
     return fig

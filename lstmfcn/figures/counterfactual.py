@@ -15,7 +15,16 @@ import plotly.graph_objects as go
 
 from lstmfcn.words import percent
 
-from ._style import CHANGED_COLOR, SERIES_GREY, apply_style, rgba, stacked_height, valid_len, variable_rows
+from ._style import (
+    CHANGED_COLOR,
+    SERIES_GREY,
+    apply_style,
+    rgba,
+    stacked_height,
+    title_above_plot,
+    valid_len,
+    variable_rows,
+)
 
 if TYPE_CHECKING:  # the builder only reads the result: no torch to import for a chart
     from lstmfcn.counterfactual import Counterfactual
@@ -89,10 +98,9 @@ def counterfactual_figure(
     fig = apply_style(fig, text)
     fig.update_layout(
         height=stacked_height(len(shown), minimum=380, extra=200),
-        margin=dict(t=150),
-        title=dict(yref="container", y=1.0, yanchor="top", pad=dict(t=12)),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0),
     )
+    title_above_plot(fig, gap=56)  # the legend keeps a line of its own between title and plot
     if o.dataset or o.model:
         fig.update_layout(title_subtitle_text=o.subtitle(), title_automargin=True)
     return fig

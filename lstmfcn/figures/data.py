@@ -22,6 +22,7 @@ from ._style import (
     rgba,
     stacked_height,
     sym_range,
+    title_above_plot,
     valid_len,
     variable_labels,
     variable_rows,
@@ -166,9 +167,8 @@ def class_mean_figure(
     height = stacked_height(V, minimum=380, extra=120)
     if bands_on:
         return apply_style(fig, title, height=height)
-    fig = apply_style(fig, title, height=max(height, 26 * 2 * K + 170))  # room for the legend's 2K entries
-    fig.update_layout(margin=dict(t=100))  # the title's second line above the first panel's name
-    return fig
+    fig = apply_style(fig, title, height=max(height, 32 * 2 * K + 170))  # room for the legend's 2K entries
+    return title_above_plot(fig, gap=50 if V > 1 else 30)  # above the first panel's name
 
 
 def _without_sd(title: str) -> str:

@@ -5,6 +5,7 @@ the What-if bars and heatmap numbers follow stated rules at 2 to 37 classes and 
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -126,14 +127,15 @@ def test_whatif_bars_for_many_classes_keep_the_most_probable_and_the_most_moved(
     others = [k for k in range(37) if k not in top]
     moved = sorted(others, key=lambda k: -abs(after[k] - before[k]))[:3]
     assert set(shown.classes) - top == set(moved)
-    assert shown.note == "11 of 37 classes: the 8 most probable before or after and the 3 whose probability moved most"
+    assert shown.note == "11 of 37 classes: the 8 most probable (before or after) and the 3 that moved most"
     fig = F.grouped_bars_figure(
         [str(k) for k in shown.classes],
         {"before": before[list(shown.classes)], "after": after[list(shown.classes)]},
         title="Probability before and after",
         note=shown.note,
     )
-    assert shown.note in fig.layout.title.text and len(fig.data[0].x) == 11
+    said = " ".join(re.sub(r"<[^>]+>", " ", fig.layout.title.text).split())  # the note, wrapped in a narrow column
+    assert said == f"Probability before and after {shown.note}" and len(fig.data[0].x) == 11
 
 
 @pytest.mark.parametrize(("K", "V"), [(4, 6), (9, 12), (37, 12), (5, 1), (37, 6)])
@@ -158,3 +160,21 @@ def test_heatmap_numbers_are_written_only_where_they_fit(K, V):
         assert heat.texttemplate is None  # JapaneseVowels' 12 coefficients: 25 px cells cannot hold "0.08"
     if (K, V) == (4, 6):
         assert heat.texttemplate  # BasicMotions: roomy cells keep their numbers
+
+
+def test_adiacs_whatif_bars_show_the_picked_classes_and_say_so(app):
+    from lstmfcn.whatif import classes_to_compare
+
+    at = app(dataset="Adiac", model="Adiac__lstmfcn")
+    at.switch_page("pages/whatif.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    spec = next(
+        json.loads(c.proto.spec)
+        for c in at.get("plotly_chart")
+        if json.loads(c.proto.spec)["layout"]["title"]["text"].startswith("Probability before and after")
+    )
+    before, after = (np.asarray(b["y"]) for b in spec["data"])
+    said = " ".join(re.sub(r"<[^>]+>", " ", spec["layout"]["title"]["text"]).split())
+    assert "11 of 37 classes: the 8 most probable (before or after) and the 3 that moved most" in said
+    assert len(spec["data"][0]["x"]) == len(classes_to_compare(np.zeros(37), np.zeros(37)).classes) == 11
+    assert before.max() == after.max() > 0.5  # no edit yet: the predicted class is among those shown
