@@ -93,11 +93,21 @@ ui.chart(
         colors,
         counts=counts,
         var_names=var_names,
-        title=f"Class mean ± one standard deviation ({ui.SPLIT_NAMES[split]})",
+        title=("Class mean ± one standard deviation" if len(classes) <= F.MAX_LINE_CLASSES else "Class mean")
+        + f" ({ui.SPLIT_NAMES[split]})",
     ),
     "data_mean",
     name=ui.slug("class_mean", ds.name, split),
-    how_to_read="The line is the average series of each class and the band its spread; where bands separate, a single time step already tells the classes apart.",
+    how_to_read=(
+        "The line is the average series of each class and the band its spread (one standard deviation); where "
+        "bands separate, a single time step already tells the classes apart."
+        if len(classes) <= F.MAX_BAND_CLASSES
+        else "The line is the average series of each class; click a class in the legend to draw its spread (one "
+        "standard deviation) as a band — all at once they would hide each other. Where bands separate, a single time "
+        "step already tells the classes apart."
+        if len(classes) <= F.MAX_LINE_CLASSES
+        else "Each row is one class's average series, coloured by its value; hover for the spread."
+    ),
     csv=lambda: pd.DataFrame(
         [
             {"class": classes[k], "variable": v + 1, "t": t, "mean": mean[k, v, t], "std": std[k, v, t]}
