@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pandas as pd
 import streamlit as st
 
 from lstmfcn.dashboard import selection, sources
@@ -292,14 +293,14 @@ def layout_offer() -> None:
         return
     st.error(offer["message"], icon=":material/swap_horiz:")
     try:
-        rows, first = sources.transposed_preview(offer["files"])
+        rows, first, words = sources.transposed_preview(offer["files"])
     except LstmFcnError as exc:
         st.caption(f"It cannot be read transposed either: {exc}")
         return
-    st.dataframe(rows, hide_index=True, key="_layout_readings")
+    st.table(pd.DataFrame(rows).set_index("reading").T)  # readings side by side: three narrow columns fit
     st.line_chart({f"variable {v + 1}": values for v, values in enumerate(first)}, height=140)
     st.caption("The first series, read transposed.")
-    st.button(f"Read it as {rows[1]['']}", key="_read_transposed", on_click=_read_transposed, type="primary")
+    st.button(f"Read it as {words}", key="_read_transposed", on_click=_read_transposed, type="primary")
 
 
 #: Up to this many classes (and variables) the sidebar offers a box each to rename them.

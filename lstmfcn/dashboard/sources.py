@@ -255,10 +255,10 @@ def files_to_read(current: list[tuple[str, str]], seen: set[str] | frozenset[str
     return [new_id]
 
 
-def transposed_preview(files: list[tuple[str, bytes]], most: int = 6) -> tuple[list[dict], list[list[float]]]:
+def transposed_preview(files: list[tuple[str, bytes]], most: int = 6) -> tuple[list[dict], list[list[float]], str]:
     """What the sidebar shows before an npz is read as ``(N, T, V)``: a row per reading (as
-    stored, transposed) and the first series of the transposed reading, up to ``most`` variables
-    (each a list of values, NaN where the series is padded).
+    stored, transposed), the first series of the transposed reading, up to ``most`` variables
+    (each a list of values, NaN where the series is padded), and that reading in words.
 
     Raises:
         DataError: the files cannot be read even so.
@@ -268,11 +268,11 @@ def transposed_preview(files: list[tuple[str, bytes]], most: int = 6) -> tuple[l
     n = len(train) + (len(test) if test is not None else 0)
     v, t = train.X.shape[1:]
     rows = [
-        {"reading": "as stored, (N, V, T)", "series": n, "variables": t, "length": v, "": "refused"},
-        {"reading": "transposed, (N, T, V)", "series": n, "variables": v, "length": t, "": series_words(n, v, t)},
+        {"reading": "as stored", "series": n, "variables": t, "length": v},
+        {"reading": "transposed", "series": n, "variables": v, "length": t},
     ]
     first = [[float(x) for x in row] for row in train.X[0, :most]]
-    return rows, first
+    return rows, first, series_words(n, v, t)
 
 
 def overlap_counts(model_meta: dict | None, ds: Dataset) -> dict[str, tuple[int | None, int]]:

@@ -66,8 +66,8 @@ def test_an_npz_stored_n_t_v_is_offered_transposed(app):
     refused = texts(at.sidebar.error)
     assert refused and refused[0].startswith("Trace.npz[X]: read as (N, V, T) = (150, 150, 1)"), refused
     assert "150 series of length 150 with 1 variable" in refused[0]
-    readings = at.sidebar.dataframe[0].value
-    assert readings["variables"].tolist() == [150, 1] and readings["length"].tolist() == [1, 150]
+    readings = at.sidebar.table[0].value
+    assert readings.loc["variables"].tolist() == [150, 1] and readings.loc["length"].tolist() == [1, 150]
     button = at.sidebar.button(key="_read_transposed")
     assert button.label == "Read it as 150 series of length 150 with 1 variable"
     at = button.click().run()
