@@ -135,3 +135,12 @@ def test_embedded_training_splits_are_split_70_30(name):
     counts = {c: int((raw.labels == c).sum()) for c in set(raw.labels)}
     for c, n in counts.items():  # each class within one sample of its share
         assert abs((test.labels == c).sum() - 0.3 * n) < 1
+
+
+def test_a_zip_on_disk_is_a_dataset_path_too(tmp_path, gunpoint):
+    """The command line's path: ``python -m lstmfcn train GunPoint.zip``."""
+    path = tmp_path / "GunPoint.zip"
+    path.write_bytes(zip_of({f"GunPoint/{name}": data for name, data in shipped_pair("GunPoint")}))
+    ds = load_dataset(path)
+    assert ds.name == "GunPoint" and ds.source == str(path)
+    assert_same_splits(ds, gunpoint)
