@@ -173,13 +173,16 @@ def aligned_or_stop(ctx: Context, split: str):
     return a
 
 
-def trained_on_warning(ctx: Context) -> None:
-    """Say so above a test split's numbers when the model was trained on some of its series."""
+def trained_on_warning(ctx: Context, model_id: str | None = None) -> None:
+    """Say so above a test split's numbers when the model (``model_id``, default the sidebar's) was
+    trained on some of its series."""
+    model_id = model_id or ctx.model_id
     try:
-        counts = overlap_counts(ctx.model_id, ctx.dataset_id)
+        counts = overlap_counts(model_id, ctx.dataset_id)
+        meta = ctx.meta if model_id == ctx.model_id else model(model_id).metadata
     except (LstmFcnError, ValueError):  # a dataset without raw series: nothing to compare, nothing claimed
         return
-    sentence = sources.overlap_sentence(ctx.model_id, ctx.meta, counts, "test", blob_store())
+    sentence = sources.overlap_sentence(model_id, meta, counts, "test", blob_store())
     if sentence:
         st.warning(sentence, icon=":material/warning:")
 

@@ -7,7 +7,16 @@ the page's :class:`Context`, the model's input or the reason it cannot be had),
 No computation here: it lives in :mod:`lstmfcn.dashboard` and :mod:`lstmfcn.explain`.
 """
 
-from pages._page import Context, aligned_or_stop, context, ensure_router, need_model, shared_chrome, warnings_of
+from pages._page import (
+    Context,
+    aligned_or_stop,
+    context,
+    ensure_router,
+    need_model,
+    shared_chrome,
+    trained_on_warning,
+    warnings_of,
+)
 from pages._sidebar import add_session_model, open_model, select_model, sidebar
 from pages._state import bound, fits, flash, opt_ins, set_sample, ss, sync_url
 from pages._widgets import (
@@ -56,6 +65,7 @@ __all__ = [
     "sync_url",
     "table",
     "table_columns",
+    "trained_on_warning",
     "variable_picker",
     "warnings_of",
 ]

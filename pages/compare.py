@@ -75,6 +75,8 @@ a = ui.aligned_or_stop(ctx, split)
 b = cached.aligned(model_b, ctx.dataset_id, split)
 for w in b.warnings:
     st.warning(f"Model B: {w}", icon=":material/warning:")
+if split == "test":  # A's is said by aligned_or_stop
+    ui.trained_on_warning(ctx, model_b)
 names = dict(zip(ctx.labels, ctx.classes, strict=True))
 classes_b = model_classes(cached.model(model_b))
 

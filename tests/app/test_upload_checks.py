@@ -44,6 +44,20 @@ def test_a_shipped_models_own_training_file_is_warned_about(app):
     assert any(w.startswith("12 of 12 series of this test split") for w in texts(at.warning))
 
 
+def test_compare_warns_for_each_model_trained_on_the_test_split(app):
+    require_shipped(zoo_dir(), "BasicMotions__malstmfcn")
+    at = upload(app(), shipped_files("BasicMotions")[0])
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    said = [w for w in texts(at.warning) if w.startswith("12 of 12 series of this test split")]
+    assert len(said) == 2 and all(NOT_A_TEST in w for w in said)  # A's and B's
+    assert {at.session_state["model"], at.session_state["compare"]} == {
+        "BasicMotions__mlstmfcn",
+        "BasicMotions__malstmfcn",
+    }
+    assert any("MALSTM-FCN" in w for w in said) and any("“MLSTM-FCN" in w for w in said)
+
+
 def test_a_train_test_pair_keeps_its_split_and_is_a_real_test(app):
     at = upload(app(), *shipped_files("GunPoint"))
     assert not at.exception, [e.value for e in at.exception]
