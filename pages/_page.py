@@ -48,7 +48,7 @@ class Context:
         model_id = model_id or self.model_id
         meta = self.meta if model_id == self.model_id else model(model_id).metadata
         return MadeBy(
-            self.ds.name,
+            self.dataset_label,  # "uploaded: X_TRAIN.ts", not the archive's name the file carries
             sources.model_label(model_id, meta, blob_store()),
             downloads.model_tag(model_id, meta),
             **where,
@@ -114,7 +114,8 @@ def context(require_model: bool = True) -> Context:
         "dataset": ds.name,
         "model": downloads.model_tag(model_id, meta) if model_id else "",
         "subtitle": downloads.chart_subtitle(
-            ds.name, sources.model_label(model_id, meta, blob_store()) if model_id else "no model"
+            ctx.dataset_label,  # an upload named for an archive dataset is not that dataset
+            sources.model_label(model_id, meta, blob_store()) if model_id else "no model",
         ),
     }
     if require_model:

@@ -4,6 +4,8 @@ stored ``(N, T, V)`` is offered transposed, with a preview."""
 
 from __future__ import annotations
 
+import json
+
 from lstmfcn import load_dataset
 from lstmfcn.data.catalog import dataset_files, find_entry
 from tests.helpers.archive_files import npz_of
@@ -42,6 +44,8 @@ def test_a_shipped_models_own_training_file_is_warned_about(app):
     )
     at.switch_page("pages/cam.py").run()  # every page that scores the split says it
     assert any(w.startswith("12 of 12 series of this test split") for w in texts(at.warning))
+    subtitles = {json.loads(c.proto.spec)["layout"]["title"]["subtitle"]["text"] for c in at.get("plotly_chart")}
+    assert subtitles and all(t.startswith("uploaded: BasicMotions_TRAIN.ts · MLSTM-FCN") for t in subtitles), subtitles
 
 
 def test_compare_warns_for_each_model_trained_on_the_test_split(app):
