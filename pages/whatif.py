@@ -144,7 +144,11 @@ with left:
         after.cam[k],
         length=L,
         var_names=var_names,
-        title=f"Edited sample #{i}: CAM of {ctx.classes[k]} (what the model says now)",
+        title=(
+            f"Edited {split} sample #{i} ({len(edits)} edit{'s' if len(edits) != 1 else ''}): CAM of {ctx.classes[k]}"
+            if edits
+            else f"{split.capitalize()} sample #{i}, not edited yet: CAM of {ctx.classes[k]}"
+        ),
     )
     figure.update_layout(dragmode="select", selectdirection="h")  # dragging draws the edit window
     ui.chart(

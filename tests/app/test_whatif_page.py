@@ -47,8 +47,10 @@ def test_edits_stack_undo_and_reset_and_the_numbers_are_the_librarys(app):
     at.button(key="whatif_apply").click().run()
     at.button(key="whatif_undo").click().run()
     assert "**1 edit(s)**" in next(m.value for m in at.markdown if "edit(s)" in m.value)
+    assert any(t.startswith("Edited test sample #0 (1 edit): CAM of ") for t in titles(at)), titles(at)
     at.button(key="whatif_reset").click().run()
     assert "**0 edit(s)**" in next(m.value for m in at.markdown if "edit(s)" in m.value)
+    assert any(t.startswith("Test sample #0, not edited yet: CAM of ") for t in titles(at)), titles(at)
 
 
 def test_a_counterfactual_flips_the_model_and_is_drawn(app):
