@@ -84,7 +84,9 @@ def _maps_then(model_id, dataset_id, split, methods, baseline, ig_steps, subset,
     return compute
 
 
-def in_background(key: str, compute, label: str, rate_key: tuple, rates_key: str | None = None) -> dict | None:
+def in_background(
+    key: str, compute, label: str, rate_key: tuple, rates_key: str | None = None, units: int | None = None
+) -> dict | None:
     """The arrays ``compute(progress)`` returns, from disk when kept, else from a background task.
 
     A task that ends within :data:`ANSWER_WITHIN_S` is drawn at once; else a progress bar with
@@ -93,7 +95,7 @@ def in_background(key: str, compute, label: str, rate_key: tuple, rates_key: str
     and pages included, and the result is kept on disk for every session. A cancelled or failed
     task says so and offers to start again. ``rates_key``: the disk entry that keeps the chunk
     rates of this computation (per sample, any subset): a later run shows them as a range while
-    its first chunk runs."""
+    its first chunk runs, for its ``units`` (samples)."""
     from lstmfcn.dashboard.time_left import rates_entry, rates_from_entry
 
     found = disk_cache().get(key)
@@ -118,7 +120,7 @@ def in_background(key: str, compute, label: str, rate_key: tuple, rates_key: str
             task.wait(ANSWER_WITHIN_S)
         if task.snapshot().state != "done":
             prior = rates_from_entry(disk_cache().get(rates_key)) if rates_key else None
-            _follow(key, label, tuple(prior or ()))
+            _follow(key, label, tuple(prior or ()), units)
             return None
         found = task.result
         disk_cache().put(key, found)
@@ -133,7 +135,7 @@ def in_background(key: str, compute, label: str, rate_key: tuple, rates_key: str
 
 
 @st.fragment(run_every=0.5)
-def _follow(key: str, label: str, prior: tuple = ()) -> None:
+def _follow(key: str, label: str, prior: tuple = (), units: int | None = None) -> None:
     """A running task's progress bar, time left and Cancel button; the whole page redraws once it has ended."""
     from lstmfcn.dashboard.time_left import time_left_words
 
@@ -141,7 +143,7 @@ def _follow(key: str, label: str, prior: tuple = ()) -> None:
     snap = task.snapshot() if task is not None else None
     if snap is None or snap.finished:
         st.rerun()
-    st.progress(snap.fraction, text=f"{label}: {snap.fraction:.0%} · {time_left_words(snap.left(list(prior)))}")
+    st.progress(snap.fraction, text=f"{label}: {snap.fraction:.0%} · {time_left_words(snap.left(list(prior), units))}")
     if task.cancelling:
         st.caption("Cancelling…")
     else:
@@ -158,7 +160,8 @@ def _check(kind: str, args: tuple, check, join, label: str) -> tuple[dict, int] 
     rates_key = _disk_key(
         args[0], args[1], kind=f"rates:{kind}", split=args[2], methods=_params_of(args[3], args[4], args[5], perturb)
     )
-    found = in_background(key, _maps_then(*args, check, join), label, _check_rate_key(kind, *args), rates_key)
+    units = len(rows(args[0], args[1], args[2], subset))
+    found = in_background(key, _maps_then(*args, check, join), label, _check_rate_key(kind, *args), rates_key, units)
     shown = st.session_state.setdefault("_checks_shown", {})
     base = _check_key(kind, *rest, 0, perturb)
     if found is not None:

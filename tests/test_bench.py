@@ -110,3 +110,46 @@ def test_oneliner_comparison_checks_numbers_memory_and_flops(monkeypatch, tmp_pa
     assert {r["rule"] for r in result["ig_rules"]} >= {"gausslegendre", "riemann_trapezoid"}
     assert all(r["converged"] and r["max_gap"] <= 0.01 for r in result["ig_rules"])
     assert format_oneliner(result).count("\n") >= 5 + len(rows) + len(result["ig_rules"])
+
+
+@pytest.fixture(scope="module")
+def time_left_run():
+    """The time-left bench on a tiny configuration: 20 GunPoint series (chunks of 16 and 4), two cheap methods."""
+    from lstmfcn.bench.time_left import run_time_left_bench
+
+    return run_time_left_bench(cases=(("GunPoint", "GunPoint__lstmfcn", 20),), methods=("cam", "saliency"))
+
+
+def test_the_time_left_bench_compares_each_estimate_with_the_time_that_was_left(time_left_run):
+    [case] = time_left_run["cases"]
+    assert case["samples"] == 20 and case["chunks"] == 2 and len(case["chunk_s_per_sample"]) == 2
+    points = {k: v for k, v in case.items() if isinstance(v, dict) and "truth_s" in v}
+    assert {"first chunk", "25 %", "50 %", "75 %"} <= set(points)
+    first = points["first chunk"]
+    assert first["estimate_s"] is not None and first["fraction"] == 16 / 20  # the bar counts samples
+    assert first["time_share"] == pytest.approx(first["at_s"] / case["total_s"])
+    for when, p in points.items():
+        assert p["truth_s"] == pytest.approx(case["total_s"] - p["at_s"]), when
+        if when.endswith("%"):
+            assert p["fraction"] >= int(when[:-2]) / 100
+        if p["estimate_s"] is not None:  # within the first chunk the page says "measuring" (no prior here)
+            assert p["low_s"] <= p["estimate_s"] <= p["high_s"] and p["ratio"] == pytest.approx(
+                p["estimate_s"] / p["truth_s"]
+            )
+            assert p["inside"] == (p["low_s"] <= p["truth_s"] <= p["high_s"])
+    old = case["old"]
+    assert {"first report", "25 %", "50 %", "75 %"} <= set(old) and old["total_s"] > 0
+
+
+def test_the_time_left_table_and_cli(time_left_run, monkeypatch, capsys):
+    import lstmfcn.bench.time_left
+    from lstmfcn.bench.time_left import format_time_left
+    from lstmfcn.cli import main
+
+    table = format_time_left(time_left_run)
+    assert "GunPoint · GunPoint__lstmfcn" in table and "first chunk" in table and "old: 50 %" in table
+    assert table.splitlines()[0].startswith(time_left_run["machine"]["cpu"])
+    asked = {}
+    monkeypatch.setattr(lstmfcn.bench.time_left, "run_time_left_bench", lambda **kw: asked.update(kw) or time_left_run)
+    assert main(["bench", "--time-left", "--quick"]) == 0
+    assert "first chunk" in capsys.readouterr().out and asked["methods"] == ("cam", "saliency")

@@ -28,6 +28,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "GradientSHAP) on every zoo architecture: numbers, times, peak memory, GFLOP/s against the machine's float32 peak (best of a matmul and a conv), "
         "and adaptive IG's time to a 1%% gap per rule",
     )
+    s.add_argument(
+        "--time-left",
+        action="store_true",
+        help="instead: run the dashboard's faithfulness check on shipped models (GunPoint LSTM-FCN, BasicMotions "
+        "MLSTM-FCN) and print its time-left estimates after the first chunk and at 25/50/75%% against the truth "
+        "(with --quick: two cheap methods on fewer samples)",
+    )
     s.add_argument("--limit", type=int, default=None, help="with --oneliner: the first N test series of each set")
     s.add_argument("--repeats", type=int, default=3, help="with --oneliner: interleaved timed runs of each way")
     s.set_defaults(run=run)
@@ -49,6 +56,15 @@ def run(args: argparse.Namespace) -> int:
             repeats=args.repeats, limit=args.limit, progress=lambda what: print(f"timing {what} …", file=sys.stderr)
         )
         print(json.dumps(result, indent=1) if args.json else format_oneliner(result))
+        return 0
+    if args.time_left:
+        from ..bench.time_left import CASES, format_time_left, run_time_left_bench
+
+        quick = {"cases": [(d, z, min(n, 32)) for d, z, n in CASES], "methods": ("cam", "saliency")}
+        result = run_time_left_bench(
+            **(quick if args.quick else {}), progress=lambda what: print(f"checking {what} …", file=sys.stderr)
+        )
+        print(json.dumps(result, indent=1) if args.json else format_time_left(result))
         return 0
     if args.targets:
         from ..bench import target_timings

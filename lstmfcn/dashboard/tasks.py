@@ -57,14 +57,17 @@ class TaskSnapshot:
     def finished(self) -> bool:
         return self.state != "running"
 
-    def left(self, prior: list[float] | tuple[float, ...] | None = None) -> TimeLeft | None:
+    def left(self, prior: list[float] | tuple[float, ...] | None = None, units: float | None = None) -> TimeLeft | None:
         """The time left as a range (:func:`lstmfcn.dashboard.time_left.estimate`): from the
-        finished chunks' rate, else from ``prior`` (seconds per unit an earlier run measured);
-        a computation that reports no chunks is timed by its fraction (None below 1 %)."""
+        finished chunks' rate, else from ``prior`` (seconds per unit an earlier run measured) for
+        the ``units`` of the whole computation (until it has planned its chunks); a computation
+        that reports no chunks is timed by its fraction (None below 1 %)."""
         if self.finished:
             return TimeLeft(0.0, 0.0, True)
         if self.remaining_units is not None:
             return estimate(self.chunks, self.remaining_units, running=self.running, prior=prior)
+        if prior and units:
+            return estimate([], units, prior=prior)
         if self.fraction <= 0.01:
             return None
         return estimate([(self.fraction, self.elapsed_s)], 1.0 - self.fraction)

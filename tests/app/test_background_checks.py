@@ -182,6 +182,8 @@ def test_a_cancelled_larger_check_keeps_the_finished_smaller_verdict_on_screen(a
     assert at.slider(key="attr_faith_n").value == 4500
     texts = progress_texts(at)
     assert texts and texts[0].startswith("Faithfulness of 2 method(s) on 4500 samples: ")
+    # its first chunk (128 samples) runs: the range comes from the 32-sample run's measured rates
+    assert "measuring the time left (earlier runs: " in texts[0], texts
     assert verdicts(at) == small  # drawn while the larger check runs …
     assert any("finished check on 32 samples" in c.value for c in at.caption)
     assert "Method agreement (Spearman rank correlation, 32 samples)" in titles(at)

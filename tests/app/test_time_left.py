@@ -186,3 +186,12 @@ def gunpoint():
     model = load_model(pretrained_path("GunPoint__lstmfcn"))
     a = model_input(model, load_dataset("GunPoint"), "test")
     return model, a.X[:20], a.y[:20]
+
+
+def test_before_a_task_plans_its_chunks_an_earlier_rate_gives_the_range_of_the_whole():
+    from lstmfcn.dashboard.tasks import TaskSnapshot
+
+    snap = TaskSnapshot("running", 0.0, 0.5)  # its chunks are not planned yet
+    assert snap.left() is None and snap.left([0.1], None) is None
+    left = snap.left([0.1, 0.2], 300)
+    assert not left.measured and left.low == pytest.approx(300 * 0.1 / 1.5) and left.high == pytest.approx(90.0)
