@@ -277,8 +277,8 @@ def guided_examples(y: np.ndarray, logits: np.ndarray, names: list[str], most_cl
                     k,
                     int(pred[i]),
                     "close call",
-                    f"Sample {i} ({names[k]}) is a close call: {names[first]} {percent(probs[i, first])} against "
-                    f"{names[second]} {percent(probs[i, second])}.",
+                    f"Sample {i} ({names[k]}) is a close call: {names[first]} at {percent(probs[i, first])} against "
+                    f"{names[second]} at {percent(probs[i, second])}.",
                 )
             )
     return out
@@ -297,5 +297,5 @@ def _right_answer(i: int, k: int, probs: np.ndarray, names: list[str]) -> Guided
         k,
         "most confident",
         f"Sample {i} is the model's most confident right answer on {names[k]}, and not a clear one: "
-        f"{names[k]} {percent(probs[i, k])} against {names[second]} {percent(probs[i, second])}.",
+        f"{names[k]} at {percent(probs[i, k])} against {names[second]} at {percent(probs[i, second])}.",
     )

@@ -16,10 +16,10 @@ def test_examples_are_the_extremes_of_each_class():
     by = {(e.true, e.kind): e for e in ex}
     assert by[(0, "clear")].sample == 0 and "clear Gun: the model gives it 90.0%" in by[(0, "clear")].sentence
     assert by[(0, "mistake")].sample == 2 and "model says Point with 80.0%" in by[(0, "mistake")].sentence
-    assert by[(0, "close call")].sample == 1 and "Gun 58.0% against Point 42.0%" in by[(0, "close call")].sentence
+    assert by[(0, "close call")].sample == 1 and "Gun at 58.0% against Point at 42.0%" in by[(0, "close call")].sentence
     # Point's only right answer is 55 % against 45 %: its most confident, and said not to be clear
     assert (1, "clear") not in by and by[(1, "most confident")].sample == 3
-    assert "not a clear one: Point 55.0% against Gun 45.0%" in by[(1, "most confident")].sentence
+    assert "not a clear one: Point at 55.0% against Gun at 45.0%" in by[(1, "most confident")].sentence
     assert by[(1, "mistake")].sample == 4
     assert (1, "close call") not in by  # the closest call of Point is already shown as its right answer
 
