@@ -13,7 +13,16 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ._style import MAX_LINE_CLASSES, apply_style, as_vt, stacked_height, valid_len, variable_labels, variable_rows
+from ._style import (
+    MAX_LINE_CLASSES,
+    apply_style,
+    as_vt,
+    lying_bars,
+    stacked_height,
+    valid_len,
+    variable_labels,
+    variable_rows,
+)
 from .charts import matrix_figure
 from .maps import class_average_map_figure
 
@@ -177,6 +186,13 @@ def attention_series_figure(
     return apply_style(fig, title, height=stacked_height(rows, minimum=420, extra=130))
 
 
+#: Variable names longer than this, or more variables than :data:`MAX_UPRIGHT_VARIABLES`, make the
+#: bars lie down: upright, 12 names like "LPC cepstrum coefficient 1" stood on end squeezed the plot
+#: to a sliver and their numbers overlapped.
+LONGEST_UPRIGHT_NAME = 12
+MAX_UPRIGHT_VARIABLES = 8
+
+
 def variable_attention_figure(
     alpha: np.ndarray,
     *,
@@ -184,7 +200,8 @@ def variable_attention_figure(
     title: str = "Attention over variables (the LSTM's steps)",
 ) -> go.Figure:
     """Mean attention each variable receives (bars) for a shuffle-on model, whose LSTM steps are
-    variables, with the uniform level ``1/V`` as a dotted line.
+    variables, with the uniform level ``1/V`` as a dotted line. Many or long-named variables get
+    one horizontal bar per named row.
 
     Args:
         alpha: ``(S, V)`` the alignment matrix (rows: the LSTM's steps), or ``(V,)`` one row.
@@ -193,22 +210,28 @@ def variable_attention_figure(
     V = alpha.shape[-1]
     names = variable_labels(V, var_names)
     received = alpha.reshape(-1, V).mean(axis=0)
+    lying = V > MAX_UPRIGHT_VARIABLES or max(map(len, names)) > LONGEST_UPRIGHT_NAME
+    along, across = ("y", "x") if lying else ("x", "y")
     fig = go.Figure(
         go.Bar(
-            x=names,
-            y=received,
+            **{along: names, across: received},
+            orientation="h" if lying else "v",
             marker=dict(color="#E69F00"),
             text=[f"{r:.2f}" for r in received],
             textposition="outside",
+            cliponaxis=False,
             customdata=received * V,
-            hovertemplate="%{x}<br>mean weight %{y:.3f} = %{customdata:.2f} × uniform<extra></extra>",
+            hovertemplate=f"%{{{along}}}<br>mean weight %{{{across}:.3f}} = %{{customdata:.2f}} × uniform<extra></extra>",
         )
     )
+    value_axis = dict(title="mean attention received", range=[0, max(1.0, received.max() * 1.15)])
+    if lying:
+        fig.add_vline(x=1.0 / V, line=UNIFORM_LINE)  # named in the axis title: a label by it hid a bar's number
+        fig.update_layout(xaxis=value_axis | dict(title=f"mean attention received (dotted: uniform 1/{V})"))
+        fig = apply_style(fig, title, height=360, legend=False)
+        return lying_bars(fig, names)
     _uniform_line(fig, V)
-    fig.update_layout(
-        xaxis=dict(type="category", title="variable"),
-        yaxis=dict(title="mean attention received", range=[0, max(1.0, received.max() * 1.15)]),
-    )
+    fig.update_layout(xaxis=dict(type="category", title="variable"), yaxis=value_axis)
     return apply_style(fig, title, height=360, legend=False)
 
 

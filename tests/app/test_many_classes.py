@@ -178,3 +178,16 @@ def test_adiacs_whatif_bars_show_the_picked_classes_and_say_so(app):
     assert "11 of 37 classes: the 8 most probable (before or after) and the 3 that moved most" in said
     assert len(spec["data"][0]["x"]) == len(classes_to_compare(np.zeros(37), np.zeros(37)).classes) == 11
     assert before.max() == after.max() > 0.5  # no edit yet: the predicted class is among those shown
+
+
+def test_twelve_long_variable_names_lie_down_every_name_on_its_own_row():
+    """JapaneseVowels' 12 "LPC cepstrum coefficient k" stood on end squeezed the attention bars flat."""
+    alpha = np.random.default_rng(0).dirichlet(np.ones(12), size=12)
+    names = [f"LPC cepstrum coefficient {v + 1}" for v in range(12)]
+    fig = F.variable_attention_figure(alpha, var_names=names)
+    (bar,) = fig.data
+    assert bar.orientation == "h" and list(bar.y) == names
+    np.testing.assert_allclose(bar.x, alpha.mean(axis=0))
+    assert list(fig.layout.yaxis.tickvals) == names and "uniform 1/12" in fig.layout.xaxis.title.text
+    short = F.variable_attention_figure(alpha[:, :6], var_names=[f"v{v}" for v in range(6)])
+    assert short.data[0].orientation == "v" and list(short.data[0].x) == [f"v{v}" for v in range(6)]
