@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 
 from .dashboard.downloads import chart_subtitle, file_name
+from .figures._style import subtitled
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def stamp(fig, made_by: MadeBy):
     meta["made_by"] = asdict(made_by)
     fig.update_layout(meta=meta)
     if fig.layout.title.text:
-        fig.update_layout(title_subtitle_text=made_by.subtitle(), title_automargin=True)
+        subtitled(fig, made_by.subtitle())
     return fig
 
 

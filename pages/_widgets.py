@@ -11,6 +11,7 @@ import streamlit as st
 from lstmfcn import provenance
 from lstmfcn.dashboard import downloads
 from lstmfcn.dashboard import state as vs
+from lstmfcn.figures import subtitled
 from lstmfcn.words import shown_probability
 from pages._page import Context
 from pages._state import bound, set_sample, ss, sync_url
@@ -119,7 +120,7 @@ def chart(
     else:
         file = downloads.file_name(source["dataset"], source["model"], name) if source else name
         if source and fig.layout.title.text and not fig.layout.title.subtitle.text:  # never over the figure's own
-            fig.update_layout(title_subtitle_text=source["subtitle"], title_automargin=True)
+            subtitled(fig, source["subtitle"])
     st.caption(f":material/lightbulb: {how_to_read}")
     kwargs = {}
     if on_select is not None:

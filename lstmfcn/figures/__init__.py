@@ -31,6 +31,7 @@ from ._style import (
     TEMPLATE,
     class_colors,
     colors_for,
+    subtitled,
 )
 from .accuracy import LABELLED_CELLS_UP_TO, confusion_figure, per_class_accuracy_figure, sample_probability_figure
 from .attention import (
@@ -56,6 +57,7 @@ from .sweep import sweep_comparison_figure
 from .training import training_curves_figure
 
 __all__ = [
+    "subtitled",
     "ALL_VARIABLES",
     "COUNTERFACTUAL_COLOR",
     "FONT",

@@ -158,6 +158,17 @@ def title_above_plot(fig: go.Figure, gap: int = 0) -> go.Figure:
     return fig
 
 
+def subtitled(fig: go.Figure, text: str) -> go.Figure:
+    """``fig`` with ``text`` as its subtitle, kept clear of the panels' names that sit just above
+    the plot (subplot titles): there the title block moves above them. Returns ``fig``."""
+    fig.update_layout(title_subtitle_text=text, title_automargin=True)
+    above = [a for a in fig.layout.annotations if a.yref == "paper" and a.y is not None and a.y >= 0.99 and a.text]
+    if above:  # a panel's name in the subtitle's place: lift title and subtitle over the tallest name
+        lines = 1 + max(str(a.text).count("<br>") for a in above)
+        title_above_plot(fig, gap=30 + 18 * lines)
+    return fig
+
+
 def stacked_height(n_rows: int, *, minimum: int, extra: int) -> int:
     """Pixels of a figure with ``n_rows`` subplot rows: roomy for a few rows, compact for many
     variables, ``extra`` for title, axes and legend, never below ``minimum``."""
