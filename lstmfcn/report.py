@@ -28,7 +28,7 @@ import numpy as np
 from . import figures as F
 from .dashboard import analysis, explanations
 from .data.names import display_class, names_from_metadata
-from .data.overlap import overlap, overlap_warning
+from .data.overlap import split_warning
 from .evaluation import evaluate
 from .explain import (
     METHODS,
@@ -130,7 +130,8 @@ def build_report(
     ev = evaluate(model, X, y, L)
     title = f"{ds.name} · {model_name or _architecture(meta)}"
 
-    warnings = [*inputs.warnings, *trained_on(meta, ds, split, model_name or _architecture(meta))]
+    said = split_warning(meta, ds, split, model_name or _architecture(meta))
+    warnings = [*inputs.warnings, *([said] if said else [])]
     parts = [_header(title, ds.name, split, len(y), warnings), _model_facts(meta)]
     parts.append(_accuracy(ev, y, classes, colors, split))
 
@@ -206,15 +207,6 @@ def _table(header: Sequence[str] | None, rows: Iterable[Sequence[object]]) -> st
         for r in rows
     )
     return f"<table>{head}{body}</table>"
-
-
-def trained_on(meta: dict, ds, split: str, model_name: str) -> list[str]:
-    """The warning a report's test numbers need when the model was trained on some of the split's
-    series (:mod:`lstmfcn.data.overlap`): none for the training split, or where that is unknown."""
-    if split != "test":
-        return []
-    said = overlap_warning(overlap(meta, ds.raw(split).X), len(ds.raw(split)), model_name, split)
-    return [said] if said else []
 
 
 def _header(title: str, dataset: str, split: str, n: int, warnings: Sequence[str]) -> str:

@@ -164,3 +164,19 @@ def test_training_into_a_log_prints_lines_not_a_redrawn_bar(tmp_path):
     assert "\r" not in proc.stderr
     lines = [line for line in proc.stderr.splitlines() if "epoch " in line]
     assert [line.split("epoch ")[1].split(",")[0] for line in lines] == ["100/200", "200/200"]
+
+
+def test_evaluate_says_when_the_test_split_is_the_models_own_training_data(capsys, tmp_path):
+    """Issue #26: a shipped model scored on its own training file is not a test, and says so."""
+    from lstmfcn.data.catalog import dataset_files, find_entry
+    from lstmfcn.zoo import pretrained_path
+
+    shipped = next(p for p in dataset_files(find_entry("BasicMotions")) if "TRAIN" in p.name)
+    train_file = tmp_path / shipped.name  # alone: beside its TEST file it would be read as the pair
+    train_file.write_bytes(shipped.read_bytes())
+    ckpt = str(pretrained_path("BasicMotions__mlstmfcn"))
+    code, out, _ = run(capsys, "evaluate", "--checkpoint", ckpt, "--dataset", str(train_file))
+    assert code == 0 and out.startswith("warning: 12 of 12 series of this test split are in the data the model")
+    assert "its test numbers here are not a test." in out.splitlines()[0]
+    code, out, _ = run(capsys, "evaluate", "--checkpoint", ckpt, "--dataset", "BasicMotions", "--json")
+    assert code == 0 and json.loads(out)["warnings"] == []  # its own test split: a real test

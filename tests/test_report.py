@@ -157,18 +157,18 @@ def test_a_report_on_the_models_own_training_file_says_its_test_is_not_a_test():
     from lstmfcn.checkpoint import load_model
     from lstmfcn.data import load_dataset_from_bytes
     from lstmfcn.data.catalog import dataset_files, find_entry
-    from lstmfcn.report import trained_on
+    from lstmfcn.data.overlap import split_warning
     from lstmfcn.zoo import pretrained_path
 
     train_file, test_file = dataset_files(find_entry("BasicMotions"))
     meta = load_model(pretrained_path("BasicMotions__mlstmfcn")).metadata
     own = load_dataset_from_bytes(train_file.name, train_file.read_bytes())  # split 70/30 by us
-    (said,) = trained_on(meta, own, "test", "MLSTM-FCN")
+    said = split_warning(meta, own, "test", "MLSTM-FCN")
     assert (
         said
         == "12 of 12 series of this test split are in the data the model MLSTM-FCN was trained on: its test numbers here are not a test."
     )
-    assert trained_on(meta, own, "train", "MLSTM-FCN") == []
-    assert trained_on(meta, load_dataset_from_bytes(test_file.name, test_file.read_bytes()), "test", "x") == []
+    assert split_warning(meta, own, "train", "MLSTM-FCN") is None
+    assert split_warning(meta, load_dataset_from_bytes(test_file.name, test_file.read_bytes()), "test", "x") is None
     page = build_report(load_model(pretrained_path("BasicMotions__mlstmfcn")), own, samples=4, methods="saliency")
     assert f'<p class="warning">Warning: {said}</p>' in page

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 from ._common import add_fit_switches, add_model_input_arguments, model_input_for, print_table
 
@@ -19,16 +20,21 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..checkpoint import load_checkpoint
     from ..data import load_dataset
+    from ..data.overlap import split_warning
     from ..evaluation import evaluate
 
     model, meta = load_checkpoint(args.checkpoint)
     ds = load_dataset(args.dataset)
     split = model_input_for(model, ds, args)
     result = evaluate(model, split.X, split.y, split.lengths).to_dict(meta["classes"])
-    result.update(dataset=ds.name, split=args.split, checkpoint=str(args.checkpoint), warnings=list(split.warnings))
+    not_a_test = split_warning(meta, ds, args.split, Path(args.checkpoint).name)
+    warnings = [*split.warnings, *([not_a_test] if not_a_test else [])]
+    result.update(dataset=ds.name, split=args.split, checkpoint=str(args.checkpoint), warnings=warnings)
     if args.json:
         print(json.dumps(result))
         return 0
+    for w in warnings:
+        print(f"warning: {w}")
     print(f"{ds.name} {args.split}: accuracy {result['accuracy']:.4f} on {result['n']} samples")
     print_table(
         [{"class": c, "accuracy": "n/a" if a is None else f"{a:.4f}"} for c, a in result["per_class_accuracy"].items()],

@@ -157,3 +157,13 @@ def selection_note(model_name: str, counts: dict[str, tuple[int | None, int]]) -
         f"The model {model_name} was chosen for this dataset, and it was trained on series it holds "
         f"({', '.join(parts)}): its test numbers here are not a test."
     )
+
+
+def split_warning(model_meta: dict | None, ds, split: str, model_name: str) -> str | None:
+    """:func:`overlap_warning` for ``ds``'s ``split`` (a :class:`~lstmfcn.data.Dataset`) scored by the
+    model of ``model_meta``: the sentence its test numbers need, or None (the training split, no
+    overlap, or unknown training data)."""
+    if split != "test":
+        return None
+    X = ds.raw(split).X
+    return overlap_warning(overlap(model_meta, X), len(X), model_name, split)
