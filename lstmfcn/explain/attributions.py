@@ -34,7 +34,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from captum.attr import DeepLift, LayerAttribution, LayerGradCam
 from torch import nn
 
 from ..pass_size import BranchPlan, branch_plan
@@ -52,14 +51,15 @@ from ._common import (
     valid_mask,
 )
 from .branch_gradients import logit_gradient
+from .quadrature import RULES, quadrature
 
 # DeepLift warns on every call that it sets hooks. The hooks go on a private copy of the model
 # and are removed afterwards, so the warning tells a user nothing.
 warnings.filterwarnings("ignore", message=r"Setting forward, backward hooks and attributes on non-linear")
 
 
-#: Captum's integration rules for Integrated Gradients (``integration=``).
-IG_RULES = ("gausslegendre", "riemann_trapezoid", "riemann_middle", "riemann_left", "riemann_right")
+#: Captum's integration rules for Integrated Gradients (``integration=``; :mod:`.quadrature`).
+IG_RULES = RULES
 
 
 @dataclass
@@ -140,10 +140,10 @@ def integrated_gradients(
     _check_rule(integration, n_steps)
 
     plan = branch_plan(model, np.shape(x)[1], np.shape(x)[-1], expansion=n_steps, batch_size=batch_size)
-    quadrature = _quadrature(integration, n_steps)
+    rule = quadrature(integration, n_steps)
 
     def per_batch(net, xb, tb, lb, bb, _sl):
-        return _ig_pass(net, xb, tb, lb, bb, quadrature, plan)
+        return _ig_pass(net, xb, tb, lb, bb, rule, plan)
 
     attr, delta = attribute_in_batches(
         model,
@@ -160,14 +160,6 @@ def integrated_gradients(
         plan=plan,
     )
     return (attr, delta) if return_delta else attr
-
-
-def _quadrature(integration: str, n_steps: int) -> tuple[list[float], list[float]]:
-    """The rule's ``(weights, points)`` on [0, 1], as Captum's ``IntegratedGradients`` uses them."""
-    from captum.attr._utils.approximation_methods import approximation_parameters
-
-    weights, points = approximation_parameters(integration)
-    return weights(n_steps), points(n_steps)
 
 
 def _ig_pass(
@@ -345,6 +337,8 @@ def deeplift(
     """
 
     def per_batch(net, xb, tb, lb, bb, _sl):
+        from captum.attr import DeepLift  # Captum only where a Captum method runs
+
         return DeepLift(net).attribute(xb, baselines=bb, target=tb, additional_forward_args=forward_args(lb)), None
 
     return attribute_in_batches(
@@ -450,6 +444,8 @@ def grad_cam(
     length ``T`` ("same" padding); linear interpolation to ``T`` covers other layers. Only the
     conv branch is covered, not the LSTM's.
     """
+    from captum.attr import LayerAttribution, LayerGradCam  # Captum only where a Captum method runs
+
     total = np.shape(x)[-1]
 
     def per_batch(net, xb, tb, lb, _bb, _sl):

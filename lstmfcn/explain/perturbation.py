@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from captum.attr import FeatureAblation, Occlusion
 from torch import nn
 
 from ._common import ArrayLike, Progress, attribute_in_batches, batch_size_for, forward_args
@@ -176,6 +175,8 @@ def occlusion(
 
     def per_batch(net, xb, tb, lb, bb, _sl):
         ppe = max(1, min(plan.forward_passes, batch_size_for(net, total, gradients=False) // len(xb)))
+        from captum.attr import Occlusion  # Captum only where a Captum method runs
+
         a = Occlusion(net).attribute(
             xb,
             sliding_window_shapes=shape,
@@ -246,6 +247,8 @@ def feature_ablation(
     def per_batch(net, xb, tb, lb, bb, _sl):
         ppe = max(1, min(plan.forward_passes, batch_size_for(net, total, gradients=False) // len(xb)))
         mask = segment_mask(v, total, plan.n_segments, plan.per_variable).to(xb.device)
+        from captum.attr import FeatureAblation  # Captum only where a Captum method runs
+
         a = FeatureAblation(net).attribute(
             xb,
             baselines=bb,
