@@ -35,6 +35,22 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "MLSTM-FCN) and print its time-left estimates after the first chunk and at 25/50/75%% against the truth "
         "(with --quick: two cheap methods on fewer samples)",
     )
+    s.add_argument(
+        "--check",
+        action="store_true",
+        help="instead: every CUDA path (inference, CAM, attention, each method, faithfulness, training with and "
+        "without --amp) on --device against the CPU, with tolerances and times; needs only torch, numpy, pandas, "
+        "scipy and safetensors (Captum's methods where Captum is installed); reads --data; exit status 1 when a "
+        "path is out of tolerance",
+    )
+    s.add_argument("--data", metavar="DIR", help="with --check: the folder of <dataset>.npz files --export-data wrote")
+    s.add_argument(
+        "--export-data",
+        metavar="DIR",
+        help="instead: write the check's data (GunPoint.npz, BasicMotions.npz) to DIR, on a machine with the archives",
+    )
+    s.add_argument("--models", help="with --check: shipped model names, comma-separated (default: one of each kind)")
+    s.add_argument("--samples", type=int, default=16, help="with --check: test series each path explains")
     s.add_argument("--limit", type=int, default=None, help="with --oneliner: the first N test series of each set")
     s.add_argument("--repeats", type=int, default=3, help="with --oneliner: interleaved timed runs of each way")
     s.set_defaults(run=run)
@@ -45,6 +61,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.scaling:
         return _scaling(args)
+    if args.export_data or args.check:
+        return _gpu_check(args)
     if args.oneliner:
         from ..bench.oneliner import format_oneliner, run_oneliner_bench
 
@@ -79,6 +97,36 @@ def run(args: argparse.Namespace) -> int:
     result = run_bench(args.device, quick=args.quick, progress=lambda what: print(f"timing {what} …", file=sys.stderr))
     print(json.dumps(result, indent=1) if args.json else format_table(result))
     return 0
+
+
+def _gpu_check(args: argparse.Namespace) -> int:
+    from ..bench import gpu_check
+
+    if args.export_data:
+        for path in gpu_check.export_check_data(args.export_data):
+            print(path)
+        return 0
+    if not args.data:
+        raise ValueError("--check reads its data from --data DIR (written by --export-data DIR)")
+    device = "cuda" if args.device in ("auto", "cuda") and _cuda() else args.device
+    if device == "auto":
+        device = "cpu"
+    models = tuple(m.strip() for m in args.models.split(",")) if args.models else gpu_check.CHECK_MODELS
+    rows = gpu_check.run_check(
+        device,
+        args.data,
+        models=models,
+        samples=args.samples,
+        progress=lambda what: print(f"checking {what} …", file=sys.stderr),
+    )
+    print(json.dumps(gpu_check.rows_as_dicts(rows), indent=1) if args.json else gpu_check.format_check(rows, device))
+    return 0 if all(r.ok for r in rows) else 1
+
+
+def _cuda() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
 
 
 def _scaling(args: argparse.Namespace) -> int:
