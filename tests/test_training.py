@@ -155,3 +155,21 @@ def test_train_and_save_writes_nothing_when_stopped_and_everything_when_resumed(
     _, saved = load_checkpoint(out)
     assert saved["weights_dtype"] == "float16" and saved["preprocessing"]["normalize"] == "per_dataset"
     assert saved["training"]["epochs_run"] == 4 == meta["training"]["epochs_run"]
+
+
+@pytest.mark.parametrize("arch, n_vars", [("lstmfcn", 1), ("mlstmfcn", 3)])
+def test_mixed_precision_trains_models_with_a_plain_lstm_on_the_cpu(arch, n_vars):
+    """``train --amp`` on the CPU: oneDNN has no bfloat16 LSTM on every CPU (an AVX2 EPYC refused
+    it at the first step), so the LSTM runs in float32 under autocast; the model still learns."""
+    from lstmfcn.models import build_model
+    from lstmfcn.training import train
+
+    g = np.random.default_rng(0)
+    y = np.arange(16) % 2
+    x = g.normal(0, 0.3, (16, n_vars, 24)) + (2 * y - 1)[:, None, None] * (np.arange(24) > 12)
+    model = build_model(ModelConfig(arch, n_vars, 24, 2))
+    result = train(
+        model, x.astype(np.float32), y, None, TrainConfig(epochs=12, batch_size=8, device="cpu", seed=0, amp=True)
+    )
+    losses = result.history["loss"]
+    assert np.isfinite(losses).all() and min(losses[-3:]) < losses[0], losses

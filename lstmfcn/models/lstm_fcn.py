@@ -206,11 +206,16 @@ class LSTMFCN(nn.Module):
         if isinstance(self.lstm, AttentionLSTM):
             h, attention, contexts = self.lstm(seq, step_mask)
             return self.dropout(h), attention, contexts
-        if step_mask is not None:
-            packed = pack_padded_sequence(seq, lengths.cpu(), batch_first=True, enforce_sorted=False)
-            _, (h_n, _) = self.lstm(packed)
-        else:
-            _, (h_n, _) = self.lstm(seq)
+        # In float32 even under autocast (train --amp): oneDNN has no bfloat16 LSTM on every CPU (an
+        # AVX2 EPYC refuses it), and a cell of 8-128 units gains nothing from half precision.
+        if torch.is_autocast_enabled(seq.device.type):  # the conv half's bfloat16 back to the weights' float32
+            seq = seq.to(self.lstm.weight_ih_l0.dtype)
+        with torch.autocast(seq.device.type, enabled=False):
+            if step_mask is not None:
+                packed = pack_padded_sequence(seq, lengths.cpu(), batch_first=True, enforce_sorted=False)
+                _, (h_n, _) = self.lstm(packed)
+            else:
+                _, (h_n, _) = self.lstm(seq)
         return self.dropout(h_n[-1]), None, None
 
 
