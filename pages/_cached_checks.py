@@ -22,6 +22,9 @@ from pages._cached_explanations import (
     split_explanation,
 )
 from pages._cached_resources import aligned, model
+from pages._session import owner
+
+ss = st.session_state
 
 # ------------------------------------------------------------------------------------------
 # Faithfulness and the sanity check: in the background, kept on disk
@@ -92,21 +95,23 @@ def in_background(
     A task that ends within :data:`ANSWER_WITHIN_S` is drawn at once; else a progress bar with
     the time left and a Cancel button are drawn (they follow the task every half second, and the
     page redraws when it ends) and None is returned: the page stays usable meanwhile, other tabs
-    and pages included, and the result is kept on disk for every session. A cancelled or failed
-    task says so and offers to start again. ``rates_key``: the disk entry that keeps the chunk
+    and pages included, and the result is kept on disk for every session. The task is shared but
+    owned per session (:mod:`lstmfcn.dashboard.tasks`): Cancel lets go of it for this session only,
+    which then says how far it had got and offers to start again; a failed task says why.
+    ``rates_key``: the disk entry that keeps the chunk
     rates of this computation (per sample, any subset): a later run shows them as a range while
     its first chunk runs, for its ``units`` (samples)."""
-    from lstmfcn.dashboard.time_left import rates_entry, rates_from_entry
+    from lstmfcn.dashboard.time_left import rates_entry
 
     found = disk_cache().get(key)
     if found is None:
+        if key in _released():  # this session cancelled it (others may still want it)
+            _cancelled_here(key, label, tuple(prior_rates(rates_key) or ()), units)
+            return None
         task = task_registry().get(key)
         snap = task.snapshot() if task is not None else None
-        if snap is not None and snap.state in ("cancelled", "failed"):
-            if snap.state == "cancelled":
-                st.info(f"{label}: cancelled at {snap.fraction:.0%}.", icon=":material/pause:")
-            else:
-                st.error(f"{label}: {snap.error}")
+        if snap is not None and snap.state == "failed":  # the same inputs fail for everyone
+            st.error(f"{label}: {snap.error}")
             st.button(
                 "Start again",
                 key=f"restart_{key}",
@@ -116,11 +121,10 @@ def in_background(
             )
             return None
         if snap is None or snap.state != "done":
-            task = task_registry().start(key, compute)
+            task = task_registry().start(key, compute, owner())
             task.wait(ANSWER_WITHIN_S)
         if task.snapshot().state != "done":
-            prior = rates_from_entry(disk_cache().get(rates_key)) if rates_key else None
-            _follow(key, label, tuple(prior or ()), units)
+            _follow(key, label, tuple(prior_rates(rates_key) or ()), units)
             return None
         found = task.result
         disk_cache().put(key, found)
@@ -134,20 +138,55 @@ def in_background(
     return found
 
 
+def prior_rates(rates_key: str | None) -> list[float] | None:
+    """The seconds per sample earlier runs of this computation kept (None when none)."""
+    from lstmfcn.dashboard.time_left import rates_from_entry
+
+    return rates_from_entry(disk_cache().get(rates_key)) if rates_key else None
+
+
+def _released() -> dict[str, float]:
+    """Checks this session cancelled: key → the share done when it let go. Per session, so
+    another visitor's Cancel is never what this one sees."""
+    return ss.setdefault("_released_checks", {})
+
+
+def _cancel(key: str) -> None:
+    """The Cancel button: this session lets go of the task (stopped once nobody wants it)."""
+    _released()[key] = task_registry().release(key, owner())
+
+
+def _start_again(key: str) -> None:
+    _released().pop(key, None)
+
+
+def _cancelled_here(key: str, label: str, prior: tuple, units: int | None) -> None:
+    """What a session that cancelled a check sees: "Cancelling…" while the task it alone wanted
+    unwinds, then how far it had got, with Start again (which joins a run another session keeps)."""
+    task = task_registry().get(key)
+    if task is not None and task.cancelling and not task.snapshot().finished:
+        _follow(key, label, prior, units)
+        return
+    st.info(f"{label}: cancelled at {_released()[key]:.0%}.", icon=":material/pause:")
+    st.button("Start again", key=f"restart_{key}", on_click=_start_again, args=(key,), icon=":material/play_arrow:")
+
+
 @st.fragment(run_every=0.5)
 def _follow(key: str, label: str, prior: tuple = (), units: int | None = None) -> None:
-    """A running task's progress bar, time left and Cancel button; the whole page redraws once it has ended."""
+    """A running task's progress bar, time left and Cancel button; the whole page redraws once it
+    has ended, or once this session let go of a task that others keep running."""
     from lstmfcn.dashboard.time_left import time_left_words
 
     task = task_registry().get(key)
     snap = task.snapshot() if task is not None else None
-    if snap is None or snap.finished:
+    mine = key in _released()
+    if snap is None or snap.finished or (mine and not task.cancelling):
         st.rerun()
     st.progress(snap.fraction, text=f"{label}: {snap.fraction:.0%} · {time_left_words(snap.left(list(prior), units))}")
-    if task.cancelling:
+    if mine:
         st.caption("Cancelling…")
     else:
-        st.button("Cancel", key=f"cancel_{key}", on_click=task.cancel, icon=":material/stop:")
+        st.button("Cancel", key=f"cancel_{key}", on_click=_cancel, args=(key,), icon=":material/stop:")
     st.caption("This runs in the background: the other tabs and pages stay usable, and the result is kept.")
 
 

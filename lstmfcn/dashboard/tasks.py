@@ -10,6 +10,13 @@ of starting it again.
 The computation is a plain function ``compute(progress) -> result``; ``progress(fraction)`` is
 the library's usual callback (:data:`lstmfcn.explain._common.Progress`). Cancelling makes the next
 ``progress`` call raise :class:`Cancelled`, which unwinds the computation between two batches.
+
+A task is shared for speed but owned per session: every session that asks for it is one of its
+*owners* (:meth:`TaskRegistry.start` with ``owner``), and a session's Cancel only detaches it
+(:meth:`TaskRegistry.release`); the computation is cancelled once no owner is left. So one
+visitor's Cancel never stops another's check, and a task cancelled that way is replaced, not
+shown as cancelled, when a new session asks for it (the cancel was its owners', not the new one's).
+
 A computation that works in chunks of samples also calls ``progress.plan(units)`` (each chunk's
 samples) and ``progress.chunk_done()``: the time left then comes from the chunks' measured
 rate (:mod:`lstmfcn.dashboard.time_left`), not from the fraction, whose steps may cost unequal time.
@@ -176,6 +183,7 @@ class Task:
         self._started = time.perf_counter()
         self._ended: float | None = None
         self._clock = ChunkClock()
+        self._owners: set[str] = set()
         self._thread = threading.Thread(target=self._run, name="dashboard-task", daemon=True)
         _LIVE.add(self)
         self._thread.start()
@@ -212,8 +220,30 @@ class Task:
         self._done.set()
 
     def cancel(self) -> None:
-        """Ask the computation to stop at its next progress report."""
+        """Ask the computation to stop at its next progress report, whoever owns it (the server's
+        shutdown); a session lets go of a task with :meth:`release` instead."""
         self._cancel.set()
+
+    def own(self, owner: str) -> None:
+        """Count ``owner`` (a session) among those who want the result."""
+        with self._lock:
+            self._owners.add(owner)
+
+    def release(self, owner: str) -> bool:
+        """``owner`` no longer wants the result; the computation is cancelled once nobody does.
+        Returns whether it was cancelled by this release."""
+        with self._lock:
+            self._owners.discard(owner)
+            last = not self._owners and self._state == "running"
+        if last:
+            self._cancel.set()
+        return last
+
+    @property
+    def owners(self) -> int:
+        """How many sessions want the result."""
+        with self._lock:
+            return len(self._owners)
 
     @property
     def cancelling(self) -> bool:
@@ -257,18 +287,30 @@ class TaskRegistry:
         with self._lock:
             return self._tasks.get(key)
 
-    def start(self, key: str, compute: Callable[[Callable[[float], None]], Any]) -> Task:
-        """The task running ``compute`` under ``key``: the one already running, else a new one
-        (a finished task under the same key is replaced)."""
+    def start(self, key: str, compute: Callable[[Callable[[float], None]], Any], owner: str | None = None) -> Task:
+        """The task running ``compute`` under ``key``, owned by ``owner`` too: the one already
+        running, else a new one (a finished task under the same key is replaced, and so is one
+        whose owners all cancelled it and that is still unwinding: the new owner never inherits
+        their cancel)."""
         with self._lock:
             task = self._tasks.get(key)
-            if task is not None and not task.snapshot().finished:
-                return task
-            task = self._tasks[key] = Task(compute)
-            finished = [k for k, t in self._tasks.items() if t.snapshot().finished]
-            for old in finished[: max(0, len(self._tasks) - self.keep)]:
-                self._tasks.pop(old, None)
+            if task is None or task.snapshot().finished or task.cancelling:
+                task = self._tasks[key] = Task(compute)
+                finished = [k for k, t in self._tasks.items() if t.snapshot().finished]
+                for old in finished[: max(0, len(self._tasks) - self.keep)]:
+                    self._tasks.pop(old, None)
+            if owner is not None:
+                task.own(owner)
             return task
+
+    def release(self, key: str, owner: str) -> float:
+        """``owner`` cancels its interest in the task under ``key`` (see :meth:`Task.release`);
+        the share done when it let go (0 when there is no such task)."""
+        task = self.get(key)
+        if task is None:
+            return 0.0
+        task.release(owner)
+        return task.snapshot().fraction
 
     def forget(self, key: str) -> None:
         with self._lock:
