@@ -25,8 +25,13 @@ def blob_store() -> BlobStore:
 
 @st.cache_resource
 def job_registry() -> JobRegistry:
-    """Background training jobs of every session."""
-    return JobRegistry()
+    """Background training jobs of every session, within the server's limits
+    (:func:`lstmfcn.dashboard.serving.limits`); a training whose session went away is stopped."""
+    from lstmfcn.dashboard.serving import limits
+    from pages._session import alive
+
+    lim = limits()
+    return JobRegistry(max_running=lim.max_trainings, max_queued=lim.max_queued, max_epochs=lim.max_epochs, alive=alive)
 
 
 @st.cache_resource(max_entries=8, show_spinner="Loading the dataset…")

@@ -4,16 +4,19 @@ import streamlit as st
 
 from lstmfcn import figures as F
 from lstmfcn.dashboard import sources
-from lstmfcn.dashboard.jobs import TrainRequest
+from lstmfcn.dashboard.jobs import TrainingRefused, TrainRequest
+from lstmfcn.dashboard.serving import limits
 from lstmfcn.models import ARCH_NAMES
 from lstmfcn.provenance import MadeBy, stamp
 from pages import _cached as cached
 from pages import _ui as ui
+from pages._session import owner
 
 ss = ui.ss
 ctx = ui.context(require_model=False)
 ds = ctx.ds
 registry = cached.job_registry()
+most_epochs = limits().max_epochs
 
 st.title(f"Train a model on {ctx.dataset_label}")
 st.markdown(
@@ -21,6 +24,10 @@ st.markdown(
     "the weights with the lowest *training* loss are kept; the test set is never used to choose). The papers "
     "train for 2000 epochs; a few hundred already give a usable model on small datasets. The model is kept for "
     "this session and appears in the sidebar's model list."
+)
+st.caption(
+    f"This server trains {registry.max_running} model(s) at a time (others wait in a queue) for at most "
+    f"{most_epochs} epochs each; a training stops, and is not kept, once its tab has been closed."
 )
 
 job = registry.get(ss.get("train_job"))
@@ -43,7 +50,7 @@ with st.form("train_form", border=True, enter_to_submit=False):  # Enter in a bo
         help="On: the LSTM reads the variables as steps. Off: it reads time steps, so an attention model attends over time.",
     )
     c4, c5 = st.columns(2)
-    epochs = c4.number_input("Epochs", 1, 5000, 200, step=50, key="train_epochs")
+    epochs = c4.number_input("Epochs", 1, most_epochs, min(200, most_epochs), step=50, key="train_epochs")
     seed = c5.number_input("Seed", 0, 2**31 - 1, 0, key="train_seed")
     start = st.form_submit_button("Start training", type="primary", disabled=running, icon=":material/play_arrow:")
 
@@ -51,9 +58,13 @@ if start and not running:
     request = TrainRequest(
         ctx.dataset_id, ds.name, arch, int(cells), bool(shuffle), int(epochs), int(seed), names=ss.get("names", "")
     )
-    job = registry.start(request, ds)
-    ss["train_job"] = job.id
-    running = True
+    try:
+        job = registry.start(request, ds, owner())
+    except TrainingRefused as exc:
+        st.error(f"The training was not started: {exc}.", icon=":material/error:")
+    else:
+        ss["train_job"] = job.id
+        running = True
 
 
 def progress_panel() -> None:
@@ -61,11 +72,17 @@ def progress_panel() -> None:
     if job is None:
         st.caption("No training started in this session yet.")
         return
-    snap = job.snapshot()
+    snap = registry.snapshot(job)
     r = job.request
     st.markdown(
         f"**{ARCH_NAMES[r.arch]}**, {r.cells} cells, shuffle {'on' if r.shuffle else 'off'}, on {r.dataset_name}"
     )
+    if snap.state == "queued":
+        queued_panel(job, snap.queue_position)
+        return
+    if snap.state == "cancelled":
+        st.info(f"Training cancelled: {snap.error or 'it was stopped before it started'}.", icon=":material/pause:")
+        return
     st.progress(
         snap.fraction,
         text=f"epoch {snap.epoch} of {snap.epochs} · {snap.elapsed_s:.0f} s"
@@ -128,6 +145,15 @@ def progress_panel() -> None:
         key="train_download",
         on_click="ignore",
     )
+
+
+def queued_panel(job, position: int | None) -> None:
+    """A training waiting for a free slot: its place in the queue, and a way out of it."""
+    st.progress(
+        0.0,
+        text=f"waiting: number {position or '?'} in the queue · {registry.running()} training(s) running on this server",
+    )
+    st.button("Leave the queue", on_click=job.stop, icon=":material/stop:", key="train_unqueue")
 
 
 st.subheader("Progress")

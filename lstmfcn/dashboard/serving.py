@@ -1,0 +1,88 @@
+"""What the dashboard lets a visitor use: the limits of a personal run and of the served mode.
+
+``lstmfcn dashboard --public`` (or ``LSTMFCN_PUBLIC=1`` in the server's environment, which the
+flag sets) serves the dashboard to strangers: what could exhaust or expose the server is off or
+tightly bounded (see :func:`limits`). Without it the limits only keep one user's mistakes (three
+5000-epoch trainings left running) from taking the machine.
+
+Every number can be set by the operator through an environment variable (``LSTMFCN_MAX_EPOCHS``,
+``LSTMFCN_MAX_TRAININGS``, …; :data:`ENV_NAMES`); a value that is not a positive whole number is
+ignored for the default, and :func:`limits` says so in :attr:`Limits.notes`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+PUBLIC_ENV = "LSTMFCN_PUBLIC"
+SWEEP_ENV = "LSTMFCN_SWEEP_DIR"
+_TRUE = {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The bounds the dashboard holds visitors to.
+
+    Attributes:
+        public: the served mode is on.
+        max_epochs: most epochs one training may ask for.
+        max_trainings: trainings running at once on the server; more wait in a queue.
+        max_queued: trainings waiting at once; more are refused with a sentence.
+        upload_mb: largest dataset file accepted.
+        model_upload_mb: largest checkpoint accepted (a shipped one is well under 1 MB).
+        session_upload_mb: uploads one session keeps; past it its oldest are dropped (it is told).
+        total_upload_mb: uploads and trained models the server keeps for every session together.
+        sweeps: whether the Sweep page may read sweep folders on the server at all.
+        notes: what the operator set that was not used, one sentence each.
+    """
+
+    public: bool
+    max_epochs: int
+    max_trainings: int
+    max_queued: int
+    upload_mb: int
+    model_upload_mb: int
+    session_upload_mb: int
+    total_upload_mb: int
+    sweeps: bool
+    notes: tuple[str, ...] = field(default=())
+
+
+#: Each limit's default in a personal run, and in the served mode.
+DEFAULTS = {
+    "max_epochs": (5000, 500),
+    "max_trainings": (2, 1),
+    "max_queued": (8, 4),
+    "upload_mb": (200, 50),
+    "model_upload_mb": (200, 20),
+    "session_upload_mb": (600, 100),
+    "total_upload_mb": (2048, 1024),
+}
+#: The environment variable that overrides each limit.
+ENV_NAMES = {name: f"LSTMFCN_{name.upper()}" for name in DEFAULTS}
+
+
+def is_public(env: Mapping[str, str] | None = None) -> bool:
+    """Whether the served mode is on (``LSTMFCN_PUBLIC`` is 1, true, yes or on)."""
+    env = os.environ if env is None else env
+    return env.get(PUBLIC_ENV, "").strip().lower() in _TRUE
+
+
+def limits(env: Mapping[str, str] | None = None) -> Limits:
+    """The limits in force: the served mode's or a personal run's, each overridden by its
+    environment variable; sweep folders only where the operator named some in the served mode."""
+    env = os.environ if env is None else env
+    public = is_public(env)
+    values, notes = {name: both[public] for name, both in DEFAULTS.items()}, []
+    for name, var in ENV_NAMES.items():
+        raw = env.get(var, "").strip()
+        if not raw:
+            continue
+        if raw.isdigit() and int(raw) > 0:
+            values[name] = int(raw)
+        else:
+            notes.append(f"{var}={raw!r} is not a positive whole number; {values[name]} is used")
+    sweeps = not public or bool(env.get(SWEEP_ENV, "").strip())
+    return Limits(public=public, sweeps=sweeps, notes=tuple(notes), **values)
