@@ -30,6 +30,7 @@ import torch
 from safetensors.torch import load as load_safetensors_bytes
 from safetensors.torch import save as save_safetensors_bytes
 
+from .checkpoint_checks import check_against_weights
 from .errors import CheckpointError
 from .models import LSTMFCN, ModelConfig, build_model
 
@@ -111,6 +112,8 @@ def load_checkpoint_bytes(data: bytes, name: str = "checkpoint") -> tuple[LSTMFC
         raise CheckpointError(
             f"{name}: metadata lists {len(meta['classes'])} classes but the model has {config.n_classes} outputs"
         )
+    # Before any tensor is read or model built: a forged "cells": 40000 would allocate 25.6 GB.
+    check_against_weights(data, config, name, skip_prefix=HISTORY_PREFIX)
     try:
         tensors = load_safetensors_bytes(data)
     except Exception as exc:  # noqa: BLE001 - safetensors raises its own error types
