@@ -19,8 +19,12 @@ from lstmfcn.errors import LstmFcnError
 
 @st.cache_resource
 def blob_store() -> BlobStore:
-    """Uploaded files and models trained here, by content digest (see lstmfcn.dashboard.blobs)."""
-    return BlobStore()
+    """Uploaded files and models trained here, by content digest (see lstmfcn.dashboard.blobs),
+    within the server's total and per-session memory bounds (:func:`lstmfcn.dashboard.serving.limits`)."""
+    from lstmfcn.dashboard.serving import limits
+
+    lim = limits()
+    return BlobStore(max_bytes=lim.total_upload_mb * 2**20, session_bytes=lim.session_upload_mb * 2**20)
 
 
 @st.cache_resource

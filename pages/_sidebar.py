@@ -11,6 +11,7 @@ import streamlit as st
 
 from lstmfcn.dashboard import selection, sources
 from lstmfcn.dashboard import state as vs
+from lstmfcn.dashboard.serving import limits
 from lstmfcn.data.layout import LayoutError, series_words
 from lstmfcn.data.splitting import DEFAULT_TEST_SIZE
 from lstmfcn.errors import LstmFcnError
@@ -24,6 +25,7 @@ from pages._cached import (
     model_meta,
     overlap_counts,
 )
+from pages._session import owner
 from pages._state import bound, first_fitting_model, flash, model_problem, renames, set_renames, ss, sync_url
 
 
@@ -103,7 +105,7 @@ def _on_dataset_upload() -> None:
         return
     files = [(ups[i].name, ups[i].getvalue()) for i in read]
     try:
-        ds_id, _ = sources.dataset_from_uploads(files, blob_store())
+        ds_id, _ = sources.dataset_from_uploads(files, blob_store(), owner=owner(), max_mb=limits().upload_mb)
     except LayoutError as exc:  # the sidebar offers the other reading, with a preview
         ss["_layout_offer"] = {"files": files, "message": str(exc)}
         return
@@ -119,7 +121,9 @@ def _read_transposed() -> None:
     if offer is None:
         return
     try:
-        ds_id, ds = sources.dataset_from_uploads(offer["files"], blob_store(), transpose=True)
+        ds_id, ds = sources.dataset_from_uploads(
+            offer["files"], blob_store(), transpose=True, owner=owner(), max_mb=limits().upload_mb
+        )
     except LstmFcnError as exc:
         flash(f"The uploaded file could not be used even so: {exc}")
         return
@@ -140,7 +144,9 @@ def _on_model_upload() -> None:
     if up is None:
         return
     try:
-        model_id, _ = sources.model_from_upload(up.name, up.getvalue(), blob_store())
+        model_id, _ = sources.model_from_upload(
+            up.name, up.getvalue(), blob_store(), owner=owner(), max_mb=limits().model_upload_mb
+        )
     except LstmFcnError as exc:
         flash(f"The uploaded checkpoint could not be used: {exc}")
         return
@@ -186,9 +192,20 @@ def open_model(model_id: str, dataset_id: str) -> str | None:
     return add_session_model(model_id)
 
 
+def tell_dropped() -> None:
+    """Say which of this session's files the server dropped to stay within its memory bounds,
+    and forget their ids (a choice that could only fail)."""
+    for lost in blob_store().dropped(owner()):
+        flash(f"{lost.name} is no longer kept: {lost.why}. Upload it again to use it.", "warning")
+        for key in ("session_datasets", "session_models"):
+            if lost.id in ss.get(key, []):
+                ss[key].remove(lost.id)
+
+
 def sidebar() -> None:
     """Dataset, model and device, shared by every page."""
     blobs = blob_store()
+    tell_dropped()
     with st.sidebar:
         st.markdown("### Dataset")
         catalog = sources.catalog_choices(datasets_with_models())

@@ -120,7 +120,7 @@ def progress_panel() -> None:
     if snap.state == "failed":
         st.error(f"Training failed: {snap.error}")
         return
-    blob = cached.blob_store().put(job.checkpoint, r.file_name(), "trained")
+    blob = cached.blob_store().put(job.checkpoint, r.file_name(), "trained", owner())
     if job.id not in ss.setdefault("registered_jobs", []):
         ss["registered_jobs"].append(job.id)
         problem = ui.add_session_model(blob.id)

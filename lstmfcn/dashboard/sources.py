@@ -205,19 +205,25 @@ def dataset_from_upload(filename: str, data: bytes, blobs: BlobStore) -> tuple[s
 
 
 def dataset_from_uploads(
-    files: list[tuple[str, bytes]], blobs: BlobStore, *, transpose: bool = False
+    files: list[tuple[str, bytes]],
+    blobs: BlobStore,
+    *,
+    transpose: bool = False,
+    owner: str | None = None,
+    max_mb: int = MAX_UPLOAD_MB,
 ) -> tuple[str, Dataset]:
     """Read uploaded files as one dataset; store it and return ``(id, dataset)``.
 
     One file (or a zip) is kept as sent. Several files must hold a ``NAME_TRAIN`` / ``NAME_TEST``
     pair, kept as one zip of the two (:func:`lstmfcn.data.archives.pack_files`). With
     ``transpose`` an npz's ``X`` is read as ``(N, T, V)`` and kept so (as an npz in ``(N, V, T)``).
+    Kept for ``owner`` (a session: see :class:`BlobStore`); files over ``max_mb`` are refused.
 
     Raises:
         DataError: the files cannot be read as a classification dataset (nothing is stored);
             :class:`~lstmfcn.data.layout.LayoutError` when an npz looks stored as ``(N, T, V)``.
     """
-    limit = MAX_UPLOAD_MB * 2**20
+    limit = min(max_mb, MAX_UPLOAD_MB) * 2**20
     named = [(upload_base_name(name), data) for name, data in files]
     if transpose:
         name, _, train, test = read_uploaded_files(named, max_bytes=limit, transpose=True)
@@ -228,7 +234,7 @@ def dataset_from_uploads(
         named = [(upload_base_name(f"{train_name}{_PAIR_JOIN}{test_name}.zip"), pack_files(pair))]
     name, data = named[0]
     ds = load_dataset_from_bytes(name, data, max_bytes=limit)
-    blob = blobs.put(data, name, "upload")
+    blob = blobs.put(data, name, "upload", owner)
     return blob.id, ds
 
 
@@ -296,8 +302,11 @@ def selection_sentence(
     return selection_note(f"“{model_label(model_id, model_meta, blobs)}”", counts)
 
 
-def model_from_upload(filename: str, data: bytes, blobs: BlobStore) -> tuple[str, LSTMFCN]:
-    """Read an uploaded checkpoint; store it and return ``(id, model)`` (metadata in ``model.metadata``).
+def model_from_upload(
+    filename: str, data: bytes, blobs: BlobStore, *, owner: str | None = None, max_mb: int = MAX_UPLOAD_MB
+) -> tuple[str, LSTMFCN]:
+    """Read an uploaded checkpoint; store it for ``owner`` and return ``(id, model)`` (metadata in
+    ``model.metadata``). A file over ``max_mb`` is refused before it is read.
 
     Raises:
         CheckpointError: not a safetensors LSTM-FCN checkpoint (nothing is stored).
@@ -308,8 +317,9 @@ def model_from_upload(filename: str, data: bytes, blobs: BlobStore) -> tuple[str
         raise CheckpointError(str(exc)) from None
     if not name.lower().endswith(".safetensors"):
         raise CheckpointError(f"{name}: expected a .safetensors checkpoint")
-    if len(data) > MAX_UPLOAD_MB * 2**20:
-        raise CheckpointError(f"{name}: the file is over the upload limit of {MAX_UPLOAD_MB} MB")
+    most = min(max_mb, MAX_UPLOAD_MB)
+    if len(data) > most * 2**20:
+        raise CheckpointError(f"{name}: the file is over the upload limit of {most} MB for a model")
     model = load_checkpoint_bytes(data, name)[0]
-    blob = blobs.put(data, name, "upload")
+    blob = blobs.put(data, name, "upload", owner)
     return blob.id, model

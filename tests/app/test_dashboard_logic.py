@@ -67,7 +67,7 @@ def test_class_index_falls_back_to_the_prediction():
 def test_blob_store_is_content_addressed_and_bounded():
     store = BlobStore(max_bytes=10)
     a = store.put(b"123456", "a.csv")
-    assert store.put(b"123456", "again.csv").id == a.id  # same bytes, same id
+    assert store.put(b"123456", "a.csv").id == a.id  # the same file, the same id
     assert a.id.startswith("upload:") and len(a.id) == len("upload:") + 16
     b = store.put(b"abcdef", "b.csv", kind="trained")
     assert b.id.startswith("trained:")
