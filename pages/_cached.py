@@ -36,7 +36,7 @@ from pages._cached_explanations import (  # noqa: F401
     estimated_seconds,
     evaluation,
     format_seconds,
-    keep_split_explanation,
+    keep_unit_cam,
     model_digest,
     rows,
     sample_attention,

@@ -112,20 +112,31 @@ def _chunk(
     return out
 
 
-def keep_split_explanation(kind: str, model_id: str, dataset_id: str, split: str, arrays: dict) -> bool:
-    """Put a whole split's explanation computed elsewhere (a sweep unit's CAM) on disk, chunk by chunk
-    under the keys :func:`split_explanation` looks up, so the page shows it without computing.
+def keep_unit_cam(model_id: str, dataset_id: str, arrays: dict) -> str | None:
+    """Check a sweep unit's precomputed CAM of the test split against its model and, when it is the
+    model's, put it on disk chunk by chunk under the keys :func:`split_explanation` looks up, so the
+    CAM page shows it without computing. Returns why it was not kept, or None.
 
-    Returns False (and keeps nothing) when the arrays do not cover the split as the model reads it.
+    Checked because the disk cache is shared and keyed by the model's content: a forged file beside a
+    byte copy of a shipped checkpoint would otherwise rewrite what every visitor sees for that model.
+    The logits are compared on every row (computed, or found on disk, as the model's evaluation),
+    the maps on random rows (:func:`lstmfcn.dashboard.sweeps.check_unit_cam`); an entry already on
+    disk (computed here) is never replaced.
     """
-    n = len(rows(model_id, dataset_id, split))
-    if any(len(a) != n for a in arrays.values()):
-        return False
-    for s, e in explanations.chunks(n):
-        disk_cache().put(
-            _chunk_key(kind, model_id, dataset_id, split, 0, s, e, "", ""), {k: a[s:e] for k, a in arrays.items()}
-        )
-    return True
+    from lstmfcn.dashboard import sweeps
+
+    logits = split_explanation("logits", model_id, dataset_id, "test", "", progress=False)["logits"]
+    a, m = aligned(model_id, dataset_id, "test"), model(model_id)
+    problem = sweeps.check_unit_cam(
+        arrays, logits, a.lengths, a.X.shape[-1], lambda idx: explanations.cam_chunk(m, a.X[idx], a.lengths[idx])
+    )
+    if problem:
+        return problem
+    for s, e in explanations.chunks(len(logits)):
+        key = _chunk_key("cam", model_id, dataset_id, "test", 0, s, e, "", "")
+        if disk_cache().get(key) is None:  # what the server computed stays
+            disk_cache().put(key, {k: np.asarray(arrays[k][s:e], np.float32) for k in ("cam", "offset", "logits")})
+    return None
 
 
 def _compute_chunk(kind, model_id, dataset_id, split, subset, start, stop, method, params) -> dict:

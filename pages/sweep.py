@@ -22,12 +22,17 @@ st.markdown(
     "(*selected*), and the selected models against the authors' published test accuracies. "
     "**Click a row** to open that model on every page (its class activation maps of the test split are ready)."
 )
-ss.setdefault("sweep_folder", os.environ.get("LSTMFCN_SWEEP_DIR", ""))
-folder = st.text_input("Sweep folder (the `--out` of the sweep)", key="sweep_folder", placeholder="/path/to/sweep")
-if not folder.strip():
-    st.info("Enter the folder of a sweep to see its results.", icon=":material/folder_open:")
+folders = sweeps.offered_folders()
+if not folders:
+    st.info(
+        f"No sweep folders are offered by this server. Whoever runs it lists them in `{sweeps.ENV}` (folders "
+        f"separated by `{os.pathsep}`, each a sweep's `--out` or a folder holding several) and restarts it.",
+        icon=":material/folder_open:",
+    )
     st.stop()
+label = st.selectbox("Sweep folder (the `--out` of a sweep)", [f.label for f in folders], key="sweep_folder")
 try:
+    folder = sweeps.offered_folder(label, folders)
     results = sweeps.sweep_results(folder)
 except LstmFcnError as exc:
     st.error(str(exc), icon=":material/error:")
@@ -36,10 +41,10 @@ except LstmFcnError as exc:
 
 def _open_row(i: int) -> None:
     """Open row ``i``'s model: its checkpoint becomes a session source, shown on its dataset on every page,
-    with its precomputed test-split CAM put where the CAM page looks it up."""
+    with its precomputed test-split CAM, once checked against the model, put where the CAM page looks it up."""
     row = results.iloc[i]
     try:
-        name, data, meta = sweeps.unit_checkpoint(folder, row["checkpoint"])
+        name, data, meta = sweeps.unit_checkpoint(folder, row.get("checkpoint", ""))
     except LstmFcnError as exc:
         ui.flash(str(exc))
         return
@@ -57,10 +62,16 @@ def _open_row(i: int) -> None:
     if problem:
         ui.flash(f"{name} cannot be shown on {dataset_id}: {problem}")
         return
-    cam = sweeps.unit_cam(folder, row["checkpoint"])
+    cam = sweeps.unit_cam(folder, row.get("checkpoint", ""))
     if cam is not None:
-        cached.keep_split_explanation("cam", blob.id, dataset_id, "test", cam)
-    ss["_sweep_opened"] = f"{row['dataset']} · {row['model']} · {int(row['cells'])} cells · {row['stage']}"
+        with st.spinner("Checking the unit's class activation maps against its model…"):
+            problem = cached.keep_unit_cam(blob.id, dataset_id, cam)
+        if problem:
+            ui.flash(
+                f"The class activation maps saved with {name} were set aside: {problem}. They are computed instead.",
+                "warning",
+            )
+    ss["_sweep_opened"] = sweeps.row_title(row)
 
 
 table = st.radio(
@@ -94,8 +105,8 @@ event = st.dataframe(
 picked = event.selection.rows[0] if event.selection.rows else None
 if picked is None:
     ss.pop("_sweep_row", None)
-elif ss.get("_sweep_row") != (folder, picked) and 0 <= picked < len(results):
-    ss["_sweep_row"] = (folder, picked)
+elif ss.get("_sweep_row") != (folder.label, picked) and 0 <= picked < len(results):
+    ss["_sweep_row"] = (folder.label, picked)
     _open_row(picked)
     st.rerun()
 st.download_button(

@@ -164,13 +164,21 @@ def read_results(out: str | os.PathLike) -> pd.DataFrame:
     path = Path(out) / RESULTS
     if not path.is_file():
         raise DataError(f"{out} holds no results.csv; expected the --out folder of `python -m lstmfcn sweep`")
+    return parse_results(path, str(path))
+
+
+def parse_results(source, name: str, max_rows: int | None = None) -> pd.DataFrame:
+    """A results table from a path or a file object (``name`` for messages), checked for the
+    columns a sweep writes; more than ``max_rows`` rows is refused (the dashboard's bound)."""
     try:
-        df = pd.read_csv(path)
+        df = pd.read_csv(source, nrows=None if max_rows is None else max_rows + 1)
     except (OSError, ValueError) as exc:
-        raise DataError(f"{path} cannot be read as a results table: {exc}") from None
+        raise DataError(f"{name} cannot be read as a results table: {exc}") from None
+    if max_rows is not None and len(df) > max_rows:
+        raise DataError(f"{name} has more than {max_rows} rows, more than the dashboard reads; is it a sweep's?")
     missing = [
         c for c in ("dataset", "model", "cells", "seed", "val_accuracy", "test_accuracy", "selected") if c not in df
     ]
     if missing:
-        raise DataError(f"{path} lacks the column(s) {', '.join(missing)}; expected a sweep's results table")
+        raise DataError(f"{name} lacks the column(s) {', '.join(missing)}; expected a sweep's results table")
     return df

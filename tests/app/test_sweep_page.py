@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from lstmfcn.dashboard import sweeps
-from lstmfcn.errors import CheckpointError, DataError
+from lstmfcn.errors import CheckpointError
 from lstmfcn.sweep import store
 from lstmfcn.sweep.compare import comparison_table
-from tests.helpers.sweeps import tiny_sweep_folder
+from tests.helpers.sweeps import sweep_page, tiny_sweep_folder
 
 
 @pytest.fixture(scope="module")
@@ -21,16 +21,13 @@ def sweep_folder(tmp_path_factory):
     return tiny_sweep_folder(tmp_path_factory.mktemp("sweep"))
 
 
-def _open(app, folder):
-    at = app()
-    at.switch_page("pages/sweep.py").run()
-    at.text_input(key="sweep_folder").set_value(str(folder)).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+def _one(folder):
+    return sweeps.offered_folders([folder.resolve()])[0]
 
 
-def test_the_page_shows_the_folders_results_and_comparison(app, sweep_folder):
-    at = _open(app, sweep_folder)
+def test_the_page_shows_the_folders_results_and_comparison(app, sweep_folder, monkeypatch):
+    at = sweep_page(app, monkeypatch, [sweep_folder])
+    assert at.selectbox(key="sweep_folder").value == sweep_folder.name  # the only one: picked
     results = store.read_results(sweep_folder)
     shown = next(d.value for d in at.dataframe if "val_accuracy" in d.value.columns)
     assert len(shown) == len(results) == 3
@@ -47,29 +44,23 @@ def test_the_page_shows_the_folders_results_and_comparison(app, sweep_folder):
     assert any("train_loss_old_datasets.csv" in c.value for c in at.caption)
 
 
-@pytest.mark.parametrize("folder, message", [("/no/such/folder", "is not a folder"), ("{tmp}", "holds no results.csv")])
-def test_a_folder_that_is_not_a_sweep_is_a_sentence(app, tmp_path, folder, message):
-    at = _open(app, folder.format(tmp=tmp_path))
-    assert any(message in e.value for e in at.error)
-
-
 def test_a_units_checkpoint_is_only_read_inside_its_folder(sweep_folder):
-    results = sweeps.sweep_results(sweep_folder)
+    folder = _one(sweep_folder)
+    results = sweeps.sweep_results(folder)
     row = results[results["selected"]].iloc[0]
-    name, data, meta = sweeps.unit_checkpoint(sweep_folder, row["checkpoint"])
+    name, data, meta = sweeps.unit_checkpoint(folder, row["checkpoint"])
     assert name == "ItalyPowerDemand__lstmfcn__c8__s0__refit.safetensors".replace("c8", f"c{int(row['cells'])}")
     assert sweeps.embedded_dataset_of(meta) == "ItalyPowerDemand"
-    cam = sweeps.unit_cam(sweep_folder, row["checkpoint"])
+    cam = sweeps.unit_cam(folder, row["checkpoint"])
     assert cam["cam"].shape == (1029, 2, 24) and cam["logits"].shape == (1029, 2)
-    for bad in ("../../etc/passwd", "units/../sweep.json", "units/x/other.safetensors"):
-        with pytest.raises(CheckpointError):
-            sweeps.unit_checkpoint(sweep_folder, bad)
-    with pytest.raises(DataError):
-        sweeps.sweep_results(sweep_folder / "units")
+    for bad in ("../../etc/passwd", "units/../sweep.json", "units/x/other.safetensors", "/etc/model.safetensors"):
+        with pytest.raises(CheckpointError, match=sweeps.UNIT_REFUSED):
+            sweeps.unit_checkpoint(folder, bad)
+    assert sweeps.offered_folders([(sweep_folder / "units").resolve()]) == []
 
 
 def test_a_row_opens_its_model_on_every_page_with_its_cam_ready(app, sweep_folder, monkeypatch):
-    at = _open(app, sweep_folder)
+    at = sweep_page(app, monkeypatch, [sweep_folder])
     results = store.read_results(sweep_folder)
     i = int(np.flatnonzero(results["selected"])[0])
     at.session_state["sweep_rows"] = {"selection": {"rows": [i], "columns": [], "cells": []}}
@@ -77,7 +68,7 @@ def test_a_row_opens_its_model_on_every_page_with_its_cam_ready(app, sweep_folde
     assert not at.exception, [e.value for e in at.exception]
     model_id = at.session_state["model"]
     assert model_id.startswith("sweep:") and at.session_state["dataset"] == "ItalyPowerDemand"
-    assert any("Opened" in s.value for s in at.success)
+    assert any("Opened" in s.value for s in at.success) and not at.warning  # its maps passed the check
 
     # The CAM page finds the unit's maps on disk: computing them now would fail.
     from lstmfcn.dashboard import explanations
@@ -94,9 +85,7 @@ def test_a_row_opens_its_model_on_every_page_with_its_cam_ready(app, sweep_folde
     assert any(model_id.startswith("sweep:") and "sweep" in s.value for s in at.sidebar.caption)
 
 
-def test_without_a_folder_the_page_says_what_to_enter(app, monkeypatch):
-    monkeypatch.delenv("LSTMFCN_SWEEP_DIR", raising=False)
-    at = app()
-    at.switch_page("pages/sweep.py").run()
-    assert not at.exception and not at.error
-    assert any("Enter the folder of a sweep" in i.value for i in at.info)
+def test_without_a_configured_root_the_page_says_who_configures_it(app, monkeypatch):
+    at = sweep_page(app, monkeypatch, [])
+    assert not at.error and all(t.key != "sweep_folder" for t in at.text_input)  # nothing to type a path into
+    assert any("No sweep folders are offered" in i.value and sweeps.ENV in i.value for i in at.info)

@@ -53,3 +53,19 @@ def tiny_sweep_folder(out: Path, dataset: str = "ItalyPowerDemand", cells=(8, 16
     run_unit(refit_unit(units[0], chosen), out, settings, val[chosen])
     write_outputs(out)
     return out
+
+
+def sweep_page(app, monkeypatch, roots, label=None):
+    """The Sweep page (an AppTest) of a server whose operator configured ``roots`` as
+    ``LSTMFCN_SWEEP_DIR``, with the folder ``label`` picked (default: the list's first)."""
+    import os
+
+    from lstmfcn.dashboard import sweeps
+
+    monkeypatch.setenv(sweeps.ENV, os.pathsep.join(map(str, roots)))
+    at = app()
+    at.switch_page("pages/sweep.py").run()
+    if label is not None:
+        at.selectbox(key="sweep_folder").set_value(label).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
