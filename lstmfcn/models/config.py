@@ -8,6 +8,8 @@ ARCHITECTURES = ("lstmfcn", "alstmfcn", "mlstmfcn", "malstmfcn")
 #: How the papers write each architecture's name, for people.
 ARCH_NAMES = {"lstmfcn": "LSTM-FCN", "alstmfcn": "ALSTM-FCN", "mlstmfcn": "MLSTM-FCN", "malstmfcn": "MALSTM-FCN"}
 """LSTM-FCN, ALSTM-FCN (Karim et al. 2017); MLSTM-FCN, MALSTM-FCN (Karim et al. 2018)."""
+#: What the head may read of a plain LSTM (see :class:`ModelConfig`).
+LSTM_READOUTS = ("state", "last_step")
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,16 @@ class ModelConfig:
         se_reduction: squeeze-and-excite reduction ratio (``m…`` variants).
         bn_eps: BatchNorm epsilon (Keras default 1e-3).
         bn_momentum: PyTorch BatchNorm momentum (Keras momentum 0.99 is PyTorch 0.01).
+        lstm_layers: stacked LSTM layers (1 in the papers; tsai's ``rnn_layers``).
+        bidirectional: the LSTM also reads the steps backwards; its features are then
+            ``2 * cells`` wide, forward half first (tsai's ``bidirectional``).
+        lstm_readout: which LSTM output the head reads. ``"state"``: the final hidden state of the
+            last layer (Keras, sktime and the papers); ``"last_step"``: the output at the last step
+            (tsai's ``output[:, -1]``). They differ only when bidirectional: the backward half of the
+            last step has read one step, the backward final state all of them.
+
+    Plain (non-attention) LSTMs only may be stacked or bidirectional: the attention LSTM is the
+    papers' one-layer cell.
     """
 
     arch: str
@@ -44,17 +56,24 @@ class ModelConfig:
     se_reduction: int = 16
     bn_eps: float = 1e-3
     bn_momentum: float = 0.01
+    lstm_layers: int = 1
+    bidirectional: bool = False
+    lstm_readout: str = "state"
 
     def __post_init__(self) -> None:
         if self.arch not in ARCHITECTURES:
             raise ValueError(f"unknown architecture {self.arch!r}; expected one of {', '.join(ARCHITECTURES)}")
-        for name in ("n_vars", "length", "cells"):
+        for name in ("n_vars", "length", "cells", "lstm_layers"):
             if int(getattr(self, name)) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
         if int(self.n_classes) < 2:
             raise ValueError(f"a classifier needs at least 2 classes, got {self.n_classes}")
         if len(self.filters) != 3 or len(self.kernels) != 3:
             raise ValueError("filters and kernels must have three entries, one per conv block")
+        if self.lstm_readout not in LSTM_READOUTS:
+            raise ValueError(f"lstm_readout must be one of {', '.join(LSTM_READOUTS)}, got {self.lstm_readout!r}")
+        if self.attention and (self.lstm_layers != 1 or self.bidirectional):
+            raise ValueError("the attention LSTM has one layer and one direction")
         # JSON round trips turn tuples into lists; keep the config hashable and comparable.
         object.__setattr__(self, "filters", tuple(int(f) for f in self.filters))
         object.__setattr__(self, "kernels", tuple(int(k) for k in self.kernels))
@@ -63,6 +82,11 @@ class ModelConfig:
     def attention(self) -> bool:
         """Whether the LSTM branch is an attention LSTM (ALSTM-FCN, MALSTM-FCN)."""
         return self.arch in ("alstmfcn", "malstmfcn")
+
+    @property
+    def lstm_features(self) -> int:
+        """Width of the LSTM branch's output, which the head reads before the pooled conv maps."""
+        return self.cells * (2 if self.bidirectional else 1)
 
     @property
     def squeeze_excite(self) -> bool:

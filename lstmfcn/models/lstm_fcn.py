@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import torch
 from torch import nn
-from torch.nn.utils.rnn import pack_padded_sequence
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from .attention_lstm import AttentionLSTM
 from .config import ModelConfig
@@ -121,10 +121,12 @@ class LSTMFCN(nn.Module):
         if cfg.attention:
             self.lstm: nn.Module = AttentionLSTM(lstm_input, cfg.cells)
         else:
-            self.lstm = nn.LSTM(lstm_input, cfg.cells, batch_first=True)
+            self.lstm = nn.LSTM(
+                lstm_input, cfg.cells, num_layers=cfg.lstm_layers, bidirectional=cfg.bidirectional, batch_first=True
+            )
             _keras_lstm_init(self.lstm)
         self.dropout = nn.Dropout(cfg.dropout)
-        self.head = nn.Linear(cfg.cells + f3, cfg.n_classes)
+        self.head = nn.Linear(cfg.lstm_features + f3, cfg.n_classes)
         nn.init.xavier_uniform_(self.head.weight)
         nn.init.zeros_(self.head.bias)
 
@@ -136,12 +138,12 @@ class LSTMFCN(nn.Module):
     @property
     def head_conv_weight(self) -> torch.Tensor:
         """``(K, C)`` rows of the final Linear that act on the pooled conv features (not the LSTM's)."""
-        return self.head.weight[:, self.config.cells :]
+        return self.head.weight[:, self.config.lstm_features :]
 
     @property
     def head_lstm_weight(self) -> torch.Tensor:
-        """``(K, H)`` rows of the final Linear that act on the LSTM branch."""
-        return self.head.weight[:, : self.config.cells]
+        """``(K, H)`` rows of the final Linear that act on the LSTM branch (``H = 2 * cells`` when bidirectional)."""
+        return self.head.weight[:, : self.config.lstm_features]
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
         """``x``: ``(B, V, T)``; ``lengths``: ``(B,)`` valid steps or None → logits ``(B, K)``."""
@@ -213,10 +215,28 @@ class LSTMFCN(nn.Module):
         with torch.autocast(seq.device.type, enabled=False):
             if step_mask is not None:
                 packed = pack_padded_sequence(seq, lengths.cpu(), batch_first=True, enforce_sorted=False)
-                _, (h_n, _) = self.lstm(packed)
+                out, (h_n, _) = self.lstm(packed)
             else:
-                _, (h_n, _) = self.lstm(seq)
-        return self.dropout(h_n[-1]), None, None
+                out, (h_n, _) = self.lstm(seq)
+        return self.dropout(self._readout(out, h_n, lengths if step_mask is not None else None)), None, None
+
+    def _readout(self, out, h_n: torch.Tensor, lengths: torch.Tensor | None) -> torch.Tensor:
+        """What the head reads of the plain LSTM ``(B, H)``, ``H = cells`` or ``2 * cells`` (see
+        :class:`ModelConfig`'s ``lstm_readout``); ``out`` is the LSTM's output (packed where
+        ``lengths`` is given), ``h_n`` its final states ``(layers * directions, B, cells)``."""
+        if not self.config.bidirectional:
+            return h_n[-1]  # the forward output at the last (valid) step is the final state
+        forward = h_n[-2]  # the last layer's forward direction, after the last valid step
+        if self.config.lstm_readout == "state":
+            return torch.cat([forward, h_n[-1]], dim=1)
+        # "last_step": the backward direction's output at the last valid step, after one step.
+        if lengths is None:
+            backward = out[:, -1, self.config.cells :]
+        else:
+            padded, _ = pad_packed_sequence(out, batch_first=True)  # (B, T_max, 2 * cells)
+            last = (lengths.to(padded.device) - 1).view(-1, 1, 1).expand(-1, 1, padded.shape[-1])
+            backward = padded.gather(1, last).squeeze(1)[:, self.config.cells :]
+        return torch.cat([forward, backward], dim=1)
 
 
 def _zero_padding(h: torch.Tensor, keep: torch.Tensor | None) -> torch.Tensor:
@@ -224,14 +244,23 @@ def _zero_padding(h: torch.Tensor, keep: torch.Tensor | None) -> torch.Tensor:
 
 
 def _keras_lstm_init(lstm: nn.LSTM) -> None:
-    """Glorot input weights, orthogonal recurrent weights, forget-gate bias 1 (Keras defaults)."""
+    """Glorot input weights, orthogonal recurrent weights, forget-gate bias 1 (Keras defaults).
+
+    Layer by layer, direction by direction, in the order of the one-layer model's random draws,
+    so that seeded training of the papers' models is unchanged.
+    """
     H = lstm.hidden_size
-    nn.init.xavier_uniform_(lstm.weight_ih_l0)
-    for k in range(4):
-        nn.init.orthogonal_(lstm.weight_hh_l0.data[k * H : (k + 1) * H])
-    nn.init.zeros_(lstm.bias_ih_l0)
-    nn.init.zeros_(lstm.bias_hh_l0)
-    nn.init.ones_(lstm.bias_ih_l0.data[H : 2 * H])
+    for layer in range(lstm.num_layers):
+        for suffix in ("", "_reverse")[: 2 if lstm.bidirectional else 1]:
+            weight_ih, weight_hh, bias_ih, bias_hh = (
+                getattr(lstm, f"{name}_l{layer}{suffix}") for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+            )
+            nn.init.xavier_uniform_(weight_ih)
+            for k in range(4):
+                nn.init.orthogonal_(weight_hh.data[k * H : (k + 1) * H])
+            nn.init.zeros_(bias_ih)
+            nn.init.zeros_(bias_hh)
+            nn.init.ones_(bias_ih.data[H : 2 * H])
 
 
 def build_model(config: ModelConfig) -> LSTMFCN:
