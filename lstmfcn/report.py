@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import html
 import tomllib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -27,8 +27,9 @@ import numpy as np
 
 from . import figures as F
 from .dashboard import analysis, explanations
-from .data.names import display_class, names_from_metadata
+from .data.names import apply_renames, display_class, names_from_metadata
 from .data.overlap import split_warning
+from .errors import LstmFcnError
 from .evaluation import evaluate
 from .explain import (
     METHODS,
@@ -81,6 +82,7 @@ def build_report(
     resample: bool = False,
     class_subset: bool = False,
     model_name: str | None = None,
+    renames: Mapping[str, Mapping] | None = None,
 ) -> str:
     """The report of ``model`` on ``ds``'s ``split``, as one HTML page that opens offline.
 
@@ -99,6 +101,9 @@ def build_report(
         resample, class_subset: the opt-ins of :func:`lstmfcn.model_input.model_input`; what they
             bend is listed at the top of the report.
         model_name: what to call the model in the title (a file name); default its architecture.
+        renames: the user's names of classes and variables (``{"classes": {label: name},
+            "variables": {index: name}}``, the dashboard's ``names``) over the checkpoint's; ones
+            that do not fit the model are left out, and the top of the report says so.
 
     Returns:
         The page: a complete HTML document (about 5 MB, nearly all of it plotly.js).
@@ -123,15 +128,16 @@ def build_report(
     meta = model.metadata
     labels = [str(c) for c in meta["classes"]]
     class_list, var_names = names_from_metadata(meta)
-    classes = [display_class(label, name) for label, name in zip(labels, class_list, strict=True)]
     if len(var_names) != X.shape[1]:
         var_names = [f"variable {v + 1}" for v in range(X.shape[1])]
+    class_list, var_names, not_renamed = _renamed(class_list, var_names, labels, renames)
+    classes = [display_class(label, name) for label, name in zip(labels, class_list, strict=True)]
     colors = F.colors_for(labels, ds.classes)
     ev = evaluate(model, X, y, L)
     title = f"{ds.name} · {model_name or _architecture(meta)}"
 
     said = split_warning(meta, ds, split, model_name or _architecture(meta))
-    warnings = [*inputs.warnings, *([said] if said else [])]
+    warnings = [*inputs.warnings, *([said] if said else []), *([not_renamed] if not_renamed else [])]
     parts = [_header(title, ds.name, split, len(y), warnings), _model_facts(meta)]
     parts.append(_accuracy(ev, y, classes, colors, split))
 
@@ -182,6 +188,21 @@ def package_version() -> str:
 # The sections: each returns HTML, every string from the data or the user escaped.
 
 esc = html.escape
+
+
+def _renamed(classes, variables, labels, renames) -> tuple[list[str], list[str], str | None]:
+    """The names with ``renames`` applied (as the dashboard applies them), or the names as they
+    were and the sentence that says why the renames were left out."""
+    if not renames:
+        return classes, variables, None
+    try:
+        return (
+            apply_renames(classes, renames.get("classes"), keys=labels, kind="class"),
+            apply_renames(variables, renames.get("variables"), kind="variable"),
+            None,
+        )
+    except (LstmFcnError, ValueError, AttributeError) as exc:
+        return classes, variables, f"the names asked for could not be used ({exc}); the checkpoint's are shown"
 
 
 def _architecture(meta: dict) -> str:

@@ -82,16 +82,20 @@ def aligned(model_id: str, dataset_id: str, split: str):
 
 
 @st.cache_data(max_entries=4, show_spinner=False)  # about 5 MB each
-def report_html(model_id: str, dataset_id: str, split: str) -> str:
+def report_html(model_id: str, dataset_id: str, split: str, names: str = "") -> str:
     """The shareable HTML report of a model on a split (:func:`lstmfcn.report.build_report`), its
     defaults: 200 class-balanced samples, Integrated Gradients checked. Built with the opt-ins of
-    :func:`aligned` (its warnings head the report); called from a download button's deferred data,
-    on Streamlit's download thread, so it draws nothing."""
+    :func:`aligned` (its warnings head the report) and the session's renames (``names``, the link's
+    parameter: the report names the classes as the pages do); called from a download button's
+    deferred data, on Streamlit's download thread, so it draws nothing."""
+    from lstmfcn.dashboard.state import parse_names
     from lstmfcn.report import build_report
 
     m = model(model_id)
     name = sources.model_label(model_id, m.metadata, blob_store())
-    return build_report(m, dataset(dataset_id), split, resample=True, class_subset=True, model_name=name)
+    return build_report(
+        m, dataset(dataset_id), split, resample=True, class_subset=True, model_name=name, renames=parse_names(names)
+    )
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -1,5 +1,7 @@
 """Home: what the tool shows, in plain words, and how good the chosen model is."""
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -62,7 +64,8 @@ c4.metric(
 
 st.download_button(
     "Report (HTML)",
-    data=lambda: cached.report_html(ctx.model_id, ctx.dataset_id, split),  # built only when clicked
+    # built only when clicked, with the session's renames (read now: the download runs on another thread)
+    data=partial(cached.report_html, ctx.model_id, ctx.dataset_id, split, ui.ss.get("names", "")),
     file_name=f"{ui.slug('report', ctx.ds.name, ctx.model_id, split)}.html",
     mime="text/html",
     on_click="ignore",

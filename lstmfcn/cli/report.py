@@ -26,6 +26,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--methods", default="ig", help="comma-separated methods whose faithfulness is checked")
     s.add_argument("--out", default=None, help="HTML file to write (default DATASET__CHECKPOINT__SPLIT.html)")
     s.add_argument("--device", default="auto", choices=DEVICES)
+    s.add_argument(
+        "--names",
+        default="",
+        help='renames of classes and variables as JSON, as the dashboard\'s link carries them, e.g. '
+        '\'{"classes": {"1": "Gun"}, "variables": {"0": "x"}}\'',
+    )
     add_fit_switches(s)
     s.set_defaults(run=run)
 
@@ -41,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
     if args.samples < 1:
         raise ValueError(f"--samples must be at least 1, got {args.samples}")
     methods = parse_methods(args.methods)  # a bad name fails before the model loads
+    renames = _renames(args.names)
     checkpoint = Path(args.checkpoint)
     out = Path(args.out) if args.out else None
     if out is not None and out.suffix.lower() not in (".html", ".htm"):
@@ -62,11 +69,22 @@ def run(args: argparse.Namespace) -> int:
         resample=args.resample,
         class_subset=args.class_subset,
         model_name=checkpoint.stem,
+        renames=renames,
     )
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(page, encoding="utf-8")
     print(f"saved {out} ({len(page.encode()) / 1e6:.1f} MB) in {time.perf_counter() - t0:.0f} s")
     return 0
+
+
+def _renames(text: str) -> dict:
+    """``--names`` read as the dashboard reads its link's ``names``; malformed JSON is an error here."""
+    from ..dashboard.state import parse_names
+
+    renames = parse_names(text)
+    if text.strip() and not renames:
+        raise ValueError('--names must be JSON like {"classes": {"1": "Gun"}, "variables": {"0": "x"}}')
+    return renames
 
 
 def _progress_line(fraction: float, what: str) -> None:
