@@ -123,9 +123,10 @@ class _FakeStreamlit:
     """Stands in for ``subprocess.Popen`` of ``streamlit run``: records the command, exits at once."""
 
     argv: list[str] = []
+    env: dict[str, str] | None = None
 
-    def __init__(self, argv):
-        _FakeStreamlit.argv = argv
+    def __init__(self, argv, env=None):
+        _FakeStreamlit.argv, _FakeStreamlit.env = argv, env
 
     def wait(self, timeout=None):
         return 0

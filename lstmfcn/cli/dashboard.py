@@ -10,9 +10,11 @@ script's folder first on ``sys.path`` (so ``from pages import _ui`` resolves), r
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -30,6 +32,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         allow_abbrev=False,  # a Streamlit option is never taken for an abbreviation of ours
     )
     s.add_argument("--port", type=int, default=None, help="port to serve on (default: Streamlit's, 8501)")
+    s.add_argument(
+        "--public",
+        action="store_true",
+        help="serve to people you do not know: trainings, uploads and models tightly bounded, sweep folders only "
+        "from LSTMFCN_SWEEP_DIR (the same as LSTMFCN_PUBLIC=1; see the README's 'Serving to others'). "
+        "There is still no login: put an authenticating proxy with TLS in front",
+    )
     s.set_defaults(run=run, take_extra=_streamlit_options, streamlit_options=[])
 
 
@@ -49,17 +58,42 @@ def app_path() -> Path:
     )
 
 
-def streamlit_command(args: argparse.Namespace) -> list[str]:
-    """The ``streamlit run`` command line that ``args`` asks for, run by this interpreter."""
+def server_env(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The server's environment: ours, with ``LSTMFCN_PUBLIC=1`` under ``--public`` (the pages
+    read their limits from it, :func:`lstmfcn.dashboard.serving.limits`)."""
+    from lstmfcn.dashboard.serving import PUBLIC_ENV
+
+    env = dict(os.environ if environ is None else environ)
+    if getattr(args, "public", False):
+        env[PUBLIC_ENV] = "1"
+    return env
+
+
+def streamlit_command(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> list[str]:
+    """The ``streamlit run`` command line that ``args`` asks for, run by this interpreter. In the
+    served mode Streamlit's own upload cap is lowered to the largest file the pages accept
+    (Streamlit holds an upload in memory before any page sees it), unless the operator set one."""
+    from lstmfcn.dashboard.serving import is_public, limits
+
     if args.port is not None and not 1 <= args.port <= 65535:
         raise ValueError(f"--port must be between 1 and 65535, got {args.port}")
     port = [] if args.port is None else ["--server.port", str(args.port)]
-    return [sys.executable, "-m", "streamlit", "run", str(app_path()), *port, *args.streamlit_options]
+    cap = []
+    env = server_env(args) if env is None else env
+    if is_public(env) and not any(o.startswith("--server.maxUploadSize") for o in args.streamlit_options):
+        lim = limits(env)
+        cap = ["--server.maxUploadSize", str(max(lim.upload_mb, lim.model_upload_mb))]
+    return [sys.executable, "-m", "streamlit", "run", str(app_path()), *port, *cap, *args.streamlit_options]
 
 
 def run(args: argparse.Namespace) -> int:
     """Run Streamlit until it ends; its exit status is ours, and Ctrl-C stops it before ours (130)."""
-    proc = subprocess.Popen(streamlit_command(args))
+    from lstmfcn.dashboard.serving import describe, is_public, limits
+
+    env = server_env(args)
+    if is_public(env):
+        print(describe(limits(env)), file=sys.stderr)
+    proc = subprocess.Popen(streamlit_command(args, env), env=env)
     try:
         return proc.wait()
     except KeyboardInterrupt:

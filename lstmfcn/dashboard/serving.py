@@ -3,7 +3,8 @@
 ``lstmfcn dashboard --public`` (or ``LSTMFCN_PUBLIC=1`` in the server's environment, which the
 flag sets) serves the dashboard to strangers: what could exhaust or expose the server is off or
 tightly bounded (see :func:`limits`). Without it the limits only keep one user's mistakes (three
-5000-epoch trainings left running) from taking the machine.
+5000-epoch trainings left running) from taking the machine. Sweep folders are offered in either
+mode only from the roots the operator configured (``LSTMFCN_SWEEP_DIR``).
 
 Every number can be set by the operator through an environment variable (``LSTMFCN_MAX_EPOCHS``,
 ``LSTMFCN_MAX_TRAININGS``, …; :data:`ENV_NAMES`); a value that is not a positive whole number is
@@ -17,6 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 PUBLIC_ENV = "LSTMFCN_PUBLIC"
+#: :data:`lstmfcn.dashboard.sweeps.ENV`, not imported: that module loads torch, and the CLI reads
+#: the limits before it starts the server.
 SWEEP_ENV = "LSTMFCN_SWEEP_DIR"
 _TRUE = {"1", "true", "yes", "on"}
 
@@ -34,7 +37,8 @@ class Limits:
         model_upload_mb: largest checkpoint accepted (a shipped one is well under 1 MB).
         session_upload_mb: uploads one session keeps; past it its oldest are dropped (it is told).
         total_upload_mb: uploads and trained models the server keeps for every session together.
-        sweeps: whether the Sweep page may read sweep folders on the server at all.
+        sweeps: whether the operator named sweep roots (``LSTMFCN_SWEEP_DIR``): the Sweep page offers
+            folders from those only, in every mode (:func:`lstmfcn.dashboard.sweeps.configured_roots`).
         notes: what the operator set that was not used, one sentence each.
     """
 
@@ -84,5 +88,20 @@ def limits(env: Mapping[str, str] | None = None) -> Limits:
             values[name] = int(raw)
         else:
             notes.append(f"{var}={raw!r} is not a positive whole number; {values[name]} is used")
-    sweeps = not public or bool(env.get(SWEEP_ENV, "").strip())
+    sweeps = bool(env.get(SWEEP_ENV, "").strip())
     return Limits(public=public, sweeps=sweeps, notes=tuple(notes), **values)
+
+
+def describe(lim: Limits) -> str:
+    """What the served mode holds visitors to, and what it does not do, for the operator's terminal."""
+    sweeps = "from LSTMFCN_SWEEP_DIR only" if lim.sweeps else "off (LSTMFCN_SWEEP_DIR is not set)"
+    lines = [
+        "Served mode: "
+        f"trainings {lim.max_trainings} at a time ({lim.max_queued} queued), at most {lim.max_epochs} epochs, "
+        "stopped when their tab closes; "
+        f"uploads up to {lim.upload_mb} MB a dataset and {lim.model_upload_mb} MB a model, "
+        f"{lim.session_upload_mb} MB kept per visitor and {lim.total_upload_mb} MB in all; sweep folders {sweeps}.",
+        "There is no login and no TLS here: put an authenticating reverse proxy with TLS in front.",
+        *(f"Note: {n}." for n in lim.notes),
+    ]
+    return "\n".join(lines)
