@@ -24,7 +24,15 @@ def blob_store() -> BlobStore:
     from lstmfcn.dashboard.serving import limits
 
     lim = limits()
-    return BlobStore(max_bytes=lim.total_upload_mb * 2**20, session_bytes=lim.session_upload_mb * 2**20)
+    return BlobStore(
+        max_bytes=lim.total_upload_mb * 2**20, session_bytes=lim.session_upload_mb * 2**20, on_drop=_let_go
+    )
+
+
+def _let_go(blob_id: str) -> None:
+    """A dropped file's parsed dataset or model goes with it: the bound holds for what was read too."""
+    dataset.clear(blob_id)
+    model.clear(blob_id)
 
 
 @st.cache_resource

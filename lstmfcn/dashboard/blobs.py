@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 DIGEST_CHARS = 16  # 64 bits of SHA-256: unguessable enough for a link, short enough for a URL
@@ -64,10 +65,17 @@ class BlobStore:
         max_bytes: total size kept; a single blob larger than this is still kept (alone).
         session_bytes: size kept for one owner (None: no bound but the total); its newest blob
             is kept even when larger.
+        on_drop: called with the id of each blob no longer stored (outside the store's lock), so
+            what was read from it (a parsed dataset, a model) can be let go too.
     """
 
-    def __init__(self, max_bytes: int = 1 << 30, session_bytes: int | None = None) -> None:
-        self.max_bytes, self.session_bytes = max_bytes, session_bytes
+    def __init__(
+        self,
+        max_bytes: int = 1 << 30,
+        session_bytes: int | None = None,
+        on_drop: Callable[[str], None] | None = None,
+    ) -> None:
+        self.max_bytes, self.session_bytes, self.on_drop = max_bytes, session_bytes, on_drop
         self._blobs: OrderedDict[str, Blob] = OrderedDict()
         self._owned: dict[str, OrderedDict[str, None]] = {}  # owner → its blob ids, oldest first
         self._dropped: dict[str, list[Dropped]] = {}
@@ -77,6 +85,7 @@ class BlobStore:
         """Store ``data`` under ``name`` (or find it already stored) for ``owner``; return its blob."""
         blob_id = f"{kind}:{digest(data, name)}"
         with self._lock:
+            before = set(self._blobs)
             blob = self._blobs.get(blob_id)
             if blob is None:
                 blob = Blob(blob_id, kind, name, bytes(data))
@@ -88,6 +97,9 @@ class BlobStore:
                 mine.move_to_end(blob_id)
                 self._evict_session(owner)
             self._evict()
+            gone = before - set(self._blobs)
+        for old in sorted(gone) if self.on_drop is not None else ():
+            self.on_drop(old)
         return blob
 
     def get(self, blob_id: str) -> Blob | None:

@@ -21,6 +21,17 @@ def test_past_its_bound_a_sessions_oldest_file_is_dropped_and_it_is_told_once():
     assert store.owned_bytes("A") == 6
 
 
+def test_what_was_read_from_a_dropped_file_is_let_go_too():
+    dropped = []
+    store = BlobStore(session_bytes=10, on_drop=dropped.append)
+    a = store.put(b"123456", "a.csv", owner="A")
+    store.put(b"123456", "a.csv", owner="B")
+    store.put(b"abcdef", "b.csv", owner="A")
+    assert dropped == []  # B still holds a.csv: nothing is let go
+    store.put(b"ghijkl", "c.csv", owner="B")
+    assert dropped == [a.id]
+
+
 def test_a_file_dropped_for_one_session_stays_for_another_that_holds_it():
     store = BlobStore(session_bytes=10)
     shared = store.put(b"123456", "a.csv", owner="A")
@@ -88,6 +99,11 @@ def test_the_page_tells_which_upload_was_dropped_and_names_stay_per_session(app,
     told = [w.value for w in first.warning if "first.csv is no longer kept" in w.value]
     assert told and "each visitor's files are kept up to 1 MB" in told[0], [w.value for w in first.warning]
     assert first_id not in first.session_state["session_datasets"]
+    import pages._cached as cached
+    from lstmfcn.errors import DataError
+
+    with pytest.raises(DataError, match="no longer holds"):
+        cached.dataset(first_id)  # its parsed copy went with it
     first.run()
     assert not [w.value for w in first.warning if "no longer kept" in w.value]  # told once
 
