@@ -67,9 +67,16 @@ def build_plan(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
+    plan = build_plan(args)  # every input error before Ray starts
+    from ..sweep.lock import folder_lock
+
+    with folder_lock(args.out):  # a second sweep on this folder refuses (exit 2) before Ray starts
+        return _run_locked(plan, args)
+
+
+def _run_locked(plan, args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    plan = build_plan(args)  # every input error before Ray starts
     from ..sweep import runner
     from ..sweep.outputs import write_outputs
 
@@ -90,13 +97,14 @@ def run(args: argparse.Namespace) -> int:
     finally:
         signal.signal(signal.SIGTERM, previous)
         if started_ray:
-            runner.ray.shutdown()
+            runner.disconnect()
     _, _, summary = write_outputs(args.out)
     print(summary)
     print(
         f"{len(outcome.trained)} unit(s) trained in {(time.perf_counter() - t0) / 60:.1f} min, "
         f"{len(outcome.skipped)} skipped (already finished), {len(outcome.failed)} failed; "
-        f"results in {args.out}/results.csv, comparison in {args.out}/comparison.html"
+        f"results in {args.out}/results.csv, comparison in {args.out}/comparison.html; "
+        f"to open it in the dashboard: LSTMFCN_SWEEP_DIR={args.out} lstmfcn dashboard"
     )
     return 1 if outcome.failed else 0
 

@@ -18,13 +18,14 @@ from pathlib import Path
 
 import ray
 
-from . import store
+from . import store, watchdog
 from .plan import REFIT, DatasetRef, Unit, candidate_units, refit_unit
 from .selection import choose_cells
 from .unit import UnitSettings, run_unit
 
 ReportFn = Callable[[str], None]
 HEARTBEAT_S = 300.0  # a line at least this often while units run
+_watchdog = None  # the local Ray's watchdog (see :mod:`.watchdog`), while this process runs one
 
 
 @dataclass
@@ -70,6 +71,7 @@ def connect(address: str | None = None, num_cpus: int | None = None, threads: in
     Returns whether this call started the connection (and so should shut it down); a session the
     caller already holds is used as it is.
     """
+    global _watchdog
     if ray.is_initialized():
         return False
     env = {"env_vars": {v: str(threads) for v in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")}}
@@ -77,7 +79,24 @@ def connect(address: str | None = None, num_cpus: int | None = None, threads: in
         ray.init(address=address, runtime_env=env, log_to_driver=False)
     else:
         ray.init(num_cpus=num_cpus or os.cpu_count(), include_dashboard=False, runtime_env=env, log_to_driver=False)
+        _watchdog = watchdog.start(_session_dir())  # a SIGKILLed sweep leaves no Ray process behind
     return True
+
+
+def disconnect() -> None:
+    """Shut down the Ray this process started (and its watchdog, which ends anything left)."""
+    global _watchdog
+    ray.shutdown()
+    watchdog.stop(_watchdog)
+    _watchdog = None
+
+
+def _session_dir() -> str:
+    # Ray has no public accessor for its local session's folder; without it there is no watchdog.
+    try:
+        return ray._private.worker._global_node.get_session_dir_path()
+    except AttributeError:
+        return ""
 
 
 def gpu_available() -> bool:
