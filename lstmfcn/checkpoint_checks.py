@@ -27,6 +27,8 @@ MAX_LENGTH = 100_000
 #: Largest value any other integer field may hold: far above any real model, small enough that the
 #: shapes it implies stay countable (a 10**12-cell LSTM overflows a tensor's element count).
 MAX_SIZE = 1_000_000
+#: Fields that count modules rather than sizes: even without storage, each module costs time to build.
+MAX_COUNT = {"lstm_layers": 64}
 #: Float fields that no weight records, with the half-open interval each must lie in.
 FLOAT_BOUNDS = {"dropout": (0.0, 1.0), "bn_eps": (1e-12, 1.0), "bn_momentum": (0.0, 1.0)}
 
@@ -64,7 +66,7 @@ def check_bounds(config: ModelConfig, name: str) -> None:
         value = getattr(config, field.name)
         values = value if isinstance(value, tuple) else (value,)
         if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
-            limit = MAX_LENGTH if field.name == "length" else MAX_SIZE
+            limit = MAX_LENGTH if field.name == "length" else MAX_COUNT.get(field.name, MAX_SIZE)
             if any(v > limit for v in values):
                 raise CheckpointError(f"{name}: the metadata's {field.name} = {value} is beyond {limit:,}")
     for key, (low, high) in FLOAT_BOUNDS.items():

@@ -44,6 +44,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from . import cache_folder
 from .device import batch_size_for, cpu_model, model_device
 
 ENV = "LSTMFCN_PASS_SIZE"
@@ -108,9 +109,7 @@ def model_key(model: nn.Module, n_vars: int, total: int) -> str:
 
 def cache_file() -> Path:
     """``pass_sizes.json`` in the cache folder (``$LSTMFCN_CACHE_DIR``, else ``~/.cache/lstmfcn-explorer``)."""
-    from .dashboard.disk_cache import default_folder
-
-    return default_folder() / "pass_sizes.json"
+    return cache_folder.default_folder() / "pass_sizes.json"
 
 
 #: The record as last read, by path, with the file's (inode, mtime, size): every explanation call asks
@@ -126,8 +125,13 @@ def _read(path: Path) -> dict:
         if kept is not None and kept[0] == stamp:
             return dict(kept[1])
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}  # missing or damaged: calibrate again
+    except FileNotFoundError:
+        return {}  # nothing recorded yet
+    except OSError as exc:  # the folder is a file, or unreadable: calibrate again, and say the cache is off
+        cache_folder.note_unusable(path.parent, exc)
+        return {}
+    except ValueError:
+        return {}  # damaged: calibrate again
     if not isinstance(data, dict):
         return {}
     _read_cache[path] = (stamp, data)
@@ -178,13 +182,17 @@ def remember_measured(key: str, per_sample: dict[int, float], path: Path | None 
 
 
 def _write(path: Path, data: dict) -> None:
+    tmp = cache_folder.tmp_name(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+        cache_folder.clean_orphans_once(path.parent)  # this process's start, as far as the record goes
         tmp.write_text(json.dumps(data, indent=0, sort_keys=True), encoding="utf-8")
         os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only cache folder only means calibrating again next time
+    except OSError as exc:  # a read-only cache folder only means calibrating again next time
+        cache_folder.note_unusable(path.parent, exc)
+        cache_folder.remove_quietly(tmp)
+        return
+    cache_folder.note_usable(path.parent)
 
 
 def default_clock() -> Callable[[], float]:

@@ -57,7 +57,7 @@ def disk_cache():
     """The explanations kept on disk across restarts and sessions (see lstmfcn.dashboard.disk_cache)."""
     from lstmfcn.dashboard.disk_cache import DiskCache
 
-    return DiskCache()
+    return DiskCache().start()  # checked once per server: the notice shows from the first page
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -227,9 +227,7 @@ def split_explanation(
 
 def _kept_on_disk(kind, model_id, dataset_id, split, subset, start, stop, method, params) -> bool:
     """Whether a chunk's entry is on disk (then it, and most likely the rest, is only read)."""
-    return (
-        disk_cache().path(_chunk_key(kind, model_id, dataset_id, split, subset, start, stop, method, params)).exists()
-    )
+    return disk_cache().has(_chunk_key(kind, model_id, dataset_id, split, subset, start, stop, method, params))
 
 
 def _chunk_key(kind, model_id, dataset_id, split, subset, start, stop, method, params) -> str:

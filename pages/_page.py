@@ -13,7 +13,16 @@ from lstmfcn.data.names import apply_renames, display_class, names_for_dataset, 
 from lstmfcn.errors import LstmFcnError
 from lstmfcn.provenance import MadeBy
 from lstmfcn.zoo import training_estimate_s
-from pages._cached import aligned, blob_store, compute_setup, dataset, format_seconds, model, overlap_counts
+from pages._cached import (
+    aligned,
+    blob_store,
+    compute_setup,
+    dataset,
+    disk_cache,
+    format_seconds,
+    model,
+    overlap_counts,
+)
 from pages._sidebar import sidebar
 from pages._state import fits, init_state, renames, show_flash, ss, sync_url
 
@@ -62,8 +71,17 @@ def shared_chrome() -> None:
     compute_setup()
     init_state()
     sidebar()
+    show_cache_notice()
     show_flash()
     sync_url()
+
+
+def show_cache_notice() -> None:
+    """The one notice that the disk cache is off, and why, under the sidebar: an unusable cache folder
+    costs speed only, so it is said once, quietly, not on every result."""
+    notice = disk_cache().notice()
+    if notice:
+        st.sidebar.caption(f":material/warning: {notice}")
 
 
 def ensure_router() -> None:

@@ -41,10 +41,11 @@ def test_a_forged_cell_count_is_refused_in_milliseconds_in_one_sentence(gunpoint
         ("dropout", 1.5, "dropout = 1.5 is outside [0.0, 1.0)"),
         ("bn_eps", float("nan"), "bn_eps = nan is outside"),
         ("cells", 10**12, "cells = 1000000000000 is beyond 1,000,000"),
+        ("lstm_layers", 10**6, "lstm_layers = 1000000 is beyond 64"),  # a million modules, even without storage
     ],
 )
 def test_fields_no_weight_records_are_bounded(field, value, words):
-    model = build_model(ModelConfig("alstmfcn", 1, 20, 2, shuffle=False)).eval()
+    model = build_model(ModelConfig("lstmfcn", 1, 20, 2, shuffle=False)).eval()
     data = with_model_field(checkpoint_bytes(model, {"classes": ["a", "b"]}), **{field: value})
     with pytest.raises(CheckpointError) as caught:
         load_checkpoint_bytes(data, "m.safetensors")
@@ -53,7 +54,11 @@ def test_fields_no_weight_records_are_bounded(field, value, words):
 
 def test_an_honest_checkpoint_of_every_shape_still_loads():
     torch.manual_seed(0)
-    for config in (ModelConfig("malstmfcn", 3, 17, 4, cells=64, shuffle=False), ModelConfig("mlstmfcn", 2, 9, 2)):
+    for config in (
+        ModelConfig("malstmfcn", 3, 17, 4, cells=64, shuffle=False),
+        ModelConfig("mlstmfcn", 2, 9, 2),
+        ModelConfig("lstmfcn", 2, 9, 2, lstm_layers=3, bidirectional=True, lstm_readout="last_step"),
+    ):
         loaded, _ = load_checkpoint_bytes(
             checkpoint_bytes(build_model(config).eval(), {"classes": list(range(4))[: config.n_classes]})
         )

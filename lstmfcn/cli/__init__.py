@@ -46,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if extra and not (take_extra and take_extra(args, extra)):
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
-        return args.run(args)
+        code = args.run(args)
     except LstmFcnError as exc:
         hint = WAY_OUT_FLAGS.get(getattr(exc, "way_out", None), "")
         print(f"error: {_one_line(str(exc))}{hint}", file=sys.stderr)
@@ -58,6 +58,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    _say_if_cache_off()
+    return code
+
+
+def _say_if_cache_off() -> None:
+    """One line when the cache folder could not be used: the command worked, only nothing was kept.
+    (Not after a refusal, which stays one line.)"""
+    from .. import cache_folder
+
+    notice = cache_folder.notice(cache_folder.default_folder())
+    if notice:
+        print(f"note: {notice}", file=sys.stderr)
 
 
 def _one_line(message: str) -> str:
