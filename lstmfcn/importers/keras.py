@@ -1,0 +1,481 @@
+"""The authors' Keras LSTM-FCN family (LSTM-FCN, ALSTM-FCN, MLSTM-FCN, MALSTM-FCN) as :class:`~lstmfcn.models.LSTMFCN`.
+
+Three layouts, all read with h5py as arrays, never as Keras objects (no layer code, ``Lambda`` or
+custom object runs; the model's JSON configuration is read as text, where the file has one):
+
+* ``.keras`` (Keras 3): a zip of ``config.json`` and ``model.weights.h5`` (``layers/<name>/vars/<i>``);
+* ``.weights.h5`` (Keras 3 ``save_weights``): the same arrays without a configuration, so layer
+  kinds come from the arrays' shapes and their order from the layers' names (Keras numbers them
+  in the order they were made: ``conv1d``, ``conv1d_1``, ...);
+* ``.h5`` (Keras 2, and Keras 3's legacy ``save``): ``model_weights/<layer>/<weight name>``, the
+  layers in the ``layer_names`` order, with the configuration in ``model_config`` for whole models.
+
+The authors' network, for input ``(V, T)``: ``Masking → LSTM(8)`` (or their ``AttentionLSTM``) reads
+``V`` steps of ``T`` features, ``Dropout(0.8)``; ``Permute → 3 × [Conv1D("same", he_uniform) →
+BatchNormalization (eps 1e-3) → ReLU (→ squeeze-excite after the first two: GAP → Dense(C/16, relu,
+no bias) → Dense(C, sigmoid, no bias) → multiply)] → GAP``; ``concatenate([lstm, conv]) →
+Dense(K, softmax)``. The imported model gives the Dense's pre-softmax values: logits.
+
+Keras stores kernels input-major: ``Conv1D`` ``(k, C_in, C_out)``, ``Dense`` and LSTM ``(in, out)``,
+gates in the order i, f, c, o as PyTorch's; one LSTM bias (PyTorch's second bias is zero).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from ..errors import CheckpointError
+from ._mapping import Converted, conv_chain, lstm_reads, refuse, se_reduction
+
+_HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+#: A ``.keras`` zip may not unpack to more than this (a zip bomb is refused before it inflates).
+MAX_UNPACKED = 1 << 30
+#: Layers without weights that change nothing the mapping assumes (their configuration is checked
+#: where it matters: Activation must be ReLU). Any other layer, Lambda included, is refused.
+_WEIGHTLESS = {
+    "InputLayer", "Masking", "Dropout", "SpatialDropout1D", "Permute", "Activation", "GlobalAveragePooling1D",
+    "Reshape", "Multiply", "Concatenate",
+    "NotEqual", "Any",  # Keras 3 writes Masking's mask (input != 0, any over features) as these two ops
+}  # fmt: skip
+_WEIGHTED = {"Conv1D", "BatchNormalization", "LSTM", "Dense", "AttentionLSTM"}
+#: The authors' ``AttentionLSTM`` weights, in the order their ``build`` creates them.
+_ATTENTION_ORDER = (
+    "kernel", "recurrent_kernel", "attention_kernel", "attention_W", "attention_U", "bias", "attention_b", "attention_v",
+)  # fmt: skip
+
+
+@dataclass
+class Layer:
+    """One Keras layer as stored: its name, class (from the configuration, else inferred), config
+    (``{}`` without one) and weights ``[(name or None, array)]`` in the layer's order."""
+
+    name: str
+    cls: str | None
+    config: dict = field(default_factory=dict)
+    weights: list[tuple[str | None, np.ndarray]] = field(default_factory=list)
+
+
+@dataclass
+class KerasFile:
+    layers: list[Layer]
+    file_format: str
+    version: str | None
+    has_config: bool
+
+
+# ----------------------------------------------------------------------------------------------
+# Reading
+
+
+def read(data: bytes, name: str) -> KerasFile:
+    """The layers of a Keras ``.keras``, ``.h5`` or ``.weights.h5`` file, as arrays.
+
+    Raises:
+        CheckpointError: not such a file, or it links outside itself or stores non-numbers.
+    """
+    try:
+        import h5py
+    except ImportError:
+        raise CheckpointError(f"{name}: reading Keras files needs h5py (pip install h5py)") from None
+    if zipfile.is_zipfile(io.BytesIO(data)):
+        return _read_keras_zip(data, name, h5py)
+    if not data.startswith(_HDF5_SIGNATURE):
+        raise CheckpointError(f"{name}: not a Keras file (a .keras zip, or an HDF5 .h5 / .weights.h5 file)")
+    try:
+        h5 = h5py.File(io.BytesIO(data), "r")
+    except Exception as exc:  # noqa: BLE001 - h5py raises OSError and others on broken files
+        raise CheckpointError(f"{name}: an HDF5 file that cannot be read ({exc})") from exc
+    with h5:
+        if "model_weights" in h5 or "layer_names" in h5.attrs:
+            return _read_legacy(h5, name)
+        if "layers" in h5:
+            return KerasFile(_read_v3_layers(h5["layers"], None, name), "Keras 3 .weights.h5", None, False)
+    raise CheckpointError(f"{name}: an HDF5 file without Keras weights (no 'layers' or 'model_weights')")
+
+
+def _read_keras_zip(data: bytes, name: str, h5py) -> KerasFile:
+    try:
+        z = zipfile.ZipFile(io.BytesIO(data))
+        names = set(z.namelist())
+    except zipfile.BadZipFile as exc:
+        raise CheckpointError(f"{name}: a damaged .keras archive ({exc})") from exc
+    if sum(i.file_size for i in z.infolist()) > MAX_UNPACKED:
+        raise CheckpointError(f"{name}: the .keras archive unpacks to more than {MAX_UNPACKED >> 20} MiB")
+    if "config.json" not in names or "model.weights.h5" not in names:
+        raise CheckpointError(f"{name}: a zip, but not a .keras model (no config.json and model.weights.h5)")
+    try:
+        config = json.loads(z.read("config.json"))
+        meta = json.loads(z.read("metadata.json")) if "metadata.json" in names else {}
+        weights = z.read("model.weights.h5")
+    except (zipfile.BadZipFile, ValueError, UnicodeDecodeError) as exc:
+        raise CheckpointError(f"{name}: a damaged .keras archive ({exc})") from exc
+    try:
+        h5 = h5py.File(io.BytesIO(weights), "r")
+    except Exception as exc:  # noqa: BLE001
+        raise CheckpointError(f"{name}: its model.weights.h5 cannot be read ({exc})") from exc
+    with h5:
+        if "layers" not in h5:
+            raise CheckpointError(f"{name}: its model.weights.h5 holds no layers")
+        layers = _read_v3_layers(h5["layers"], _config_layers(config, name), name)
+    return KerasFile(layers, "Keras 3 .keras", str(meta.get("keras_version") or "") or None, True)
+
+
+def _config_layers(config: object, name: str) -> list[dict]:
+    """The layer list of a model's JSON configuration (Functional or Sequential)."""
+    layers = config.get("config", {}).get("layers") if isinstance(config, dict) else None
+    if not isinstance(layers, list) or not all(isinstance(x, dict) for x in layers):
+        raise CheckpointError(f"{name}: the model configuration lists no layers")
+    return layers
+
+
+def _read_v3_layers(group, config_layers: list[dict] | None, name: str) -> list[Layer]:
+    """Keras 3's ``layers/<name>/.../vars/<i>``: in the configuration's order, else by name."""
+    stored = _natural(list(group.keys()))
+    if config_layers is None:
+        return [Layer(n, None, {}, _v3_arrays(_child(group, n, name), name)) for n in stored]
+    # Keras 3 stores a model's i-th layer of a class under its class name in snake case, numbered
+    # from the second on (conv1d, conv1d_1, ...), in the configuration's order; not under the
+    # layer's own name (conv1d_9 when other models were built before it in the session).
+    out, seen = [], {}
+    for entry in config_layers:
+        cls = str(entry.get("class_name") or "")
+        snake = _snake_case(cls)
+        seen[snake] = seen.get(snake, -1) + 1
+        stored_name = snake if seen[snake] == 0 else f"{snake}_{seen[snake]}"
+        weights = _v3_arrays(_child(group, stored_name, name), name) if stored_name in stored else []
+        layer_name = str(entry.get("config", {}).get("name") or entry.get("name") or stored_name)
+        out.append(Layer(layer_name, cls, entry.get("config") or {}, weights))
+    return out
+
+
+def _snake_case(cls: str) -> str:
+    """Keras' ``naming.to_snake_case``: ``AttentionLSTM`` → ``attention_lstm``, ``Conv1D`` → ``conv1d``."""
+    cls = re.sub(r"\W+", "", cls)
+    cls = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", cls)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", cls).lower()
+
+
+def _v3_arrays(group, name: str) -> list[tuple[str | None, np.ndarray]]:
+    """Every array under a layer's group, ``vars/0, vars/1, ...`` (nested ``cell/vars`` too), in order."""
+    found: list[tuple[str, np.ndarray]] = []
+
+    def walk(g, prefix: str) -> None:
+        for key in _natural(list(g.keys())):
+            item = _child(g, key, name)
+            if hasattr(item, "keys"):
+                walk(item, f"{prefix}{key}/")
+            else:
+                found.append((f"{prefix}{key}", _array(item, name)))
+
+    walk(group, "")
+    if any(p.startswith(("forward_layer", "backward_layer")) for p, _ in found):
+        raise refuse(name, "a Bidirectional Keras layer")
+    return [(None, a) for _, a in found]
+
+
+def _read_legacy(h5, name: str) -> KerasFile:
+    """Keras 2's layout: ``layer_names``, then each layer's ``weight_names`` in order."""
+    root = h5["model_weights"] if "model_weights" in h5 else h5
+    raw_config = h5.attrs.get("model_config")
+    by_name: dict[str, dict] = {}
+    if raw_config is not None:
+        text = raw_config.decode("utf-8") if isinstance(raw_config, bytes) else str(raw_config)
+        try:
+            layers_config = _config_layers(json.loads(text), name)
+        except ValueError as exc:
+            raise CheckpointError(f"{name}: its model_config is not JSON ({exc})") from exc
+        by_name = {str(e.get("config", {}).get("name") or e.get("name")): e for e in layers_config}
+    version = root.attrs.get("keras_version") or h5.attrs.get("keras_version")
+    layers = []
+    for layer_name in (_text(n) for n in root.attrs.get("layer_names", [])):
+        g = _child(root, layer_name, name)
+        weights = []
+        for wn in (_text(w) for w in g.attrs.get("weight_names", [])):
+            item = g
+            for part in wn.split("/"):
+                item = _child(item, part, name)
+            weights.append((wn.split("/")[-1].split(":")[0], _array(item, name)))
+        entry = by_name.get(layer_name, {})
+        layers.append(Layer(layer_name, entry.get("class_name"), entry.get("config") or {}, weights))
+    fmt = "Keras legacy HDF5 (.h5, whole model)" if by_name else "Keras legacy HDF5 (.h5, weights only)"
+    return KerasFile(layers, fmt, _text(version) if version is not None else None, bool(by_name))
+
+
+def _child(group, key: str, name: str):
+    """``group[key]`` only through a hard link: an external or soft link could reach other files."""
+    import h5py
+
+    link = group.get(key, getlink=True)
+    if link is None:
+        raise CheckpointError(f"{name}: the file names '{key}' but does not hold it")
+    if not isinstance(link, h5py.HardLink):
+        raise CheckpointError(f"{name}: '{key}' is a link to somewhere else, which is never followed")
+    return group[key]
+
+
+def _array(dataset, name: str) -> np.ndarray:
+    """A dataset's values, refused unless stored in the file itself as real numbers."""
+    if dataset.is_virtual or dataset.external:
+        raise CheckpointError(f"{name}: the array '{dataset.name}' is stored outside the file, which is never read")
+    if dataset.dtype.kind not in "fiu" or dataset.size > 1 << 28:
+        raise CheckpointError(f"{name}: '{dataset.name}' is not an array of numbers this program reads")
+    return np.asarray(dataset[()], dtype=np.float32)
+
+
+def _text(v) -> str:
+    return v.decode("utf-8") if isinstance(v, bytes) else str(v)
+
+
+def _natural(names: list[str]) -> list[str]:
+    """``conv1d, conv1d_1, conv1d_2, conv1d_10``: the order Keras made the layers in."""
+    return sorted(names, key=lambda s: [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", s)])
+
+
+# ----------------------------------------------------------------------------------------------
+# Mapping
+
+
+def convert(kf: KerasFile, name: str, n_vars: int, length: int, shuffle: bool | None) -> Converted:
+    """Map the authors' Keras network; ``n_vars``, ``length``: the dataset's ``V``, ``T``."""
+    kinds: dict[str, list[Layer]] = {k: [] for k in _WEIGHTED}
+    notes: list[str] = []
+    for layer in kf.layers:
+        cls = _kind(layer, name)
+        if cls in _WEIGHTED:
+            kinds[cls].append(layer)
+        elif cls == "Activation" and layer.config.get("activation", "relu") != "relu":
+            raise refuse(name, f"a Keras Activation '{layer.config.get('activation')}' (the family uses ReLU)")
+        elif cls == "Masking":
+            notes.append(
+                "the Masking layer skips LSTM steps whose every value is 0; none here (no such step in ordinary data)"
+            )
+        elif cls not in _WEIGHTLESS and cls is not None:
+            raise refuse(name, f"a Keras {cls} layer ('{layer.name}'; no layer code is ever run here)")
+    convs, bns, denses = kinds["Conv1D"], kinds["BatchNormalization"], kinds["Dense"]
+    recurrent = kinds["LSTM"] + kinds["AttentionLSTM"]
+    if len(recurrent) != 1:
+        raise refuse(name, f"a Keras model with {len(recurrent)} recurrent layers")
+    if len(bns) != 3:
+        raise refuse(name, f"a Keras model with {len(bns)} BatchNormalization layers")
+    state: dict[str, torch.Tensor] = {}
+
+    kernels = []
+    for b, (conv, bn) in enumerate(zip(convs, bns, strict=False), start=1):
+        _check_conv(conv, name)
+        kernel = _named(conv, ("kernel", "bias"), name)
+        weight = torch.from_numpy(kernel["kernel"]).permute(2, 1, 0).contiguous()  # (k, in, out) → (out, in, k)
+        kernels.append(weight)
+        state[f"block{b}.conv.weight"] = weight
+        state[f"block{b}.conv.bias"] = _tensor(kernel.get("bias"), weight.shape[0])
+        stats = _named(bn, ("gamma", "beta", "moving_mean", "moving_variance"), name)
+        if stats["gamma"].shape[0] != weight.shape[0]:
+            raise refuse(
+                name, f"a BatchNormalization of {stats['gamma'].shape[0]} channels after a conv of {weight.shape[0]}"
+            )
+        for theirs, ours in (
+            ("gamma", "weight"),
+            ("beta", "bias"),
+            ("moving_mean", "running_mean"),
+            ("moving_variance", "running_var"),
+        ):
+            state[f"block{b}.bn.{ours}"] = torch.from_numpy(stats[theirs])
+    filters, kernel_sizes = conv_chain(kernels, n_vars, name)
+    eps = {float(bn.config.get("epsilon", 1e-3)) for bn in bns}
+    if len(eps) != 1:
+        raise refuse(name, f"BatchNormalization layers with different epsilons {sorted(eps)}")
+
+    cell = recurrent[0]
+    attention = cell in kinds["AttentionLSTM"]
+    input_size, cells = (_attention_lstm if attention else _lstm)(cell, state, name)
+    shuffle, how = lstm_reads(input_size, n_vars, length, shuffle, True, name)
+
+    head = [d for d in denses if len(d.weights) == 2]
+    se_layers = [d for d in denses if len(d.weights) == 1]
+    if len(head) != 1 or len(se_layers) not in (0, 4):
+        raise refuse(name, f"a Keras model with {len(head)} Dense head layer(s) and {len(se_layers)} bias-free Dense")
+    reduction = 16
+    if se_layers:
+        pairs = []
+        for i, (squeeze, excite) in enumerate((se_layers[0:2], se_layers[2:4]), start=1):
+            _check_activation(squeeze, "relu", name)
+            _check_activation(excite, "sigmoid", name)
+            sq, ex = squeeze.weights[0][1], excite.weights[0][1]  # (C, C/r), (C/r, C)
+            if sq.shape[0] != filters[i - 1] or ex.shape != sq.shape[::-1]:
+                raise refuse(name, f"a squeeze-and-excite block of shapes {sq.shape}, {ex.shape} after conv {i}")
+            state[f"se{i}.squeeze.weight"] = torch.from_numpy(sq.T.copy())
+            state[f"se{i}.excite.weight"] = torch.from_numpy(ex.T.copy())
+            pairs.append((filters[i - 1], sq.shape[1]))
+        reduction = se_reduction(pairs, name)
+    out = _named(head[0], ("kernel", "bias"), name)
+    activation = head[0].config.get("activation", "softmax")
+    if activation not in ("softmax", "linear"):
+        raise refuse(name, f"a Dense head with activation '{activation}'")
+    if out["kernel"].shape[0] != cells + filters[2] or out["kernel"].shape[1] < 2:
+        raise refuse(
+            name, f"a Dense head of shape {out['kernel'].shape} (not LSTM {cells} + conv {filters[2]} → classes)"
+        )
+    state["head.weight"] = torch.from_numpy(out["kernel"].T.copy())
+    state["head.bias"] = torch.from_numpy(out["bias"])
+
+    arch = {(False, False): "lstmfcn", (True, False): "alstmfcn", (False, True): "mlstmfcn", (True, True): "malstmfcn"}
+    arch_name = arch[attention, bool(se_layers)]
+    n_classes = int(out["kernel"].shape[1])
+    config = dict(
+        arch=arch_name, n_vars=n_vars, n_classes=n_classes, cells=cells, shuffle=shuffle, filters=filters,
+        kernels=kernel_sizes, se_reduction=reduction, bn_eps=eps.pop(), bn_momentum=0.01, lstm_readout="state",
+    )  # fmt: skip
+    if shuffle:
+        config["length"] = input_size
+    read = [
+        f"{arch_name}: {'AttentionLSTM' if attention else 'LSTM'} of {cells} cells",
+        f"dimension shuffle {'on (V steps of T)' if shuffle else 'off (T steps of V)'}, from {how}",
+        f"conv filters {list(filters)}, kernel sizes {list(kernel_sizes)}"
+        + (f", squeeze-and-excite ratio {reduction}" if se_layers else ""),
+        f"{n_classes} classes",
+    ]
+    if kf.has_config:
+        read.append(f"BatchNorm eps {config['bn_eps']:g}, 'same' padding, activations (from the file's configuration)")
+        assumed = []
+    else:
+        assumed = [
+            "BatchNorm eps 1e-3, Conv1D padding 'same', ReLU after each BatchNorm, LSTM gates sigmoid (Keras defaults:"
+            " a weights-only file does not store them)",
+            "layer order from the layers' names (conv1d, conv1d_1, ...: the order Keras made them in)",
+        ]
+    assumed.append("the head reads [LSTM, pooled conv] in that order (concatenate([x, y]) as in the authors' code)")
+    if attention:
+        assumed.append("AttentionLSTM with sigmoid gates and tanh, the authors' equations (its code is never run)")
+    assumed.append(f"the final Dense's {activation} is left out: the model gives logits")
+    assumed += notes[:1]
+    return Converted(config, state, read, assumed, kf.version, kf.file_format)
+
+
+def _kind(layer: Layer, name: str) -> str | None:
+    """The layer's class: from the configuration (custom attention LSTMs by name), else from its arrays."""
+    cls = layer.cls
+    if cls:
+        if "attention" in cls.lower() and "lstm" in cls.lower():
+            return "AttentionLSTM"
+        if cls in {"GRU", "SimpleRNN", "CuDNNGRU"}:
+            raise refuse(name, f"a Keras {cls} cell")
+        if cls == "CuDNNLSTM":
+            raise refuse(name, "a CuDNNLSTM (two biases per gate)")
+        if cls not in _WEIGHTED and layer.weights:
+            raise refuse(name, f"a Keras {cls} layer with weights ('{layer.name}')")
+        return cls
+    shapes = [a.shape for _, a in layer.weights]
+    if not shapes:
+        return None
+    if shapes[0].__len__() == 3 and len(shapes) <= 2:
+        return "Conv1D"
+    if len(shapes) == 4 and all(len(s) == 1 and s == shapes[0] for s in shapes):
+        return "BatchNormalization"
+    if len(shapes) == 8:
+        return "AttentionLSTM"
+    if len(shapes) == 3 and len(shapes[1]) == 2:
+        units, width = shapes[1]
+        if width == 4 * units:
+            return "LSTM"
+        raise refuse(name, "a GRU or SimpleRNN cell" if width in (3 * units, units) else f"the layer '{layer.name}'")
+    if len(shapes[0]) == 2 and len(shapes) <= 2:
+        return "Dense"
+    raise refuse(name, f"the layer '{layer.name}' with arrays of shapes {shapes}")
+
+
+def _named(layer: Layer, order: tuple[str, ...], name: str) -> dict[str, np.ndarray]:
+    """A layer's arrays by role: by stored name where the file has names, else in Keras' creation order."""
+    names = [n for n, _ in layer.weights]
+    if None not in names and set(names) <= set(order):
+        found = dict(layer.weights)
+        return {n: found[n] for n in order if n in found}
+    if len(layer.weights) > len(order):
+        raise refuse(name, f"the layer '{layer.name}' with {len(layer.weights)} arrays")
+    return {role: a for role, (_, a) in zip(order, layer.weights, strict=False)}
+
+
+def _tensor(a: np.ndarray | None, size: int) -> torch.Tensor:
+    return torch.zeros(size) if a is None else torch.from_numpy(a)
+
+
+def _check_conv(conv: Layer, name: str) -> None:
+    c = conv.config
+    if not c:
+        return
+    problems = []
+    if c.get("padding", "same") != "same":
+        problems.append(f"padding '{c.get('padding')}'")
+    if list(np.ravel(c.get("strides", [1]))) != [1] or list(np.ravel(c.get("dilation_rate", [1]))) != [1]:
+        problems.append("strides or dilation other than 1")
+    if c.get("activation", "linear") != "linear":
+        problems.append(f"activation '{c.get('activation')}' inside the convolution (before BatchNorm)")
+    if c.get("data_format", "channels_last") != "channels_last" or c.get("groups", 1) != 1:
+        problems.append("channels first or grouped")
+    if problems:
+        raise refuse(name, f"a Conv1D ('{conv.name}') with {', '.join(problems)}")
+
+
+def _check_activation(layer: Layer, expected: str, name: str) -> None:
+    got = layer.config.get("activation", expected)
+    if got != expected:
+        raise refuse(name, f"a squeeze-and-excite Dense '{layer.name}' with activation '{got}' (not {expected})")
+
+
+def _check_gates(layer: Layer, name: str) -> None:
+    c = layer.config
+    gates, act = c.get("recurrent_activation", "sigmoid"), c.get("activation", "tanh")
+    if gates != "sigmoid" or act != "tanh":
+        raise refuse(
+            name,
+            f"an LSTM with {gates} gates and {act} activation (Keras 2 before 2.3 defaulted to hard_sigmoid;"
+            " only sigmoid gates and tanh are exact here)",
+        )
+    for flag in ("return_sequences", "go_backwards", "stateful"):
+        if c.get(flag):
+            raise refuse(name, f"an LSTM with {flag}=True")
+    if c.get("use_bias") is False:
+        raise refuse(name, "an LSTM without bias")
+
+
+def _lstm(layer: Layer, state: dict, name: str) -> tuple[int, int]:
+    _check_gates(layer, name)
+    w = _named(layer, ("kernel", "recurrent_kernel", "bias"), name)
+    kernel, recurrent = w["kernel"], w["recurrent_kernel"]  # (F, 4H), (H, 4H)
+    cells = recurrent.shape[0]
+    if "bias" not in w or w["bias"].shape != (4 * cells,):
+        raise refuse(name, f"an LSTM whose bias is not (4 × {cells},)")
+    state["lstm.weight_ih_l0"] = torch.from_numpy(kernel.T.copy())
+    state["lstm.weight_hh_l0"] = torch.from_numpy(recurrent.T.copy())
+    state["lstm.bias_ih_l0"] = torch.from_numpy(w["bias"])
+    state["lstm.bias_hh_l0"] = torch.zeros(4 * cells)
+    return int(kernel.shape[0]), int(cells)
+
+
+def _attention_lstm(layer: Layer, state: dict, name: str) -> tuple[int, int]:
+    """The authors' AttentionLSTM: ``e = v · tanh(x W + b + h U)``, context into the gates by ``attention_kernel``."""
+    _check_gates(layer, name)
+    w = _named(layer, _ATTENTION_ORDER, name)
+    if len(w) != 8:
+        raise refuse(name, f"an AttentionLSTM with {len(w)} arrays (the authors' has 8)")
+    F, H = w["attention_W"].shape
+    shapes = {
+        "kernel": (F, 4 * H), "recurrent_kernel": (H, 4 * H), "attention_kernel": (F, 4 * H), "attention_U": (H, H),
+        "bias": (4 * H,), "attention_b": (H,), "attention_v": (H, 1),
+    }  # fmt: skip
+    for role, shape in shapes.items():
+        if w[role].shape != shape:
+            raise refuse(name, f"an AttentionLSTM whose {role} is {w[role].shape}, not {shape}")
+    t = {k: torch.from_numpy(np.ascontiguousarray(v.T)) for k, v in w.items()}
+    state.update({
+        "lstm.input_gates.weight": t["kernel"], "lstm.input_gates.bias": torch.from_numpy(w["bias"]),
+        "lstm.hidden_gates.weight": t["recurrent_kernel"], "lstm.context_gates.weight": t["attention_kernel"],
+        "lstm.att_input.weight": t["attention_W"], "lstm.att_input.bias": torch.from_numpy(w["attention_b"]),
+        "lstm.att_hidden.weight": t["attention_U"], "lstm.att_score.weight": t["attention_v"],
+    })  # fmt: skip
+    return int(F), int(H)
