@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -130,9 +131,10 @@ def test_a_results_csv_at_the_bound_is_read_in_bounded_memory(tmp_path):
     assert peak_mb < 120
 
 
-def _forged_folder(root, shipped_models):
+def _forged_folder(root, shipped_models, forge=lambda a: a[:, ::-1].copy()):
     """A sweep folder whose one row points at a byte copy of the shipped GunPoint model, with the
-    library's CAM of its test split saved class axis reversed (the issue's poisoning)."""
+    library's CAM of its test split passed through ``forge`` (default: the class axis reversed, the
+    issue's poisoning)."""
     from lstmfcn.checkpoint import load_checkpoint
     from lstmfcn.data import load_dataset
     from lstmfcn.sweep.unit import test_cam
@@ -142,7 +144,7 @@ def _forged_folder(root, shipped_models):
     shutil.copy(shipped_models / "GunPoint__lstmfcn.safetensors", unit / store.CHECKPOINT)
     model, _ = load_checkpoint(unit / store.CHECKPOINT)
     true = test_cam(model, load_dataset("GunPoint"))
-    store.write_npz_atomic(unit / store.CAM, {k: a[:, ::-1].copy() for k, a in true.items()})
+    store.write_npz_atomic(unit / store.CAM, {k: forge(a) for k, a in true.items()})
     row = {c: None for c in store.RESULT_COLUMNS} | {
         "dataset": "GunPoint", "model": "lstmfcn", "cells": 8, "seed": 0, "stage": "refit", "selected": True,
         "val_accuracy": 1.0, "test_accuracy": 1.0, "n_test": 150, "checkpoint": "units/u/model.safetensors",
@@ -167,6 +169,20 @@ def test_a_forged_cam_beside_a_shipped_model_never_reaches_the_shared_cache(app,
         assert f"**Misclassified samples** ({wrong_by_library})" in said
     else:
         assert "No misclassified sample" in said and "Misclassified samples" not in said
+
+
+def test_a_unit_cam_that_passes_the_check_never_replaces_an_entry_on_disk(app, monkeypatch, shipped_models, tmp_path):
+    """The shipped model's maps computed first (on disk); a unit beside its byte copy whose maps are
+    the model's up to float noise opens without a warning and leaves every entry on disk as it was."""
+    shipped = app(dataset="GunPoint", model="GunPoint__lstmfcn")
+    shipped.switch_page("pages/cam.py").run()
+    assert not shipped.exception, [e.value for e in shipped.exception]
+    cache = Path(os.environ["LSTMFCN_CACHE_DIR"])
+    before = {p: p.read_bytes() for p in cache.rglob("*") if p.is_file()}
+    _forged_folder(tmp_path / "root", shipped_models, forge=lambda a: a * np.float32(1 + 1e-5))
+    at = _click(sweep_page(app, monkeypatch, [tmp_path / "root"]), 0)
+    assert at.session_state["model"].startswith("sweep:") and not at.warning
+    assert {p: p.read_bytes() for p in before if p.is_file()} == before
 
 
 def _gunpoint_labels(shipped_models):
