@@ -17,10 +17,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import LstmFcnError
-from . import bench, counterfactual, dashboard, data, evaluate, explain, importing, report, sweep, train, zoo
+from . import bench, counterfactual, dashboard, data, evaluate, explain, importance, importing, report, sweep, train, zoo
 
 #: The subcommand groups, in the order ``--help`` lists them.
-GROUPS = (data, train, importing, evaluate, explain, counterfactual, report, zoo, sweep, bench, dashboard)
+GROUPS = (data, train, importing, evaluate, explain, importance, counterfactual, report, zoo, sweep, bench, dashboard)
 
 #: What a refusal adds when one flag would make the pair usable and meaningful.
 WAY_OUT_FLAGS = {"resample": "; add --resample to do so", "class_subset": "; add --class-subset to do so anyway"}

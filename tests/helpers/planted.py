@@ -68,3 +68,29 @@ def planted_bump_anywhere(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np
     for i in np.flatnonzero(y == 1):
         X[i, 0] += _burst(centres[i])
     return X.astype(np.float32), y, centres
+
+
+# Two variables each carry one class's evidence in a fixed window; the others only distractors.
+IMPORTANCE_VARS, IMPORTANCE_LENGTH = 4, 60
+IMPORTANCE_EVIDENCE = {1: (1, (10, 20)), 2: (2, (40, 50))}
+"""class → (its variable, its window ``[start, stop)``): where that class's burst always is."""
+
+
+def planted_importance_data(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(X (n, 4, 60), y (n,))`` for permutation importance with a known answer.
+
+    Class 1 has a burst (height 3, sigma 2) centred in variable 1's window 10–19, class 2 in variable 2's
+    window 40–49, class 0 has none. Variables 0 and 3 carry a burst at a random place in every series
+    (distractors: a burst there says nothing).
+    """
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % 3
+    X = rng.normal(0.0, 0.5, (n, IMPORTANCE_VARS, IMPORTANCE_LENGTH))
+    t = np.arange(IMPORTANCE_LENGTH)
+    for i in range(n):
+        for v in (0, 3):
+            X[i, v] += 3.0 * np.exp(-0.5 * ((t - rng.integers(8, IMPORTANCE_LENGTH - 8)) / 2.0) ** 2)
+        if y[i] in IMPORTANCE_EVIDENCE:
+            v, (a, b) = IMPORTANCE_EVIDENCE[y[i]]
+            X[i, v] += 3.0 * np.exp(-0.5 * ((t - rng.integers(a + 3, b - 3)) / 2.0) ** 2)
+    return X.astype(np.float32), y
