@@ -257,6 +257,16 @@ def _model_facts(meta: dict) -> str:
         ("device", t.get("device", "not recorded")),
         ("seed", t.get("seed", "not recorded")),
     ]
+    imported = meta.get("imported")
+    if isinstance(imported, dict):  # trained elsewhere: where it came from instead of how it was trained
+        from .importers import provenance_line
+
+        rows = rows[:2] + [("recorded test accuracy", rows[3][1]), ("origin", provenance_line(meta))]
+        rows += [("read from the weights", "; ".join(imported.get("read") or []))]
+        rows += [("assumed (library defaults)", "; ".join(imported.get("assumed") or []))]
+        parity = imported.get("parity")
+        if isinstance(parity, dict):
+            rows.append(("parity with the library's logits", f"max relative difference {parity.get('max_rel', 0):.2g}"))
     return "<h2>The model</h2>" + _table(None, rows)
 
 

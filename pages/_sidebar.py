@@ -143,13 +143,20 @@ def _on_model_upload() -> None:
     up = ss.get("_upload_model")
     if up is None:
         return
+    # Weights trained elsewhere are imported for the selected dataset, as the user says they were prepared.
+    foreign = sources.ForeignUpload(
+        dataset(ss["dataset"]), ss.get("_foreign_framework", "auto"), ss.get("_foreign_normalize", "none")
+    )
     try:
-        model_id, _ = sources.model_from_upload(
-            up.name, up.getvalue(), blob_store(), owner=owner(), max_mb=limits().model_upload_mb
+        model_id, model = sources.model_from_upload(
+            up.name, up.getvalue(), blob_store(), owner=owner(), max_mb=limits().model_upload_mb, foreign=foreign
         )
     except LstmFcnError as exc:
         flash(f"The uploaded checkpoint could not be used: {exc}")
         return
+    imported = model.metadata.get("imported")
+    if imported:
+        flash(f"{up.name}: {'; '.join(imported['read'])}. Assumed: {'; '.join(imported['assumed'])}.", "info")
     if model_id not in ss["session_models"]:
         ss["session_models"].append(model_id)
     problem = model_problem(model_id, dataset(ss["dataset"]))
@@ -290,16 +297,32 @@ def sidebar() -> None:
                 "that it shows a subset; accuracy is not comparable with the model's recorded accuracy.",
             )
         st.file_uploader(
-            "Upload a model (.safetensors)",
+            "Upload a model (.safetensors, or tsai, sktime or Keras weights)",
             type=sources.MODEL_UPLOAD_TYPES,
             key="_upload_model",
             on_change=_on_model_upload,
-            help="A checkpoint written by this tool (python -m lstmfcn train, or the Train page).",
+            help="A checkpoint written by this tool (python -m lstmfcn train, or the Train page), or the weights of"
+            " an LSTM-FCN trained with tsai, sktime or Keras on the selected dataset: they are imported as arrays"
+            " (nothing in the file is run), as set under 'Weights trained elsewhere'.",
         )
+        foreign_options()
         names_editor(ds)
         st.caption(f"Computing on: **{device_label()}**")
     ss["_last_good_dataset"] = ss["dataset"]
     ss["_last_good_model"] = ss["model"]
+
+
+def foreign_options() -> None:
+    """What the weights of a model trained elsewhere cannot tell (see ``lstmfcn import``)."""
+    with st.expander("Weights trained elsewhere"):
+        st.selectbox("Trained with", sources.FOREIGN_FRAMEWORKS, key="_foreign_framework")
+        st.selectbox(
+            "Normalisation your pipeline applied",
+            ["none", "per_sample", "per_dataset"],
+            key="_foreign_normalize",
+            help="none: the series as the file holds them; per_sample: each series z-normalised; per_dataset: "
+            "each variable standardised with the train split's mean and standard deviation.",
+        )
 
 
 def layout_offer() -> None:

@@ -7,6 +7,7 @@ import streamlit as st
 
 from lstmfcn import figures as F
 from lstmfcn.dashboard import analysis
+from lstmfcn.importers import provenance_line
 from pages import _cached as cached
 from pages import _ui as ui
 
@@ -59,7 +60,8 @@ c3.metric("Classes", f"{len(ctx.classes)}")
 c4.metric(
     "Model",
     m.get("arch", "?").upper().replace("LSTMFCN", "LSTM-FCN"),
-    help=f"{m.get('cells', '?')} LSTM cells, dimension shuffle {'on' if m.get('shuffle', True) else 'off'}; trained {training.get('epochs_run', '?')} epochs on {training.get('device', '?')}",
+    help=f"{m.get('cells', '?')} LSTM cells, dimension shuffle {'on' if m.get('shuffle', True) else 'off'}; "
+    + (provenance_line(meta) or f"trained {training.get('epochs_run', '?')} epochs on {training.get('device', '?')}"),
 )
 
 st.download_button(

@@ -213,3 +213,14 @@ def test_the_framework_is_detected_from_the_file():
     for spec in SPECS:
         data = (FIXTURES / spec["file"]).read_bytes()
         assert detect_framework(data, spec["file"]) == spec["framework"], spec["name"]
+
+
+def test_the_report_of_an_imported_model_says_where_it_came_from(tmp_path):
+    spec = next(s for s in SPECS if s["name"] == "keras_mlstmfcn_basicmotions")
+    ckpt, html = tmp_path / "m.safetensors", tmp_path / "m.html"
+    args = ["--dataset", spec["dataset"], "--normalize", spec["normalize"], "--out", str(ckpt)]
+    assert main(["import", "keras", str(FIXTURES / spec["file"]), *args]) == 0
+    assert main(["report", "--checkpoint", str(ckpt), "--dataset", spec["dataset"], "--out", str(html)]) == 0
+    text = html.read_text()
+    assert "imported from keras 3.15.1: keras_mlstmfcn_basicmotions.h5 (sha256" in text
+    assert "assumed (library defaults)" in text

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 
 from lstmfcn import zoo
-from lstmfcn.checkpoint import load_checkpoint_bytes
+from lstmfcn.checkpoint import load_checkpoint_bytes, read_metadata
 from lstmfcn.data import Dataset, list_datasets, load_dataset, load_dataset_from_bytes
 from lstmfcn.data.archives import pack_files
 from lstmfcn.data.catalog import find_entry
@@ -33,7 +33,9 @@ from lstmfcn.models import ARCH_NAMES, LSTMFCN
 from .blobs import BlobStore
 
 DATASET_UPLOAD_TYPES = ["tsv", "txt", "ts", "arff", "csv", "npz", "zip"]
-MODEL_UPLOAD_TYPES = ["safetensors"]
+MODEL_UPLOAD_TYPES = ["safetensors", "pt", "pth", "keras", "h5"]  # the last four: weights trained elsewhere
+#: What the sidebar offers for an upload's framework ("auto": told by the file's layout).
+FOREIGN_FRAMEWORKS = ("auto", "tsai", "sktime", "keras")
 #: Largest upload accepted, in MB: the same as ``server.maxUploadSize`` in ``.streamlit/config.toml``
 #: (Streamlit refuses larger requests; this also holds where the app runs with another config).
 MAX_UPLOAD_MB = 200
@@ -164,8 +166,11 @@ def model_label(model_id: str, meta: dict | None, blobs: BlobStore, *, long: boo
     arch = ARCH_NAMES.get(arch_key, arch_key or "model")
     shuffle = m.get("shuffle", True)
     attention = arch_key in ("alstmfcn", "malstmfcn")
+    imported = (meta.get("imported") or {}).get("framework")
     if model_id.startswith("trained:"):
         origin = "trained here"
+    elif imported:
+        origin = f"imported from {imported}"
     elif model_id.startswith("upload:"):
         blob = blobs.get(model_id)
         origin = f"uploaded {blob.name}" if blob else "uploaded"
@@ -187,6 +192,10 @@ def model_label(model_id: str, meta: dict | None, blobs: BlobStore, *, long: boo
     else:
         reads = "dimension shuffle " + ("on" if shuffle else "off")
     acc_txt = f", test accuracy {acc:.1%}" if isinstance(acc, float) else ""
+    if imported:
+        from lstmfcn.importers import provenance_line
+
+        origin = provenance_line(meta) or origin
     return f"{arch} with {reads}, {m.get('cells', '?')} LSTM cells{acc_txt}; {origin}"
 
 
@@ -302,11 +311,31 @@ def selection_sentence(
     return selection_note(f"“{model_label(model_id, model_meta, blobs)}”", counts)
 
 
+@dataclass(frozen=True)
+class ForeignUpload:
+    """What the weights of a model trained elsewhere cannot tell: the dataset it was trained on
+    (the selected one), the library (``"auto"``: told by the file) and the normalisation used."""
+
+    ds: Dataset
+    framework: str = "auto"
+    normalize: str = "none"
+
+
 def model_from_upload(
-    filename: str, data: bytes, blobs: BlobStore, *, owner: str | None = None, max_mb: int = MAX_UPLOAD_MB
+    filename: str,
+    data: bytes,
+    blobs: BlobStore,
+    *,
+    owner: str | None = None,
+    max_mb: int = MAX_UPLOAD_MB,
+    foreign: ForeignUpload | None = None,
 ) -> tuple[str, LSTMFCN]:
     """Read an uploaded checkpoint; store it for ``owner`` and return ``(id, model)`` (metadata in
     ``model.metadata``). A file over ``max_mb`` is refused before it is read.
+
+    With ``foreign``, weights trained with tsai, sktime or Keras are imported
+    (:mod:`lstmfcn.importers`) and the checkpoint made of them is what is stored: from then on the
+    model is an upload like any other, its provenance in its metadata.
 
     Raises:
         CheckpointError: not a safetensors LSTM-FCN checkpoint (nothing is stored).
@@ -315,11 +344,45 @@ def model_from_upload(
         name = upload_base_name(filename)
     except DataError as exc:
         raise CheckpointError(str(exc)) from None
-    if not name.lower().endswith(".safetensors"):
-        raise CheckpointError(f"{name}: expected a .safetensors checkpoint")
     most = min(max_mb, MAX_UPLOAD_MB)
     if len(data) > most * 2**20:
         raise CheckpointError(f"{name}: the file is over the upload limit of {most} MB for a model")
+    if not _is_our_checkpoint(data):
+        if foreign is None:
+            raise CheckpointError(f"{name}: expected a .safetensors checkpoint")
+        return _import_upload(name, data, blobs, owner, foreign)
+    if not name.lower().endswith(".safetensors"):
+        raise CheckpointError(f"{name}: expected a .safetensors checkpoint")
     model = load_checkpoint_bytes(data, name)[0]
     blob = blobs.put(data, name, "upload", owner)
+    return blob.id, model
+
+
+def _is_our_checkpoint(data: bytes) -> bool:
+    """Whether ``data`` is a safetensors file with this program's metadata (else: foreign weights)."""
+    try:
+        read_metadata(data)
+    except CheckpointError as exc:
+        return "not an LSTM-FCN checkpoint" not in str(exc) and "not a safetensors checkpoint" not in str(exc)
+    return True
+
+
+def _import_upload(name: str, data: bytes, blobs: BlobStore, owner: str | None, foreign: ForeignUpload):
+    """Import foreign weights for ``foreign.ds``; store the checkpoint made of them."""
+    from pathlib import PurePath
+
+    from lstmfcn.checkpoint import checkpoint_bytes
+    from lstmfcn.importers import detect_framework, import_bytes
+
+    framework = foreign.framework
+    if framework == "auto":
+        framework = detect_framework(data, name)
+        if framework is None:
+            raise CheckpointError(
+                f"{name}: neither this program's checkpoint nor weights whose library can be told from the file;"
+                " choose tsai, sktime or keras under 'Trained with'"
+            )
+    model, meta = import_bytes(framework, data, name, foreign.ds, normalize=foreign.normalize)
+    stem = PurePath(name).name.split(".")[0]
+    blob = blobs.put(checkpoint_bytes(model, meta), f"{stem} ({framework}).safetensors", "upload", owner)
     return blob.id, model

@@ -119,6 +119,7 @@ def import_bytes(
     mean: list[float] | None = None,
     std: list[float] | None = None,
     shuffle: bool | None = None,
+    normalize: str | None = None,
 ) -> tuple[LSTMFCN, dict]:
     """Import a foreign weights file for dataset ``ds``; returns ``(model in eval mode, metadata)``.
 
@@ -130,6 +131,8 @@ def import_bytes(
         classes: the model's output order as label names (default: the dataset's class order).
         mean, std: per-variable statistics the user's pipeline standardised with (``per_dataset``).
         shuffle: whether the LSTM reads variables as steps, where the weights cannot tell (``V == T``).
+        normalize: the normalisation the user's pipeline applied, where ``ds`` was loaded with
+            another (the dashboard's dataset); ``per_dataset`` statistics then come from its train split.
     """
     converted = convert_bytes(framework, data, name, ds.n_vars, ds.length, shuffle=shuffle)
     model = build_imported(converted, ds.length, name)
@@ -142,12 +145,15 @@ def import_bytes(
             f"{name}: the model has {config.n_classes} outputs but {'--classes names' if classes else f'dataset {ds.name!r} has'}"
             f" {len(order)} classes"
         )
-    preprocessing = dict(ds.preprocessing)
+    preprocessing = _record(ds, normalize)
     if mean is not None or std is not None:
         if mean is None or std is None or len(mean) != ds.n_vars or len(std) != ds.n_vars:
             raise DataError(f"--mean and --std need one value per variable ({ds.n_vars}) each")
         preprocessing.update(normalize="per_dataset", mean=[float(m) for m in mean], std=[float(s) for s in std])
-    model.metadata = _metadata(framework, data, name, ds, converted, order, preprocessing)
+    model.metadata = {
+        "model": config.to_dict(),
+        **_metadata(framework, data, name, ds, converted, order, preprocessing),
+    }
     _record_accuracies(model, ds)
     return model, model.metadata
 
@@ -196,6 +202,19 @@ def read_logits(path: str | os.PathLike) -> np.ndarray:
         return loaded
     except (OSError, ValueError, IndexError) as exc:
         raise DataError(f"{path}: cannot read logits from it ({exc}); save them with numpy.save") from exc
+
+
+def _record(ds: Dataset, normalize: str | None) -> dict:
+    """``ds``'s preprocessing record, with ``normalize`` (and its statistics, fitted on the train split) where given."""
+    if normalize is None or normalize == ds.preprocessing.get("normalize"):
+        return dict(ds.preprocessing)
+    from ..data.preprocess import prepare_arrays
+
+    if ds.raw_train is None or ds.raw_test is None:
+        raise DataError(f"dataset '{ds.name}' holds no raw series to normalise as {normalize}")
+    options = {k: v for k, v in ds.preprocessing.items() if k not in ("mean", "std")}
+    _, applied = prepare_arrays(ds.raw_train, ds.raw_test, {**options, "normalize": normalize})
+    return {**options, **applied}
 
 
 def _metadata(framework, data, name, ds, converted: Converted, order, preprocessing) -> dict:
