@@ -40,6 +40,7 @@ _EXPORTS = {
     "train": "lstmfcn.training",
     "train_on_dataset": "lstmfcn.workflow",
     "explain": "lstmfcn.explain",
+    "import_model": "lstmfcn.importers",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -63,6 +64,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs
     from .errors import CheckpointError, DataError, LstmFcnError, MismatchError, TrainingError
     from .evaluation import evaluate, predict_logits
     from .explain import explain
+    from .importers import import_model
     from .model_input import model_input
     from .models import ARCHITECTURES, LSTMFCN, ModelConfig, build_model
     from .training import TrainConfig, train

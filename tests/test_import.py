@@ -224,3 +224,24 @@ def test_the_report_of_an_imported_model_says_where_it_came_from(tmp_path):
     text = html.read_text()
     assert "imported from keras 3.15.1: keras_mlstmfcn_basicmotions.h5 (sha256" in text
     assert "assumed (library defaults)" in text
+
+
+def test_the_readme_examples_run_as_written(tmp_path, monkeypatch):
+    """Every ``lstmfcn import`` and the ``lstmfcn explain`` of README's "Explain a model trained elsewhere"."""
+    import shlex
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    section = readme.split("## Explain a model trained elsewhere", 1)[1].split("\n## ", 1)[0]
+    commands = []
+    for block in section.split("```bash")[1:]:
+        lines = block.split("```", 1)[0].replace("\\\n", " ").splitlines()
+        commands += [shlex.split(line) for line in lines if line.startswith("lstmfcn ") and "FRAMEWORK" not in line]
+    assert [c[1] for c in commands] == ["import", "explain", "import", "import", "report"]
+    root = Path(__file__).parents[1]
+    monkeypatch.chdir(tmp_path)
+    for command in commands:
+        argv = [str(root / a) if a.startswith("tests/fixtures") else a for a in command[1:]]
+        assert main(argv) == 0, command
+    from lstmfcn import import_model as exported
+
+    assert exported is import_model
