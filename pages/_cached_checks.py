@@ -32,10 +32,12 @@ ss = st.session_state
 
 @st.cache_resource
 def task_registry():
-    """Checks running in the background, shared by every session (see lstmfcn.dashboard.tasks)."""
+    """Checks running in the background, shared by every session (see lstmfcn.dashboard.tasks),
+    at most the server's ``max_checks`` computing at once (:func:`lstmfcn.dashboard.serving.limits`)."""
+    from lstmfcn.dashboard.serving import limits
     from lstmfcn.dashboard.tasks import TaskRegistry
 
-    return TaskRegistry()
+    return TaskRegistry(max_running=limits().max_checks)
 
 
 #: A check that ends within this long is drawn at once; a longer one shows its progress bar.
@@ -182,7 +184,12 @@ def _follow(key: str, label: str, prior: tuple = (), units: int | None = None) -
     mine = key in _released()
     if snap is None or snap.finished or (mine and not task.cancelling):
         st.rerun()
-    st.progress(snap.fraction, text=f"{label}: {snap.fraction:.0%} · {time_left_words(snap.left(list(prior), units))}")
+    if snap.waiting:
+        slots = task_registry().max_running
+        st.progress(0.0, text=f"{label}: waiting for a free slot (this server runs {slots} checks at a time)")
+    else:
+        left = time_left_words(snap.left(list(prior), units))
+        st.progress(snap.fraction, text=f"{label}: {snap.fraction:.0%} · {left}")
     if mine:
         st.caption("Cancelling…")
     else:

@@ -43,7 +43,13 @@ def job_registry() -> JobRegistry:
     from pages._session import alive
 
     lim = limits()
-    return JobRegistry(max_running=lim.max_trainings, max_queued=lim.max_queued, max_epochs=lim.max_epochs, alive=alive)
+    return JobRegistry(
+        max_running=lim.max_trainings,
+        max_queued=lim.max_queued,
+        max_epochs=lim.max_epochs,
+        alive=alive,
+        grace_s=lim.training_grace_s,
+    )
 
 
 @st.cache_resource(max_entries=8, show_spinner="Loading the dataset…")

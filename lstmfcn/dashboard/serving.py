@@ -33,6 +33,9 @@ class Limits:
         max_epochs: most epochs one training may ask for.
         max_trainings: trainings running at once on the server; more wait in a queue.
         max_queued: trainings waiting at once; more are refused with a sentence.
+        max_checks: background checks (faithfulness, sanity) computing at once; more wait their turn.
+        training_grace_s: how long a training's tab may be gone (a reload, a dropped connection)
+            before the training is stopped.
         upload_mb: largest dataset file accepted.
         model_upload_mb: largest checkpoint accepted (a shipped one is well under 1 MB).
         session_upload_mb: uploads one session keeps; past it its oldest are dropped (it is told).
@@ -46,6 +49,8 @@ class Limits:
     max_epochs: int
     max_trainings: int
     max_queued: int
+    max_checks: int
+    training_grace_s: int
     upload_mb: int
     model_upload_mb: int
     session_upload_mb: int
@@ -59,6 +64,8 @@ DEFAULTS = {
     "max_epochs": (5000, 500),
     "max_trainings": (2, 1),
     "max_queued": (8, 4),
+    "max_checks": (4, 2),
+    "training_grace_s": (30, 30),
     "upload_mb": (200, 50),
     "model_upload_mb": (200, 20),
     "session_upload_mb": (600, 100),
@@ -98,7 +105,7 @@ def describe(lim: Limits) -> str:
     lines = [
         "Served mode: "
         f"trainings {lim.max_trainings} at a time ({lim.max_queued} queued), at most {lim.max_epochs} epochs, "
-        "stopped when their tab closes; "
+        f"stopped when their tab closes; background checks {lim.max_checks} at a time; "
         f"uploads up to {lim.upload_mb} MB a dataset and {lim.model_upload_mb} MB a model, "
         f"{lim.session_upload_mb} MB kept per visitor and {lim.total_upload_mb} MB in all; sweep folders {sweeps}.",
         "There is no login and no TLS here: put an authenticating reverse proxy with TLS in front.",

@@ -59,6 +59,7 @@ class TaskSnapshot:
     chunks: tuple[tuple[float, float], ...] = ()
     remaining_units: float | None = None
     running: tuple[float, float] = (0.0, 0.0)
+    waiting: bool = False  # for one of the server's slots (see :class:`TaskRegistry`)
 
     @property
     def finished(self) -> bool:
@@ -171,8 +172,12 @@ atexit.register(_stop_all)
 class Task:
     """One computation on a background thread (see the module docstring)."""
 
-    def __init__(self, compute: Callable[[Callable[[float], None]], Any]) -> None:
+    def __init__(
+        self, compute: Callable[[Callable[[float], None]], Any], slots: threading.Semaphore | None = None
+    ) -> None:
         self._compute = compute
+        self._slots = slots
+        self._waiting = slots is not None
         self._lock = threading.Lock()
         self._cancel = threading.Event()
         self._done = threading.Event()
@@ -201,6 +206,28 @@ class Task:
             event(self._clock)
 
     def _run(self) -> None:
+        if not self._take_slot():
+            self._finish("cancelled")
+            return
+        try:
+            self._work()
+        finally:
+            if self._slots is not None:
+                self._slots.release()
+
+    def _take_slot(self) -> bool:
+        """Wait for a free slot, checking for a cancel every 0.2 s; whether one was taken."""
+        if self._slots is None:
+            return True
+        while not self._slots.acquire(timeout=0.2):
+            if self._cancel.is_set():
+                return False
+        with self._lock:
+            self._waiting, self._started = False, time.perf_counter()  # its time starts now
+            self._clock = ChunkClock()
+        return True
+
+    def _work(self) -> None:
         try:
             result = self._compute(TaskProgress(self))
             self._finish("done", result=result)
@@ -266,6 +293,7 @@ class Task:
                 chunks=clock.chunks,
                 remaining_units=clock.remaining() if clock.planned else None,
                 running=clock.running() if clock.planned else (0.0, 0.0),
+                waiting=self._waiting,
             )
 
     @property
@@ -276,10 +304,13 @@ class Task:
 
 
 class TaskRegistry:
-    """Tasks by key, shared by the server's sessions; finished ones are forgotten past ``keep``."""
+    """Tasks by key, shared by the server's sessions; finished ones are forgotten past ``keep``.
+    At most ``max_running`` compute at once (None: no bound); the others wait for a slot, their
+    snapshots saying so, so that many visitors' checks share the CPU in turn."""
 
-    def __init__(self, keep: int = 16) -> None:
-        self.keep = keep
+    def __init__(self, keep: int = 16, max_running: int | None = None) -> None:
+        self.keep, self.max_running = keep, max_running
+        self._slots = threading.BoundedSemaphore(max_running) if max_running else None
         self._tasks: dict[str, Task] = {}
         self._lock = threading.Lock()
 
@@ -295,7 +326,7 @@ class TaskRegistry:
         with self._lock:
             task = self._tasks.get(key)
             if task is None or task.snapshot().finished or task.cancelling:
-                task = self._tasks[key] = Task(compute)
+                task = self._tasks[key] = Task(compute, self._slots)
                 finished = [k for k, t in self._tasks.items() if t.snapshot().finished]
                 for old in finished[: max(0, len(self._tasks) - self.keep)]:
                     self._tasks.pop(old, None)

@@ -40,6 +40,26 @@ def test_a_new_owner_never_inherits_a_cancel():
     assert fresh.wait(5)
 
 
+def test_past_the_servers_slots_a_task_waits_its_turn_and_may_be_cancelled_while_waiting():
+    reg = TaskRegistry(max_running=1)
+    first = reg.start("a", slow, "A")
+    second = reg.start("b", slow, "B")
+    third = reg.start("c", slow, "C")
+    time.sleep(0.3)
+    assert not first.snapshot().waiting and first.snapshot().fraction > 0
+    assert second.snapshot().waiting and second.snapshot().fraction == 0 and second.snapshot().state == "running"
+    reg.release("c", "C")  # cancelled while it waits: it never computes
+    assert third.wait(2) and third.snapshot().state == "cancelled"
+    reg.release("a", "A")
+    assert first.wait(5)
+    deadline = time.monotonic() + 5
+    while second.snapshot().fraction == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not second.snapshot().waiting and second.snapshot().fraction > 0  # the freed slot is its
+    reg.release("b", "B")
+    assert second.wait(5)
+
+
 def progress_texts(at) -> list[str]:
     return [p.proto.text for p in at.get("progress")]
 
