@@ -36,8 +36,10 @@ def task_registry():
     at most the server's ``max_checks`` computing at once (:func:`lstmfcn.dashboard.serving.limits`)."""
     from lstmfcn.dashboard.serving import limits
     from lstmfcn.dashboard.tasks import TaskRegistry
+    from pages._session import alive
 
-    return TaskRegistry(max_running=limits().max_checks)
+    lim = limits()
+    return TaskRegistry(max_running=lim.max_checks, alive=alive, grace_s=lim.grace_s)
 
 
 #: A check that ends within this long is drawn at once; a longer one shows its progress bar.

@@ -48,7 +48,7 @@ def job_registry() -> JobRegistry:
         max_queued=lim.max_queued,
         max_epochs=lim.max_epochs,
         alive=alive,
-        grace_s=lim.training_grace_s,
+        grace_s=lim.grace_s,
     )
 
 

@@ -34,8 +34,8 @@ class Limits:
         max_trainings: trainings running at once on the server; more wait in a queue.
         max_queued: trainings waiting at once; more are refused with a sentence.
         max_checks: background checks (faithfulness, sanity) computing at once; more wait their turn.
-        training_grace_s: how long a training's tab may be gone (a reload, a dropped connection)
-            before the training is stopped.
+        grace_s: how long a tab may be gone (a reload, a dropped connection) before its training
+            is stopped and its background checks are let go.
         upload_mb: largest dataset file accepted.
         model_upload_mb: largest checkpoint accepted (a shipped one is well under 1 MB).
         session_upload_mb: uploads one session keeps; past it its oldest are dropped (it is told).
@@ -50,7 +50,7 @@ class Limits:
     max_trainings: int
     max_queued: int
     max_checks: int
-    training_grace_s: int
+    grace_s: int
     upload_mb: int
     model_upload_mb: int
     session_upload_mb: int
@@ -65,7 +65,7 @@ DEFAULTS = {
     "max_trainings": (2, 1),
     "max_queued": (8, 4),
     "max_checks": (4, 2),
-    "training_grace_s": (30, 30),
+    "grace_s": (30, 30),
     "upload_mb": (200, 50),
     "model_upload_mb": (200, 20),
     "session_upload_mb": (600, 100),

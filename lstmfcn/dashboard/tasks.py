@@ -173,10 +173,17 @@ class Task:
     """One computation on a background thread (see the module docstring)."""
 
     def __init__(
-        self, compute: Callable[[Callable[[float], None]], Any], slots: threading.Semaphore | None = None
+        self,
+        compute: Callable[[Callable[[float], None]], Any],
+        slots: threading.Semaphore | None = None,
+        alive: Callable[[str], bool] | None = None,
+        grace_s: float = 30.0,
     ) -> None:
         self._compute = compute
         self._slots = slots
+        self._alive, self._grace_s = alive, grace_s
+        self._missing: dict[str, float] = {}  # owner → when its session was first seen gone
+        self._checked = 0.0
         self._waiting = slots is not None
         self._lock = threading.Lock()
         self._cancel = threading.Event()
@@ -194,12 +201,14 @@ class Task:
         self._thread.start()
 
     def _progress(self, fraction: float) -> None:
+        self._check_owners()
         if self._cancel.is_set():
             raise Cancelled
         with self._lock:
             self._fraction = max(self._fraction, min(1.0, float(fraction)))
 
     def _chunk_event(self, event: Callable[[ChunkClock], None]) -> None:
+        self._check_owners()
         if self._cancel.is_set():
             raise Cancelled
         with self._lock:
@@ -255,6 +264,29 @@ class Task:
         """Count ``owner`` (a session) among those who want the result."""
         with self._lock:
             self._owners.add(owner)
+            self._missing.pop(owner, None)
+
+    def _check_owners(self, every_s: float = 1.0) -> None:
+        """Once a second: an owner whose session has been gone for the grace (a closed tab) no
+        longer wants the result, so a task whose owners all left is cancelled like a released one.
+        A task nobody owned (a warm-up) is never cancelled so."""
+        now = time.monotonic()
+        with self._lock:
+            if self._alive is None or not self._owners or now - self._checked < every_s:
+                return
+            self._checked = now
+            owners = list(self._owners)
+        gone = [o for o in owners if not self._alive(o)]  # outside the lock: it asks the server
+        with self._lock:
+            for o in owners:
+                if o not in gone:
+                    self._missing.pop(o, None)
+            for o in gone:
+                if now - self._missing.setdefault(o, now) >= self._grace_s:
+                    self._owners.discard(o)
+            last = not self._owners
+        if last:
+            self._cancel.set()
 
     def release(self, owner: str) -> bool:
         """``owner`` no longer wants the result; the computation is cancelled once nobody does.
@@ -306,10 +338,17 @@ class Task:
 class TaskRegistry:
     """Tasks by key, shared by the server's sessions; finished ones are forgotten past ``keep``.
     At most ``max_running`` compute at once (None: no bound); the others wait for a slot, their
-    snapshots saying so, so that many visitors' checks share the CPU in turn."""
+    snapshots saying so, so that many visitors' checks share the CPU in turn. ``alive(owner)``:
+    whether an owner's session is still connected; one gone for ``grace_s`` lets go of its tasks."""
 
-    def __init__(self, keep: int = 16, max_running: int | None = None) -> None:
-        self.keep, self.max_running = keep, max_running
+    def __init__(
+        self,
+        keep: int = 16,
+        max_running: int | None = None,
+        alive: Callable[[str], bool] | None = None,
+        grace_s: float = 30.0,
+    ) -> None:
+        self.keep, self.max_running, self.alive, self.grace_s = keep, max_running, alive, grace_s
         self._slots = threading.BoundedSemaphore(max_running) if max_running else None
         self._tasks: dict[str, Task] = {}
         self._lock = threading.Lock()
@@ -326,7 +365,7 @@ class TaskRegistry:
         with self._lock:
             task = self._tasks.get(key)
             if task is None or task.snapshot().finished or task.cancelling:
-                task = self._tasks[key] = Task(compute, self._slots)
+                task = self._tasks[key] = Task(compute, self._slots, self.alive, self.grace_s)
                 finished = [k for k, t in self._tasks.items() if t.snapshot().finished]
                 for old in finished[: max(0, len(self._tasks) - self.keep)]:
                     self._tasks.pop(old, None)

@@ -46,7 +46,7 @@ def until_idle(pid: int, within_s: float) -> list[float]:
 
 @pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="reads CPU time from /proc (Linux)")
 def test_a_training_stops_once_its_tab_is_closed(browser, shipped_models, tmp_path, monkeypatch):
-    monkeypatch.setenv("LSTMFCN_TRAINING_GRACE_S", "2")
+    monkeypatch.setenv("LSTMFCN_GRACE_S", "2")
     with running_server(tmp_path / "streamlit.log") as (base, proc):
         context = browser.new_context()
         page = context.new_page()

@@ -60,6 +60,23 @@ def test_past_the_servers_slots_a_task_waits_its_turn_and_may_be_cancelled_while
     assert second.wait(5)
 
 
+def test_a_task_whose_owners_sessions_have_all_gone_is_cancelled():
+    connected = {"A", "B"}
+    reg = TaskRegistry(alive=lambda owner: owner in connected, grace_s=0.3)
+    task = reg.start("k", slow, "A")
+    reg.start("k", slow, "B")
+    connected.discard("A")  # A's tab closed: B still wants it
+    time.sleep(1.5)
+    assert task.snapshot().state == "running" and task.owners == 1
+    connected.discard("B")
+    assert task.wait(5) and task.snapshot().state == "cancelled"
+    unowned = reg.start("warm-up", slow)  # nobody's: never cancelled so
+    time.sleep(1.5)
+    assert unowned.snapshot().state == "running"
+    unowned.cancel()
+    assert unowned.wait(5)
+
+
 def progress_texts(at) -> list[str]:
     return [p.proto.text for p in at.get("progress")]
 
