@@ -36,6 +36,8 @@ ARCH = {
     "keras_alstmfcn_gunpoint": "alstmfcn",
     "keras_mlstmfcn_basicmotions": "mlstmfcn",
     "keras_malstmfcn_basicmotions": "malstmfcn",
+    "keras2_lstmfcn_gunpoint": "lstmfcn",  # written by Keras 2.15 itself: "kernel:0" names
+    "sktime_tf_lstmfcn_basicmotions": "lstmfcn",  # sktime's TensorFlow LSTMFCNClassifier's model
 }
 _DATASETS: dict = {}
 
@@ -76,6 +78,8 @@ def test_what_the_weights_determine_is_read_from_them():
     assert (sk.shuffle, sk.lstm_readout, sk.length, sk.bn_eps) == (False, "state", 100, 1e-5)
     keras = imported(by_name["keras_lstmfcn_gunpoint"])[0].config
     assert (keras.filters, keras.kernels, keras.bn_eps, keras.shuffle) == ((128, 256, 128), (8, 5, 3), 1e-3, True)
+    sk_tf = imported(by_name["sktime_tf_lstmfcn_basicmotions"])[0].config
+    assert (sk_tf.shuffle, sk_tf.filters, sk_tf.length) == (False, (32, 64, 32), 100)  # it reads (T, V)
 
 
 @pytest.mark.parametrize(
