@@ -25,6 +25,7 @@ PAGES = [
     st.Page("pages/attributions.py", title="Attributions", icon=":material/compare:"),
     st.Page("pages/whatif.py", title="What if", icon=":material/edit:"),
     st.Page("pages/neighbours.py", title="Neighbours", icon=":material/hub:"),
+    st.Page("pages/what_matters.py", title="What matters", icon=":material/insights:"),
     st.Page("pages/compare.py", title="Compare two models", icon=":material/compare_arrows:"),
     st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
     st.Page("pages/filters.py", title="Filters", icon=":material/filter_alt:"),

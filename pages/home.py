@@ -27,6 +27,7 @@ This dashboard opens up those decisions:
 * **Attributions** — other explanation methods side by side, and checks of how far to trust them.
 * **What if** — edit a series and see how the model's answer changes; find the smallest change that flips it.
 * **Neighbours** — which training series the model thinks a sample looks like, and each class's typical series.
+* **What matters** — across the whole split: which variables and stretches of time the model relies on, per class.
 * **Compare two models** — two models on the same sample and where their answers differ.
 * **Train** — train your own model here, in the browser. **Filters** — what single convolution filters respond to.
 * **Sweep** — the results of many trainings side by side, against the papers' published numbers.

@@ -112,3 +112,16 @@ def test_the_maps_of_the_planted_model_are_compared_on_the_same_grid(found, plan
     assert top == (2, 4)  # IG's heaviest cell for class two is its planted window
     sentence = agreement_sentence(ag, "two")
     assert "over time only" in sentence and f"ρ = {ag['ig'].rho('two'):.2f}" in sentence
+
+
+def test_a_result_kept_on_disk_comes_back_equal(found, planted_importance, tmp_path):
+    from lstmfcn.importance.stored import from_arrays, to_arrays
+
+    model, X, y = planted_importance
+    ag = map_agreement(model, X[:30], y[:30], np.full(30, X.shape[-1]), found, methods=("cam",))
+    np.savez(tmp_path / "kept.npz", **to_arrays(found, ag))
+    with np.load(tmp_path / "kept.npz", allow_pickle=False) as f:
+        back, back_ag = from_arrays(dict(f))
+    assert back.to_json() == found.to_json() and back.to_json("log_prob") == found.to_json("log_prob")
+    assert agreement_sentence(back_ag, "two") == agreement_sentence(ag, "two")
+    assert importance_sentence(back, "one") == importance_sentence(found, "one")

@@ -1,0 +1,225 @@
+"""What matters: which variables and stretches of time the model relies on across a split, per
+class, with intervals, and whether the maps say the same."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from lstmfcn.figures.importance import importance_bars_figure, importance_map_figure, window_labels
+from lstmfcn.importance.cost import forward_passes
+from lstmfcn.importance.grid import default_window, windows
+from lstmfcn.importance.on_dataset import DEFAULT_SAMPLES
+from lstmfcn.importance.sentences import agreement_sentence, importance_sentence, steps
+from lstmfcn.importance.stored import renamed
+from lstmfcn.provenance import stamp
+from pages import _cached as cached
+from pages import _cached_importance as imp
+from pages import _ui as ui
+
+PAGE = "what_matters"
+#: Runs expected to take longer than this wait for a click instead of starting by themselves.
+START_BY_ITSELF_UP_TO_S = 60.0
+MODES = {"permute": "Shuffle across series", "baseline": "Blank (zeros)"}
+METRIC_NAMES = {"accuracy": "Accuracy lost", "log_prob": "Log-probability lost"}
+
+ctx = ui.context(require_model=False)
+st.title("What matters")
+ui.need_model(ctx)
+st.markdown(
+    "Which variables and which stretches of time does the model **use**, across the whole split? Here the model "
+    "is asked directly: each variable, and each window of time in it, is **shuffled** (every series gets another "
+    "series' values there) and the drop in accuracy on each series' own class is measured, per class. A stretch "
+    "the model ignores costs nothing when shuffled, whatever a map says. Each loss comes with a 95% interval "
+    "(a bootstrap over the series and the shuffles); only losses whose whole interval is above 0 are called "
+    "*mattering*."
+)
+split = ui.split_picker(PAGE)
+a = ui.aligned_or_stop(ctx, split)
+n_all, n_vars, total = len(a.y), a.X.shape[1], a.X.shape[-1]
+
+c1, c2, c3, c4 = st.columns([1.2, 1.6, 1, 1.4])
+use_all = c1.toggle(f"All {n_all} series", value=n_all <= DEFAULT_SAMPLES, key=f"{PAGE}_all")
+n = (
+    n_all
+    if use_all
+    else int(
+        c1.number_input(
+            "Series used (class-balanced)",
+            min_value=1,
+            max_value=n_all,
+            value=min(n_all, DEFAULT_SAMPLES),
+            step=50,
+            key=f"{PAGE}_n",
+        )
+    )
+)
+window = int(
+    c2.slider(
+        "Window (time steps)",
+        1,
+        total,
+        default_window(total, n_vars)[0],
+        key=f"{PAGE}_window",
+        help="Each variable is cut into windows this long, side by side; each window is shuffled on its own.",
+    )
+)
+repeats = int(
+    c3.number_input(
+        "Shuffles", 1, 50, 5, key=f"{PAGE}_repeats", help="Random shuffles per window: more give narrower intervals."
+    )
+)
+mode = (
+    c4.segmented_control(
+        "Perturbation",
+        list(MODES),
+        default="permute",
+        key=f"{PAGE}_mode",
+        format_func=MODES.get,
+        help="Shuffle: another series' values (what the data could hold). Blank: zeros, each series' mean.",
+    )
+    or "permute"
+)
+spans = windows(total, window, window)
+subset = 0 if n >= n_all else n
+measured = imp.importance_seconds(ctx.model_id, window, repeats, mode, n)
+guess = (
+    measured
+    if measured is not None
+    else forward_passes(n, n_vars, len(spans), 1 if mode == "baseline" else repeats)
+    * imp.seconds_per_pass(ctx.model_id, ctx.dataset_id, split)
+)
+basis = "measured on this model in this session" if measured is not None else "from one timed pass of this model"
+st.caption(
+    f"{n} series × {n_vars * (1 + len(spans))} variables and windows × {1 if mode == 'baseline' else repeats} "
+    f"shuffles: about {cached.format_seconds(guess)} ({basis}). The result is kept for every visitor."
+)
+if guess > START_BY_ITSELF_UP_TO_S and not st.session_state.get(f"{PAGE}_go_{subset}_{window}_{repeats}_{mode}"):
+    st.button(
+        f"Start (about {cached.format_seconds(guess)})",
+        key=f"{PAGE}_go_{subset}_{window}_{repeats}_{mode}",
+        icon=":material/play_arrow:",
+    )
+    st.stop()
+
+found = imp.importance(ctx.model_id, ctx.dataset_id, split, subset, window, repeats, mode, label="What matters")
+if found is None:
+    st.stop()
+result, agreements = renamed(*found, list(ctx.classes), list(ctx.var_names))
+
+metric = (
+    st.segmented_control(
+        "Measured as", list(METRIC_NAMES), default="accuracy", key=f"{PAGE}_metric", format_func=METRIC_NAMES.get
+    )
+    or "accuracy"
+)
+groups = [None, *result.classes_by_dependence(metric)]
+group = st.selectbox(
+    "For",
+    groups,
+    key=f"{PAGE}_group",
+    format_func=lambda g: "all classes together" if g is None else f"class {g}",
+    help="Classes are listed by how much they depend on one variable or window, the most dependent first.",
+)
+st.markdown(f"#### {importance_sentence(result, group, metric)}")
+if agreements:
+    st.markdown(agreement_sentence(agreements, group))
+
+g = result.group(group, metric)
+who = "all classes" if group is None else f"class {group}"
+made = ctx.made_by(split=split, method=f"permutation importance ({MODES[mode].lower()}, {result.repeats}×)")
+left, right = st.columns([3, 2])
+with left:
+    fig = importance_map_figure(
+        g.window.importance,
+        g.window.low,
+        g.window.high,
+        result.variables,
+        result.windows,
+        metric=metric,
+        title=f"{METRIC_NAMES[metric]} when one window is shuffled · {who}",
+    )
+    ui.chart(
+        stamp(fig, made),
+        "what_matters_map",
+        name=ui.slug("importance", split, group or "all", metric),
+        how_to_read="Each cell is one variable's window of time; the darker, the more the model loses when it is "
+        "shuffled. White cells do not clearly matter (their interval reaches 0); the hover gives each loss with "
+        "its 95% interval.",
+        csv=lambda: pd.DataFrame(
+            [
+                {
+                    "variable": v,
+                    "steps": steps(w),
+                    "loss": g.window.importance[i, j],
+                    "low": g.window.low[i, j],
+                    "high": g.window.high[i, j],
+                }
+                for i, v in enumerate(result.variables)
+                for j, w in enumerate(result.windows)
+            ]
+        ),
+    )
+with right:
+    if n_vars > 1:
+        bars = importance_bars_figure(
+            g.variable.importance,
+            g.variable.low,
+            g.variable.high,
+            result.variables,
+            metric=metric,
+            title=f"Each variable shuffled whole · {who}",
+        )
+        reading = "Each bar is the loss when the whole variable is shuffled, with its 95% interval; grey bars do not clearly matter."
+    else:
+        bars = importance_bars_figure(
+            g.window.importance[0],
+            g.window.low[0],
+            g.window.high[0],
+            window_labels(result.windows),
+            metric=metric,
+            title=f"Each window shuffled · {who}",
+        )
+        reading = "Each bar is the loss when that window of time is shuffled, with its 95% interval; grey bars do not clearly matter."
+    ui.chart(
+        stamp(bars, made),
+        "what_matters_bars",
+        name=ui.slug("importance_bars", split, group or "all", metric),
+        how_to_read=reading,
+    )
+
+st.subheader("Every class")
+rows = []
+for name in result.classes_by_dependence(metric):
+    cg = result.by_class[name][metric]
+    cells = np.where(cg.window.clear(), cg.window.importance, -np.inf)
+    top = np.unravel_index(int(np.argmax(cells)), cells.shape)
+    row = {
+        "class": name,
+        "series": cg.samples,
+        METRIC_NAMES[metric].replace(" lost", " (unshuffled)"): round(cg.score, 4),
+        "window that matters most": (
+            "none clearly"
+            if not np.isfinite(cells[top])
+            else (f"{result.variables[top[0]]}, " if n_vars > 1 else "") + steps(result.windows[top[1]])
+        ),
+        "its loss": None if not np.isfinite(cells[top]) else round(float(cells[top]), 4),
+    }
+    row.update(
+        {f"ρ {m}": round(ag.rho(name), 2) if ag.rho(name) == ag.rho(name) else None for m, ag in agreements.items()}
+    )
+    rows.append(row)
+ui.table(pd.DataFrame(rows), "what_matters_classes", name=ui.slug("importance_classes", split, metric))
+with st.expander("How this is measured"):
+    st.markdown(
+        f"- **Shuffling** a window gives each series the values another series of the split has there "
+        f"(a new random pairing for each of the {result.repeats} shuffles); the loss is the drop in the share of "
+        "series the model gets right (or in the log-probability of their true class), over that class's series.\n"
+        "- The **interval** is a 95% bootstrap interval: series and shuffles are drawn again with replacement 1000 "
+        "times. Fewer series or fewer shuffles widen it.\n"
+        "- **Agreement with the maps**: each map (CAM: its positive part; integrated gradients: its size) is summed "
+        "over the same windows and averaged over the class's series; Spearman's ρ compares its order of the cells "
+        "with the log-probability losses (cells that do not clearly matter count as 0). The CAM of a model with "
+        "several variables has one value per step for all of them, so it is compared over time only.\n"
+        "- Windows that start after a series ends are not counted for that series."
+    )
+    st.caption(f"Computed on {len(result.sample_indices)} series in {result.seconds:.1f} s.")
