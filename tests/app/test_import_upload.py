@@ -14,7 +14,7 @@ import pytest
 from lstmfcn.dashboard import sources
 from lstmfcn.dashboard.blobs import BlobStore
 from lstmfcn.errors import CheckpointError
-from tests.app.test_pages import no_exception, titles
+from tests.app.test_pages import PAGES, no_exception, titles
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "foreign"
 SPECS = {s["name"]: s for s in json.loads((FIXTURES / "fixtures.json").read_text())["fixtures"]}
@@ -52,3 +52,22 @@ def test_sidebar_upload_of_keras_weights_draws_their_cam(app):
     at.switch_page("pages/cam.py").run()
     no_exception(at)
     assert titles(at)  # the CAM page draws the imported model's maps
+
+
+@pytest.mark.parametrize("name", ["tsai_mlstmfcn_basicmotions", "sktime_lstmfcn_basicmotions"])
+def test_every_page_works_on_an_imported_model(app, name):
+    """A bidirectional two-layer tsai MLSTM-FCN (the head reads 2 × 16 LSTM features) and sktime's
+    network (its LSTM reads time steps), uploaded through the sidebar: every page renders."""
+    spec = SPECS[name]
+    at = app(dataset=spec["dataset"])
+    at.sidebar.selectbox(key="_foreign_normalize").set_value(spec["normalize"]).run()
+    data = (FIXTURES / spec["file"]).read_bytes()
+    at.file_uploader(key="_upload_model").set_value((spec["file"], data, "application/octet-stream")).run()
+    no_exception(at)
+    assert at.session_state["model"].startswith("upload:"), [e.value for e in at.error]
+    what_matters = Path(__file__).parents[2] / "pages" / "what_matters.py"
+    for page in [*PAGES, *(["pages/what_matters.py"] if what_matters.is_file() else [])]:
+        at.switch_page(page).run()
+        no_exception(at)
+        assert not at.error, (page, [e.value for e in at.error])
+        assert at.session_state["model"].startswith("upload:")
