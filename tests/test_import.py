@@ -249,3 +249,36 @@ def test_the_readme_examples_run_as_written(tmp_path, monkeypatch):
     from lstmfcn import import_model as exported
 
     assert exported is import_model
+
+
+@pytest.mark.parametrize(
+    "change,words",
+    [
+        (
+            lambda layers: next(x for x in layers if x["class_name"] == "LSTM")["config"].update(
+                recurrent_activation="hard_sigmoid"
+            ),
+            "hard_sigmoid gates",
+        ),
+        (
+            lambda layers: layers.append({"class_name": "Lambda", "config": {"name": "scale", "function": "x * 2"}}),
+            "Lambda layer",
+        ),
+        (
+            lambda layers: next(x for x in layers if x["class_name"] == "Conv1D")["config"].update(padding="causal"),
+            "padding 'causal'",
+        ),
+    ],
+)
+def test_what_a_keras_configuration_says_cannot_be_mapped_is_refused(tmp_path, change, words):
+    """A whole-model .h5 states its layers' options: those the family does not have are refused, and
+    a Lambda's code (here a string; in real files marshalled bytecode) is never run."""
+    h5py = pytest.importorskip("h5py")
+    path = tmp_path / "model.h5"
+    path.write_bytes((FIXTURES / "keras_mlstmfcn_basicmotions.h5").read_bytes())
+    with h5py.File(path, "r+") as f:
+        config = json.loads(f.attrs["model_config"])
+        change(config["config"]["layers"])
+        f.attrs["model_config"] = json.dumps(config)
+    with pytest.raises(CheckpointError, match=words):
+        import_model("keras", path, dataset("BasicMotions", "per_sample"))

@@ -193,19 +193,28 @@ def _read_legacy(h5, name: str) -> KerasFile:
             raise CheckpointError(f"{name}: its model_config is not JSON ({exc})") from exc
         by_name = {str(e.get("config", {}).get("name") or e.get("name")): e for e in layers_config}
     version = root.attrs.get("keras_version") or h5.attrs.get("keras_version")
+    stored = [_text(n) for n in root.attrs.get("layer_names", [])]
+    # The configuration's layers in its order (a layer without weights, a Lambda included, is in
+    # it), each with its weights; then any weighted layer the configuration does not list.
+    order = [*by_name, *(n for n in stored if n not in by_name)]
     layers = []
-    for layer_name in (_text(n) for n in root.attrs.get("layer_names", [])):
-        g = _child(root, layer_name, name)
-        weights = []
-        for wn in (_text(w) for w in g.attrs.get("weight_names", [])):
-            item = g
-            for part in wn.split("/"):
-                item = _child(item, part, name)
-            weights.append((wn.split("/")[-1].split(":")[0], _array(item, name)))
+    for layer_name in order:
+        weights = _legacy_weights(_child(root, layer_name, name), name) if layer_name in stored else []
         entry = by_name.get(layer_name, {})
         layers.append(Layer(layer_name, entry.get("class_name"), entry.get("config") or {}, weights))
     fmt = "Keras legacy HDF5 (.h5, whole model)" if by_name else "Keras legacy HDF5 (.h5, weights only)"
     return KerasFile(layers, fmt, _text(version) if version is not None else None, bool(by_name))
+
+
+def _legacy_weights(group, name: str) -> list[tuple[str, np.ndarray]]:
+    """A legacy layer group's arrays in its ``weight_names`` order, named (``kernel:0`` → ``kernel``)."""
+    weights = []
+    for wn in (_text(w) for w in group.attrs.get("weight_names", [])):
+        item = group
+        for part in wn.split("/"):
+            item = _child(item, part, name)
+        weights.append((wn.split("/")[-1].split(":")[0], _array(item, name)))
+    return weights
 
 
 def _child(group, key: str, name: str):
@@ -254,7 +263,8 @@ def convert(kf: KerasFile, name: str, n_vars: int, length: int, shuffle: bool | 
             raise refuse(name, f"a Keras Activation '{layer.config.get('activation')}' (the family uses ReLU)")
         elif cls == "Masking":
             notes.append(
-                "the Masking layer skips LSTM steps whose every value is 0; none here (no such step in ordinary data)"
+                "Keras' Masking skips LSTM steps whose values are all 0 (with the dimension shuffle: a variable that is"
+                " 0 throughout); this model reads them, so the logits differ only on such series"
             )
         elif cls not in _WEIGHTLESS and cls is not None:
             raise refuse(name, f"a Keras {cls} layer ('{layer.name}'; no layer code is ever run here)")
@@ -262,8 +272,8 @@ def convert(kf: KerasFile, name: str, n_vars: int, length: int, shuffle: bool | 
     recurrent = kinds["LSTM"] + kinds["AttentionLSTM"]
     if len(recurrent) != 1:
         raise refuse(name, f"a Keras model with {len(recurrent)} recurrent layers")
-    if len(bns) != 3:
-        raise refuse(name, f"a Keras model with {len(bns)} BatchNormalization layers")
+    if len(convs) != 3 or len(bns) != 3:
+        raise refuse(name, f"a Keras model with {len(convs)} Conv1D and {len(bns)} BatchNormalization layers")
     state: dict[str, torch.Tensor] = {}
 
     kernels = []
@@ -373,7 +383,7 @@ def _kind(layer: Layer, name: str) -> str | None:
     shapes = [a.shape for _, a in layer.weights]
     if not shapes:
         return None
-    if shapes[0].__len__() == 3 and len(shapes) <= 2:
+    if len(shapes[0]) == 3 and len(shapes) <= 2:
         return "Conv1D"
     if len(shapes) == 4 and all(len(s) == 1 and s == shapes[0] for s in shapes):
         return "BatchNormalization"
