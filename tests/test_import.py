@@ -33,6 +33,8 @@ ARCH = {
     "tsai_mlstmfcn_basicmotions": "mlstmfcn",
     "sktime_lstmfcn_basicmotions": "lstmfcn",
     "keras_lstmfcn_gunpoint": "lstmfcn",
+    "keras2_hard_lstmfcn_gunpoint": "lstmfcn",  # hard-sigmoid gates, weights only: --lstm-gates hard_sigmoid
+    "keras2_hard_lstmfcn_gunpoint_whole": "lstmfcn",  # the same model whole: its configuration says hard_sigmoid
     "keras_alstmfcn_gunpoint": "alstmfcn",
     "keras_mlstmfcn_basicmotions": "mlstmfcn",
     "keras_malstmfcn_basicmotions": "malstmfcn",
@@ -50,7 +52,8 @@ def dataset(name: str, normalize: str):
 
 def imported(spec: dict):
     ds = dataset(spec["dataset"], spec["normalize"])
-    model, meta = import_model(spec["framework"], FIXTURES / spec["file"], ds, classes=spec.get("classes"))
+    options = {"classes": spec.get("classes"), "lstm_gates": spec.get("lstm_gates")}
+    model, meta = import_model(spec["framework"], FIXTURES / spec["file"], ds, **options)
     return model, meta, ds
 
 
@@ -83,7 +86,13 @@ def test_what_the_weights_determine_is_read_from_them():
 
 
 @pytest.mark.parametrize(
-    "name", ["tsai_mlstmfcn_basicmotions", "sktime_lstmfcn_basicmotions", "keras_malstmfcn_basicmotions"]
+    "name",
+    [
+        "tsai_mlstmfcn_basicmotions",
+        "sktime_lstmfcn_basicmotions",
+        "keras_malstmfcn_basicmotions",
+        "keras2_hard_lstmfcn_gunpoint_whole",
+    ],
 )
 def test_explanations_keep_their_invariants_on_imported_models(name):
     model, _, ds = imported(next(s for s in SPECS if s["name"] == name))
@@ -255,10 +264,14 @@ def test_the_readme_examples_run_as_written(tmp_path, monkeypatch):
     "change,words",
     [
         (
+            lambda layers: next(x for x in layers if x["class_name"] == "LSTM")["config"].update(activation="relu"),
+            "relu activation",
+        ),
+        (
             lambda layers: next(x for x in layers if x["class_name"] == "LSTM")["config"].update(
-                recurrent_activation="hard_sigmoid"
+                recurrent_activation="softsign"
             ),
-            "hard_sigmoid gates",
+            "softsign gates",
         ),
         (
             lambda layers: layers.append({"class_name": "Lambda", "config": {"name": "scale", "function": "x * 2"}}),
@@ -282,3 +295,23 @@ def test_what_a_keras_configuration_says_cannot_be_mapped_is_refused(tmp_path, c
         f.attrs["model_config"] = json.dumps(config)
     with pytest.raises(CheckpointError, match=words):
         import_model("keras", path, dataset("BasicMotions", "per_sample"))
+
+
+def test_hard_sigmoid_gates_of_keras_2_are_read_or_stated():
+    """Keras 2.0-2.2 made LSTMs with hard-sigmoid gates (the authors' published weights): a whole
+    model says so, a weights-only file needs --lstm-gates, and without it the logits are off."""
+    by_name = {s["name"]: s for s in SPECS}
+    whole = imported(by_name["keras2_hard_lstmfcn_gunpoint_whole"])[0]
+    assert whole.config.lstm_gates == "hard_sigmoid_keras2"
+    spec = by_name["keras2_hard_lstmfcn_gunpoint"]
+    ds = dataset(spec["dataset"], spec["normalize"])
+    model, meta = import_model("keras", FIXTURES / spec["file"], ds)  # the user did not say
+    assert model.config.lstm_gates == "sigmoid" and any(
+        "--lstm-gates hard_sigmoid" in a for a in meta["imported"]["assumed"]
+    )
+    split = model_input(model, ds, "test")
+    assert not parity(predict_logits(model, split.X, split.lengths), np.load(FIXTURES / spec["logits"]))["within"]
+    with pytest.raises(CheckpointError, match="not sigmoid as --lstm-gates says"):
+        import_model(
+            "keras", FIXTURES / by_name["keras2_hard_lstmfcn_gunpoint_whole"]["file"], ds, lstm_gates="sigmoid"
+        )

@@ -38,6 +38,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         action="store_false",
         help="where V = T the weights cannot tell: the LSTM read T steps of V (--shuffle: V steps of T)",
     )
+    s.add_argument(
+        "--lstm-gates",
+        choices=["sigmoid", "hard_sigmoid"],
+        help="a Keras LSTM's gates where the file does not say (weights only): the authors' Keras 2.0-2.2 weights"
+        " need hard_sigmoid (default: sigmoid, Keras 2.3 and later)",
+    )
     s.add_argument("--expect-logits", metavar="FILE", help="logits your library gave (.npy/.npz/.csv) to check parity")
     s.add_argument("--split", default="test", choices=["train", "test"], help="the split --expect-logits is of")
     s.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -65,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
         mean=_list(args.mean, float),
         std=_list(args.std, float),
         shuffle=args.shuffle,
+        lstm_gates=args.lstm_gates,
     )
     check = None
     if args.expect_logits:

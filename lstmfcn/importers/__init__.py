@@ -36,7 +36,14 @@ PARITY_TOLERANCE = 1e-5
 
 
 def convert_bytes(
-    framework: str, data: bytes, name: str, n_vars: int, length: int, *, shuffle: bool | None = None
+    framework: str,
+    data: bytes,
+    name: str,
+    n_vars: int,
+    length: int,
+    *,
+    shuffle: bool | None = None,
+    lstm_gates: str | None = None,
 ) -> Converted:
     """Read ``data`` (a weights file named ``name``) as ``framework``'s and map it; no model is built.
 
@@ -50,7 +57,11 @@ def convert_bytes(
         if framework == "keras":
             from . import keras
 
-            return keras.convert(keras.read(data, name), name, n_vars, length, shuffle)
+            return keras.convert(keras.read(data, name), name, n_vars, length, shuffle, lstm_gates)
+        if lstm_gates not in (None, "sigmoid"):
+            raise CheckpointError(
+                f"{name}: {framework} builds torch's nn.LSTM, whose gates are sigmoid; drop --lstm-gates"
+            )
         from . import sktime, tsai
 
         tensors = read_state_dict(data, name, framework)
@@ -120,6 +131,7 @@ def import_bytes(
     std: list[float] | None = None,
     shuffle: bool | None = None,
     normalize: str | None = None,
+    lstm_gates: str | None = None,
 ) -> tuple[LSTMFCN, dict]:
     """Import a foreign weights file for dataset ``ds``; returns ``(model in eval mode, metadata)``.
 
@@ -133,8 +145,10 @@ def import_bytes(
         shuffle: whether the LSTM reads variables as steps, where the weights cannot tell (``V == T``).
         normalize: the normalisation the user's pipeline applied, where ``ds`` was loaded with
             another (the dashboard's dataset); ``per_dataset`` statistics then come from its train split.
+        lstm_gates: ``"sigmoid"`` or ``"hard_sigmoid"``, a Keras LSTM's gates where the file does not say
+            (the authors' Keras 2.0-2.2 weights: hard_sigmoid).
     """
-    converted = convert_bytes(framework, data, name, ds.n_vars, ds.length, shuffle=shuffle)
+    converted = convert_bytes(framework, data, name, ds.n_vars, ds.length, shuffle=shuffle, lstm_gates=lstm_gates)
     model = build_imported(converted, ds.length, name)
     config = model.config
     if config.shuffle and config.length != ds.length:

@@ -251,8 +251,15 @@ def _natural(names: list[str]) -> list[str]:
 # Mapping
 
 
-def convert(kf: KerasFile, name: str, n_vars: int, length: int, shuffle: bool | None) -> Converted:
-    """Map the authors' Keras network; ``n_vars``, ``length``: the dataset's ``V``, ``T``."""
+def convert(
+    kf: KerasFile, name: str, n_vars: int, length: int, shuffle: bool | None, gates: str | None = None
+) -> Converted:
+    """Map the authors' Keras network; ``n_vars``, ``length``: the dataset's ``V``, ``T``.
+
+    ``gates`` (``"sigmoid"`` or ``"hard_sigmoid"``) is the user's word on the LSTM's gates where the
+    file has no configuration (the authors' Keras 2.0-2.2 weights: hard_sigmoid); a configuration
+    that says otherwise wins over it, and is refused only if they disagree.
+    """
     kinds: dict[str, list[Layer]] = {k: [] for k in _WEIGHTED}
     notes: list[str] = []
     for layer in kf.layers:
@@ -305,6 +312,7 @@ def convert(kf: KerasFile, name: str, n_vars: int, length: int, shuffle: bool | 
     attention = cell in kinds["AttentionLSTM"]
     input_size, cells = (_attention_lstm if attention else _lstm)(cell, state, name)
     shuffle, how = lstm_reads(input_size, n_vars, length, shuffle, True, name)
+    lstm_gates = _gates(cell, kf, gates, attention, name)
 
     head = [d for d in denses if len(d.weights) == 2]
     se_layers = [d for d in denses if len(d.weights) == 1]
@@ -340,6 +348,7 @@ def convert(kf: KerasFile, name: str, n_vars: int, length: int, shuffle: bool | 
     config = dict(
         arch=arch_name, n_vars=n_vars, n_classes=n_classes, cells=cells, shuffle=shuffle, filters=filters,
         kernels=kernel_sizes, se_reduction=reduction, bn_eps=eps.pop(), bn_momentum=0.01, lstm_readout="state",
+        lstm_gates=lstm_gates,
     )  # fmt: skip
     if shuffle:
         config["length"] = input_size
@@ -350,15 +359,21 @@ def convert(kf: KerasFile, name: str, n_vars: int, length: int, shuffle: bool | 
         + (f", squeeze-and-excite ratio {reduction}" if se_layers else ""),
         f"{n_classes} classes",
     ]
+    if lstm_gates != "sigmoid":
+        read.append(f"LSTM gates: {lstm_gates} (from {'the configuration' if cell.config else 'your --lstm-gates'})")
     if kf.has_config:
         read.append(f"BatchNorm eps {config['bn_eps']:g}, 'same' padding, activations (from the file's configuration)")
         assumed = []
     else:
         assumed = [
-            "BatchNorm eps 1e-3, Conv1D padding 'same', ReLU after each BatchNorm, LSTM gates sigmoid (Keras defaults:"
-            " a weights-only file does not store them)",
+            "BatchNorm eps 1e-3, Conv1D padding 'same', ReLU after each BatchNorm (Keras defaults: a weights-only"
+            " file does not store them)",
             "layer order from the layers' names (conv1d, conv1d_1, ...: the order Keras made them in)",
         ]
+        if gates is None:
+            assumed.append(
+                "LSTM gates sigmoid (Keras 2.3 and later); the authors' Keras 2.0-2.2 weights need --lstm-gates hard_sigmoid"
+            )
     assumed.append("the head reads [LSTM, pooled conv] in that order (concatenate([x, y]) as in the authors' code)")
     if attention:
         assumed.append("AttentionLSTM with sigmoid gates and tanh, the authors' equations (its code is never run)")
@@ -437,15 +452,26 @@ def _check_activation(layer: Layer, expected: str, name: str) -> None:
         raise refuse(name, f"a squeeze-and-excite Dense '{layer.name}' with activation '{got}' (not {expected})")
 
 
+def _gates(cell: Layer, kf: KerasFile, stated: str | None, attention: bool, name: str) -> str:
+    """The LSTM's gate activation (a :data:`~lstmfcn.models.config.LSTM_GATES` name): the
+    configuration's, else the user's, else sigmoid. Keras' hard sigmoid changed slope in Keras 3."""
+    said = cell.config.get("recurrent_activation")
+    if said is not None and stated is not None and said != stated:
+        raise CheckpointError(f"{name}: the file's LSTM has {said} gates, not {stated} as --lstm-gates says")
+    gates = said or stated or "sigmoid"
+    if gates == "sigmoid":
+        return "sigmoid"
+    if gates != "hard_sigmoid" or attention:
+        raise refuse(name, f"an {'AttentionLSTM' if attention else 'LSTM'} with {gates} gates (supported: sigmoid"
+                     f"{'' if attention else ', and hard_sigmoid on a plain LSTM'})")  # fmt: skip
+    return "hard_sigmoid_keras3" if (kf.version or "").startswith("3") else "hard_sigmoid_keras2"
+
+
 def _check_gates(layer: Layer, name: str) -> None:
     c = layer.config
-    gates, act = c.get("recurrent_activation", "sigmoid"), c.get("activation", "tanh")
-    if gates != "sigmoid" or act != "tanh":
-        raise refuse(
-            name,
-            f"an LSTM with {gates} gates and {act} activation (Keras 2 before 2.3 defaulted to hard_sigmoid;"
-            " only sigmoid gates and tanh are exact here)",
-        )
+    act = c.get("activation", "tanh")
+    if act != "tanh":
+        raise refuse(name, f"an LSTM with {act} activation (the family's is tanh)")
     for flag in ("return_sequences", "go_backwards", "stateful"):
         if c.get(flag):
             raise refuse(name, f"an LSTM with {flag}=True")

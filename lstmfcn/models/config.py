@@ -10,6 +10,9 @@ ARCH_NAMES = {"lstmfcn": "LSTM-FCN", "alstmfcn": "ALSTM-FCN", "mlstmfcn": "MLSTM
 """LSTM-FCN, ALSTM-FCN (Karim et al. 2017); MLSTM-FCN, MALSTM-FCN (Karim et al. 2018)."""
 #: What the head may read of a plain LSTM (see :class:`ModelConfig`).
 LSTM_READOUTS = ("state", "last_step")
+#: The gate activations of a plain LSTM: the logistic sigmoid, or Keras' hard sigmoids (slope 0.2 in
+#: Keras 2, 1/6 in Keras 3; see :mod:`lstmfcn.models.hard_gate_lstm`).
+LSTM_GATES = ("sigmoid", "hard_sigmoid_keras2", "hard_sigmoid_keras3")
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,8 @@ class ModelConfig:
             last layer (Keras, sktime and the papers); ``"last_step"``: the output at the last step
             (tsai's ``output[:, -1]``). They differ only when bidirectional: the backward half of the
             last step has read one step, the backward final state all of them.
+        lstm_gates: the gates' activation, one of :data:`LSTM_GATES` (the authors' Keras 2 models:
+            ``"hard_sigmoid_keras2"``); a hard-sigmoid LSTM has one layer and one direction.
 
     Plain (non-attention) LSTMs only may be stacked or bidirectional: the attention LSTM is the
     papers' one-layer cell.
@@ -59,6 +64,7 @@ class ModelConfig:
     lstm_layers: int = 1
     bidirectional: bool = False
     lstm_readout: str = "state"
+    lstm_gates: str = "sigmoid"
 
     def __post_init__(self) -> None:
         if self.arch not in ARCHITECTURES:
@@ -72,8 +78,12 @@ class ModelConfig:
             raise ValueError("filters and kernels must have three entries, one per conv block")
         if self.lstm_readout not in LSTM_READOUTS:
             raise ValueError(f"lstm_readout must be one of {', '.join(LSTM_READOUTS)}, got {self.lstm_readout!r}")
-        if self.attention and (self.lstm_layers != 1 or self.bidirectional):
-            raise ValueError("the attention LSTM has one layer and one direction")
+        if self.lstm_gates not in LSTM_GATES:
+            raise ValueError(f"lstm_gates must be one of {', '.join(LSTM_GATES)}, got {self.lstm_gates!r}")
+        if self.attention and (self.lstm_layers != 1 or self.bidirectional or self.lstm_gates != "sigmoid"):
+            raise ValueError("the attention LSTM has one layer, one direction and sigmoid gates")
+        if self.lstm_gates != "sigmoid" and (self.lstm_layers != 1 or self.bidirectional):
+            raise ValueError("a hard-sigmoid LSTM has one layer and one direction")
         # JSON round trips turn tuples into lists; keep the config hashable and comparable.
         object.__setattr__(self, "filters", tuple(int(f) for f in self.filters))
         object.__setattr__(self, "kernels", tuple(int(k) for k in self.kernels))

@@ -26,6 +26,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from .attention_lstm import AttentionLSTM
 from .config import ModelConfig
+from .hard_gate_lstm import HardGateLSTM
 from .masking import length_mask, masked_mean
 from .squeeze_excite import SqueezeExcite1d
 
@@ -120,6 +121,9 @@ class LSTMFCN(nn.Module):
         lstm_input = cfg.length if cfg.shuffle else cfg.n_vars
         if cfg.attention:
             self.lstm: nn.Module = AttentionLSTM(lstm_input, cfg.cells)
+        elif cfg.lstm_gates != "sigmoid":
+            self.lstm = HardGateLSTM(lstm_input, cfg.cells, cfg.lstm_gates)
+            _keras_lstm_init(self.lstm)
         else:
             self.lstm = nn.LSTM(
                 lstm_input, cfg.cells, num_layers=cfg.lstm_layers, bidirectional=cfg.bidirectional, batch_first=True
@@ -208,6 +212,9 @@ class LSTMFCN(nn.Module):
         if isinstance(self.lstm, AttentionLSTM):
             h, attention, contexts = self.lstm(seq, step_mask)
             return self.dropout(h), attention, contexts
+        if isinstance(self.lstm, HardGateLSTM):  # in the weights' precision, as the plain LSTM below
+            with torch.autocast(seq.device.type, enabled=False):
+                return self.dropout(self.lstm(seq.to(self.lstm.weight_ih_l0.dtype), step_mask)), None, None
         # In float32 even under autocast (train --amp): oneDNN has no bfloat16 LSTM on every CPU (an
         # AVX2 EPYC refuses it), and a cell of 8-128 units gains nothing from half precision.
         if torch.is_autocast_enabled(seq.device.type):  # the conv half's bfloat16 back to the weights' float32
@@ -243,7 +250,7 @@ def _zero_padding(h: torch.Tensor, keep: torch.Tensor | None) -> torch.Tensor:
     return h if keep is None else h * keep
 
 
-def _keras_lstm_init(lstm: nn.LSTM) -> None:
+def _keras_lstm_init(lstm: nn.LSTM | HardGateLSTM) -> None:
     """Glorot input weights, orthogonal recurrent weights, forget-gate bias 1 (Keras defaults).
 
     Layer by layer, direction by direction, in the order of the one-layer model's random draws,
