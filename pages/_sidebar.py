@@ -144,8 +144,10 @@ def _on_model_upload() -> None:
     if up is None:
         return
     # Weights trained elsewhere are imported for the selected dataset, as the user says they were prepared.
+    answers = {**FOREIGN_DEFAULTS, **{k: ss[k] for k in FOREIGN_DEFAULTS if k in ss}}
+    gates = None if answers["foreign_gates"] == FOREIGN_DEFAULTS["foreign_gates"] else answers["foreign_gates"]
     foreign = sources.ForeignUpload(
-        dataset(ss["dataset"]), ss.get("_foreign_framework", "auto"), ss.get("_foreign_normalize", "none")
+        dataset(ss["dataset"]), answers["foreign_framework"], answers["foreign_normalize"], gates
     )
     try:
         model_id, model = sources.model_from_upload(
@@ -314,15 +316,36 @@ def sidebar() -> None:
 
 def foreign_options() -> None:
     """What the weights of a model trained elsewhere cannot tell (see ``lstmfcn import``)."""
+    for name, default in FOREIGN_DEFAULTS.items():
+        ss.setdefault(name, default)
     with st.expander("Weights trained elsewhere"):
-        st.selectbox("Trained with", sources.FOREIGN_FRAMEWORKS, key="_foreign_framework")
-        st.selectbox(
+        bound(st.selectbox, "foreign_framework", "Trained with", page="sidebar", options=sources.FOREIGN_FRAMEWORKS)
+        bound(
+            st.selectbox,
+            "foreign_normalize",
             "Normalisation your pipeline applied",
-            ["none", "per_sample", "per_dataset"],
-            key="_foreign_normalize",
+            page="sidebar",
+            options=["none", "per_sample", "per_dataset"],
             help="none: the series as the file holds them; per_sample: each series z-normalised; per_dataset: "
             "each variable standardised with the train split's mean and standard deviation.",
         )
+        bound(
+            st.selectbox,
+            "foreign_gates",
+            "Keras LSTM gates",
+            page="sidebar",
+            options=[FOREIGN_DEFAULTS["foreign_gates"], "sigmoid", "hard_sigmoid"],
+            help="Only for Keras weights saved without their model (save_weights): Keras 2.0-2.2, the authors'"
+            " published weights, made LSTMs with hard_sigmoid gates.",
+        )
+
+
+#: The sidebar's answers for weights trained elsewhere, until the user changes them.
+FOREIGN_DEFAULTS = {
+    "foreign_framework": "auto",
+    "foreign_normalize": "none",
+    "foreign_gates": "as the file says (else sigmoid)",
+}
 
 
 def layout_offer() -> None:

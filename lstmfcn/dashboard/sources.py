@@ -314,11 +314,13 @@ def selection_sentence(
 @dataclass(frozen=True)
 class ForeignUpload:
     """What the weights of a model trained elsewhere cannot tell: the dataset it was trained on
-    (the selected one), the library (``"auto"``: told by the file) and the normalisation used."""
+    (the selected one), the library (``"auto"``: told by the file), the normalisation used and, for
+    Keras weights alone, the LSTM's gates."""
 
     ds: Dataset
     framework: str = "auto"
     normalize: str = "none"
+    lstm_gates: str | None = None  # a Keras LSTM's gates where the file does not say (None: as it says, else sigmoid)
 
 
 def model_from_upload(
@@ -382,7 +384,8 @@ def _import_upload(name: str, data: bytes, blobs: BlobStore, owner: str | None, 
                 f"{name}: neither this program's checkpoint nor weights whose library can be told from the file;"
                 " choose tsai, sktime or keras under 'Trained with'"
             )
-    model, meta = import_bytes(framework, data, name, foreign.ds, normalize=foreign.normalize)
+    gates = foreign.lstm_gates if framework == "keras" else None
+    model, meta = import_bytes(framework, data, name, foreign.ds, normalize=foreign.normalize, lstm_gates=gates)
     stem = PurePath(name).name.split(".")[0]
     blob = blobs.put(checkpoint_bytes(model, meta), f"{stem} ({framework}).safetensors", "upload", owner)
     return blob.id, model

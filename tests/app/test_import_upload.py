@@ -41,8 +41,8 @@ def test_foreign_weights_are_imported_for_the_selected_dataset(gunpoint):
 def test_sidebar_upload_of_keras_weights_draws_their_cam(app):
     spec = SPECS["keras_alstmfcn_gunpoint"]
     at = app()
-    at.sidebar.selectbox(key="_foreign_framework").set_value("keras")
-    at.sidebar.selectbox(key="_foreign_normalize").set_value("none").run()
+    at.sidebar.selectbox(key="_w_sidebar_foreign_framework").set_value("keras")
+    at.sidebar.selectbox(key="_w_sidebar_foreign_normalize").set_value("none").run()
     data = (FIXTURES / spec["file"]).read_bytes()
     at.file_uploader(key="_upload_model").set_value((spec["file"], data, "application/octet-stream")).run()
     no_exception(at)
@@ -60,7 +60,7 @@ def test_every_page_works_on_an_imported_model(app, name):
     network (its LSTM reads time steps), uploaded through the sidebar: every page renders."""
     spec = SPECS[name]
     at = app(dataset=spec["dataset"])
-    at.sidebar.selectbox(key="_foreign_normalize").set_value(spec["normalize"]).run()
+    at.sidebar.selectbox(key="_w_sidebar_foreign_normalize").set_value(spec["normalize"]).run()
     data = (FIXTURES / spec["file"]).read_bytes()
     at.file_uploader(key="_upload_model").set_value((spec["file"], data, "application/octet-stream")).run()
     no_exception(at)
@@ -71,3 +71,14 @@ def test_every_page_works_on_an_imported_model(app, name):
         no_exception(at)
         assert not at.error, (page, [e.value for e in at.error])
         assert at.session_state["model"].startswith("upload:")
+
+
+def test_the_authors_keras_2_weights_take_their_gates_from_the_sidebar(app):
+    spec = SPECS["keras2_hard_lstmfcn_gunpoint"]  # weights only: the file cannot say its gates are hard sigmoids
+    at = app()
+    at.sidebar.selectbox(key="_w_sidebar_foreign_gates").set_value("hard_sigmoid").run()
+    data = (FIXTURES / spec["file"]).read_bytes()
+    at.file_uploader(key="_upload_model").set_value((spec["file"], data, "application/octet-stream")).run()
+    no_exception(at)
+    assert at.session_state["model"].startswith("upload:")
+    assert any("LSTM gates: hard_sigmoid_keras2" in i.value for i in at.info), [i.value[-700:] for i in at.info]
