@@ -23,7 +23,7 @@ from lstmfcn.cli import main
 from lstmfcn.errors import CheckpointError, MismatchError
 from lstmfcn.evaluation import predict_logits
 from lstmfcn.explain import class_activation_maps, integrated_gradients
-from lstmfcn.importers import PARITY_TOLERANCE, detect_framework, import_model, parity
+from lstmfcn.importers import PARITY_TOLERANCE, detect_framework, import_model, library_class_order, parity
 from lstmfcn.model_input import model_input
 
 FIXTURES = Path(__file__).parent / "fixtures" / "foreign"
@@ -315,3 +315,14 @@ def test_hard_sigmoid_gates_of_keras_2_are_read_or_stated():
         import_model(
             "keras", FIXTURES / by_name["keras2_hard_lstmfcn_gunpoint_whole"]["file"], ds, lstm_gates="sigmoid"
         )
+
+
+def test_the_class_order_is_the_librarys():
+    """tsai and sktime number the classes by sorting the labels as text ("10" before "2"); the
+    authors' Keras loader, as numbers. The import says which it assumed."""
+    labels = [str(k) for k in range(1, 12)]
+    assert library_class_order("sktime", labels)[:3] == ["1", "10", "11"]
+    assert library_class_order("tsai", labels) == library_class_order("sktime", labels)
+    assert library_class_order("keras", ["-1", "1", "10", "2"]) == ["-1", "1", "2", "10"]
+    _, meta, _ = imported(SPECS[0])
+    assert any("Categorize" in a for a in meta["imported"]["assumed"])

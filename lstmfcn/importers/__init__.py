@@ -153,7 +153,12 @@ def import_bytes(
     config = model.config
     if config.shuffle and config.length != ds.length:
         raise MismatchError(f"{name}: the model reads series of length {config.length}; the dataset's are {ds.length}")
-    order = [str(c) for c in (classes or ds.classes)]
+    order = [str(c) for c in classes] if classes else library_class_order(framework, ds.classes)
+    if not classes:
+        converted.assumed.append(
+            _CLASS_ORDER[framework] + f": {', '.join(order[:6])}{', ...' if len(order) > 6 else ''}"
+        )
+    _note_padding(ds, framework, converted)
     if len(order) != config.n_classes:
         raise MismatchError(
             f"{name}: the model has {config.n_classes} outputs but {'--classes names' if classes else f'dataset {ds.name!r} has'}"
@@ -170,6 +175,38 @@ def import_bytes(
     }
     _record_accuracies(model, ds)
     return model, model.metadata
+
+
+#: How each library numbers the classes, said where the import assumes it (``--classes`` overrides).
+_CLASS_ORDER = {
+    "tsai": "classes in the order tsai's Categorize gives them (labels sorted as text); --classes if not",
+    "sktime": "classes in the order sklearn's LabelEncoder gives them (labels sorted as text, clf.classes_);"
+    " --classes if not",
+    "keras": "classes in the authors' loader's order (numbers smallest first, else sorted as text); --classes if not",
+}
+
+
+def library_class_order(framework: str, labels: list) -> list[str]:
+    """The model's output order as the library made it from the dataset's labels (with labels
+    "1".."10" tsai and sktime put "10" second: they sort the text; the authors' Keras loader, numbers)."""
+    labels = [str(c) for c in labels]
+    if framework == "keras":
+        try:
+            return sorted(labels, key=float)
+        except ValueError:
+            return sorted(labels)
+    return sorted(labels)
+
+
+def _note_padding(ds: Dataset, framework: str, converted: Converted) -> None:
+    """Unequal lengths: this model ignores padding (see :mod:`lstmfcn.models.lstm_fcn`); the library did not."""
+    lengths = np.concatenate([ds.lengths_train, ds.lengths_test])
+    if lengths.size and lengths.min() != lengths.max():
+        converted.assumed.append(
+            f"the dataset's series have unequal lengths: this model leaves their zero padding out of the LSTM (over"
+            f" time steps), the pooling and the squeeze-and-excite, where {framework} computed over the zeros; logits"
+            " differ on padded series"
+        )
 
 
 def import_model(
