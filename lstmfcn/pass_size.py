@@ -104,7 +104,11 @@ def model_key(model: nn.Module, n_vars: int, total: int) -> str:
     """The architecture and input shape: what the model's cost per sample depends on."""
     c = model.config
     parts = (c.arch, c.shuffle, c.attention, c.squeeze_excite, c.filters, c.kernels, c.cells, c.n_classes)
-    return f"{'/'.join(map(str, parts))}|V={n_vars}|T={total}"
+    # An imported model's LSTM options (issue #28) change its cost; the papers' defaults add
+    # nothing, so the keys measured before them stay valid.
+    lstm = (c.lstm_layers, c.bidirectional, c.lstm_readout, c.lstm_gates)
+    extra = "" if lstm == (1, False, "state", "sigmoid") else "|lstm=" + "/".join(map(str, lstm))
+    return f"{'/'.join(map(str, parts))}|V={n_vars}|T={total}{extra}"
 
 
 def cache_file() -> Path:
@@ -374,7 +378,7 @@ def lstm_series(model: nn.Module, total: int) -> int:
     ``S`` steps."""
     c = model.config
     steps = lstm_steps(model, total)
-    kept = steps * steps if c.attention else 8 * steps * c.cells
+    kept = steps * steps if c.attention else 8 * steps * c.lstm_features * c.lstm_layers
     return max(1, min(LSTM_SERIES, _LSTM_FLOATS // max(1, kept)))
 
 
