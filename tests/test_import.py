@@ -326,3 +326,29 @@ def test_the_class_order_is_the_librarys():
     assert library_class_order("keras", ["-1", "1", "10", "2"]) == ["-1", "1", "2", "10"]
     _, meta, _ = imported(SPECS[0])
     assert any("Categorize" in a for a in meta["imported"]["assumed"])
+
+
+def test_archives_and_arrays_that_would_inflate_are_refused(tmp_path, monkeypatch):
+    """A compressed torch.save zip or HDF5 array claiming more than the bounds is refused before it
+    is read (the bounds lowered here, so that the test inflates nothing big)."""
+    import io
+    import zipfile
+
+    import lstmfcn.importers._files as files
+    import lstmfcn.importers.keras as keras_importer
+
+    h5py = pytest.importorskip("h5py")
+    monkeypatch.setattr(files, "MAX_UNPACKED", 1000)
+    monkeypatch.setattr(keras_importer, "MAX_ELEMENTS", 1000)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("archive/data.pkl", b"\0" * 5000)  # deflates to a few bytes
+    bomb = tmp_path / "bomb.pth"
+    bomb.write_bytes(buf.getvalue())
+    with pytest.raises(CheckpointError, match="unpacks to more than"):
+        import_model("tsai", bomb, dataset("GunPoint", "none"))
+    big = tmp_path / "big.weights.h5"
+    with h5py.File(big, "w") as f:
+        f.create_dataset("layers/conv1d/vars/0", shape=(64, 64), dtype="f4", compression="gzip")
+    with pytest.raises(CheckpointError, match="not an array of numbers this program reads"):
+        import_model("keras", big, dataset("GunPoint", "none"))

@@ -25,7 +25,7 @@ import numpy as np
 import torch
 
 from ..data.dataset import Dataset
-from ..errors import CheckpointError, DataError, MismatchError
+from ..errors import CheckpointError, DataError, LstmFcnError, MismatchError
 from ..models import LSTMFCN, ModelConfig
 from ._files import is_safetensors, read_state_dict
 from ._mapping import Converted
@@ -68,14 +68,17 @@ def convert_bytes(
         converted = (tsai if framework == "tsai" else sktime).convert(tensors, name, n_vars, length, shuffle)
         converted.file_format = "safetensors" if is_safetensors(data) else "torch.save (read with weights_only=True)"
         return converted
-    except (OSError, RuntimeError, KeyError, IndexError, TypeError, struct.error) as exc:
-        # A damaged or hostile file can fail deep inside h5py or torch's reader: still one sentence.
-        raise CheckpointError(f"{name}: cannot be read as a {framework} model ({type(exc).__name__}: {exc})") from exc
     except CheckpointError as exc:
         other = detect_framework(data, name)
         if other and other != framework:  # the likeliest mistake: the wrong FRAMEWORK argument
             raise CheckpointError(f"{exc}; the file looks like a {other} model: import it as {other}") from exc
         raise
+    except LstmFcnError:
+        raise
+    except (OSError, RuntimeError, KeyError, IndexError, TypeError, ValueError, struct.error) as exc:
+        # A damaged or hostile file can fail deep inside h5py, numpy or torch's reader: still one
+        # sentence (for the dashboard too, which shows LstmFcnError's sentences).
+        raise CheckpointError(f"{name}: cannot be read as a {framework} model ({type(exc).__name__}: {exc})") from exc
 
 
 def detect_framework(data: bytes, name: str) -> str | None:
@@ -140,7 +143,8 @@ def import_bytes(
         data: the file's bytes; ``name``: its name (messages, provenance).
         ds: the dataset the model was trained on (or one shaped like it), loaded with the
             normalisation the user's pipeline used (its preprocessing record becomes the model's).
-        classes: the model's output order as label names (default: the dataset's class order).
+        classes: the model's output order as label names (default: as the library numbered the
+            dataset's labels, :func:`library_class_order`).
         mean, std: per-variable statistics the user's pipeline standardised with (``per_dataset``).
         shuffle: whether the LSTM reads variables as steps, where the weights cannot tell (``V == T``).
         normalize: the normalisation the user's pipeline applied, where ``ds`` was loaded with

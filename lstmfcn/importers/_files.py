@@ -51,6 +51,7 @@ def read_state_dict(data: bytes, name: str, framework: str) -> dict[str, torch.T
             raise CheckpointError(f"{name}: a safetensors file whose tensors cannot be read ({exc})") from exc
         _check_not_our_checkpoint(data, name)
     elif zipfile.is_zipfile(io.BytesIO(data)) or data[:2] in (b"\x80\x02", b"\x80\x03", b"\x80\x04", b"\x80\x05"):
+        _check_unpacked_size(data, name)
         try:
             loaded = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
         except Exception as exc:  # noqa: BLE001 - the restricted unpickler raises several types
@@ -66,6 +67,21 @@ def read_state_dict(data: bytes, name: str, framework: str) -> dict[str, torch.T
     if not tensors:
         raise CheckpointError(f"{name}: the file holds no weights")
     return {k.removeprefix("module."): v for k, v in tensors.items()}
+
+
+#: A torch.save zip may not unpack to more than this (a compressed bomb is refused before it inflates).
+MAX_UNPACKED = 1 << 30
+
+
+def _check_unpacked_size(data: bytes, name: str) -> None:
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        return
+    try:
+        total = sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except zipfile.BadZipFile as exc:
+        raise CheckpointError(f"{name}: a damaged torch.save archive ({exc})") from exc
+    if total > MAX_UNPACKED:
+        raise CheckpointError(f"{name}: the archive unpacks to more than {MAX_UNPACKED >> 20} MiB")
 
 
 def _state_dict_of(loaded: object, name: str, how: str) -> dict[str, torch.Tensor]:

@@ -37,6 +37,9 @@ from ._mapping import Converted, conv_chain, lstm_reads, refuse, se_reduction
 _HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 #: A ``.keras`` zip may not unpack to more than this (a zip bomb is refused before it inflates).
 MAX_UNPACKED = 1 << 30
+#: Most elements one array may hold (256 MiB of float32; an LSTM over 17,984 features with 128
+#: cells holds 9 M): a compressed dataset cannot claim more than this and inflate.
+MAX_ELEMENTS = 1 << 26
 #: Layers without weights that change nothing the mapping assumes (their configuration is checked
 #: where it matters: Activation must be ReLU). Any other layer, Lambda included, is refused.
 _WEIGHTLESS = {
@@ -233,7 +236,7 @@ def _array(dataset, name: str) -> np.ndarray:
     """A dataset's values, refused unless stored in the file itself as real numbers."""
     if dataset.is_virtual or dataset.external:
         raise CheckpointError(f"{name}: the array '{dataset.name}' is stored outside the file, which is never read")
-    if dataset.dtype.kind not in "fiu" or dataset.size > 1 << 28:
+    if dataset.dtype.kind not in "fiu" or dataset.size > MAX_ELEMENTS:
         raise CheckpointError(f"{name}: '{dataset.name}' is not an array of numbers this program reads")
     return np.asarray(dataset[()], dtype=np.float32)
 
