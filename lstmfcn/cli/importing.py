@@ -29,14 +29,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     s.add_argument("--mean", help="per-variable means your pipeline standardised with, comma-separated")
     s.add_argument("--std", help="per-variable standard deviations, comma-separated (with --mean)")
-    s.add_argument("--classes", help="the model's output order as comma-separated labels (default: the dataset's)")
+    s.add_argument(
+        "--classes",
+        help="the model's output order as comma-separated labels (default: as the library numbered the labels:"
+        " tsai and sktime sort them as text, the authors' Keras loader as numbers)",
+    )
     shuffle = s.add_mutually_exclusive_group()
     shuffle.add_argument("--shuffle", dest="shuffle", action="store_true", default=None, help=argparse.SUPPRESS)
     shuffle.add_argument(
         "--no-shuffle",
         dest="shuffle",
         action="store_false",
-        help="where V = T the weights cannot tell: the LSTM read T steps of V (--shuffle: V steps of T)",
+        help="where V = T the weights cannot tell: the LSTM reads T steps of V (--shuffle: V steps of T)",
     )
     s.add_argument(
         "--lstm-gates",
