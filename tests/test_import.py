@@ -35,6 +35,8 @@ ARCH = {
     "keras_lstmfcn_gunpoint": "lstmfcn",
     "keras2_hard_lstmfcn_gunpoint": "lstmfcn",  # hard-sigmoid gates, weights only: --lstm-gates hard_sigmoid
     "keras2_hard_lstmfcn_gunpoint_whole": "lstmfcn",  # the same model whole: its configuration says hard_sigmoid
+    "keras2_hard_alstmfcn_basicmotions": "alstmfcn",  # the authors' AttentionLSTM as Keras 2 ran it: hard gates
+    "keras2_hard_alstmfcn_basicmotions_whole": "alstmfcn",
     "keras_alstmfcn_gunpoint": "alstmfcn",
     "keras_mlstmfcn_basicmotions": "mlstmfcn",
     "keras_malstmfcn_basicmotions": "malstmfcn",
@@ -92,6 +94,7 @@ def test_what_the_weights_determine_is_read_from_them():
         "sktime_lstmfcn_basicmotions",
         "keras_malstmfcn_basicmotions",
         "keras2_hard_lstmfcn_gunpoint_whole",
+        "keras2_hard_alstmfcn_basicmotions_whole",
     ],
 )
 def test_explanations_keep_their_invariants_on_imported_models(name):

@@ -379,7 +379,7 @@ def convert(
             )
     assumed.append("the head reads [LSTM, pooled conv] in that order (concatenate([x, y]) as in the authors' code)")
     if attention:
-        assumed.append("AttentionLSTM with sigmoid gates and tanh, the authors' equations (its code is never run)")
+        assumed.append("AttentionLSTM by the authors' equations, tanh energies (its code is never run)")
     assumed.append(f"the final Dense's {activation} is left out: the model gives logits")
     assumed += notes[:1]
     return Converted(config, state, read, assumed, kf.version, kf.file_format)
@@ -464,9 +464,10 @@ def _gates(cell: Layer, kf: KerasFile, stated: str | None, attention: bool, name
     gates = said or stated or "sigmoid"
     if gates == "sigmoid":
         return "sigmoid"
-    if gates != "hard_sigmoid" or attention:
-        raise refuse(name, f"an {'AttentionLSTM' if attention else 'LSTM'} with {gates} gates (supported: sigmoid"
-                     f"{'' if attention else ', and hard_sigmoid on a plain LSTM'})")  # fmt: skip
+    if gates != "hard_sigmoid":
+        raise refuse(
+            name, f"an {'AttentionLSTM' if attention else 'LSTM'} with {gates} gates (sigmoid and hard_sigmoid are)"
+        )
     return "hard_sigmoid_keras3" if (kf.version or "").startswith("3") else "hard_sigmoid_keras2"
 
 

@@ -29,11 +29,15 @@ class AttentionLSTM(nn.Module):
     Args:
         input_size: features per step ``F``.
         hidden_size: hidden units ``H``; the attention's inner size is ``H`` too, as in the papers.
+        gate_slope: None for the logistic sigmoid on the gates; else Keras' hard sigmoid
+            ``clip(slope·x + 0.5, 0, 1)`` (0.2 in Keras 2, the authors' layer's default; 1/6 in Keras 3).
     """
 
-    def __init__(self, input_size: int, hidden_size: int) -> None:
+    def __init__(self, input_size: int, hidden_size: int, gate_slope: float | None = None) -> None:
         super().__init__()
         self.input_size, self.hidden_size = input_size, hidden_size
+        #: None: sigmoid gates; else Keras' hard sigmoid of this slope (the authors' Keras 2 layer's default).
+        self.gate_slope = gate_slope
         self.input_gates = nn.Linear(input_size, 4 * hidden_size)
         self.hidden_gates = nn.Linear(hidden_size, 4 * hidden_size, bias=False)
         self.context_gates = nn.Linear(input_size, 4 * hidden_size, bias=False)
@@ -77,9 +81,9 @@ class AttentionLSTM(nn.Module):
         inputs = (keys, x_gates, seq, w_h, self.context_gates.weight, score)
         device = seq.device.type
         if not torch.is_autocast_enabled(device):
-            return AttentionRecurrence.apply(*inputs, mask)
+            return AttentionRecurrence.apply(*inputs, mask, self.gate_slope)
         # Mixed precision: the projections above ran in low precision; the recurrence, written
         # with explicit kernels, runs in the weights' precision on one dtype throughout.
         dtype = self.hidden_gates.weight.dtype
         with torch.autocast(device, enabled=False):
-            return AttentionRecurrence.apply(*(x.to(dtype) for x in inputs), mask)
+            return AttentionRecurrence.apply(*(x.to(dtype) for x in inputs), mask, self.gate_slope)

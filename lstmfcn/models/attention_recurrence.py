@@ -20,6 +20,8 @@ score vector) are accumulated in place or formed by one matmul after the loop.
 
 from __future__ import annotations
 
+from functools import partial
+
 import torch
 from torch.autograd.function import once_differentiable
 
@@ -82,14 +84,16 @@ class AttentionRecurrence(torch.autograd.Function):
         w_c: ``(4H, F)`` ``W_c``, the gates' weights on the context.
         score: ``(H,)`` ``2v``.
         mask: ``(B, S)`` bool, True on valid steps, or None.
+        gate_slope: None for sigmoid gates, else the slope of Keras' hard sigmoid (0.2, or 1/6).
 
     Returns:
         ``h`` ``(B, H)``, ``alphas`` ``(B, S, S)``, ``contexts`` ``(B, S, F)`` as the cell's forward.
     """
 
     @staticmethod
-    def forward(ctx, keys, x_gates, seq, w_h, w_c, score, mask):
+    def forward(ctx, keys, x_gates, seq, w_h, w_c, score, mask, gate_slope=None):
         ctx.set_materialize_grads(False)  # an unused output's gradient stays None, not a (B, S, S) of zeros
+        ctx.gate_slope = gate_slope
         B, S, H = keys.shape
         w_hT, w_cT = w_h.t().contiguous(), w_c.t().contiguous()  # (H, 5H), (F, 4H)
         # Every per-step view is made before the loop, in one call each: at one sample a step's
@@ -115,7 +119,7 @@ class AttentionRecurrence(torch.autograd.Function):
             alpha = torch.softmax(energy, dim=-1)  # (B, S)
             context = _weighted_steps(alpha, seq)  # (B, F)
             gates = torch.add(x_steps[t], h_gates).addmm_(context, w_cT)  # (B, 4H)
-            act = torch.sigmoid(gates)  # the g block is replaced by its tanh below
+            act = _gates(gates, gate_slope)  # the g block is replaced by its tanh below
             i, f, g, o = act.split(H, 1)
             torch.tanh(gates.narrow(1, 2 * H, H), out=g)
             c_new = torch.addcmul(f * c, i, g)
@@ -150,8 +154,9 @@ class AttentionRecurrence(torch.autograd.Function):
         seq_t = seq.transpose(1, 2).contiguous()  # (B, F, S)
         # The gates' derivatives for every step at once (S, B, ·): a handful of kernels, not S.
         i, f, g, o = acts.unflatten(-1, (4, H)).unbind(2)
+        gate_backward = _sigmoid_backward if ctx.gate_slope is None else partial(_hard_backward, slope=ctx.gate_slope)
         slopes = torch.stack(
-            (_sigmoid_backward(g, i), _sigmoid_backward(cs[:-1], f), _tanh_backward(i, g), _sigmoid_backward(tcs, o)),
+            (gate_backward(g, i), gate_backward(cs[:-1], f), _tanh_backward(i, g), gate_backward(tcs, o)),
             dim=2,
         )  # (S, B, 4, H): ∂c_t/∂a_i, ∂c_t/∂a_f, ∂c_t/∂a_g per unit of dc; ∂h_t/∂a_o per unit of dh
         dc_dh = _tanh_backward(o, tcs)  # (S, B, H): ∂h_t/∂c_t
@@ -223,7 +228,20 @@ class AttentionRecurrence(torch.autograd.Function):
             d_w_c,
             d_score,
             None,
+            None,
         )
+
+
+def _gates(gates: torch.Tensor, slope: float | None) -> torch.Tensor:
+    """The gates' activation: the logistic sigmoid, or Keras' hard sigmoid ``clip(slope·x + 0.5, 0, 1)``."""
+    if slope is None:
+        return torch.sigmoid(gates)
+    return gates.mul(slope).add_(0.5).clamp_(0.0, 1.0)
+
+
+def _hard_backward(grad: torch.Tensor, act: torch.Tensor, *, slope: float) -> torch.Tensor:
+    """``grad · σ_hard'`` from the activation: ``slope`` where it is strictly inside (0, 1), else 0."""
+    return grad * ((act > 0) & (act < 1)).to(grad.dtype) * slope
 
 
 def _weighted_steps(alpha: torch.Tensor, seq: torch.Tensor) -> torch.Tensor:

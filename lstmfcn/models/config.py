@@ -43,7 +43,8 @@ class ModelConfig:
             (tsai's ``output[:, -1]``). They differ only when bidirectional: the backward half of the
             last step has read one step, the backward final state all of them.
         lstm_gates: the gates' activation, one of :data:`LSTM_GATES` (the authors' Keras 2 models:
-            ``"hard_sigmoid_keras2"``); a hard-sigmoid LSTM has one layer and one direction.
+            ``"hard_sigmoid_keras2"``, the attention LSTM's too); a hard-sigmoid LSTM has one layer
+            and one direction.
 
     Plain (non-attention) LSTMs only may be stacked or bidirectional: the attention LSTM is the
     papers' one-layer cell.
@@ -80,8 +81,8 @@ class ModelConfig:
             raise ValueError(f"lstm_readout must be one of {', '.join(LSTM_READOUTS)}, got {self.lstm_readout!r}")
         if self.lstm_gates not in LSTM_GATES:
             raise ValueError(f"lstm_gates must be one of {', '.join(LSTM_GATES)}, got {self.lstm_gates!r}")
-        if self.attention and (self.lstm_layers != 1 or self.bidirectional or self.lstm_gates != "sigmoid"):
-            raise ValueError("the attention LSTM has one layer, one direction and sigmoid gates")
+        if self.attention and (self.lstm_layers != 1 or self.bidirectional):
+            raise ValueError("the attention LSTM has one layer and one direction")
         if self.lstm_gates != "sigmoid" and (self.lstm_layers != 1 or self.bidirectional):
             raise ValueError("a hard-sigmoid LSTM has one layer and one direction")
         # JSON round trips turn tuples into lists; keep the config hashable and comparable.

@@ -26,7 +26,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from .attention_lstm import AttentionLSTM
 from .config import ModelConfig
-from .hard_gate_lstm import HardGateLSTM
+from .hard_gate_lstm import HARD_SLOPES, HardGateLSTM
 from .masking import length_mask, masked_mean
 from .squeeze_excite import SqueezeExcite1d
 
@@ -120,7 +120,7 @@ class LSTMFCN(nn.Module):
 
         lstm_input = cfg.length if cfg.shuffle else cfg.n_vars
         if cfg.attention:
-            self.lstm: nn.Module = AttentionLSTM(lstm_input, cfg.cells)
+            self.lstm: nn.Module = AttentionLSTM(lstm_input, cfg.cells, HARD_SLOPES.get(cfg.lstm_gates))
         elif cfg.lstm_gates != "sigmoid":
             self.lstm = HardGateLSTM(lstm_input, cfg.cells, cfg.lstm_gates)
             _keras_lstm_init(self.lstm)

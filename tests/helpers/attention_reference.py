@@ -6,9 +6,10 @@ from __future__ import annotations
 import torch
 
 
-def attention_lstm_by_the_equations(cell, seq, mask):
+def attention_lstm_by_the_equations(cell, seq, mask, gate=torch.sigmoid):
     """``(h, alphas, contexts)`` of ``cell`` on ``seq`` ``(B, S, F)``: tanh energies, separate
-    matmuls, the context through ``W_c`` after averaging, masked attention and state updates."""
+    matmuls, the context through ``W_c`` after averaging, masked attention and state updates;
+    ``gate`` is the gates' activation (Keras' hard sigmoid for the authors' Keras 2 layer)."""
     p = dict(cell.named_parameters())
     B, S, _ = seq.shape
     h = c = seq.new_zeros(B, cell.hidden_size)
@@ -23,8 +24,8 @@ def attention_lstm_by_the_equations(cell, seq, mask):
         gates = seq[:, t] @ p["input_gates.weight"].T + p["input_gates.bias"]
         gates = gates + h @ p["hidden_gates.weight"].T + context @ p["context_gates.weight"].T
         i, f, g, o = gates.chunk(4, -1)
-        c_new = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
-        h_new = torch.sigmoid(o) * torch.tanh(c_new)
+        c_new = gate(f) * c + gate(i) * torch.tanh(g)
+        h_new = gate(o) * torch.tanh(c_new)
         if mask is not None:
             valid = mask[:, t : t + 1]
             h_new, c_new = torch.where(valid, h_new, h), torch.where(valid, c_new, c)
