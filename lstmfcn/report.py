@@ -52,6 +52,8 @@ SANITY_SAMPLES = 16
 #: What "absent" means for the path methods and the deleted steps (the Attributions page's default).
 BASELINE = "zeros"
 IG_STEPS = 32
+#: The classes whose importance sentence the report gives, those that depend most on one window first.
+IMPORTANCE_CLASSES = 10
 
 #: ``progress(fraction done, what is being done)``, called as each part starts.
 ReportProgress = Callable[[float, str], None]
@@ -83,6 +85,7 @@ def build_report(
     class_subset: bool = False,
     model_name: str | None = None,
     renames: Mapping[str, Mapping] | None = None,
+    importance: bool = True,
 ) -> str:
     """The report of ``model`` on ``ds``'s ``split``, as one HTML page that opens offline.
 
@@ -104,6 +107,8 @@ def build_report(
         renames: the user's names of classes and variables (``{"classes": {label: name},
             "variables": {index: name}}``, the dashboard's ``names``) over the checkpoint's; ones
             that do not fit the model are left out, and the top of the report says so.
+        importance: include "What matters": permutation importance of each variable and window
+            per class on the class-average samples (:mod:`lstmfcn.importance`), with the maps' agreement.
 
     Returns:
         The page: a complete HTML document (about 5 MB, nearly all of it plotly.js).
@@ -151,15 +156,19 @@ def build_report(
         say(0.3, f"attention of {len(cam_rows)} samples")
         parts.append(_attention(model, X[cam_rows], y[cam_rows], L[cam_rows], classes, colors, var_names, len(y)))
 
+    if importance:
+        say(0.35, f"what matters: importance on {len(cam_rows)} samples")
+        parts.append(_importance(model, X[cam_rows], y[cam_rows], L[cam_rows], cam_rows, classes, var_names, len(y)))
+
     rows = explanations.subset_indices(y, min(CHECK_SAMPLES, samples))
     target = ev.predictions[rows]
     labels_of = {m: METHODS[m].label for m in names}
     maps = {}
     for i, m in enumerate(names):
-        say(0.35 + 0.2 * i / len(names), f"{labels_of[m]} of {len(rows)} samples")
+        say(0.5 + 0.1 * i / len(names), f"{labels_of[m]} of {len(rows)} samples")
         params = explanations.params_key(m, BASELINE, IG_STEPS)
         maps[m] = explanations.attribution(model, X[rows], target, L[rows], m, params)
-    say(0.55, f"faithfulness on {len(rows)} samples")
+    say(0.6, f"faithfulness on {len(rows)} samples")
     report = faithfulness_report(model, X[rows], target, maps, lengths=L[rows], baseline=BASELINE)
     parts.append(_faithfulness(report, labels_of, len(rows), len(y)))
     rows = explanations.subset_indices(y, min(SANITY_SAMPLES, samples))
@@ -399,6 +408,32 @@ def _faithfulness(report, labels: dict[str, str], n: int, n_split: int) -> str:
             else "The faster a method's curve rises above the grey random order, the better."
         )
         out.append(_figure(fig, read))
+    return "\n".join(out)
+
+
+def _importance(model, X, y, L, rows, classes, var_names, n_split: int) -> str:
+    from .importance import permutation_importance
+    from .importance.agreement import map_agreement
+    from .importance.sentences import agreement_sentence, importance_sentence
+
+    result = permutation_importance(model, X, y, L, variables=var_names, classes=classes, sample_indices=rows)
+    agreements = map_agreement(model, X, y, L, result)
+    order = result.classes_by_dependence()
+    said = [importance_sentence(result, None), *(importance_sentence(result, c) for c in order[:IMPORTANCE_CLASSES])]
+    more = len(order) - IMPORTANCE_CLASSES
+    out = [
+        "<h2>What matters across the split</h2>",
+        f'<p class="used">{_used(len(y), n_split)} Each variable, and each window of time in it, is shuffled across '
+        f"these series ({result.repeats} times) and the accuracy lost on each series' own class is measured, with a "
+        "95% bootstrap interval; a loss matters only when its whole interval is above 0.</p>",
+        *(f"<p>{esc(s)}</p>" for s in said),
+    ]
+    if more > 0:
+        out.append(
+            f'<p class="used">The {more} other classes depend less on any one window (the page lists them all).</p>'
+        )
+    out.append(f"<p>{esc(agreement_sentence(agreements))}</p>")
+    out += [_figure(fig, how) for fig, how, _ in F.importance_figures(result, None)]
     return "\n".join(out)
 
 

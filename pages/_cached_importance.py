@@ -12,7 +12,7 @@ import numpy as np
 import streamlit as st
 
 from pages._cached_checks import in_background
-from pages._cached_explanations import _disk_key, estimated_seconds, rows
+from pages._cached_explanations import _disk_key, disk_cache, estimated_seconds, rows
 from pages._cached_resources import aligned, model
 
 #: Bumped when what is kept changes, so old entries are never read as new ones.
@@ -27,14 +27,8 @@ def _settings(window: int, repeats: int, mode: str) -> str:
     return f"window={window};repeats={repeats};mode={mode}"
 
 
-def importance(
-    model_id: str, dataset_id: str, split: str, subset: int, window: int, repeats: int, mode: str, *, label: str
-):
-    """``(ImportanceResult, agreements)`` on ``subset`` class-balanced series of ``split`` (0: all),
-    with the labels as names (the page renames), or None while it runs in the background
-    (:func:`pages._cached_checks.in_background` draws its progress, time left and Cancel)."""
-    idx = rows(model_id, dataset_id, split, subset)
-    key = _disk_key(
+def _key(model_id: str, dataset_id: str, split: str, subset: int, window: int, repeats: int, mode: str) -> str:
+    return _disk_key(
         model_id,
         dataset_id,
         kind="importance",
@@ -44,6 +38,21 @@ def importance(
         settings=_settings(window, repeats, mode),
         maps=",".join(AGREEMENT_METHODS),
     )
+
+
+def is_kept(model_id: str, dataset_id: str, split: str, subset: int, window: int, repeats: int, mode: str) -> bool:
+    """Whether this run's result is on disk already (drawn at once, whatever it cost)."""
+    return disk_cache().has(_key(model_id, dataset_id, split, subset, window, repeats, mode))
+
+
+def importance(
+    model_id: str, dataset_id: str, split: str, subset: int, window: int, repeats: int, mode: str, *, label: str
+):
+    """``(ImportanceResult, agreements)`` on ``subset`` class-balanced series of ``split`` (0: all),
+    with the labels as names (the page renames), or None while it runs in the background
+    (:func:`pages._cached_checks.in_background` draws its progress, time left and Cancel)."""
+    idx = rows(model_id, dataset_id, split, subset)
+    key = _key(model_id, dataset_id, split, subset, window, repeats, mode)
 
     def compute(progress) -> dict:
         from lstmfcn.importance import permutation_importance

@@ -5,11 +5,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lstmfcn.figures.importance import importance_bars_figure, importance_map_figure, window_labels
+from lstmfcn.figures.importance import importance_figures
 from lstmfcn.importance.cost import forward_passes
 from lstmfcn.importance.grid import default_window, windows
 from lstmfcn.importance.on_dataset import DEFAULT_SAMPLES
-from lstmfcn.importance.sentences import agreement_sentence, importance_sentence, steps
+from lstmfcn.importance.sentences import accuracy_words, agreement_sentence, importance_sentence, steps
 from lstmfcn.importance.stored import renamed
 from lstmfcn.provenance import stamp
 from pages import _cached as cached
@@ -93,11 +93,17 @@ st.caption(
     f"{n} series × {n_vars * (1 + len(spans))} variables and windows × {1 if mode == 'baseline' else repeats} "
     f"shuffles: about {cached.format_seconds(guess)} ({basis}). The result is kept for every visitor."
 )
-if guess > START_BY_ITSELF_UP_TO_S and not st.session_state.get(f"{PAGE}_go_{subset}_{window}_{repeats}_{mode}"):
+pressed = f"{PAGE}_started_{split}_{subset}_{window}_{repeats}_{mode}"  # kept: a rerun must not ask again
+if (
+    guess > START_BY_ITSELF_UP_TO_S
+    and not st.session_state.get(pressed)
+    and not imp.is_kept(ctx.model_id, ctx.dataset_id, split, subset, window, repeats, mode)
+):
     st.button(
         f"Start (about {cached.format_seconds(guess)})",
-        key=f"{PAGE}_go_{subset}_{window}_{repeats}_{mode}",
+        key=f"{pressed}_button",
         icon=":material/play_arrow:",
+        on_click=lambda: st.session_state.update({pressed: True}),
     )
     st.stop()
 
@@ -125,67 +131,31 @@ if agreements:
     st.markdown(agreement_sentence(agreements, group))
 
 g = result.group(group, metric)
-who = "all classes" if group is None else f"class {group}"
 made = ctx.made_by(split=split, method=f"permutation importance ({MODES[mode].lower()}, {result.repeats}×)")
-left, right = st.columns([3, 2])
-with left:
-    fig = importance_map_figure(
-        g.window.importance,
-        g.window.low,
-        g.window.high,
-        result.variables,
-        result.windows,
-        metric=metric,
-        title=f"{METRIC_NAMES[metric]} when one window is shuffled · {who}",
-    )
-    ui.chart(
-        stamp(fig, made),
-        "what_matters_map",
-        name=ui.slug("importance", split, group or "all", metric),
-        how_to_read="Each cell is one variable's window of time; the darker, the more the model loses when it is "
-        "shuffled. White cells do not clearly matter (their interval reaches 0); the hover gives each loss with "
-        "its 95% interval.",
-        csv=lambda: pd.DataFrame(
-            [
-                {
-                    "variable": v,
-                    "steps": steps(w),
-                    "loss": g.window.importance[i, j],
-                    "low": g.window.low[i, j],
-                    "high": g.window.high[i, j],
-                }
-                for i, v in enumerate(result.variables)
-                for j, w in enumerate(result.windows)
-            ]
-        ),
-    )
-with right:
-    if n_vars > 1:
-        bars = importance_bars_figure(
-            g.variable.importance,
-            g.variable.low,
-            g.variable.high,
-            result.variables,
-            metric=metric,
-            title=f"Each variable shuffled whole · {who}",
+window_csv = lambda: pd.DataFrame(  # noqa: E731 - the chart's numbers, built only when downloaded
+    [
+        {
+            "variable": v,
+            "steps": steps(w),
+            "loss": g.window.importance[i, j],
+            "low": g.window.low[i, j],
+            "high": g.window.high[i, j],
+        }
+        for i, v in enumerate(result.variables)
+        for j, w in enumerate(result.windows)
+    ]
+)
+drawn = importance_figures(result, group, metric)
+places = [st.container()] if len(drawn) == 1 else st.columns([3, 2])
+for place, (fig, how_to_read, short) in zip(places, drawn, strict=True):
+    with place:
+        ui.chart(
+            stamp(fig, made),
+            f"what_matters_{short}",
+            name=ui.slug(short, split, group or "all", metric),
+            how_to_read=how_to_read,
+            csv=window_csv if short == "importance" else None,
         )
-        reading = "Each bar is the loss when the whole variable is shuffled, with its 95% interval; grey bars do not clearly matter."
-    else:
-        bars = importance_bars_figure(
-            g.window.importance[0],
-            g.window.low[0],
-            g.window.high[0],
-            window_labels(result.windows),
-            metric=metric,
-            title=f"Each window shuffled · {who}",
-        )
-        reading = "Each bar is the loss when that window of time is shuffled, with its 95% interval; grey bars do not clearly matter."
-    ui.chart(
-        stamp(bars, made),
-        "what_matters_bars",
-        name=ui.slug("importance_bars", split, group or "all", metric),
-        how_to_read=reading,
-    )
 
 st.subheader("Every class")
 rows = []
@@ -193,19 +163,30 @@ for name in result.classes_by_dependence(metric):
     cg = result.by_class[name][metric]
     cells = np.where(cg.window.clear(), cg.window.importance, -np.inf)
     top = np.unravel_index(int(np.argmax(cells)), cells.shape)
+    in_points = 100.0 if metric == "accuracy" else 1.0
+    unit = " (points)" if metric == "accuracy" else ""
     row = {
         "class": name,
         "series": cg.samples,
-        METRIC_NAMES[metric].replace(" lost", " (unshuffled)"): round(cg.score, 4),
+        "accuracy" if metric == "accuracy" else "mean log-probability": (
+            accuracy_words(cg.score) if metric == "accuracy" else round(cg.score, 3)
+        ),
         "window that matters most": (
             "none clearly"
             if not np.isfinite(cells[top])
             else (f"{result.variables[top[0]]}, " if n_vars > 1 else "") + steps(result.windows[top[1]])
         ),
-        "its loss": None if not np.isfinite(cells[top]) else round(float(cells[top]), 4),
+        f"its loss{unit}": None
+        if not np.isfinite(cells[top])
+        else round(float(cells[top]) * in_points, 1 if metric == "accuracy" else 3),
     }
     row.update(
-        {f"ρ {m}": round(ag.rho(name), 2) if ag.rho(name) == ag.rho(name) else None for m, ag in agreements.items()}
+        {
+            f"ρ {m.upper() if m in ('cam', 'ig') else m}": round(ag.rho(name), 2)
+            if ag.rho(name) == ag.rho(name)
+            else None
+            for m, ag in agreements.items()
+        }
     )
     rows.append(row)
 ui.table(pd.DataFrame(rows), "what_matters_classes", name=ui.slug("importance_classes", split, metric))

@@ -85,8 +85,28 @@ def test_the_report_ends_in_the_faithfulness_and_sanity_verdicts(lstmfcn_report)
     faithful = r"Integrated Gradients explains this model better than random order: (yes|no, not shown on these samples) \(AOPC "
     assert re.search(faithful, page)
     assert re.search(r"Integrated Gradients (passes|fails) the sanity check: ", page)
-    assert page.count(CHECKS_USED) == 3  # the average CAM, faithfulness and sanity say how many samples they used
+    assert page.count(CHECKS_USED) == 4  # the average CAM, what matters, faithfulness, sanity: how many samples each used
     assert "Attention over" not in page  # an LSTM-FCN has no attention
+
+
+def test_the_report_says_what_matters_as_the_library_does(lstmfcn_report, gunpoint):
+    from lstmfcn.dashboard.explanations import subset_indices
+    from lstmfcn.importance import permutation_importance
+    from lstmfcn.importance.sentences import importance_sentence
+
+    model, page = lstmfcn_report
+    inputs = model_input(model, gunpoint, "test")
+    rows = subset_indices(inputs.y, SAMPLES)
+    names, variables = names_from_metadata(model.metadata)
+    classes = [display_class(label, name) for label, name in zip(model.metadata["classes"], names, strict=True)]
+    result = permutation_importance(
+        model, inputs.X[rows], inputs.y[rows], inputs.lengths[rows], variables=variables, classes=classes
+    )
+    assert "<h2>What matters across the split</h2>" in page
+    for group in [None, *classes]:
+        assert f"<p>{html.escape(importance_sentence(result, group))}</p>" in page
+    assert "with the model&#x27;s own behaviour (ρ = " in page or "cannot be compared" in page
+    assert "Accuracy lost when one window is shuffled" in page  # the chart (its JSON escapes the ·)
 
 
 def test_an_attention_model_s_report_shows_how_far_its_attention_is_from_uniform(shipped_models, gunpoint):

@@ -393,7 +393,9 @@ def target_timings(device: str = "auto") -> dict[str, float]:
       (synthetic LSTM-FCN): what the dashboard redraws after each edit;
     - one Native Guide counterfactual (the What-if page's "What would have to change?"): GunPoint
       test sample 0 with the shipped LSTM-FCN (T = 150), and BasicMotions test sample 0 with the
-      shipped MLSTM-FCN, whose search tries the fewest of its 6 variables first.
+      shipped MLSTM-FCN, whose search tries the fewest of its 6 variables first;
+    - the What matters page at its defaults (:func:`importance_run`) on GunPoint's test split (150
+      series) and a class-balanced 300 of ECG5000's 4500 (targets: 20 s and a minute).
     """
     from ..checkpoint import load_model
     from ..counterfactual import native_guide
@@ -411,6 +413,7 @@ def target_timings(device: str = "auto") -> dict[str, float]:
     gp_x = model_input(lstm, gp).X  # both shipped GunPoint models prepare their input the same way
     gp_train = model_input(lstm, gp, "train")
     motions = load_model(pretrained_path("BasicMotions__mlstmfcn")).to(dev)
+    ecg = load_model(pretrained_path("ECG5000__lstmfcn")).to(dev)
     motions_attention = load_model(pretrained_path("BasicMotions__malstmfcn")).to(dev)
     bm_ds = load_dataset("BasicMotions")
     bm_train, bm_test = model_input(motions, bm_ds, "train"), model_input(motions, bm_ds, "test")
@@ -456,4 +459,21 @@ def target_timings(device: str = "auto") -> dict[str, float]:
         "counterfactual (native guide, fewest variables first), BasicMotions test #0, MLSTM-FCN": median_time(
             lambda: native_guide(motions, bm_test.X[0], bm_train.X, bm_train.y), dev, 5
         ),
+        "what matters (importance + map agreement, defaults), GunPoint test (150), LSTM-FCN": median_time(
+            lambda: importance_run(lstm, gp), dev, 1
+        ),
+        "what matters (importance + map agreement, defaults), ECG5000 test (300 of 4500), LSTM-FCN": median_time(
+            lambda: importance_run(ecg, load_dataset("ECG5000")), dev, 1
+        ),
     }
+
+
+def importance_run(model, ds) -> None:
+    """What the What matters page computes at its defaults: permutation importance on a class-balanced
+    sample of the test split (all of a small one) and the maps' agreement."""
+    from ..importance.agreement import map_agreement
+    from ..importance.on_dataset import importance_on, split_sample
+
+    sample = split_sample(model, ds, "test")
+    x, rows = sample.inputs, sample.rows
+    map_agreement(model, x.X[rows], x.y[rows], x.lengths[rows], importance_on(sample, model))

@@ -32,6 +32,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help='renames of classes and variables as JSON, as the dashboard\'s link carries them, e.g. '
         '\'{"classes": {"1": "Gun"}, "variables": {"0": "x"}}\'',
     )
+    s.add_argument(
+        "--no-importance",
+        dest="importance",
+        action="store_false",
+        help="leave out 'What matters' (permutation importance per class, the report's slowest part)",
+    )
     add_fit_switches(s)
     s.set_defaults(run=run)
 
@@ -70,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
         class_subset=args.class_subset,
         model_name=checkpoint.stem,
         renames=renames,
+        importance=args.importance,
     )
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(page, encoding="utf-8")

@@ -51,12 +51,16 @@ from .embedding import embedding_figure
 from .export import figure_html
 from .faithfulness import aopc_figure, faithfulness_figure
 from .filters import activation_heatmap_figure, filter_activation_figure
+from .importance import importance_bars_figure, importance_figures, importance_map_figure
 from .map_panels import map_small_multiples_figure, maps_side_by_side_figure
 from .maps import class_average_map_figure, map_series_figure, true_vs_predicted_figure
 from .sweep import sweep_comparison_figure
 from .training import training_curves_figure
 
 __all__ = [
+    "importance_bars_figure",
+    "importance_figures",
+    "importance_map_figure",
     "subtitled",
     "ALL_VARIABLES",
     "COUNTERFACTUAL_COLOR",

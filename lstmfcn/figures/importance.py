@@ -105,3 +105,41 @@ def importance_bars_figure(
     fig.add_vline(x=0, line=dict(color="#1f2430", width=1))
     fig.update_xaxes(title=METRIC_UNITS[metric])
     return lying_bars(apply_style(fig, title, legend=False), labels)
+
+
+#: What each chart of :func:`importance_figures` shows, in one sentence for its caption.
+READ_WINDOW_BARS = (
+    "Each bar is the loss when that window of time is shuffled, with its 95% interval; grey bars do not clearly "
+    "matter (their interval reaches 0)."
+)
+READ_MAP = (
+    "Each cell is one variable's window of time; the darker, the more the model loses when it is shuffled. White "
+    "cells do not clearly matter (their interval reaches 0); the hover gives each loss with its 95% interval."
+)
+READ_VARIABLE_BARS = (
+    "Each bar is the loss when the whole variable is shuffled, with its 95% interval; grey bars do not clearly matter."
+)
+METRIC_TITLES = {"accuracy": "Accuracy lost", "log_prob": "Log-probability lost"}
+
+
+def importance_figures(result, group: str | None, metric: str = "accuracy") -> list[tuple[go.Figure, str, str]]:
+    """The charts of one group's importance (a class name, or None for all): ``(figure, how to read it,
+    a short name)`` each. One variable: the windows as bars. Several: the variable × window map and
+    each variable's bar."""
+    g = result.group(group, metric)
+    who = "all classes" if group is None else f"class {group}"
+    title = f"{METRIC_TITLES[metric]} when one window is shuffled · {who}"
+    w = g.window
+    if len(result.variables) == 1:
+        bars = importance_bars_figure(
+            w.importance[0], w.low[0], w.high[0], window_labels(result.windows), metric=metric, title=title
+        )
+        return [(bars, READ_WINDOW_BARS, "importance")]
+    heat = importance_map_figure(
+        w.importance, w.low, w.high, result.variables, result.windows, metric=metric, title=title
+    )
+    v = g.variable
+    bars = importance_bars_figure(
+        v.importance, v.low, v.high, result.variables, metric=metric, title=f"Each variable shuffled whole · {who}"
+    )
+    return [(heat, READ_MAP, "importance"), (bars, READ_VARIABLE_BARS, "importance_bars")]

@@ -8,12 +8,15 @@ import numpy as np
 from torch import nn
 
 from ..evaluation import predict_logits
+from .agreement import AGREEMENT_IG_STEPS
 
 #: A gradient pass (forward and backward) costs about this many forward passes.
 BACKWARD_FACTOR = 3.0
 
 
-def forward_passes(n: int, n_vars: int, n_windows: int, repeats: int, *, ig_steps: int | None = 32) -> float:
+def forward_passes(
+    n: int, n_vars: int, n_windows: int, repeats: int, *, ig_steps: int | None = AGREEMENT_IG_STEPS
+) -> float:
     """Forward-pass equivalents per run: ``(V + V × W) × repeats`` perturbed copies of each of ``n``
     series and the unperturbed pass; with the map agreement (``ig_steps`` not None), one CAM pass
     and ``ig_steps`` gradient passes per series."""
@@ -23,10 +26,14 @@ def forward_passes(n: int, n_vars: int, n_windows: int, repeats: int, *, ig_step
 
 
 def seconds_per_pass(model: nn.Module, X: np.ndarray, lengths: np.ndarray, probe: int = 64) -> float:
-    """Seconds one series' forward pass takes, timed on up to ``probe`` series of ``X`` ``(N, V, T)``
-    (after one warm-up pass: the first pays for allocations)."""
+    """Seconds one series' forward pass takes, timed on up to ``probe`` series of ``X`` ``(N, V, T)``:
+    the faster of two timings after a warm-up pass of the same size (the first pays for allocations
+    and thread start-up, and a busy moment should not double an estimate)."""
     x, lens = X[:probe], lengths[:probe]
-    predict_logits(model, x[:2], lens[:2])
-    t = time.perf_counter()
     predict_logits(model, x, lens)
-    return (time.perf_counter() - t) / max(len(x), 1)
+    times = []
+    for _ in range(2):
+        t = time.perf_counter()
+        predict_logits(model, x, lens)
+        times.append(time.perf_counter() - t)
+    return min(times) / max(len(x), 1)

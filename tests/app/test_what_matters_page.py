@@ -62,10 +62,22 @@ def test_gunpoint_runs_in_the_background_and_says_what_the_library_says(app, mon
     sample = split_sample(model, load_dataset("GunPoint"), "test", None)
     expected = importance_on(sample, model, window=15, repeats=5)
     assert headline(at) == importance_sentence(expected, None)
-    heat = next(s for t, s in charts(at).items() if t.startswith("Accuracy lost when one window is shuffled"))
-    shown = plotly_array(heat["data"][0]["z"])
+    bars = next(s for t, s in charts(at).items() if t.startswith("Accuracy lost when one window is shuffled"))
     g = expected.overall["accuracy"].window
-    np.testing.assert_allclose(shown, np.where(g.clear(), np.maximum(g.importance, 0), 0) * 100, atol=1e-9)
+    np.testing.assert_allclose(plotly_array(bars["data"][0]["x"]), np.nan_to_num(g.importance[0]) * 100, atol=1e-9)
+    assert list(bars["data"][0]["y"]) == [
+        "0–14",
+        "15–29",
+        "30–44",
+        "45–59",
+        "60–74",
+        "75–89",
+        "90–104",
+        "105–119",
+        "120–134",
+        "135–149",
+    ]
+    heat = bars
     assert "GunPoint" in heat["layout"]["title"]["subtitle"]["text"]
     table = next(d.value for d in at.dataframe if "window that matters most" in d.value.columns)
     assert len(table) == 2
@@ -93,3 +105,18 @@ def test_blanking_instead_of_shuffling_is_one_pass_and_says_so(app, monkeypatch,
     at.run()
     run_until(at, lambda at: any(m.value.startswith("#### ") for m in at.markdown))
     assert "blanked" in headline(at) or "no single stretch" in headline(at)
+
+
+def test_a_run_of_over_a_minute_waits_for_start_then_runs_with_cancel(app, monkeypatch, tmp_path):
+    at = open_page(app, monkeypatch, tmp_path, dataset="ECG5000", model="ECG5000__lstmfcn")
+    at.toggle(key="what_matters_all").set_value(True).run()  # all 4,500 series: minutes on two cores
+    start = [b for b in at.button if b.proto.label.startswith("Start (about ")]
+    assert start and start[0].proto.label.endswith(("min)", "s)")), [b.proto.label for b in at.button]
+    assert not progress_texts(at)  # nothing runs before the click
+    start[0].click().run()
+    assert progress_texts(at) and progress_texts(at)[0].startswith("What matters: ")
+    at.run()  # the page's poll: it keeps following the run, it does not ask again
+    assert not [b for b in at.button if b.proto.label.startswith("Start (about ")]
+    cancel = [b for b in at.button if b.proto.label == "Cancel"]
+    cancel[0].click().run()
+    assert not [b for b in at.button if b.proto.label == "Cancel"]
