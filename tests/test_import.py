@@ -37,6 +37,7 @@ ARCH = {
     "keras2_hard_lstmfcn_gunpoint_whole": "lstmfcn",  # the same model whole: its configuration says hard_sigmoid
     "keras2_hard_alstmfcn_basicmotions": "alstmfcn",  # the authors' AttentionLSTM as Keras 2 ran it: hard gates
     "keras2_hard_alstmfcn_basicmotions_whole": "alstmfcn",
+    "keras3_hard_malstmfcn_basicmotions": "malstmfcn",  # Keras 3's hard sigmoid: slope 1/6
     "keras_alstmfcn_gunpoint": "alstmfcn",
     "keras_mlstmfcn_basicmotions": "mlstmfcn",
     "keras_malstmfcn_basicmotions": "malstmfcn",
@@ -306,6 +307,8 @@ def test_hard_sigmoid_gates_of_keras_2_are_read_or_stated():
     by_name = {s["name"]: s for s in SPECS}
     whole = imported(by_name["keras2_hard_lstmfcn_gunpoint_whole"])[0]
     assert whole.config.lstm_gates == "hard_sigmoid_keras2"
+    keras3 = imported(by_name["keras3_hard_malstmfcn_basicmotions"])[0]  # a Keras 3 file: its slope is 1/6
+    assert keras3.config.lstm_gates == "hard_sigmoid_keras3"
     spec = by_name["keras2_hard_lstmfcn_gunpoint"]
     ds = dataset(spec["dataset"], spec["normalize"])
     model, meta = import_model("keras", FIXTURES / spec["file"], ds)  # the user did not say
