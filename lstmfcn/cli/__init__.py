@@ -17,7 +17,20 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import LstmFcnError
-from . import bench, counterfactual, dashboard, data, evaluate, explain, importance, importing, report, sweep, train, zoo
+from . import (
+    bench,
+    counterfactual,
+    dashboard,
+    data,
+    evaluate,
+    explain,
+    importance,
+    importing,
+    report,
+    sweep,
+    train,
+    zoo,
+)
 
 #: The subcommand groups, in the order ``--help`` lists them.
 GROUPS = (data, train, importing, evaluate, explain, importance, counterfactual, report, zoo, sweep, bench, dashboard)
