@@ -25,6 +25,7 @@ from lstmfcn.evaluation import predict_logits
 from lstmfcn.explain import class_activation_maps, integrated_gradients
 from lstmfcn.importers import PARITY_TOLERANCE, detect_framework, import_model, library_class_order, parity
 from lstmfcn.model_input import model_input
+from lstmfcn.models import ExplainableModel
 
 FIXTURES = Path(__file__).parent / "fixtures" / "foreign"
 SPECS = json.loads((FIXTURES / "fixtures.json").read_text())["fixtures"]
@@ -63,7 +64,7 @@ def imported(spec: dict):
 @pytest.mark.parametrize("spec", SPECS, ids=[s["name"] for s in SPECS])
 def test_imported_model_gives_the_library_logits(spec):
     model, meta, ds = imported(spec)
-    assert model.config.arch == ARCH[spec["name"]]
+    assert model.config.arch == ARCH[spec["name"]] and isinstance(model, ExplainableModel)
     split = model_input(model, ds, "test")
     check = parity(predict_logits(model, split.X, split.lengths), np.load(FIXTURES / spec["logits"]))
     assert check["max_rel"] <= PARITY_TOLERANCE, check

@@ -91,3 +91,18 @@ def test_the_attention_lstm_with_hard_sigmoid_gates_follows_its_equations(slope,
     grads_ref = torch.autograd.grad((h_ref * w).sum(), [seq, *params])
     for g, g_ref in zip(grads, grads_ref, strict=True):
         torch.testing.assert_close(g, g_ref)
+
+
+def test_every_architecture_and_option_provides_the_declared_interface():
+    """The architecture table answers "which kind is it?"; every model, imported options included,
+    provides what explainers use (:class:`lstmfcn.models.ExplainableModel`)."""
+    from lstmfcn.models import ARCH_NAMES, ARCHITECTURE_TABLE, ARCHITECTURES, ExplainableModel
+
+    assert ARCHITECTURES == tuple(ARCHITECTURE_TABLE) and set(ARCH_NAMES) == set(ARCHITECTURES)
+    for key, arch in ARCHITECTURE_TABLE.items():
+        config = ModelConfig(key, 2, 30, 3, filters=(8, 16, 8))
+        assert (config.attention, config.squeeze_excite) == (arch.attention, arch.squeeze_excite)
+        assert isinstance(LSTMFCN(config), ExplainableModel)
+    for options in OPTIONS:
+        assert isinstance(LSTMFCN(ModelConfig("lstmfcn", 2, 30, 3, filters=(8, 16, 8), **options)), ExplainableModel)
+    assert not isinstance(torch.nn.Linear(2, 2), ExplainableModel)

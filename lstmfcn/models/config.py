@@ -4,10 +4,32 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
 
-ARCHITECTURES = ("lstmfcn", "alstmfcn", "mlstmfcn", "malstmfcn")
+
+@dataclass(frozen=True)
+class Architecture:
+    """One member of the family: its key (in checkpoints and on the command line), its name as the
+    papers write it, and the two parts that tell the members apart."""
+
+    key: str
+    name: str
+    attention: bool  # an attention LSTM (ALSTM-FCN, MALSTM-FCN)
+    squeeze_excite: bool  # squeeze-and-excite after conv blocks 1 and 2 (MLSTM-FCN, MALSTM-FCN)
+
+
+#: The architecture table: every "which kind is it?" is answered here. LSTM-FCN, ALSTM-FCN (Karim
+#: et al. 2017); MLSTM-FCN, MALSTM-FCN (Karim et al. 2018).
+ARCHITECTURE_TABLE = {
+    a.key: a
+    for a in (
+        Architecture("lstmfcn", "LSTM-FCN", attention=False, squeeze_excite=False),
+        Architecture("alstmfcn", "ALSTM-FCN", attention=True, squeeze_excite=False),
+        Architecture("mlstmfcn", "MLSTM-FCN", attention=False, squeeze_excite=True),
+        Architecture("malstmfcn", "MALSTM-FCN", attention=True, squeeze_excite=True),
+    )
+}
+ARCHITECTURES = tuple(ARCHITECTURE_TABLE)
 #: How the papers write each architecture's name, for people.
-ARCH_NAMES = {"lstmfcn": "LSTM-FCN", "alstmfcn": "ALSTM-FCN", "mlstmfcn": "MLSTM-FCN", "malstmfcn": "MALSTM-FCN"}
-"""LSTM-FCN, ALSTM-FCN (Karim et al. 2017); MLSTM-FCN, MALSTM-FCN (Karim et al. 2018)."""
+ARCH_NAMES = {key: a.name for key, a in ARCHITECTURE_TABLE.items()}
 #: What the head may read of a plain LSTM (see :class:`ModelConfig`).
 LSTM_READOUTS = ("state", "last_step")
 #: The gate activations of a plain LSTM: the logistic sigmoid, or Keras' hard sigmoids (slope 0.2 in
@@ -92,7 +114,7 @@ class ModelConfig:
     @property
     def attention(self) -> bool:
         """Whether the LSTM branch is an attention LSTM (ALSTM-FCN, MALSTM-FCN)."""
-        return self.arch in ("alstmfcn", "malstmfcn")
+        return ARCHITECTURE_TABLE[self.arch].attention
 
     @property
     def lstm_features(self) -> int:
@@ -102,7 +124,7 @@ class ModelConfig:
     @property
     def squeeze_excite(self) -> bool:
         """Whether squeeze-and-excite blocks follow conv blocks 1 and 2 (MLSTM-FCN, MALSTM-FCN)."""
-        return self.arch in ("mlstmfcn", "malstmfcn")
+        return ARCHITECTURE_TABLE[self.arch].squeeze_excite
 
     def to_dict(self) -> dict:
         """A JSON-serialisable dict; :meth:`from_dict` inverts it."""
