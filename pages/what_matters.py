@@ -19,7 +19,7 @@ from pages import _ui as ui
 PAGE = "what_matters"
 #: Runs expected to take longer than this wait for a click instead of starting by themselves.
 START_BY_ITSELF_UP_TO_S = 60.0
-MODES = {"permute": "Shuffle across series", "baseline": "Blank (zeros)"}
+MODES = {"permute": "Shuffle", "baseline": "Blank"}
 METRIC_NAMES = {"accuracy": "Accuracy lost", "log_prob": "Log-probability lost"}
 
 ctx = ui.context(require_model=False)
@@ -38,7 +38,7 @@ a = ui.aligned_or_stop(ctx, split)
 n_all, n_vars, total = len(a.y), a.X.shape[1], a.X.shape[-1]
 
 c1, c2, c3, c4 = st.columns([1.2, 1.6, 1, 1.4])
-use_all = c1.toggle(f"All {n_all} series", value=n_all <= DEFAULT_SAMPLES, key=f"{PAGE}_all")
+use_all = c1.toggle(f"All {n_all} series", value=n_all <= DEFAULT_SAMPLES, key=f"{PAGE}_all_{n_all}")
 n = (
     n_all
     if use_all
@@ -49,7 +49,7 @@ n = (
             max_value=n_all,
             value=min(n_all, DEFAULT_SAMPLES),
             step=50,
-            key=f"{PAGE}_n",
+            key=f"{PAGE}_n_{n_all}",
         )
     )
 )
@@ -59,7 +59,7 @@ window = int(
         1,
         total,
         default_window(total, n_vars)[0],
-        key=f"{PAGE}_window",
+        key=f"{PAGE}_window_{total}_{n_vars}",  # another dataset's length gets its own default
         help="Each variable is cut into windows this long, side by side; each window is shuffled on its own.",
     )
 )
@@ -75,7 +75,8 @@ mode = (
         default="permute",
         key=f"{PAGE}_mode",
         format_func=MODES.get,
-        help="Shuffle: another series' values (what the data could hold). Blank: zeros, each series' mean.",
+        help="Shuffle: another series' values (what the data could hold). Blank: zeros (for series normalised one "
+        "by one, each series' own mean).",
     )
     or "permute"
 )
@@ -176,15 +177,15 @@ for name in result.classes_by_dependence(metric):
             if not np.isfinite(cells[top])
             else (f"{result.variables[top[0]]}, " if n_vars > 1 else "") + steps(result.windows[top[1]])
         ),
-        f"its loss{unit}": None
+        f"its loss{unit}": "—"
         if not np.isfinite(cells[top])
-        else round(float(cells[top]) * in_points, 1 if metric == "accuracy" else 3),
+        else f"{float(cells[top]) * in_points:.{1 if metric == 'accuracy' else 3}f}",
     }
     row.update(
         {
-            f"ρ {m.upper() if m in ('cam', 'ig') else m}": round(ag.rho(name), 2)
+            f"ρ {m.upper() if m in ('cam', 'ig') else m}": f"{ag.rho(name):.2f}"
             if ag.rho(name) == ag.rho(name)
-            else None
+            else "—"
             for m, ag in agreements.items()
         }
     )

@@ -85,7 +85,9 @@ def test_the_report_ends_in_the_faithfulness_and_sanity_verdicts(lstmfcn_report)
     faithful = r"Integrated Gradients explains this model better than random order: (yes|no, not shown on these samples) \(AOPC "
     assert re.search(faithful, page)
     assert re.search(r"Integrated Gradients (passes|fails) the sanity check: ", page)
-    assert page.count(CHECKS_USED) == 4  # the average CAM, what matters, faithfulness, sanity: how many samples each used
+    assert (
+        page.count(CHECKS_USED) == 4
+    )  # the average CAM, what matters, faithfulness, sanity: how many samples each used
     assert "Attention over" not in page  # an LSTM-FCN has no attention
 
 

@@ -29,7 +29,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     s.add_argument(
         "--names",
         default="",
-        help='renames of classes and variables as JSON, as the dashboard\'s link carries them, e.g. '
+        help="renames of classes and variables as JSON, as the dashboard's link carries them, e.g. "
         '\'{"classes": {"1": "Gun"}, "variables": {"0": "x"}}\'',
     )
     s.add_argument(

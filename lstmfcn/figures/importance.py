@@ -57,7 +57,8 @@ def importance_map_figure(
             x=cols,
             y=rows,
             zmin=0.0,
-            zmax=max(float(np.nanmax(shown, initial=0.0)), 1e-9),
+            # a map where nothing clearly matters is all white on a readable scale, not a scale of 0 to 1e-9
+            zmax=max(float(np.nanmax(shown, initial=0.0)), 1.0 if metric == "accuracy" else 0.01),
             colorscale=IMPORTANCE_SCALE,
             customdata=text,
             colorbar=dict(title=dict(text=METRIC_UNITS[metric])),

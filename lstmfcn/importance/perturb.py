@@ -24,6 +24,8 @@ MODES = ("permute", "baseline")
 METRICS = ("accuracy", "log_prob")
 #: Perturbed copies held in memory at once (bytes), so a long multivariate split never swaps.
 COPIES_BYTES = 48 * 2**20
+#: Perturbed series per forward call between two progress reports (about a second on two cores).
+SLICE_SERIES = 1024
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,10 @@ def perturbed_drops(
     n, v, total = X.shape
     lengths = np.asarray(lengths, dtype=np.int64)
     baseline = np.zeros_like(X) if baseline is None else np.asarray(baseline, dtype=np.float32)
-    base_correct, base_log_prob = scores(predict_logits(model, X, lengths, batch_size=batch_size), y)
+    base_logits = _forward_in_slices(
+        model, X, lengths, batch_size, None if progress is None else (lambda f: progress(0.0))
+    )
+    base_correct, base_log_prob = scores(base_logits, y)
     repl = replacements(X, lengths, mode, repeats, baseline, seed)
     # A few batches per repeat at least, so that progress and Cancel answer within seconds.
     per_chunk = max(1, min(COPIES_BYTES // max(1, X.nbytes), -(-len(unit_rows) // 4)))
@@ -131,7 +136,13 @@ def perturbed_drops(
         copies = np.repeat(X[None], len(rows), axis=0)  # (c, N, V, T)
         for i, (var, a, b) in enumerate(rows):
             copies[i, :, var, a:b] = np.where(inside[:, a:b], repl[r][:, var, a:b], X[:, var, a:b])
-        logits = predict_logits(model, copies.reshape(-1, v, total), np.tile(lengths, len(rows)), batch_size=batch_size)
+        logits = _forward_in_slices(
+            model,
+            copies.reshape(-1, v, total),
+            np.tile(lengths, len(rows)),
+            batch_size,
+            None if progress is None else (lambda f, done=done: progress((done + f) / len(chunks))),
+        )
         correct, log_prob = scores(logits, np.tile(y, len(rows)))
         acc[r, s : s + len(rows)] = base_correct[None].astype(np.float32) - correct.reshape(len(rows), n)
         logp[r, s : s + len(rows)] = base_log_prob[None] - log_prob.reshape(len(rows), n)
@@ -143,3 +154,19 @@ def perturbed_drops(
     acc[:, outside] = np.nan
     logp[:, outside] = np.nan
     return Drops(acc, logp, base_correct, base_log_prob)
+
+
+def _forward_in_slices(model, X, lengths, batch_size, progress) -> np.ndarray:
+    """Logits of ``X`` ``(M, V, T)``, :data:`SLICE_SERIES` series at a time with ``progress(fraction)``
+    between slices: a Cancel (which raises from ``progress``) then answers within a second or so,
+    also when one batch of copies holds thousands of series."""
+    out = []
+    for start in range(0, len(X), SLICE_SERIES):
+        out.append(
+            predict_logits(
+                model, X[start : start + SLICE_SERIES], lengths[start : start + SLICE_SERIES], batch_size=batch_size
+            )
+        )
+        if progress is not None:
+            progress(min(1.0, (start + SLICE_SERIES) / len(X)))
+    return np.concatenate(out)

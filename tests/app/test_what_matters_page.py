@@ -109,7 +109,7 @@ def test_blanking_instead_of_shuffling_is_one_pass_and_says_so(app, monkeypatch,
 
 def test_a_run_of_over_a_minute_waits_for_start_then_runs_with_cancel(app, monkeypatch, tmp_path):
     at = open_page(app, monkeypatch, tmp_path, dataset="ECG5000", model="ECG5000__lstmfcn")
-    at.toggle(key="what_matters_all").set_value(True).run()  # all 4,500 series: minutes on two cores
+    at.toggle(key="what_matters_all_4500").set_value(True).run()  # all 4,500 series: minutes on two cores
     start = [b for b in at.button if b.proto.label.startswith("Start (about ")]
     assert start and start[0].proto.label.endswith(("min)", "s)")), [b.proto.label for b in at.button]
     assert not progress_texts(at)  # nothing runs before the click
