@@ -187,6 +187,10 @@ def test_lstmfcn_dashboard_serves_and_stops_on_ctrl_c(installed):
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,  # its own process group, to clean up after a failure
+        # as from a terminal: a shell starting tests in the background (``cmd &``) ignores SIGINT,
+        # which every child would inherit, and then no Ctrl-C could be simulated
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         health, deadline = None, time.monotonic() + 60
@@ -202,7 +206,11 @@ def test_lstmfcn_dashboard_serves_and_stops_on_ctrl_c(installed):
     finally:
         if proc.poll() is None:
             proc.kill()
-        output = proc.communicate()[0]
-    assert "interrupted" in output
+        try:  # a server left behind would hold the pipe open: never wait for it for ever
+            output = proc.communicate(timeout=30)[0]
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)  # the command's own session: Streamlit too
+            output = proc.communicate()[0] + "\n(a process of the command outlived it)"
+    assert "interrupted" in output, output
     with socket.socket() as s:  # Streamlit went with it: the port is free again
         assert s.connect_ex(("127.0.0.1", port)) != 0, output

@@ -96,13 +96,19 @@ def run(args: argparse.Namespace) -> int:
     proc = subprocess.Popen(streamlit_command(args, env), env=env)
     try:
         return proc.wait()
-    except KeyboardInterrupt:
-        # A terminal's Ctrl-C reaches Streamlit too, a SIGINT sent to this process alone does not:
-        # pass it on either way, and let Streamlit shut down before saying so.
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=SHUTDOWN_S)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        raise
+    finally:
+        # However this process ends (Ctrl-C, a SIGINT sent to it alone, an error), Streamlit goes
+        # first: an orphaned server keeps its port, and the pipes of whoever started us, open.
+        _stop(proc)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Stop Streamlit if it still runs: SIGINT (its clean shutdown), then SIGKILL after :data:`SHUTDOWN_S`."""
+    if proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(timeout=SHUTDOWN_S)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

@@ -88,10 +88,11 @@ def test_an_uploaded_file_is_explained_too(browser, server, tmp_path):
     path.write_text("\n".join(rows))
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
-        page.goto(f"{server}/what_matters?model=GunPoint__lstmfcn")
+        page.goto(f"{server}/what_matters?dataset=GunPoint&model=GunPoint__lstmfcn")
         wait_for_app(page)
+        finished(page, 1)  # the embedded dataset's result first: the upload then replaces a settled page
         page.locator(UPLOAD).first.set_input_files(str(path))
-        page.wait_for_url("**dataset=upload*", timeout=60_000)
+        page.wait_for_url("**dataset=upload*", timeout=RUN_MS)
         wait_for_app(page)
         said = finished(page, 1)
         assert said.startswith("Over all classes, ")
