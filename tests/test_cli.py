@@ -131,6 +131,9 @@ class _FakeStreamlit:
     def wait(self, timeout=None):
         return 0
 
+    def poll(self):
+        return 0  # it has ended: nothing for the command to stop
+
 
 def test_dashboard_runs_the_app_with_the_port_and_streamlits_own_options(monkeypatch, capsys):
     from pathlib import Path
