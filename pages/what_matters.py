@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lstmfcn.figures.importance import importance_figures
+from lstmfcn.figures.importance import METRIC_TITLES, importance_figures
 from lstmfcn.importance.cost import forward_passes
 from lstmfcn.importance.grid import default_window, windows
 from lstmfcn.importance.on_dataset import DEFAULT_SAMPLES
@@ -20,7 +20,6 @@ PAGE = "what_matters"
 #: Runs expected to take longer than this wait for a click instead of starting by themselves.
 START_BY_ITSELF_UP_TO_S = 60.0
 MODES = {"permute": "Shuffle", "baseline": "Blank"}
-METRIC_NAMES = {"accuracy": "Accuracy lost", "log_prob": "Log-probability lost"}
 
 ctx = ui.context(require_model=False)
 st.title("What matters")
@@ -115,7 +114,7 @@ result, agreements = renamed(*found, list(ctx.classes), list(ctx.var_names))
 
 metric = (
     st.segmented_control(
-        "Measured as", list(METRIC_NAMES), default="accuracy", key=f"{PAGE}_metric", format_func=METRIC_NAMES.get
+        "Measured as", list(METRIC_TITLES), default="accuracy", key=f"{PAGE}_metric", format_func=METRIC_TITLES.get
     )
     or "accuracy"
 )

@@ -2,8 +2,8 @@
 
 A *unit* is what one perturbation touches: ``(variable, start, stop)`` with steps ``[start, stop)``.
 The first ``V`` units are the whole variables (``start = 0``, ``stop = T``); then, variable by
-variable, its windows. Windows past a series' end are not counted for that series (see
-:func:`counted`).
+variable, its windows. Windows past a series' end are not counted for that series
+(:func:`lstmfcn.importance.perturb.perturbed_drops` marks them NaN).
 """
 
 from __future__ import annotations
@@ -49,8 +49,3 @@ def units(n_vars: int, total: int, spans: list[tuple[int, int]]) -> np.ndarray:
     whole = [(v, 0, total) for v in range(n_vars)]
     parts = [(v, s, e) for v in range(n_vars) for s, e in spans]
     return np.array(whole + parts, dtype=np.int64).reshape(-1, 3)
-
-
-def counted(unit_rows: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """``(U, N)`` bool: whether a unit is counted for a series (its window starts before the series' end)."""
-    return unit_rows[:, 1][:, None] < np.asarray(lengths)[None, :]
