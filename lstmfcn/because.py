@@ -161,8 +161,8 @@ def _where(s: Stretch, names: Sequence[str] | None, n_rows: int) -> str:
     """``"steps 45–69"``, or ``"variable accel_x, steps 45–69"`` on one of several variables."""
     if s.variable is None or n_rows == 1:
         return _steps(s)
-    name = names[s.variable] if names is not None and len(names) == n_rows else str(s.variable + 1)
-    return f"variable {name}, {_steps(s)}"
+    name = str(names[s.variable]) if names is not None and len(names) == n_rows else str(s.variable + 1)
+    return f"{name if name.startswith('variable ') else f'variable {name}'}, {_steps(s)}"  # no "variable variable 2"
 
 
 def _whole(names: Sequence[str] | None, n_rows: int) -> str:

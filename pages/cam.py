@@ -6,10 +6,12 @@ import streamlit as st
 
 from lstmfcn import figures as F
 from lstmfcn import whatif as W
+from lstmfcn.because import because
 from lstmfcn.dashboard import analysis
 from lstmfcn.dashboard import state as vs
 from lstmfcn.evaluation import softmax
 from lstmfcn.words import p_equals
+from pages import _because as because_block
 from pages import _cached as cached
 from pages import _edited as edited_series
 from pages import _ui as ui
@@ -107,18 +109,23 @@ def sample_panel() -> None:
     one, every, mistake = st.tabs(VIEWS, key="cam_view", on_change="rerun")
     if one.open is not False:
         with one:
+            # Why, in words, from the very map the chart draws (its valid steps); shaded on the chart.
+            why = because(cam_i[k, :L][None], ctx.classes[k], variable_names=ctx.var_names, predicted=ctx.classes[yp])
+            because_block.show_because(why)
+            figure = F.map_series_figure(
+                x,
+                cam_i[k],
+                length=L,
+                line_color=ctx.colors[k],
+                var_names=var_names,
+                title=f"{what}: CAM of class {ctx.classes[k]} ({p_equals(p_i[k])})",
+            )
             ui.chart(
-                F.map_series_figure(
-                    x,
-                    cam_i[k],
-                    length=L,
-                    line_color=ctx.colors[k],
-                    var_names=var_names,
-                    title=f"{what}: CAM of class {ctx.classes[k]} ({p_equals(p_i[k])})",
-                ),
+                F.shade_stretches(figure, why),
                 "cam_chart",
                 name=ui.slug("cam", name_base, i, ctx.classes[k]),
-                how_to_read=f"Each point is coloured by how much that time step raised (red) or lowered (blue) the score of class {ctx.classes[k]}; pale steps hardly matter.",
+                how_to_read=f"Each point is coloured by how much that time step raised (red) or lowered (blue) the score of class {ctx.classes[k]}; pale steps hardly matter."
+                + F.shading_note(why),
                 csv=lambda: pd.DataFrame(
                     {
                         "t": np.arange(L),
@@ -127,6 +134,8 @@ def sample_panel() -> None:
                     }
                 ),
             )
+            if edited is None:
+                because_block.what_would_make_it_say(ctx, PAGE, split, i, yp, p_i)
     if every.open:
         with every:
             shown = list(range(K)) if K <= MOST_PANELS else classes_picked(i, k, p_i)

@@ -10,12 +10,11 @@ import streamlit as st
 from lstmfcn import figures as F
 from lstmfcn import whatif as W
 from lstmfcn.counterfactual import summary
-from lstmfcn.dashboard import sources
 from lstmfcn.explain.attention import has_attention
 from lstmfcn.words import percent
-from pages import _cached as cached
 from pages import _edited as edited_series
 from pages import _ui as ui
+from pages._because import counterfactual_of
 
 PAGE = "whatif"
 ss = ui.ss
@@ -212,17 +211,7 @@ others = [c for c in range(len(ctx.classes)) if c != before.predicted]
 order = sorted(others, key=lambda c: -before.probabilities[c])
 to = st.selectbox("Make the model say", order, format_func=lambda c: ctx.classes[c], key=f"{PAGE}_to")
 if st.button("Find a counterfactual", icon=":material/search:", key=f"{PAGE}_find"):
-    cf = cached.counterfactual(
-        ctx.model_id,
-        ctx.dataset_id,
-        split,
-        i,
-        int(to),
-        classes=tuple(ctx.classes),
-        var_names=tuple(ctx.var_names),
-        dataset_label=ctx.ds.name,
-        model_label=sources.model_label(ctx.model_id, ctx.meta, cached.blob_store()),
-    )
+    cf = counterfactual_of(ctx, split, i, to)
     if cf.found:
         st.success(summary(cf))
         ui.chart(

@@ -14,6 +14,7 @@ One module per topic, all names flat here (``from lstmfcn import figures as F; F
 :mod:`._style` colours, scales and layout every chart shares; :mod:`.data` the dataset;
 :mod:`.accuracy` how well the model does; :mod:`.maps` and :mod:`.map_panels` maps on the series;
 :mod:`.attention`; :mod:`.counterfactual` what a counterfactual changed; :mod:`.faithfulness`;
+:mod:`.stretches` the stretches a "because" names, shaded;
 :mod:`.charts` general heatmap and lines; :mod:`.training`;
 :mod:`.filters`; :mod:`.sweep` a sweep against the published results; :mod:`.export` (:func:`figure_html`: a standalone HTML file, plotly.js included).
 """
@@ -54,10 +55,13 @@ from .filters import activation_heatmap_figure, filter_activation_figure
 from .importance import importance_bars_figure, importance_figures, importance_map_figure
 from .map_panels import map_small_multiples_figure, maps_side_by_side_figure
 from .maps import class_average_map_figure, map_series_figure, true_vs_predicted_figure
+from .stretches import shade_stretches, shading_note
 from .sweep import sweep_comparison_figure
 from .training import training_curves_figure
 
 __all__ = [
+    "shade_stretches",
+    "shading_note",
     "importance_bars_figure",
     "importance_figures",
     "importance_map_figure",
