@@ -9,7 +9,7 @@ user can type into an address bar) and writing them back, with no Streamlit impo
 Query parameters::
 
     ?dataset=GunPoint&model=GunPoint__lstmfcn&split=test&sample=12&class=2&method=ig&resample=1&subset=1
-    &vs=GunPoint__alstmfcn
+    &vs=GunPoint__alstmfcn&present=3
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ QUERY_NAMES = {
     "class_subset": "subset",
     "names": "names",
     "compare": "vs",
+    "present": "present",
 }
 _SWITCHES = ("resample", "class_subset")  # opt-ins kept as 1/0 in the URL
 _MAX_ID = 200  # identifiers are names or digests; anything longer is not ours
@@ -62,6 +63,7 @@ class View:
             (opt-in; off is left out of the URL).
         compare: model id of the second model on the Compare page (model B), ``""`` for none
             chosen; whether it fits the dataset is checked there.
+        present: presenter mode's step (``"3"``: on, at the talk's third screen), ``""`` when off.
     """
 
     dataset: str = DEFAULT_DATASET
@@ -74,6 +76,7 @@ class View:
     class_subset: bool = False
     names: str = ""
     compare: str = ""
+    present: str = ""
 
     def with_(self, **changes) -> View:
         """A copy with some fields changed."""
@@ -141,6 +144,9 @@ def view_from_query(params: Mapping[str, str | list[str]], default: View | None 
         if field == "sample":
             if raw.isdigit() and len(raw) < 10:
                 changes["sample"] = int(raw)
+        elif field == "present":
+            if raw.isdigit() and 0 < int(raw) < 100_000:
+                changes["present"] = str(int(raw))
         elif field == "split":
             if raw in SPLITS:
                 changes["split"] = raw

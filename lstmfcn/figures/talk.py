@@ -1,0 +1,50 @@
+"""Presenter mode's chart: one series, large, in its class's colour (the one colour that class has on
+every page). The stretches a "because" names are shaded on it by
+:func:`lstmfcn.figures.stretches.shade_stretches`, as on the other pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from ._style import SERIES_GREY, apply_style, as_vt, valid_len, variable_labels, variable_rows
+
+#: Pixels of the chart at a projector's 1280 × 720, with the heading and the buttons above and below it.
+TALK_HEIGHT = 380
+
+
+def talk_figure(
+    x: np.ndarray,
+    *,
+    length: int | None = None,
+    var_names: Sequence[str] | None = None,
+    line_color: str = SERIES_GREY,
+    title: str = "",
+    height: int = TALK_HEIGHT,
+) -> go.Figure:
+    """One sample's series, a thick line per variable, one row each (rows named when ``V > 1``).
+
+    Args:
+        x: ``(V, T)`` or ``(T,)`` series (input units).
+        length: valid steps (padding is not drawn).
+        var_names: ``(V,)`` variable names.
+        line_color: the series' colour (a class's).
+        title: the chart's title ("" for none: the screen's heading says what it is).
+        height: pixels.
+    """
+    x = as_vt(x)
+    V, T = x.shape
+    L = valid_len(length, T)
+    fig = variable_rows(variable_labels(V, var_names), vertical_spacing=0.06 if V < 4 else 0.03)
+    t = np.arange(L)
+    for v in range(V):
+        fig.add_trace(
+            go.Scatter(x=t, y=x[v, :L], mode="lines", line=dict(color=line_color, width=3), showlegend=False),
+            row=v + 1,
+            col=1,
+        )
+    fig.update_xaxes(title_text="time step", row=V, col=1)
+    return apply_style(fig, title, height=height, legend=False)
