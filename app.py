@@ -30,12 +30,17 @@ PAGES = [
     st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
     st.Page("pages/filters.py", title="Filters", icon=":material/filter_alt:"),
     st.Page("pages/sweep.py", title="Sweep", icon=":material/table_chart:"),
+    st.Page("pages/present.py", title="Presenter mode", icon=":material/slideshow:"),
 ]
 
 
 def run() -> None:
-    page = st.navigation(PAGES)
-    ui.shared_chrome()
+    if ui.presenting():  # the talk alone: no menu, no sidebar (a new Page: navigation marks its first one default)
+        page = st.navigation([st.Page("pages/present.py", title="Presenter mode")], position="hidden")
+        ui.shared_chrome(with_sidebar=False)
+    else:
+        page = st.navigation(PAGES)
+        ui.shared_chrome()
     page.run()
 
 

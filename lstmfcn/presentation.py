@@ -178,19 +178,47 @@ def whatif_screen(ex: GuidedExample, logits: np.ndarray, classes: Sequence[str],
     return Screen(whatif_title(ex, logits, classes), (first, summary), r)
 
 
+def classes_in_talk(steps: Sequence[Step], logits: np.ndarray) -> list[int]:
+    """The classes a talk names (each example's true class, the model's answer and the runner-up),
+    in index order: the ones worth naming before it starts.
+
+    Args:
+        steps: the talk (:func:`talk`).
+        logits: ``(N, K)`` the model's logits on the split the steps index.
+    """
+    logits = np.asarray(logits, dtype=np.float64)
+    named: set[int] = set()
+    for step in steps:
+        ex = step.example
+        named |= {ex.true, ex.predicted}
+        if logits.shape[-1] > 1:
+            named.add(runner_up(logits[ex.sample], ex.predicted))
+    return sorted(named)
+
+
 def unnamed(labels: Sequence[str], names: Sequence[str]) -> list[int]:
-    """Indices of the classes (or variables) whose shown name is still their bare label or the
-    generic ``"variable n"``: the ones worth naming before a demo."""
+    """Indices of the classes (or variables) known only by a code: shown as their bare label when that
+    label is a number or a single character (``"1"``, ``"-1"``, ``"a"``; BasicMotions' ``"Walking"`` is a
+    name already), or as the generic ``"variable n"``."""
+
+    def code(label: str) -> bool:
+        try:
+            float(label)
+        except ValueError:
+            return len(label) <= 1
+        return True
+
     return [
         i
         for i, (label, name) in enumerate(zip(labels, names, strict=True))
-        if str(name).strip() == str(label).strip() or str(name).startswith("variable ")
+        if (str(name).strip() == str(label).strip() and code(str(label).strip())) or str(name).startswith("variable ")
     ]
 
 
 __all__ = [
     "MOST_CLASSES",
     "SCREENS",
+    "classes_in_talk",
     "Screen",
     "Step",
     "evidence_screen",

@@ -24,7 +24,7 @@ from pages._cached import (
     overlap_counts,
 )
 from pages._sidebar import sidebar
-from pages._state import fits, init_state, renames, show_flash, ss, sync_url
+from pages._state import fits, init_state, presenting, renames, show_flash, ss, sync_url
 
 
 @dataclass
@@ -64,13 +64,15 @@ class Context:
         )
 
 
-def shared_chrome() -> None:
+def shared_chrome(with_sidebar: bool = True) -> None:
     """What ``app.py`` does on every run before the page: restore the selection, draw the shared
-    sidebar, show queued messages, mirror the selection into the URL."""
+    sidebar (not in presenter mode: ``with_sidebar=False``), show queued messages, mirror the
+    selection into the URL."""
     ss["_routed"] = True
     compute_setup()
     init_state()
-    sidebar()
+    if with_sidebar:
+        sidebar()
     show_cache_notice()
     show_flash()
     sync_url()
@@ -101,7 +103,7 @@ def ensure_router() -> None:
     from streamlit import config
 
     if config.get_option("global.appTest"):  # (st.get_option does not see AppTest's override)
-        shared_chrome()
+        shared_chrome(with_sidebar=not presenting())
         del ss["_routed"]
         return
     from streamlit.runtime.pages_manager import PagesManager

@@ -19,7 +19,19 @@ from lstmfcn.zoo import DEFAULT_DATASET
 from pages._cached import dataset, model
 
 ss = st.session_state
-VIEW_KEYS = ("dataset", "model", "split", "sample", "cls", "method", "resample", "class_subset", "names", "compare")
+VIEW_KEYS = (
+    "dataset",
+    "model",
+    "split",
+    "sample",
+    "cls",
+    "method",
+    "resample",
+    "class_subset",
+    "names",
+    "compare",
+    "present",
+)
 
 
 def current_view() -> vs.View:
@@ -32,6 +44,13 @@ def sync_url() -> None:
     have = {k: st.query_params.get(k) for k in st.query_params.keys()}
     if want != have:
         st.query_params.from_dict(want)
+
+
+def presenting() -> bool:
+    """Whether presenter mode is on: the session's switch, or on a session's first run the link's."""
+    if ss.get("_initialised"):
+        return bool(ss.get("present"))
+    return bool(vs.view_from_query(st.query_params).present)
 
 
 def flash(message: str, level: str = "error") -> None:

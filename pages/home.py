@@ -31,6 +31,7 @@ This dashboard opens up those decisions:
 * **Compare two models** — two models on the same sample and where their answers differ.
 * **Train** — train your own model here, in the browser. **Filters** — what single convolution filters respond to.
 * **Sweep** — the results of many trainings side by side, against the papers' published numbers.
+* **Presenter mode** — a talk for an audience: the examples below, one idea per screen, in large type, with Next, Back and the arrow keys.
 
 Pick a dataset and a model in the sidebar (datasets marked ● have a model ready), or upload your own.
 """

@@ -81,7 +81,18 @@ def test_runner_up_and_unnamed():
     assert P.runner_up(np.array([0.1, 0.7, 0.2]), 1) == 2
     assert P.runner_up(np.array([3.0, -1.0, 2.0]), 0) == 2  # logits work the same
     assert P.unnamed(["1", "2", "3"], ["Gun (1)", "2", "3"]) == [1, 2]
+    assert P.unnamed(["Walking", "-1", "b"], ["Walking", "-1", "b"]) == [1, 2]  # a word is a name already
     assert P.unnamed(["0", "1"], ["variable 1", "x"]) == [0]
+
+
+def test_the_classes_worth_naming_are_those_the_talk_names(shipped):
+    model, a, logits, classes, var_names, train = shipped
+    steps = P.talk(a.y, logits, classes)
+    named = P.classes_in_talk(steps, logits)
+    for step in steps:
+        ex = step.example
+        assert {ex.true, ex.predicted, P.runner_up(logits[ex.sample], ex.predicted)} <= set(named)
+    assert named == sorted(named) and len(named) <= len(classes)
 
 
 def test_a_one_class_talk_has_no_other_class_screens():
@@ -101,3 +112,4 @@ def test_the_talk_figure_draws_every_variable_and_leaves_out_the_padding():
     fig = talk_figure(np.arange(12.0).reshape(3, 4), length=3, var_names=["a", "b", "c"])
     assert [len(t.x) for t in fig.data] == [3, 3, 3]
     assert [a.text for a in fig.layout.annotations] == ["a", "b", "c"]
+    assert not talk_figure(np.arange(4.0)).layout.annotations  # one series: no row names

@@ -9,11 +9,14 @@ from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
-from ._style import SERIES_GREY, apply_style, as_vt, valid_len, variable_labels, variable_rows
+from ._style import SERIES_GREY, apply_style, as_vt, valid_len, variable_labels
 
 #: Pixels of the chart at a projector's 1280 × 720, with the heading and the buttons above and below it.
 TALK_HEIGHT = 380
+#: ... and of a multivariate series' rows together (still clear of the buttons at 720 pixels).
+TALK_HEIGHT_ROWS = 440
 
 
 def talk_figure(
@@ -25,7 +28,7 @@ def talk_figure(
     title: str = "",
     height: int = TALK_HEIGHT,
 ) -> go.Figure:
-    """One sample's series, a thick line per variable, one row each (rows named when ``V > 1``).
+    """One sample's series, a thick line per variable, one row each (named on its right when ``V > 1``).
 
     Args:
         x: ``(V, T)`` or ``(T,)`` series (input units).
@@ -38,7 +41,7 @@ def talk_figure(
     x = as_vt(x)
     V, T = x.shape
     L = valid_len(length, T)
-    fig = variable_rows(variable_labels(V, var_names), vertical_spacing=0.06 if V < 4 else 0.03)
+    fig = make_subplots(rows=V, cols=1, shared_xaxes=True, vertical_spacing=0.03)
     t = np.arange(L)
     for v in range(V):
         fig.add_trace(
@@ -47,4 +50,12 @@ def talk_figure(
             col=1,
         )
     fig.update_xaxes(title_text="time step", row=V, col=1)
-    return apply_style(fig, title, height=height, legend=False)
+    fig = apply_style(fig, title, height=height if V == 1 else max(height, TALK_HEIGHT_ROWS), legend=False)
+    if V > 1:  # each row's name right of it: a title above a 50-pixel row would sit on the line
+        for v, name in enumerate(variable_labels(V, var_names)):
+            low, high = fig.layout[f"yaxis{v + 1 if v else ''}"].domain
+            fig.add_annotation(
+                text=name, x=1.01, xref="paper", xanchor="left", y=(low + high) / 2, yref="paper", showarrow=False
+            )
+        fig.update_layout(margin=dict(r=110))
+    return fig

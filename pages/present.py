@@ -1,0 +1,209 @@
+"""Presenter mode: a talk through the guided examples, one idea per screen, in large type.
+
+Off (the page as any other, with the sidebar): what the talk will show, boxes to name the classes
+(and variables) first, and a Start button. On (``?present=N`` in the link: screen N; no sidebar, no
+menu): the screen, Next and Back, the arrow keys. The steps and their words are
+:mod:`lstmfcn.presentation`'s; this page only draws them.
+"""
+
+import streamlit as st
+
+from lstmfcn import presentation as P
+from lstmfcn import whatif as W
+from lstmfcn.counterfactual import summary
+from lstmfcn.dashboard import sources
+from lstmfcn.figures import counterfactual_figure
+from lstmfcn.figures.stretches import shade_stretches
+from lstmfcn.figures.talk import talk_figure
+from pages import _cached as cached
+from pages import _ui as ui
+from pages._sidebar import MOST_RENAMED, _on_name_change
+from pages._state import renames
+
+PAGE = "present"
+SCREEN_WORDS = {"series": "the sample", "because": "why", "other": "the other class", "whatif": "what if"}
+
+# Large type for a room; the main block's width capped so that a line stays readable. The sidebar
+# is not drawn in presenter mode, but the browser keeps the last run's until the next one: hidden.
+LARGE_TYPE = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] { display: none; }
+.block-container { padding-top: 1.2rem; padding-bottom: 0.5rem; max-width: 1400px; }
+.block-container p, .block-container li { font-size: 1.45rem; line-height: 1.4; }
+.block-container h2 { font-size: 2.1rem; padding-top: 0; }
+.block-container [data-testid="stCaptionContainer"] p { font-size: 1.05rem; }
+.block-container button p { font-size: 1.2rem; }
+</style>
+"""
+
+# Streamlit has no key bindings: this script, in a same-origin frame (st.iframe of an HTML string), listens to the
+# page's keydown and clicks the Next/Back buttons (drawn with keys present_next/present_back). It is
+# added to the parent document once per page load; typing in a box is never taken for a step.
+ARROW_KEYS = """
+<script>
+const doc = window.parent.document;
+if (!doc.__presenterKeys) {
+  doc.__presenterKeys = true;
+  doc.addEventListener("keydown", (event) => {
+    if (event.target.closest && event.target.closest("input, textarea, select, [contenteditable]")) return;
+    const which = {ArrowRight: "next", PageDown: "next", ArrowLeft: "back", PageUp: "back"}[event.key];
+    if (!which) return;
+    const button = doc.querySelector(".st-key-present_" + which + " button");
+    if (button && !button.disabled) { event.preventDefault(); button.click(); }
+  });
+}
+</script>
+"""
+
+
+def go_to(n: int) -> None:
+    ui.ss["present"] = str(n)
+    ui.sync_url()
+
+
+def leave() -> None:
+    ui.ss["present"] = ""
+    ui.sync_url()
+
+
+def name_boxes(ds, in_talk: list[int]) -> None:
+    """A box per class the talk names (and per variable of a multivariate series), the ones known
+    only by a code said first; the sidebar's renaming applies them (checked the same way, kept in
+    the link)."""
+    wanted = renames()
+    bare = [j for j in P.unnamed(ctx.labels, ctx.classes) if j in in_talk]
+    shown = in_talk[:MOST_RENAMED]
+    some = "" if len(shown) == len(ctx.labels) else f" (the {len(shown)} of {len(ctx.labels)} the talk shows)"
+    st.markdown(
+        f"**{len(bare)} of the classes in the talk{some} are known only by a code**: the talk would call them "
+        + ", ".join(ctx.labels[j] for j in bare[:8])
+        + ("…" if len(bare) > 8 else "")
+        + ". Type a name and press Enter."
+        if bare
+        else f"Every class in the talk{some} has a name; change one if your audience knows it by another."
+    )
+    boxes(
+        ds,
+        "classes",
+        [ctx.labels[j] for j in shown],
+        [f"class {ctx.labels[j]}" for j in shown],
+        [ctx.classes[j] for j in shown],
+        wanted,
+    )
+    if 1 < ds.n_vars <= MOST_RENAMED:
+        st.markdown("**Variables**")
+        keys = [str(v) for v in range(ds.n_vars)]
+        boxes(ds, "variables", keys, [f"variable {v + 1}" for v in range(ds.n_vars)], ctx.var_names, wanted)
+
+
+def boxes(ds, part: str, keys: list[str], labels: list[str], shown: list[str], wanted: dict) -> None:
+    columns = st.columns(4)
+    for j, (key, label) in enumerate(zip(keys, labels, strict=True)):
+        wkey = f"present_name_{part[0]}_{key}"
+        ui.ss[wkey] = wanted.get(part, {}).get(key, "")  # the box shows the session's name (a link's too)
+        columns[j % 4].text_input(
+            label, placeholder=shown[j], key=wkey, on_change=_on_name_change, args=(ds, part, key, wkey)
+        )
+
+
+ctx = ui.context(require_model=False)
+split = ui.ss.get("split", "test")
+
+if not ui.presenting():
+    st.title("Presenter mode")
+    st.markdown(
+        "A talk for people who have never seen this tool: one idea per screen, in large type, without the "
+        "sidebar. For each example it shows the series and the model's answer, **why** the model says so (the "
+        "stretches of the series that carried its evidence), what speaks for the **other** class it considered, "
+        "and **what would make it change its mind**. **Next** and **Back**, or the → and ← keys, move through "
+        "it; the link keeps your place, so a reload or a copied link opens the same screen."
+    )
+    ui.need_model(ctx)
+    ui.aligned_or_stop(ctx, split)
+    ev = cached.evaluation(ctx.model_id, ctx.dataset_id, split)
+    steps = P.talk(ev["y"], ev["logits"], ctx.classes)
+    n_examples = len(steps) // max(1, len({s.screen for s in steps}))
+    st.markdown(
+        f"The talk: **{n_examples} samples** of the {ui.SPLIT_NAMES[split]} of {ctx.dataset_label}, "
+        f"{len(steps)} screens. Change the dataset or the model in the sidebar."
+    )
+    st.subheader("First, name what the audience will see")
+    name_boxes(ctx.ds, P.classes_in_talk(steps, ev["logits"]))
+    st.button(
+        "Start presenting", type="primary", key="present_start", icon=":material/slideshow:", on_click=go_to, args=(1,)
+    )
+    st.stop()
+
+st.html(LARGE_TYPE)
+ui.need_model(ctx)
+a = ui.aligned_or_stop(ctx, split)
+ev = cached.evaluation(ctx.model_id, ctx.dataset_id, split)
+steps = P.talk(ev["y"], ev["logits"], ctx.classes)
+if not steps:
+    st.info(f"The {ui.SPLIT_NAMES[split]} has no sample to show.")
+    st.button("Leave presenter mode", key="present_leave", on_click=leave)
+    st.stop()
+n = min(max(int(ui.ss["present"]), 1), len(steps))
+step = steps[n - 1]
+ex, i = step.example, step.example.sample
+logits = ev["logits"][i]
+x, L = a.X[i], int(a.lengths[i])
+per_example = len(P.SCREENS) if len(ctx.classes) > 1 else 2
+
+if step.screen == "series":
+    screen = P.series_screen(ex, logits, ctx.classes, split)
+    fig = talk_figure(x, length=L, var_names=ctx.var_names, line_color=ctx.colors[ex.true])
+elif step.screen in ("because", "other"):
+    cam = W.predict_and_cam(ctx.model, x, L).cam  # (K, T): this sample's maps, one per class
+    screen = P.evidence_screen(
+        ex, cam, logits, ctx.classes, other=step.screen == "other", variable_names=ctx.var_names, length=L
+    )
+    fig = shade_stretches(
+        talk_figure(x, length=L, var_names=ctx.var_names, line_color=ctx.colors[screen.cls]), screen.because
+    )
+else:
+    cf = cached.counterfactual(
+        ctx.model_id,
+        ctx.dataset_id,
+        split,
+        i,
+        P.runner_up(logits, ex.predicted),
+        classes=tuple(ctx.classes),
+        var_names=tuple(ctx.var_names),
+        dataset_label=ctx.dataset_label,
+        model_label=sources.model_label(ctx.model_id, ctx.meta, cached.blob_store()),
+    )
+    screen = P.whatif_screen(ex, logits, ctx.classes, cf.found, summary(cf))
+    fig = (
+        counterfactual_figure(cf)
+        if cf.found
+        else talk_figure(x, length=L, var_names=ctx.var_names, line_color=ctx.colors[ex.true])
+    )
+    fig.update_layout(height=380)
+
+st.container(key="present_where").caption(
+    f"{ctx.dataset_label} · sample {(n - 1) // per_example + 1} of {len(steps) // per_example} · "
+    f"{SCREEN_WORDS[step.screen]} ({(n - 1) % per_example + 1} of {per_example}) · screen {n} of {len(steps)}"
+)
+st.markdown(f"## {screen.title}")
+chart, words = st.columns([3, 2], gap="large")
+with chart:
+    st.plotly_chart(fig, key="present_chart", config={"displayModeBar": False})
+with words.container(key="present_words"):
+    st.markdown(f"**{screen.sentences[0]}**")
+    for sentence in screen.sentences[1:]:
+        st.markdown(sentence)
+back, where, forward, out = st.columns([1, 2, 1, 1], vertical_alignment="center")
+back.button("Back", key="present_back", icon=":material/arrow_back:", disabled=n == 1, on_click=go_to, args=(n - 1,))
+where.progress(n / len(steps), text="← → keys move too")
+forward.button(
+    "Next",
+    key="present_next",
+    icon=":material/arrow_forward:",
+    type="primary",
+    disabled=n == len(steps),
+    on_click=go_to,
+    args=(n + 1,),
+)
+out.button("Leave", key="present_leave", icon=":material/close:", on_click=leave)
+st.iframe(ARROW_KEYS, height=1)  # a script, nothing to see
