@@ -6,11 +6,13 @@ import streamlit as st
 
 from lstmfcn import figures as F
 from lstmfcn import whatif as W
+from lstmfcn.because import because
 from lstmfcn.dashboard import analysis, explanations
 from lstmfcn.dashboard import state as vs
 from lstmfcn.evaluation import softmax
 from lstmfcn.explain.attention import attended_axis, has_attention
 from lstmfcn.words import p_equals, small_number
+from pages import _because as because_block
 from pages import _cached as cached
 from pages import _edited as edited_series
 from pages import _ui as ui
@@ -155,7 +157,7 @@ def sample_panel() -> None:
         f"**{ctx.classes[k]}** ({p_equals(p_i[k])})"
     )
     shown = ["cam"] + [m for m in methods if m != "cam"]  # the CAM always comes first, for comparison
-    maps = {}
+    maps, full = {}, {}  # as drawn (the variables picked), and whole (V, T) for the sentence
     seen = ss.setdefault("_attr_sample_seen", set())  # maps this session has drawn: only looked up again
     wanted = [(ctx.model_id, ctx.dataset_id, split, i, k, m, params(m)) for m in shown]
     holder = st.empty() if edited is not None or not set(wanted) <= seen else None
@@ -169,6 +171,7 @@ def sample_panel() -> None:
         )
         if edited is None:
             seen.add(key)
+        full[m] = mp
         maps[labels[m]] = mp[0] if drawn_once(m) else mp[variables]  # (T,): drawn once, not per variable
     if holder is not None:
         holder.empty()
@@ -192,6 +195,44 @@ def sample_panel() -> None:
         csv=lambda: pd.DataFrame({"t": np.arange(L), **sample_csv_columns(maps, x.shape[0], L)}),
     )
     st.markdown("\n".join(f"- **{infos[m].label}**: {infos[m].how_to_read}" for m in shown))
+    in_words(shown, full, maps, x, L, i, k, yp, p_i, edited is not None)
+
+
+def in_words(shown, full, maps, x, L, i, k, yp, p_i, edited) -> None:
+    """The "because" of the map the user picks (the CAM by default), its stretches shaded on that map's
+    chart, then "What would make it say …?"."""
+    st.markdown("##### Why, in plain words")
+    if ss.get(f"{PAGE}_because_method") not in shown:
+        ss[f"{PAGE}_because_method"] = shown[0]
+    said = st.selectbox(
+        "Say why from",
+        shown,
+        format_func=labels.get,
+        key=f"{PAGE}_because_method",
+        help="The map whose stretches the sentence names and the chart below shades.",
+    )
+    evidence = full[said][:1, :L] if drawn_once(said) else full[said][:, :L]  # (1, T) for all variables, or (V, T)
+    why = because(
+        evidence, ctx.classes[k], variable_names=ctx.var_names, method_label=labels[said], predicted=ctx.classes[yp]
+    )
+    because_block.show_because(why)
+    figure = F.map_series_figure(
+        x,
+        maps[labels[said]],
+        length=L,
+        var_names=var_names,
+        colorbar_title=labels[said],
+        title=f"{'Edited s' if edited else 'S'}ample #{i}: {labels[said]} for class {ctx.classes[k]}, the stretches named shaded",
+    )
+    ui.chart(
+        F.shade_stretches(figure, why, variables=None if drawn_once(said) else variables),
+        "attr_because",
+        name=ui.slug("because", ctx.ds.name, split, i, ctx.classes[k], said),
+        how_to_read=f"Each point is coloured by {labels[said]}'s value there: red raised the score of class "
+        f"{ctx.classes[k]}, blue lowered it." + F.shading_note(why),
+    )
+    if not edited:
+        because_block.what_would_make_it_say(ctx, PAGE, split, i, yp, p_i)
 
 
 def sample_csv_columns(maps: dict[str, np.ndarray], n_vars: int, L: int) -> dict[str, np.ndarray]:

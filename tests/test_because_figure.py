@@ -55,6 +55,17 @@ def test_a_variables_stretch_is_shaded_in_its_own_row():
     assert [yref for *_, yref in bands(fig)] == ["y3 domain"]
 
 
+def test_a_stretch_of_a_variable_not_drawn_is_not_shaded():
+    ev = np.full((8, 80), 0.01)
+    ev[5] += bump(80, 40, 3)
+    b = because(ev, "walk")
+    drawn = [0, 5, 7]
+    fig = F.shade_stretches(F.map_series_figure(np.zeros((3, 80)), ev[drawn]), b, variables=drawn)
+    assert [yref for *_, yref in bands(fig)] == ["y2 domain"]
+    fig = F.shade_stretches(F.map_series_figure(np.zeros((2, 80)), ev[[0, 1]]), b, variables=[0, 1])
+    assert bands(fig) == []
+
+
 def test_shading_colours_are_no_class_colour_and_nothing_shaded_says_nothing():
     assert not {FOR_HIGHLIGHT, AGAINST_HIGHLIGHT} & set(F.class_colors(40))
     thin = because(np.ones((1, 50)), "Gun")

@@ -8,6 +8,8 @@ sentences come from.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import plotly.graph_objects as go
 
 from ..because import Because, Stretch, percent_words
@@ -24,7 +26,14 @@ def band_label(s: Stretch, class_name: str) -> str:
     return f"{'for' if s.sign > 0 else 'against'} {class_name}: {percent_words(s.share)}"
 
 
-def shade_stretches(fig: go.Figure, result: Because, *, rows: int | None = None, first_row: int = 1) -> go.Figure:
+def shade_stretches(
+    fig: go.Figure,
+    result: Because,
+    *,
+    rows: int | None = None,
+    first_row: int = 1,
+    variables: Sequence[int] | None = None,
+) -> go.Figure:
     """Shade ``result``'s stretches on ``fig`` (a chart with the time step on x); returns ``fig``.
 
     Args:
@@ -34,11 +43,18 @@ def shade_stretches(fig: go.Figure, result: Because, *, rows: int | None = None,
         rows: the figure's subplot rows (one column); default: as many as it has y axes. A stretch of one variable (``variable`` v) is shaded in row
             ``first_row + v``; a stretch with no variable (a map over time) in every row.
         first_row: the row of the first variable (2 when a map over time has its own row above them).
+        variables: the variables the figure draws, in row order, when it draws only some (None: all);
+            a stretch of a variable not drawn is not shaded.
     """
     rows = rows or sum(1 for key in fig.layout.to_plotly_json() if key.startswith("yaxis")) or 1
     for s in (*result.supporting, *result.opposing):
         against = s.sign < 0
-        shaded = list(range(1, rows + 1)) if s.variable is None else [first_row + s.variable]
+        if s.variable is None:
+            shaded = list(range(1, rows + 1))
+        elif variables is None:
+            shaded = [first_row + s.variable]
+        else:
+            shaded = [first_row + list(variables).index(s.variable)] if s.variable in variables else []
         for n, row in enumerate(shaded):
             # Labelled once, in the top row it shades: the same label on every row would be clutter.
             label = dict(annotation=dict(text=band_label(s, result.class_name), font=dict(size=13, color="#333")))

@@ -92,3 +92,28 @@ def test_what_would_make_it_say_is_the_librarys_counterfactual(app):
     )
     said = [s.value for s in (at.success if cf.found else at.warning)]
     assert summary(cf) in said, said
+
+
+def library_attribution_because(at, i: int, method: str):
+    """The library's "because" of test sample ``i`` from ``method``'s map (with the page's options) for the predicted class."""
+    from lstmfcn.dashboard import explanations
+
+    model, classes, var_names, a = shipped(LSTMFCN_MODEL, "GunPoint")
+    pred = int(class_activation_maps(model, a.X[i : i + 1]).logits[0].argmax())
+    params = explanations.params_key(method, at.session_state["attr_baseline"], at.session_state["attr_ig_steps"])
+    mp = explanations.attribution(model, a.X[i : i + 1], pred, a.lengths[i : i + 1], method, params)[0]
+    label = explanations.method_infos()[method].label
+    L = int(a.lengths[i])
+    return because(mp[:, :L], classes[pred], variable_names=var_names, method_label=label, predicted=classes[pred])
+
+
+def test_the_attributions_pages_because_is_the_librarys_for_the_map_picked(app):
+    at = app(sample="5")
+    at.switch_page("pages/attributions.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert library_attribution_because(at, 5, "cam").text in markdown_texts(at)  # the CAM by default
+    at.selectbox(key="attributions_because_method").set_value("ig").run()
+    assert not at.exception, [e.value for e in at.exception]
+    expected = library_attribution_because(at, 5, "ig")
+    assert expected.text in markdown_texts(at)
+    assert "Integrated" in expected.method_label or "IG" in expected.method_label
