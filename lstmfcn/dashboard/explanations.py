@@ -19,6 +19,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+# The split's subsets and chunks live with the data (a sweep and What matters use them too); their
+# names stay importable from here, where the pages look for them.
+from lstmfcn.data.subsets import CHUNK_TARGET, MAX_CHUNK, MIN_CHUNK, chunks, subset_indices  # noqa: F401
 from lstmfcn.models import LSTMFCN
 
 if TYPE_CHECKING:
@@ -32,11 +35,6 @@ BASELINE_LABELS = {
     "mean": "each series' own mean (keeps the level, removes the shape)",
     "blur": "a blurred copy (keeps the trend, removes the detail)",
 }
-CHUNK_TARGET = 8  # chunks per split: enough steps for a progress bar, few cache look-ups per rerun
-MIN_CHUNK = 16
-#: At most this many samples per chunk: the progress bar shows after the first chunk, so on a big
-#: split (ECG5000's 4,500) the first one must end within a second or so, not take an eighth of it.
-MAX_CHUNK = 128
 
 
 def method_infos(include_attention: bool = False) -> dict[str, MethodSpec]:
@@ -50,7 +48,38 @@ PERTURBATION_OPTIONS = ("window", "stride", "n_segments", "per_variable")
 """Occlusion's window and stride, ablation's segments, and whether both perturb one variable at a time."""
 
 
-def params_key(method: str, baseline: str = "zeros", ig_steps: int = 32, **perturbation) -> str:
+#: Integrated Gradients on the Attributions page: ``"adaptive"`` (the default: each sample's points
+#: doubled until its completeness gap is at most 1 %, :data:`~lstmfcn.explain.attributions.ADAPTIVE_IG`)
+#: or a fixed number of Gauss-Legendre points.
+IG_SETTINGS = ("adaptive", 16, 32, 64)
+DEFAULT_IG = "adaptive"
+
+
+def ig_options(ig_steps: int | str) -> dict:
+    """IG's options for a setting of :data:`IG_SETTINGS` (any point count works too)."""
+    from lstmfcn.explain.attributions import ADAPTIVE_IG
+
+    return dict(ADAPTIVE_IG) if ig_steps == "adaptive" else {"n_steps": int(ig_steps)}
+
+
+def ig_rule_words(ig_steps: int | str) -> str:
+    """What IG's setting computes, in words for the page, e.g. the adaptive rule and its gap."""
+    from lstmfcn.explain.attributions import ADAPTIVE_IG
+
+    if ig_steps != "adaptive":
+        return f"{int(ig_steps)}-point Gauss-Legendre rule (the completeness gap is not checked)"
+    o = ADAPTIVE_IG
+    first, most = o["n_steps"], o["n_steps"]
+    while 2 * most - 1 <= o["max_steps"]:
+        most = 2 * most - 1
+    return (
+        f"adaptive Clenshaw-Curtis rule: {first}, {2 * first - 1}, {4 * first - 3}, … points per sample (at most "
+        f"{most}), refined until the attributions add up to the score's change from the baseline within "
+        f"{o['tolerance']:.0%} of it (completeness gap ≤ {o['tolerance']:.0%} of |f(x) − f(baseline)|)"
+    )
+
+
+def params_key(method: str, baseline: str = "zeros", ig_steps: int | str = 32, **perturbation) -> str:
     """A canonical, hashable string of the parameters that change ``method``'s result.
 
     ``perturbation``: :data:`PERTURBATION_OPTIONS`, each kept only for a method that takes it and
@@ -66,7 +95,7 @@ def params_key(method: str, baseline: str = "zeros", ig_steps: int = 32, **pertu
     if method in infos and infos[method].uses_baseline:
         p["baseline"] = baseline
     if method == "ig":
-        p["n_steps"] = int(ig_steps)
+        p.update(ig_options(ig_steps))
     if method in METHODS:
         takes = inspect.signature(METHODS[method].function).parameters
         for k, v in perturbation.items():
@@ -130,17 +159,6 @@ def perturbation_cost(method: str, n_vars: int, length: int, params: str) -> str
     return None if plan is None else plan.describe()
 
 
-def chunks(
-    n: int, target: int = CHUNK_TARGET, minimum: int = MIN_CHUNK, maximum: int = MAX_CHUNK
-) -> list[tuple[int, int]]:
-    """``[(start, stop), …]`` covering ``range(n)`` in about ``target`` near-equal chunks of
-    ``minimum`` to ``maximum`` samples."""
-    if n <= 0:
-        return []
-    size = min(maximum, max(minimum, -(-n // target)))
-    return [(s, min(s + size, n)) for s in range(0, n, size)]
-
-
 # ------------------------------------------------------------------------------------------
 # Whole split, one chunk at a time
 
@@ -187,33 +205,12 @@ def attribution(
     return np.asarray(out, dtype=np.float32)
 
 
-def options_for(methods: list[str], baseline: str, ig_steps: int, **perturbation) -> dict:
+def options_for(methods: list[str], baseline: str, ig_steps: int | str, **perturbation) -> dict:
     """The union of the options ``methods`` take (``run_method`` gives each method its own)."""
     opts: dict = {}
     for m in methods:
         opts.update(json.loads(params_key(m, baseline, ig_steps, **perturbation)))
     return opts
-
-
-def subset_indices(y: np.ndarray, n: int, seed: int = 0) -> np.ndarray:
-    """``n`` sample indices (all when ``n`` ≥ N), stratified by class, sorted; deterministic.
-
-    Faithfulness and sanity checks cost many forward passes per sample, so they run on a
-    class-balanced subset that is the same on every rerun.
-    """
-    y = np.asarray(y)
-    N = len(y)
-    if n >= N or n <= 0:
-        return np.arange(N)
-    rng = np.random.default_rng(seed)
-    classes = np.unique(y)
-    pools = {c: rng.permutation(np.flatnonzero(y == c)).tolist() for c in classes}
-    picked: list[int] = []
-    while len(picked) < n:  # round-robin over classes
-        for c in classes:
-            if pools[c] and len(picked) < n:
-                picked.append(pools[c].pop())
-    return np.sort(np.array(picked, dtype=np.int64))
 
 
 def sample_attention(model: LSTMFCN, x: np.ndarray, length: int | None) -> dict:

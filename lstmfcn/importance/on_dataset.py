@@ -8,6 +8,7 @@ import numpy as np
 
 from ..data.dataset import Dataset
 from ..data.names import display_class, names_from_metadata
+from ..data.subsets import subset_indices
 from ..model_input import ModelInput, model_classes, model_input
 from ..models import LSTMFCN
 from . import permutation_importance
@@ -37,8 +38,6 @@ class SplitSample:
 
 def balanced_rows(y: np.ndarray, n: int | None, seed: int = 0) -> np.ndarray:
     """``n`` indices of ``y``'s series (all when ``n`` is None or ≥ N), class-balanced, sorted, deterministic."""
-    from ..dashboard.explanations import subset_indices
-
     return np.arange(len(y)) if n is None else subset_indices(np.asarray(y), int(n), seed)
 
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from lstmfcn.checkpoint import save_checkpoint
-from lstmfcn.dashboard.explanations import cam_chunk, chunks
 from lstmfcn.data import load_dataset
+from lstmfcn.data.subsets import chunks
 from lstmfcn.evaluation import evaluate
 from lstmfcn.model_input import model_input
 from lstmfcn.training import TrainConfig
@@ -97,8 +97,10 @@ def run_unit(unit: Unit, out: str | os.PathLike, settings: UnitSettings, val_acc
 
 def test_cam(model, ds) -> dict[str, np.ndarray]:
     """Every class's CAM of ``ds``'s test split on the model's input path, chunk by chunk as the
-    dashboard computes it (:func:`lstmfcn.dashboard.explanations.chunks`): ``cam`` ``(N, K, T)``,
-    ``offset`` ``(N, K)``, ``logits`` ``(N, K)``."""
+    dashboard computes it (:func:`lstmfcn.data.subsets.chunks`), so both give the same numbers:
+    ``cam`` ``(N, K, T)``, ``offset`` ``(N, K)``, ``logits`` ``(N, K)``."""
+    from lstmfcn.explain import class_activation_maps  # Captum & co. load only once a unit computes
+
     a = model_input(model, ds, "test")
-    parts = [cam_chunk(model, a.X[s:e], a.lengths[s:e]) for s, e in chunks(len(a.y))]
-    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    parts = [class_activation_maps(model, a.X[s:e], a.lengths[s:e]) for s, e in chunks(len(a.y))]
+    return {k: np.concatenate([getattr(p, k) for p in parts]) for k in ("cam", "offset", "logits")}
