@@ -32,6 +32,8 @@ PARTS = {
 }
 #: Screens played per dataset: all of GunPoint's, ECG5000's first three samples (right answer, mistake, close call).
 PLAYED = {"GunPoint": ("GunPoint__lstmfcn", 8), "ECG5000": ("ECG5000__lstmfcn", 12)}
+#: Names given on the first screen before the talk starts.
+NAMES = {"GunPoint": {"1": "Gun", "2": "Point"}}
 README_SHOTS = {1: "series", 2: "because", 3: "other", 4: "whatif"}
 STEP_MS = 240_000  # a counterfactual search on a busy 2-core machine
 
@@ -97,6 +99,11 @@ def test_presenter_mode_plays_with_the_arrow_keys_on_a_projector(browser, server
     try:
         page.goto(f"{server}/present?dataset={dataset}&model={model}")
         wait_for_app(page)
+        for label, name in NAMES.get(dataset, {}).items():  # named first, as a presenter would
+            page.locator(f".st-key-present_name_c_{label} input").fill(name)
+            page.keyboard.press("Enter")
+            page.wait_for_url(f"**{name}**")
+            wait_for_app(page)
         page.get_by_role("button", name="Start presenting").click()
         check_screen(page, 1)
         expect(page.locator("[data-testid='stSidebar']")).to_be_hidden()  # the sidebar's machinery is gone
@@ -108,6 +115,8 @@ def test_presenter_mode_plays_with_the_arrow_keys_on_a_projector(browser, server
             shot(page, dataset, n)
         page.keyboard.press("ArrowLeft")
         check_screen(page, screens - 1)
+        for name in NAMES.get(dataset, {}).values():
+            assert page.get_by_text(name).count() > 0
         page.reload()  # the link keeps the place
         check_screen(page, screens - 1)
     finally:
