@@ -43,6 +43,13 @@ _DARK24 = [
     "#0D2A63",
     "#AF0038",
 ]
+#: What is not a class (methods, models, curves, a lone series): blue-greys of three depths, told
+#: apart by dash and marker too. A colour means a class on every chart: nothing else borrows one
+#: (a test scans the builders' figures for class colours in traces that are not classes).
+NEUTRAL_COLORS = ["#263238", "#78909C", "#455A64"]
+NEUTRAL_DASHES = ["solid", "dash", "dot", "dashdot"]
+NEUTRAL_SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "star"]
+SERIES_COLOR = NEUTRAL_COLORS[0]
 MAP_SCALE = "RdBu_r"
 SEQ_SCALE = "Viridis"
 FONT = dict(size=15, family="Inter, 'Source Sans Pro', Arial, sans-serif", color="#1f2430")
@@ -120,7 +127,7 @@ TEMPLATE = go.layout.Template(
     layout=dict(
         paper_bgcolor="white",
         plot_bgcolor="white",
-        colorway=_OKABE_ITO,
+        colorway=NEUTRAL_COLORS,  # a trace given no colour is never mistaken for a class
         xaxis=_AXIS,
         yaxis=_AXIS,
         colorscale=dict(sequential=SEQ_SCALE, diverging=MAP_SCALE),
@@ -260,10 +267,26 @@ def valid_len(length: int | None, total: int) -> int:
     return total if length is None else int(min(max(length, 1), total))
 
 
-def labelled_line(x, y: np.ndarray, name: str, color: str, marker_size: int) -> go.Scatter:
-    """One method's thick line with markers, named in the legend (faithfulness, sanity, benchmark curves)."""
+def labelled_line(x, y: np.ndarray, name: str, color: str, marker_size: int, **style) -> go.Scatter:
+    """One method's thick line with markers, named in the legend (faithfulness, sanity, benchmark
+    curves); ``style``: ``dash`` and ``symbol`` (see :func:`neutral_style`)."""
     return go.Scatter(
-        x=x, y=y, name=name, mode="lines+markers", line=dict(color=color, width=3), marker=dict(size=marker_size)
+        x=x,
+        y=y,
+        name=name,
+        mode="lines+markers",
+        line=dict(color=color, width=3, dash=style.get("dash", "solid")),
+        marker=dict(size=marker_size, symbol=style.get("symbol", "circle")),
+    )
+
+
+def neutral_style(i: int) -> dict:
+    """The ``i``-th of several things that are not classes (methods, models): ``color``, ``dash`` and
+    ``symbol``, no two of the first twelve alike, no colour a class's."""
+    return dict(
+        color=NEUTRAL_COLORS[i % len(NEUTRAL_COLORS)],
+        dash=NEUTRAL_DASHES[(i // len(NEUTRAL_COLORS) + i) % len(NEUTRAL_DASHES)],
+        symbol=NEUTRAL_SYMBOLS[i % len(NEUTRAL_SYMBOLS)],
     )
 
 

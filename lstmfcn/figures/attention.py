@@ -15,9 +15,12 @@ from plotly.subplots import make_subplots
 
 from ._style import (
     MAX_LINE_CLASSES,
+    NEUTRAL_COLORS,
+    SERIES_COLOR,
     apply_style,
     as_vt,
     lying_bars,
+    rgba,
     stacked_height,
     valid_len,
     variable_labels,
@@ -41,6 +44,8 @@ _UNIFORM_SCALE_COLORS = [
     "rgb(179,88,6)",
     "rgb(127,59,8)",
 ]
+
+WEIGHT_COLOR = NEUTRAL_COLORS[1]  # attention weights: a quantity, never a class
 
 
 def uniform_anchored_colors(values: np.ndarray, n: int) -> dict:
@@ -122,7 +127,7 @@ def attention_series_figure(
     context: np.ndarray | None = None,
     length: int | None = None,
     var_names: Sequence[str] | None = None,
-    color: str = "#0072B2",
+    color: str = SERIES_COLOR,
     title: str = "Where the attention looks, and the context vectors it reads",
 ) -> go.Figure:
     """The series (solid) with the context vector sequence (dashed), one row per variable, and
@@ -172,8 +177,8 @@ def attention_series_figure(
                 name="attention weight",
                 mode="lines",
                 fill="tozeroy",
-                line=dict(color="#E69F00", width=2.5),
-                fillcolor="rgba(230,159,0,0.3)",
+                line=dict(color=WEIGHT_COLOR, width=2.5),  # weights, not a class: no class's colour
+                fillcolor=rgba(WEIGHT_COLOR, 0.3),
                 customdata=w * L,
                 hovertemplate="t=%{x}<br>weight %{y:.4f} = %{customdata:.2f} × uniform<extra></extra>",
             ),
@@ -216,7 +221,7 @@ def variable_attention_figure(
         go.Bar(
             **{along: names, across: received},
             orientation="h" if lying else "v",
-            marker=dict(color="#E69F00"),
+            marker=dict(color=WEIGHT_COLOR),
             text=[f"{r:.2f}" for r in received],
             textposition="outside",
             cliponaxis=False,

@@ -15,9 +15,9 @@ from ._style import (
     MAP_SCALE,
     apply_style,
     cell_text_size,
-    class_colors,
     labelled_line,
     matrix_row_px,
+    neutral_style,
     rgba,
     title_above_plot,
 )
@@ -79,7 +79,8 @@ def lines_figure(
 ) -> go.Figure:
     """Several labelled lines over a shared x (e.g. similarity after each randomised layer)."""
     fig = go.Figure()
-    colors = class_colors(len(lines))
+    styles = [neutral_style(i) for i in range(len(lines))]  # methods, not classes
+    colors = [s["color"] for s in styles]
     xs = list(x_labels) if x_labels is not None else np.asarray(x)
     for i, (label, yv) in enumerate(lines.items()):
         yv = np.asarray(yv, dtype=np.float64)
@@ -100,7 +101,7 @@ def lines_figure(
                     hoverinfo="skip",
                 )
             )
-        fig.add_trace(labelled_line(list(xs), yv, label, colors[i], marker_size=8))
+        fig.add_trace(labelled_line(list(xs), yv, label, marker_size=8, **styles[i]))
     fig.update_layout(xaxis=dict(title=x_title), yaxis=dict(title=y_title))
     if x_labels is not None:
         fig.update_xaxes(type="category")

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 import numpy as np
 import plotly.graph_objects as go
 
-from ._style import apply_style, band_trace, class_colors, labelled_line
+from ._style import NEUTRAL_COLORS, apply_style, band_trace, labelled_line, neutral_style
 
 
 def faithfulness_figure(
@@ -29,7 +29,7 @@ def faithfulness_figure(
     method, random order dashed grey."""
     fractions = np.asarray(fractions, dtype=np.float64)
     fig = go.Figure()
-    colors = class_colors(len(curves))
+    styles = [neutral_style(i) for i in range(len(curves))]  # methods, not classes
     if random is not None:
         r = np.asarray(random, dtype=np.float64)
         if random_spread is not None:
@@ -41,7 +41,7 @@ def faithfulness_figure(
             )
         )
     for i, (label, curve) in enumerate(curves.items()):
-        fig.add_trace(labelled_line(fractions, np.asarray(curve), label, colors[i], marker_size=6))
+        fig.add_trace(labelled_line(fractions, np.asarray(curve), label, marker_size=6, **styles[i]))
     fig.update_layout(
         xaxis=dict(title=f"fraction of time steps {'removed' if kind == 'deletion' else 'inserted'}", tickformat=".0%"),
         yaxis=dict(title=y_title),
@@ -66,7 +66,10 @@ def aopc_figure(
             Above 0 the method finds the steps that matter better than chance; at 0 it is random.
     """
     fig = go.Figure()
-    styles = {"deletion": dict(color="#0072B2"), "insertion": dict(color="#E69F00")}
+    styles = {  # two ways of measuring, not classes: neutral, told apart by depth and hatching
+        "deletion": dict(color=NEUTRAL_COLORS[0]),
+        "insertion": dict(color=NEUTRAL_COLORS[1], pattern=dict(shape="/")),
+    }
     for curve, scores in gains.items():
         labels = list(scores)
         fig.add_bar(

@@ -8,7 +8,17 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ._style import SEQ_SCALE, apply_style, as_vt, stacked_height, valid_len, variable_labels
+from ._style import (
+    NEUTRAL_COLORS,
+    SEQ_SCALE,
+    SERIES_COLOR,
+    apply_style,
+    as_vt,
+    rgba,
+    stacked_height,
+    valid_len,
+    variable_labels,
+)
 
 
 def filter_activation_figure(
@@ -17,7 +27,7 @@ def filter_activation_figure(
     *,
     length: int | None = None,
     var_names: Sequence[str] | None = None,
-    color: str = "#0072B2",
+    color: str = SERIES_COLOR,
     title: str = "",
 ) -> go.Figure:
     """The series (top rows, one per variable) and one filter's activation over time (bottom)."""
@@ -47,8 +57,8 @@ def filter_activation_figure(
             y=a,
             mode="lines",
             fill="tozeroy",
-            line=dict(color="#D55E00", width=2.5),
-            fillcolor="rgba(213,94,0,0.25)",
+            line=dict(color=NEUTRAL_COLORS[1], width=2.5),  # a filter's response, not a class
+            fillcolor=rgba(NEUTRAL_COLORS[1], 0.25),
             name="activation",
         ),
         row=V + 1,
@@ -80,7 +90,7 @@ def activation_heatmap_figure(
     )
     if highlight is not None:
         fig.add_hrect(
-            y0=highlight - 0.5, y1=highlight + 0.5, line=dict(color="#D55E00", width=2), fillcolor="rgba(0,0,0,0)"
+            y0=highlight - 0.5, y1=highlight + 0.5, line=dict(color=SERIES_COLOR, width=2), fillcolor="rgba(0,0,0,0)"
         )
     fig.update_xaxes(title_text="time step")
     fig.update_yaxes(title_text="filter", autorange="reversed")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from ._style import apply_style, class_colors
+from ._style import apply_style, neutral_style
 
 _OUTCOME_SYMBOL = {"win": "triangle-up", "draw": "circle", "loss": "triangle-down"}
 
@@ -17,7 +17,7 @@ def sweep_comparison_figure(comparison: pd.DataFrame, theirs_label: str = "publi
     """
     fig = go.Figure()
     models = sorted(comparison["model"].unique()) if len(comparison) else []
-    colors = class_colors(max(len(models), 1))
+    colors = [neutral_style(i)["color"] for i in range(max(len(models), 1))]  # models, not classes
     for model, color in zip(models, colors, strict=False):
         g = comparison[comparison["model"] == model]
         fig.add_trace(

@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ._style import apply_style
+from ._style import SERIES_COLOR, apply_style
 
 
 def training_curves_figure(history: Mapping[str, Sequence[float]], *, title: str = "Training curves") -> go.Figure:
@@ -18,10 +18,12 @@ def training_curves_figure(history: Mapping[str, Sequence[float]], *, title: str
     epochs = np.arange(1, len(loss) + 1)
     fig = make_subplots(rows=1, cols=2, subplot_titles=["training loss", "training accuracy"], horizontal_spacing=0.1)
     fig.add_trace(
-        go.Scatter(x=epochs, y=loss, mode="lines", line=dict(color="#D55E00", width=2.5), name="loss"), row=1, col=1
+        go.Scatter(x=epochs, y=loss, mode="lines", line=dict(color=SERIES_COLOR, width=2.5), name="loss"), row=1, col=1
     )
     fig.add_trace(
-        go.Scatter(x=epochs, y=acc, mode="lines", line=dict(color="#0072B2", width=2.5), name="accuracy"), row=1, col=2
+        go.Scatter(x=epochs, y=acc, mode="lines", line=dict(color=SERIES_COLOR, width=2.5), name="accuracy"),
+        row=1,
+        col=2,
     )
     ticks = [m * 10.0**e for e in range(-6, 3) for m in (1, 2, 5)]  # 1-2-5 steps: readable on a log axis
     fig.update_yaxes(type="log", tickvals=ticks, ticktext=[f"{t:g}" for t in ticks], row=1, col=1)
