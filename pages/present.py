@@ -16,6 +16,7 @@ from lstmfcn.figures import counterfactual_figure
 from lstmfcn.figures.stretches import shade_stretches
 from lstmfcn.figures.talk import talk_figure
 from pages import _cached as cached
+from pages import _terms as terms
 from pages import _ui as ui
 from pages._sidebar import MOST_RENAMED, _on_name_change
 from pages._state import renames
@@ -73,14 +74,13 @@ def name_boxes(ds, in_talk: list[int]) -> None:
     wanted = renames()
     bare = [j for j in P.unnamed(ctx.labels, ctx.classes) if j in in_talk]
     shown = in_talk[:MOST_RENAMED]
-    some = "" if len(shown) == len(ctx.labels) else f" (the {len(shown)} of {len(ctx.labels)} the talk shows)"
+    some = "" if len(shown) == len(ctx.labels) else f"The talk names {len(shown)} of the {len(ctx.labels)} classes. "
+    codes = ", ".join(ctx.labels[j] for j in bare[:8]) + ("…" if len(bare) > 8 else "")
     st.markdown(
-        f"**{len(bare)} of the classes in the talk{some} are known only by a code**: the talk would call them "
-        + ", ".join(ctx.labels[j] for j in bare[:8])
-        + ("…" if len(bare) > 8 else "")
-        + ". Type a name and press Enter."
+        f"{some}**{len(bare)} of {'them' if some else 'its classes'} are known only by a code** ({codes}): "
+        "type a name for each and press Enter."
         if bare
-        else f"Every class in the talk{some} has a name; change one if your audience knows it by another."
+        else f"{some}Every class in the talk has a name; change one if your audience knows it by another."
     )
     boxes(
         ds,
@@ -111,7 +111,7 @@ split = ui.ss.get("split", "test")
 
 if not ui.presenting():
     st.title("Presenter mode")
-    st.markdown(
+    terms.markdown(
         "A talk for people who have never seen this tool: one idea per screen, in large type, without the "
         "sidebar. For each example it shows the series and the model's answer, **why** the model says so (the "
         "stretches of the series that carried its evidence), what speaks for the **other** class it considered, "
@@ -189,10 +189,10 @@ st.markdown(f"## {screen.title}")
 chart, words = st.columns([3, 2], gap="large")
 with chart:
     st.plotly_chart(fig, key="present_chart", config={"displayModeBar": False})
-with words.container(key="present_words"):
-    st.markdown(f"**{screen.sentences[0]}**")
+with words.container(key="present_words"):  # a technical word's plain meaning in the sentence's tooltip
+    terms.markdown(f"**{screen.sentences[0]}**")
     for sentence in screen.sentences[1:]:
-        st.markdown(sentence)
+        terms.markdown(sentence)
 back, where, forward, out = st.columns([1, 2, 1, 1], vertical_alignment="center")
 back.button("Back", key="present_back", icon=":material/arrow_back:", disabled=n == 1, on_click=go_to, args=(n - 1,))
 where.progress(n / len(steps), text="← → keys move too")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from lstmfcn import presentation as P
 from lstmfcn import whatif as W
+from tests.helpers.glossary_check import unexplained
 
 
 def shown(at) -> str:
@@ -27,7 +28,7 @@ def test_names_first_then_next_and_back_move_through_the_librarys_screens(app):
     at = app(dataset="GunPoint", model="GunPoint__lstmfcn")
     at.switch_page("pages/present.py").run()
     assert not at.exception, [e.value for e in at.exception]
-    assert "2 of the classes in the talk are known only by a code" in shown(at)
+    assert "2 of its classes are known only by a code** (1, 2)" in shown(at) and unexplained(at) == []
     at.text_input(key="present_name_c_1").set_value("Gun").run()
     at.text_input(key="present_name_c_2").set_value("Point").run()
     assert at.query_params["names"] == '{"classes":{"1":"Gun","2":"Point"}}'
@@ -50,6 +51,7 @@ def test_names_first_then_next_and_back_move_through_the_librarys_screens(app):
     why = P.evidence_screen(ex, cam, logits[i], classes, variable_names=["variable 1"], length=int(a.lengths[i]))
     assert why.sentences[0].startswith("The model says ")
     assert why.sentences[0] in shown(at), shown(at)
+    assert "CAM" in why.sentences[0] and unexplained(at) == []  # the word explained in the tooltip
 
     at.button(key="present_back").click().run()
     assert at.session_state["present"] == "1" and first.sentences[0] in shown(at)
@@ -67,3 +69,4 @@ def test_a_link_with_present_opens_that_screen(app):
     assert at.session_state["present"] == "4"
     assert "screen 4 of 8" in "\n".join(c.value for c in at.caption)
     assert any(m.value.startswith("## What would make it say ") for m in at.markdown)
+    assert unexplained(at) == []
