@@ -16,6 +16,7 @@ from pages._startup import import_with_progress  # noqa: E402 - streamlit only: 
 import_with_progress()  # the first run imports torch & co. under a progress bar
 
 from pages import _ui as ui  # noqa: E402
+from pages._cached_explanations import first_page_drawn  # noqa: E402
 
 PAGES = [
     st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
@@ -41,7 +42,10 @@ def run() -> None:
     else:
         page = st.navigation(PAGES)
         ui.shared_chrome()
-    page.run()
+    try:
+        page.run()
+    finally:  # however the run ends (st.stop, a rerun): the server's warm-up may take the CPU now
+        first_page_drawn()
 
 
 run()

@@ -35,10 +35,84 @@ def read_ts(data: bytes, name: str) -> RawSplit:
         raise DataError(f"{name}: is a regression problem (@targetLabel); expected classification")
     if not re.search(r"@classlabel\s+true", header):
         raise DataError(f"{name}: has no '@classLabel true' header line; expected class labels")
+    simple = _read_plain_ts(text)
+    if simple is not None:  # the embedded default's case: no aeon import (seconds of a cold start)
+        return make_split(*simple, name)
     from aeon.datasets import load_from_ts_file  # slow import (~1 s), only when needed
 
     X, y = _via_aeon(load_from_ts_file, data, ".ts", name, text)
     return make_split(_pad_ragged(X, name), _restore_ts_labels(y, header_text, name), name)
+
+
+def _read_plain_ts(text: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(X (N, V, T) float64, labels)`` of a plain ``.ts`` file, exactly as aeon reads it, else None.
+
+    Plain: no timestamps, no missing values, equal lengths, every label spelt as the @classLabel
+    line declares it. Importing aeon costs seconds (scikit-learn, numba), more than reading a
+    file of the archive; anything else (or any doubt) is left to aeon, with its checks and messages.
+    """
+    at_data = re.search(r"^[ \t]*@data[ \t]*$", text, re.IGNORECASE | re.MULTILINE)  # a comment may say "@data"
+    header = None if at_data is None else _plain_header(text[: at_data.start()])
+    if header is None:
+        return None
+    data_lines = text[at_data.start() :].splitlines()
+    if header.get("timestamps") or header.get("missing") or not header.get("equallength", True):
+        return None
+    classes = set(header["classlabel"])
+    if len({c.lower() for c in classes}) != len(classes):  # aeon's lower-casing would merge them
+        return None
+    rows, labels = [], []
+    for line in data_lines[1:]:
+        line = line.strip()
+        if not line or "?" in line or "nan" in line.lower():
+            return None
+        *channels, label = line.split(":")
+        if not channels or label not in classes:
+            return None
+        try:
+            rows.append([[float(v) for v in channel.split(",")] for channel in channels])
+        except ValueError:
+            return None
+        labels.append(label)
+    if not rows:
+        return None
+    shapes = {(len(r), len(r[0])) for r in rows} | {(len(r), len(c)) for r in rows for c in r}
+    if len(shapes) != 1 or (header.get("univariate", True) and len(rows[0]) != 1):  # aeon's default: univariate
+        return None
+    return np.array(rows, dtype=np.float64), np.array(labels)
+
+
+_BOOLEAN_KEYS = ("timestamps", "missing", "univariate", "equallength", "targetlabel")
+
+
+def _plain_header(header: str) -> dict | None:
+    """The header lines of a plain ``.ts`` file (``{key: bool}``, ``classlabel``: the declared
+    labels), or None where aeon's header reader could object or read it otherwise: a line that is
+    not a comment nor ``@key value`` of a key it knows, a boolean that is not ``true``/``false``,
+    no ``@classLabel true`` with its labels, a ``@targetLabel true``."""
+    out: dict = {}
+    for line in header.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        tokens = line.split()
+        key = tokens[0].lower()
+        if key.startswith("%") and key != "%data":  # aeon passes over a line whose key it does not know
+            continue
+        if len(tokens) < 2 or not key.startswith("@"):
+            return None
+        key, values = key[1:], [t.lower() for t in tokens[1:]]
+        if key in _BOOLEAN_KEYS:
+            if len(values) != 1 or values[0] not in ("true", "false"):
+                return None
+            out[key] = values[0] == "true"
+        elif key == "classlabel":
+            if values[0] != "true" or len(tokens) < 3:
+                return None
+            out[key] = tokens[2:]
+        elif key not in ("problemname", "serieslength", "dimension", "dimensions"):
+            return None
+    return out if "classlabel" in out and not out.get("targetlabel") else None
 
 
 def _restore_ts_labels(labels: np.ndarray, header: str, name: str) -> np.ndarray:

@@ -23,8 +23,11 @@ class SqueezeExcite1d(nn.Module):
         hidden = max(1, channels // reduction)
         self.squeeze = nn.Linear(channels, hidden, bias=False)
         self.excite = nn.Linear(hidden, channels, bias=False)
-        nn.init.kaiming_normal_(self.squeeze.weight)
-        nn.init.kaiming_normal_(self.excite.weight)
+        # On the meta device (shapes only: checkpoint_checks) there is nothing to draw, and normal_
+        # there imports torch._dynamo: seconds of a cold start.
+        if not self.squeeze.weight.is_meta:
+            nn.init.kaiming_normal_(self.squeeze.weight)
+            nn.init.kaiming_normal_(self.excite.weight)
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
         """``x``: ``(B, C, T)``; ``mask``: ``(B, T)`` bool of valid steps or None → ``(B, C, T)``."""

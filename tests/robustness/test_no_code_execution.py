@@ -185,7 +185,8 @@ def test_aeon_reads_an_upload_from_a_private_folder_that_is_then_removed(monkeyp
         return original(path, *args, **kwargs)
 
     monkeypatch.setattr(aeon.datasets, "load_from_ts_file", spy)
-    content = (TS_HEADER + "1,2,3:1\n2,3,1:2\n3,1,2:1\n1,3,2:2\n").encode()
+    # a missing value ("?"): a plain file is read without aeon (lstmfcn.data.aeon_formats._read_plain_ts)
+    content = (TS_HEADER + "1,2,3:1\n2,?,1:2\n3,1,2:1\n1,3,2:2\n").encode()
     load_dataset_from_bytes("../../home/someone/.bashrc.ts", content, test_size=0.5)
     [(path, mode, written)] = seen
     assert path.name == "data.ts" and written == content  # never the user's name
