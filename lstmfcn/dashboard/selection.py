@@ -80,15 +80,3 @@ def first_fitting(candidates: Iterable[str], load: Loader, ds: Dataset, opts: Op
         except LstmFcnError:
             continue
     return ""
-
-
-def model_after_dataset_change(current: str, candidates: Iterable[str], load: Loader, ds: Dataset, opts: OptIns) -> str:
-    """The model to show once the dataset became ``ds``: ``current`` if it still fits, else the
-    first of ``candidates`` that does (``""`` for none)."""
-    if current:
-        try:
-            if refusal(load(current), ds, opts) is None:
-                return current
-        except LstmFcnError:
-            pass
-    return first_fitting(candidates, load, ds, opts)

@@ -7,7 +7,7 @@ chosen configuration is then refit on the whole training split, and the test spl
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 from lstmfcn.data.dataset import Dataset
 from lstmfcn.data.preprocess import prepare
@@ -36,9 +36,3 @@ def choose_cells(val_accuracy: Mapping[int, float | None]) -> int:
         return min(val_accuracy)
     best = max(scored.values())
     return min(c for c, a in scored.items() if a == best)
-
-
-def test_picked(test_accuracy: Iterable[float | None]) -> float | None:
-    """What picking on the test set would report: the best test accuracy among the candidates."""
-    scored = [a for a in test_accuracy if a is not None]
-    return max(scored) if scored else None

@@ -114,13 +114,6 @@ def check_settings(out: str | os.PathLike, settings: dict) -> None:
     write_json_atomic(path, settings)
 
 
-def read_settings(out: str | os.PathLike) -> dict | None:
-    try:
-        return json.loads((Path(out) / SETTINGS).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
 def finished_metrics(out: str | os.PathLike) -> list[dict]:
     """Metrics of every finished unit in the folder (whatever command trained them)."""
     rows = []

@@ -81,12 +81,3 @@ def test_first_fitting_skips_what_does_not_load_or_fit(models, gunpoint):
     )
     assert selection.first_fitting(["long"], load, gunpoint, selection.OptIns(resample=True)) == "long"
     assert selection.first_fitting(["missing", "Adiac__lstmfcn"], load, gunpoint) == ""
-
-
-def test_a_dataset_change_keeps_a_model_that_still_fits(models, gunpoint):
-    load = loader(models)
-    keep = selection.model_after_dataset_change("long", ["GunPoint__lstmfcn"], load, gunpoint, selection.OptIns(True))
-    assert keep == "long"
-    swap = selection.model_after_dataset_change("long", ["GunPoint__lstmfcn"], load, gunpoint, selection.OptIns())
-    assert swap == "GunPoint__lstmfcn"
-    assert selection.model_after_dataset_change("", ["missing"], load, gunpoint, selection.OptIns()) == ""
