@@ -12,7 +12,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from .explain._common import as_input, as_lengths, batch_size_for, batch_slices, inference_model, model_device
+from .device import batch_size_for, model_device
+from .explain.inputs import as_input, as_lengths, batch_slices
+from .explain.model_copies import inference_model
 
 
 @torch.no_grad()

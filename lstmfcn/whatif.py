@@ -9,7 +9,7 @@ Undo and reset are the caller's list operations: keep the list of edits, ``edits
 the last, ``edits.clear()`` resets, and ``apply_edits(x, edits)`` on the untouched original gives
 the current series. Nothing is stored here.
 
-:class:`Baseline` uses :func:`lstmfcn.explain._common.make_baseline`, the very function occlusion
+:class:`Baseline` uses :func:`lstmfcn.explain.baselines.make_baseline`, the very function occlusion
 replaces its windows with, so replacing a window by the baseline changes a class's logit by
 exactly the value occlusion reports for that window (tested).
 """
@@ -22,7 +22,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .explain._common import BASELINES, make_baseline
+from .explain.baselines import BASELINES, make_baseline
 from .explain.cam import class_activation_maps
 
 

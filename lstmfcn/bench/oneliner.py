@@ -161,7 +161,7 @@ def compare_case(
     """Every method of ``methods`` on ``checkpoint``'s test split (first ``limit`` series), both ways."""
     from ..checkpoint import load_model
     from ..data import load_dataset
-    from ..explain._common import gradient_model
+    from ..explain.model_copies import gradient_model
     from ..model_input import model_input
     from ..pass_size import ENV, cached, forget, gradient_record_key, record_key
     from ..zoo import pretrained_path

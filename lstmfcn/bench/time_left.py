@@ -154,8 +154,8 @@ def _old_way(model, X, pred, lengths, parts, methods, params, baseline) -> dict:
     """The page's former check: maps method by method (half the bar), then the whole report (the
     other half); the time left ``elapsed / fraction × (1 - fraction)`` once past 1 %."""
     from ..dashboard import explanations
-    from ..explain._common import report, sub_progress
     from ..explain.faithfulness import faithfulness_report
+    from ..progress import report, sub_progress
 
     calls: list[tuple[float, float]] = []
     t0 = time.perf_counter()

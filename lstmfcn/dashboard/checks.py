@@ -21,9 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from lstmfcn.explain._common import Progress, report
 from lstmfcn.explain.faithfulness import FaithfulnessReport, PerturbationCurves, join_curves, report_from_curves
 from lstmfcn.explain.sanity import SanityResult, sanity_result
+from lstmfcn.progress import Progress, report
 
 _SEP = "|"  # between a method's name and the array's name; no method name holds it
 

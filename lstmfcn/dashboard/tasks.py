@@ -8,7 +8,7 @@ cache's key), so a rerun, another page or another browser session finds the runn
 of starting it again.
 
 The computation is a plain function ``compute(progress) -> result``; ``progress(fraction)`` is
-the library's usual callback (:data:`lstmfcn.explain._common.Progress`). Cancelling makes the next
+the library's usual callback (:data:`lstmfcn.progress.Progress`). Cancelling makes the next
 ``progress`` call raise :class:`Cancelled`, which unwinds the computation between two batches.
 
 A task is shared for speed but owned per session: every session that asks for it is one of its
