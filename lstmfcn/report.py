@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from . import figures as F
+from .because import Because, because
 from .dashboard import analysis, explanations
 from .data.names import apply_renames, display_class, names_from_metadata
 from .data.overlap import split_warning
@@ -308,7 +309,8 @@ def _guided(model, X, y, L, logits, classes, var_names, split: str) -> str:
         "<p>For each class, the model's most confident right answer (clear only where the model says so well above "
         "every other class), its most confident mistake and a close call where there is one, each "
         "with its class activation map for the class the model chose: red moments pushed the model towards that "
-        "class, blue ones away from it.</p>",
+        "class, blue ones away from it. Above each map, why in words: the stretches that gave the class most of its "
+        "evidence, shaded yellow on the map (grey and dashed: the stretch that spoke most against it).</p>",
         f'<p class="used">Picked from all {len(y)} {esc(split)} samples.</p>',
     ]
     if not examples:
@@ -316,15 +318,26 @@ def _guided(model, X, y, L, logits, classes, var_names, split: str) -> str:
     idx = np.array([ex.sample for ex in examples])
     cam = class_activation_maps(model, X[idx], L[idx]).cam  # (n, K, T)
     for j, ex in enumerate(examples):
+        valid, name = int(L[ex.sample]), classes[ex.predicted]
+        why = because(cam[j, ex.predicted, :valid][None], name, variable_names=var_names, predicted=name)
         fig = F.map_series_figure(
             X[ex.sample],
             cam[j, ex.predicted],
-            length=int(L[ex.sample]),
+            length=valid,
             var_names=var_names,
-            title=f"{split.capitalize()} sample #{ex.sample}: CAM for {classes[ex.predicted]}",
+            title=f"{split.capitalize()} sample #{ex.sample}: CAM for {name}",
         )
-        out += [f"<h3>{esc(ex.kind.capitalize())}</h3><p>{esc(ex.sentence)}</p>", _figure(fig, "")]
+        out += [
+            f"<h3>{esc(ex.kind.capitalize())}</h3><p>{esc(ex.sentence)}</p>",
+            _because_html(why),
+            _figure(F.shade_stretches(fig, why), F.shading_note(why).strip()),
+        ]
     return "\n".join(out)
+
+
+def _because_html(result: Because) -> str:
+    """A guided example's "because" (:func:`lstmfcn.because.because`): its sentences, one paragraph."""
+    return f'<p class="because">{esc(result.text)}</p>'
 
 
 def _class_average_cam(model, X, y, L, classes, colors, split: str, n_split: int) -> str:
