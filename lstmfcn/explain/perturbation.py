@@ -19,6 +19,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from . import step_chains
 from ._common import ArrayLike, Progress, attribute_in_batches, batch_size_for, forward_args
 
 
@@ -174,6 +175,8 @@ def occlusion(
     shape, strides = ((1, w), (1, s)) if plan.per_variable else ((v, w), (v, s))
 
     def per_batch(net, xb, tb, lb, bb, _sl):
+        if not plan.per_variable and step_chains.applies(net, xb.device):
+            return occlusion_by_chains(net, xb, tb, lb, bb, plan), None
         ppe = max(1, min(plan.forward_passes, batch_size_for(net, total, gradients=False) // len(xb)))
         from captum.attr import Occlusion  # Captum only where a Captum method runs
 
@@ -201,6 +204,59 @@ def occlusion(
         gradients=False,
         progress=progress,
     )[0]
+
+
+def occlusion_windows(plan: PerturbationPlan, total: int) -> torch.Tensor:
+    """``(W, T)`` bool: the steps each occlusion window covers, as Captum slides it (the last one
+    clipped at the series' end)."""
+    windows = torch.zeros(plan.pieces, total, dtype=torch.bool)
+    for i in range(plan.pieces):
+        windows[i, i * plan.stride : i * plan.stride + plan.window] = True
+    return windows
+
+
+def occlusion_by_chains(
+    net: nn.Module,
+    x: torch.Tensor,
+    target: torch.Tensor,
+    lengths: torch.Tensor | None,
+    base: torch.Tensor,
+    plan: PerturbationPlan,
+) -> torch.Tensor:
+    """Captum's ``Occlusion`` of every variable at once, ``(N, V, T)``, with each occluded copy
+    computed from the series' own conv outputs where the window cannot reach
+    (:mod:`.step_chains`; for a model :func:`.step_chains.applies` to).
+
+    Each step gets the mean, over the windows that cover it, of ``f(x) - f(x occluded)`` (the
+    target logit), as Captum computes it; the numbers equal Captum's up to float rounding.
+    """
+    n, v, total = x.shape
+    windows = occlusion_windows(plan, total)
+    n_windows = len(windows)
+    # One chain per sample and window: the series, then the series with that window occluded.
+    per_group = max(1, step_chains.chains_per_group(net, total) // n_windows)
+    diffs = []
+    for sl in [slice(s, s + per_group) for s in range(0, n, per_group)]:
+        b = len(x[sl])
+        selectors = torch.zeros(b, n_windows, 2, total, dtype=torch.bool)
+        selectors[:, :, 1] = windows
+        logits = step_chains.chain_probabilities(
+            net,
+            x[sl].repeat_interleave(n_windows, 0),
+            base[sl].repeat_interleave(n_windows, 0),
+            selectors.reshape(b * n_windows, 2, total),
+            target[sl].to(x.device).repeat_interleave(n_windows, 0),
+            None if lengths is None else lengths[sl].repeat_interleave(n_windows, 0),
+            logits=True,
+        )
+        diffs.append((logits[:, 0] - logits[:, 1]).reshape(b, n_windows))
+    diff = torch.cat(diffs)  # (N, W)
+    mask = windows.to(diff.dtype)
+    attr = torch.zeros(n, total, dtype=diff.dtype)
+    for i in range(n_windows):  # window by window, as Captum adds them up
+        attr += diff[:, i : i + 1] * mask[i]
+    attr = attr / mask.sum(0)
+    return attr[:, None, :].expand(n, v, total)
 
 
 def segment_mask(n_vars: int, total: int, n_segments: int, per_variable: bool = False) -> torch.Tensor:

@@ -80,8 +80,10 @@ def chain_probabilities(
     target: torch.Tensor,
     lengths: torch.Tensor | None,
     progress=None,
+    *,
+    logits: bool = False,
 ) -> torch.Tensor:
-    """Target-class probabilities of ``B`` chains of ``L`` copies, copy ``j`` of chain ``c`` being
+    """Target-class probabilities (or with ``logits``, logits) of ``B`` chains of ``L`` copies, copy ``j`` of chain ``c`` being
     ``where(selectors[c, j], base[c], x[c])``.
 
     Args:
@@ -141,8 +143,8 @@ def chain_probabilities(
         pooled = (
             h.mean(dim=1) if keep is None else (h * keep[:, :, None]).sum(1) / keep.sum(1, keepdim=True).clamp_min(1.0)
         )
-        logits = net.head(torch.cat([lstm, pooled], dim=1))
-        probs[:, j] = torch.softmax(logits.float(), dim=1).gather(1, target[:, None])[:, 0]
+        out = net.head(torch.cat([lstm, pooled], dim=1)).float()
+        probs[:, j] = (out if logits else torch.softmax(out, dim=1)).gather(1, target[:, None])[:, 0]
 
     probability(0)
     n_copies = selectors.shape[1]

@@ -1,5 +1,6 @@
-"""Deletion/insertion curves as chains of copies (only the conv outputs within reach of the changed
-steps recomputed) give the probabilities whole forward passes give, and the same verdicts.
+"""Deletion/insertion curves and occlusion as chains of copies (only the conv outputs within reach
+of the changed steps recomputed) give the probabilities whole forward passes give, the same
+verdicts, and Captum's occlusion maps.
 
 The reference here is the plain way, written out: every copy built and run through the model.
 Tolerances: probabilities within 2e-5 (a matrix product adds the products in another order than
@@ -15,7 +16,7 @@ import torch
 from lstmfcn.checkpoint import load_model
 from lstmfcn.data import load_dataset
 from lstmfcn.explain import faithfulness as F
-from lstmfcn.explain import run_method, step_chains
+from lstmfcn.explain import occlusion, run_method, step_chains
 from lstmfcn.explain._common import make_baseline
 from lstmfcn.model_input import model_input
 from lstmfcn.zoo import pretrained_path
@@ -134,3 +135,31 @@ def test_progress_rises_and_a_cancel_stops_the_chains(rng):
 
     with pytest.raises(Stop):
         F.faithfulness_curves(model, x, 0, attr, n_steps=5, random_seeds=2, progress=cancel)
+
+
+def _captum_occlusion(monkeypatch, *args, **kwargs):
+    """Occlusion as it ran before chains: Captum's ``Occlusion``, every copy run whole."""
+    with monkeypatch.context() as m:
+        m.setattr(step_chains, "applies", lambda *_: False)
+        return occlusion(*args, **kwargs)
+
+
+@pytest.mark.parametrize("options", [{"baseline": "mean"}, {"window": 7, "stride": 5}, {"window": 40}])
+def test_occlusion_by_chains_equals_captums(rng, monkeypatch, options):
+    model = tiny_model("lstmfcn", n_vars=2)
+    lengths = np.array([T_TINY, 13, 20])
+    x = rng.normal(size=(3, 2, T_TINY)).astype(np.float32)
+    x = np.where(np.arange(T_TINY) < lengths[:, None, None], x, 0.0).astype(np.float32)
+    target = np.array([0, 1, 2])
+    ours = occlusion(model, x, target, lengths=lengths, per_variable=False, **options)
+    theirs = _captum_occlusion(monkeypatch, model, x, target, lengths=lengths, per_variable=False, **options)
+    np.testing.assert_allclose(ours, theirs, atol=1e-5 * np.abs(theirs).max())
+
+
+def test_occlusion_of_a_shipped_model_equals_captums(monkeypatch):
+    model = load_model(pretrained_path("GunPoint__lstmfcn")).eval()
+    x = model_input(model, load_dataset("GunPoint"), "test").X[:8]
+    ours = occlusion(model, x, 1, baseline="blur")
+    theirs = _captum_occlusion(monkeypatch, model, x, 1, baseline="blur")
+    assert np.abs(theirs).max() > 0.1  # the windows do move the logit
+    np.testing.assert_allclose(ours, theirs, atol=1e-5 * np.abs(theirs).max())
