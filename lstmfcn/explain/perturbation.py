@@ -215,15 +215,9 @@ def occlusion_windows(plan: PerturbationPlan, total: int) -> torch.Tensor:
     return windows
 
 
-def occlusion_by_chains(
-    net: nn.Module,
-    x: torch.Tensor,
-    target: torch.Tensor,
-    lengths: torch.Tensor | None,
-    base: torch.Tensor,
-    plan: PerturbationPlan,
-) -> torch.Tensor:
-    """Captum's ``Occlusion`` of every variable at once, ``(N, V, T)``, with each occluded copy
+def occlusion_by_chains(net, x, target, lengths, base, plan: PerturbationPlan) -> torch.Tensor:
+    """Captum's ``Occlusion`` of every variable at once, ``(N, V, T)`` (``x`` and ``base`` ``(N, V, T)``,
+    ``target`` and ``lengths`` ``(N,)`` tensors, as ``per_batch`` gets them), with each occluded copy
     computed from the series' own conv outputs where the window cannot reach
     (:mod:`.step_chains`; for a model :func:`.step_chains.applies` to).
 
