@@ -48,7 +48,8 @@ def test_after_any_number_of_chunks_the_estimate_stays_within_twice_the_truth(ru
     k = data.draw(st.integers(1, len(run) - 1))
     truth = sum(s for _, s in run[k:])
     left = estimate(run[:k], sum(u for u, _ in run[k:]))
-    assert truth / 2 <= left.middle <= truth * 2, (k, left, truth)
+    # At the spread's edge the estimate can land on exactly twice the truth, one rounding above it.
+    assert truth / 2 * (1 - 1e-12) <= left.middle <= truth * 2 * (1 + 1e-12), (k, left, truth)
 
 
 @settings(max_examples=200, deadline=None)
