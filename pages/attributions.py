@@ -48,7 +48,15 @@ baseline = c2.selectbox(
     format_func=explanations.BASELINE_LABELS.get,
     help="Integrated Gradients, DeepLIFT, GradientSHAP, occlusion and ablation compare the series with this reference.",
 )
-ig_steps = c3.selectbox("IG steps", [16, 32, 64], index=1, key="attr_ig_steps")
+ig_steps = c3.selectbox(
+    "IG steps",
+    explanations.IG_SETTINGS,
+    index=explanations.IG_SETTINGS.index(explanations.DEFAULT_IG),
+    key="attr_ig_steps",
+    format_func=lambda s: "to a 1 % gap" if s == "adaptive" else str(s),
+)
+if "ig" in methods:
+    st.caption(f"Integrated Gradients: {explanations.ig_rule_words(ig_steps)}.")
 
 
 split = ui.split_picker(PAGE)

@@ -38,6 +38,25 @@ def logit_gradient(
     return grad
 
 
+def branch_gradient(
+    net: nn.Module,
+    points: torch.Tensor,
+    target: torch.Tensor,
+    lengths: torch.Tensor | None,
+    plan: BranchPlan,
+    branch: str | None,
+) -> torch.Tensor:
+    """``∂ share[target] / ∂ points`` ``(P, V, T)`` of one branch's share of the logit (``"lstm"``:
+    all ``P`` series in one pass; ``"conv"``: in the slices ``plan.conv(P)`` yields), or of the
+    whole logit (``None``, in those slices). Adaptive IG integrates each branch on its own."""
+    if branch == "lstm":
+        return _branch_gradient(net, points, target, lengths, "lstm")
+    grad = torch.empty_like(points)
+    for sl in plan.conv(len(points)):
+        grad[sl] = _branch_gradient(net, points[sl], target[sl], None if lengths is None else lengths[sl], branch)
+    return grad
+
+
 def _branch_gradient(
     net: nn.Module, points: torch.Tensor, target: torch.Tensor, lengths: torch.Tensor | None, branch: str | None
 ) -> torch.Tensor:
