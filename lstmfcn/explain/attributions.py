@@ -62,9 +62,10 @@ from .quadrature import NESTED_RULES, RULES, clenshaw_curtis, quadrature
 warnings.filterwarnings("ignore", message=r"Setting forward, backward hooks and attributes on non-linear")
 
 
-#: Integration rules for Integrated Gradients (``integration=``; :mod:`.quadrature`): Captum's, and
-#: Clenshaw-Curtis, whose points nest (adaptive mode computes only the new points when it doubles).
-IG_RULES = RULES + NESTED_RULES
+#: Captum's integration rules for Integrated Gradients (``integration=``; :mod:`.quadrature`). Ours
+#: also takes :data:`~.quadrature.NESTED_RULES` (Clenshaw-Curtis), whose points nest: adaptive mode
+#: then computes only the new points when it doubles.
+IG_RULES = RULES
 
 #: The adaptive rule the dashboard uses by default: Clenshaw-Curtis from 9 points, the intervals
 #: doubled per sample until the completeness gap is at most 1 % of |f(x) - f(baseline)|. Over the
@@ -121,7 +122,8 @@ def integrated_gradients(
         n_steps: quadrature points (32 is usually within 1 % of the logit gap for these models);
             with ``tolerance``, the points of the first round.
         integration: the rule, one of :data:`IG_RULES` (Gauss-Legendre; Riemann sums with the
-            left, right or middle point of each interval, or the trapezoid rule).
+            left, right or middle point of each interval, or the trapezoid rule) or
+            ``"clenshaw_curtis"`` (nested points; the dashboard's adaptive default, :data:`ADAPTIVE_IG`).
         tolerance: adaptive mode: each sample's steps double until its relative completeness gap
             ``|delta| / |f(x) - f(b)|`` is at most ``tolerance`` (see :func:`adaptive_integrated_gradients`).
         max_steps: the most points adaptive mode uses for a sample.
@@ -205,8 +207,10 @@ def _ig_pass(
 
 
 def _check_rule(integration: str, n_steps: int) -> None:
-    if integration not in IG_RULES:
-        raise ValueError(f"unknown integration rule {integration!r}; choose one of {', '.join(IG_RULES)}")
+    if integration not in IG_RULES + NESTED_RULES:
+        raise ValueError(
+            f"unknown integration rule {integration!r}; choose one of {', '.join(IG_RULES + NESTED_RULES)}"
+        )
     if int(n_steps) < 1:
         raise ValueError(f"n_steps must be at least 1, got {n_steps}")
 
