@@ -77,7 +77,9 @@ class Because:
         sentences: the plain-words sentences; the first is the headline.
         positive_mass: ``P``, the sum of the evidence's positive part (in the evidence's units).
         negative_mass: ``N``, the sum of its negative part (positive number).
-        method_label: what the evidence came from ("CAM", "integrated gradients").
+        method_label: what the evidence came from ("CAM", "Integrated Gradients").
+        signed: whether the map's sign means for and against (False: supporting stretches are only
+            where the map is largest).
     """
 
     class_name: str
@@ -88,6 +90,7 @@ class Because:
     positive_mass: float = 0.0
     negative_mass: float = 0.0
     method_label: str = "CAM"
+    signed: bool = True
 
     @property
     def supporting_share(self) -> float:
@@ -98,6 +101,27 @@ class Because:
     def text(self) -> str:
         """All the sentences as one paragraph."""
         return " ".join(self.sentences)
+
+
+def class_words(name: str) -> str:
+    """A class as a sentence names it: ``"Gun"``, but ``"class 2"`` for a bare number (the charts say "class 2")."""
+    try:
+        float(name)
+    except (TypeError, ValueError):
+        return str(name)
+    return f"class {name}"
+
+
+def _unsigned_sentence(P: float, spread_thin: bool, named: str, cls: str, method_label: str) -> str:
+    """The sentence for a map without a sign (saliency, attention): where it is largest, never "for"."""
+    if P == 0:
+        return f"By {method_label}, nothing in this sample matters for {cls}: the map is 0 at every step."
+    if spread_thin:
+        return f"No single stretch stands out: {method_label}'s map for {cls} is spread over the whole series."
+    return (
+        f"By {method_label}, what matters most for {cls} is {named} of the map's total; this map does not say "
+        f"whether a step speaks for or against {cls}."
+    )
 
 
 def merge_gap(length: int) -> int:
@@ -195,6 +219,7 @@ def because(
     method_label: str = "CAM",
     max_stretches: int = 3,
     predicted: str | None = None,
+    signed: bool = True,
 ) -> Because:
     """The stretches that give ``class_name`` its evidence in one sample, and sentences that say so.
 
@@ -209,6 +234,9 @@ def because(
         max_stretches: at most this many supporting stretches are named.
         predicted: the class the model predicts for the sample: the headline says "The model says
             Gun because ..." only when it is ``class_name``; None when the caller does not say.
+        signed: whether the map's sign means for and against (CAM, Integrated Gradients). False for
+            a map that is never negative and does not say which way a step pushed (saliency,
+            attention): its stretches are where the map is largest, and the sentence says only that.
 
     Returns:
         A :class:`Because` with the stretches and the sentences (the first is the headline).
@@ -227,55 +255,44 @@ def because(
     pos, neg = np.maximum(e, 0.0), np.maximum(-e, 0.0)
     P, N = float(pos.sum()), float(neg.sum())
     supporting = tuple(find_stretches(pos, +1, one_row_for_all=one_row_for_all, at_most=max_stretches))
-    against_counts = N > 0 and N >= AGAINST_AT_LEAST * (P + N)
+    against_counts = signed and N > 0 and N >= AGAINST_AT_LEAST * (P + N)
     opposing = tuple(find_stretches(neg, -1, one_row_for_all=one_row_for_all, at_most=1)) if against_counts else ()
     spread_thin = P > 0 and not supporting
     whole = _whole(variable_names, rows)
-    in_method = f" (by {method_label})"
-    if predicted is None:
-        opening = f"The evidence for {class_name} comes"
-    elif predicted == class_name:
-        opening = f"The model says {class_name}"
+    cls = class_words(class_name)
+    total = sum(s.share for s in supporting)
+    if len(supporting) == 1:
+        named = f"{_where(supporting[0], variable_names, rows)}{whole}, which carry {percent_words(total)}"
     else:
-        opening = f"The model says {predicted}, not {class_name}; its evidence for {class_name} comes"
-    says = predicted is not None and predicted == class_name
-    sentences = []
-    if P == 0 and N == 0:
-        sentences.append(
-            f"The {method_label} gives no evidence for or against {class_name} in this sample: it is 0 at every step."
-        )
+        parts = [f"{_where(s, variable_names, rows)} ({percent_words(s.share)})" for s in supporting]
+        named = f"{_listed(parts) if parts else ''}{whole}: together {percent_words(total)}"
+    if not signed:
+        sentences = [_unsigned_sentence(P, spread_thin, named, cls, method_label)]
     elif P == 0:
-        sentences.append(
-            f"Nothing in this sample speaks for {class_name}{in_method}: every step's evidence is against it or 0."
-        )
+        nothing = "nothing in this sample speaks for or against" if N == 0 else "nothing in this sample speaks for"
+        rest = "the map is 0 at every step" if N == 0 else "every step's evidence is against it or 0"
+        sentences = [f"By {method_label}, {nothing} {cls}: {rest}."]
     elif spread_thin:
-        sentences.append(
-            f"No single stretch stands out: the evidence for {class_name}{in_method} is spread over the whole series."
-        )
+        sentences = [
+            f"No single stretch stands out: the evidence for {cls} (by {method_label}) is spread over the whole series."
+        ]
     else:
-        total = sum(s.share for s in supporting)
         how = "mostly" if total >= 0.5 else "in part"
-        lead = f"{opening} {how} because of" if says else f"{opening} {how} from"
-        if len(supporting) == 1:
-            s = supporting[0]
-            sentences.append(
-                f"{lead} {_where(s, variable_names, rows)}{whole}, which carry {percent_words(s.share)} "
-                f"of its evidence for {class_name}{in_method}."
-            )
+        if predicted is None:
+            lead = f"The evidence for {cls} comes {how} from"
+        elif predicted == class_name:
+            lead = f"The model says {cls} {how} because of"
         else:
-            parts = [f"{_where(s, variable_names, rows)} ({percent_words(s.share)})" for s in supporting]
-            sentences.append(
-                f"{lead} {_listed(parts)}{whole}: together {percent_words(total)} of its evidence for "
-                f"{class_name}{in_method}."
-            )
+            lead = f"The model says {class_words(predicted)}, not {cls}; its evidence for {cls} comes {how} from"
+        sentences = [f"{lead} {named} of its evidence for {cls} (by {method_label})."]
     if opposing:
         s = opposing[0]
         sentences.append(
-            f"The strongest evidence against {class_name} is in {_where(s, variable_names, rows)}{whole}: "
+            f"The strongest evidence against {cls} is in {_where(s, variable_names, rows)}{whole}: "
             f"{percent_words(s.share)} of all the evidence against it."
         )
-    elif P > 0 and N > 0 and against_counts:
-        sentences.append(f"The evidence against {class_name} is spread thin: no single stretch stands out.")
+    elif P > 0 and against_counts:
+        sentences.append(f"The evidence against {cls} is spread thin: no single stretch stands out.")
     return Because(
         class_name=str(class_name),
         supporting=supporting,
@@ -285,4 +302,5 @@ def because(
         positive_mass=P,
         negative_mass=N,
         method_label=method_label,
+        signed=signed,
     )

@@ -206,6 +206,11 @@ def sample_panel() -> None:
     in_words(shown, full, maps, x, L, i, k, yp, p_i, edited is not None)
 
 
+def said_by(method: str) -> str:
+    """The method as a sentence names it: "CAM", "Saliency" (its label without the parenthesis)."""
+    return "CAM" if method == "cam" else labels[method].split(" (")[0]
+
+
 def in_words(shown, full, maps, x, L, i, k, yp, p_i, edited) -> None:
     """The "because" of the map the user picks (the CAM by default), its stretches shaded on that map's
     chart, then "What would make it say …?"."""
@@ -221,7 +226,12 @@ def in_words(shown, full, maps, x, L, i, k, yp, p_i, edited) -> None:
     )
     evidence = full[said][:1, :L] if drawn_once(said) else full[said][:, :L]  # (1, T) for all variables, or (V, T)
     why = because(
-        evidence, ctx.classes[k], variable_names=ctx.var_names, method_label=labels[said], predicted=ctx.classes[yp]
+        evidence,
+        ctx.classes[k],
+        variable_names=ctx.var_names,
+        method_label=said_by(said),
+        predicted=ctx.classes[yp],
+        signed=infos[said].signed,
     )
     because_block.show_because(why)
     figure = F.map_series_figure(

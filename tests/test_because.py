@@ -80,9 +80,30 @@ def test_even_evidence_is_spread_thin(rng):
 def test_no_evidence_for_the_class_says_so():
     b = because(-bump(100, 50, 5) - 0.1, "Gun")
     assert b.supporting == () and not b.spread_thin and b.positive_mass == 0
-    assert b.sentences[0] == "Nothing in this sample speaks for Gun (by CAM): every step's evidence is against it or 0."
+    assert b.sentences[0] == "By CAM, nothing in this sample speaks for Gun: every step's evidence is against it or 0."
     zero = because(np.zeros((1, 50)), "Gun")
-    assert zero.supporting == zero.opposing == () and "no evidence for or against Gun" in zero.sentences[0]
+    assert zero.supporting == zero.opposing == ()
+    assert zero.sentences == ("By CAM, nothing in this sample speaks for or against Gun: the map is 0 at every step.",)
+
+
+def test_a_class_named_by_a_number_is_called_class_n():
+    b = because(bump(100, 50, 5)[None], "2", predicted="2")
+    assert b.sentences[0].startswith("The model says class 2 mostly because of steps")
+    assert b.sentences[0].endswith("of its evidence for class 2 (by CAM).")
+    other = because(bump(100, 50, 5)[None], "1", predicted="2")
+    assert other.sentences[0].startswith("The model says class 2, not class 1; its evidence for class 1 comes")
+
+
+def test_a_map_without_sign_never_says_for_or_against():
+    sal = 0.05 + bump(100, 50, 5)  # saliency: |gradient|, never negative
+    b = because(sal[None], "Gun", method_label="Saliency", predicted="Gun", signed=False)
+    s = b.supporting[0]
+    assert not b.signed and b.opposing == () and len(b.sentences) == 1
+    assert b.sentences[0] == (
+        f"By Saliency, what matters most for Gun is steps {s.start}–{s.stop - 1} of the series, which carry "
+        f"{percent_words(s.share)} of the map's total; this map does not say whether a step speaks for or against Gun."
+    )
+    assert "evidence" not in b.text
 
 
 def test_a_class_the_model_does_not_say_is_not_said():
@@ -128,12 +149,19 @@ evidence_maps = arrays(
 
 
 @settings(max_examples=150, deadline=None)
-@given(ev=evidence_maps, smooth=st.integers(1, 9), at_most=st.integers(1, 4))
-def test_shares_add_up_and_every_percent_is_a_share(ev, smooth, at_most):
+@given(ev=evidence_maps, smooth=st.integers(1, 9), at_most=st.integers(1, 4), signed=st.booleans())
+def test_shares_add_up_and_every_percent_is_a_share(ev, smooth, at_most, signed):
     ev = np.array([np.convolve(r, np.ones(smooth) / smooth, mode="same") for r in ev])  # stretches, not only spikes
-    b = because(ev, "C", variable_names=[f"v{i}" for i in range(ev.shape[0])], max_stretches=at_most, predicted="C")
+    b = because(
+        ev,
+        "C",
+        variable_names=[f"v{i}" for i in range(ev.shape[0])],
+        max_stretches=at_most,
+        predicted="C",
+        signed=signed,
+    )
     pos, neg = np.maximum(ev, 0), np.maximum(-ev, 0)
-    assert len(b.supporting) <= at_most and len(b.opposing) <= 1
+    assert len(b.supporting) <= at_most and len(b.opposing) <= (1 if signed else 0)
     assert b.positive_mass == pytest.approx(pos.sum()) and b.negative_mass == pytest.approx(neg.sum())
     cells: set[tuple[int, int]] = set()
     for s, part in [(s, pos) for s in b.supporting] + [(s, neg) for s in b.opposing]:

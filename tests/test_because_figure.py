@@ -18,7 +18,11 @@ def bands(fig) -> list[tuple[float, float, str, str]]:
 
 
 def labels(fig) -> list[str]:
-    return [a.text for a in fig.layout.annotations if a.text and a.text.startswith(("for ", "against "))]
+    return [
+        a.text
+        for a in fig.layout.annotations
+        if a.text and (a.text.startswith(("for ", "against ")) or a.text.endswith(" of the map"))
+    ]
 
 
 def test_univariate_bands_cover_the_stretches_named():
@@ -71,3 +75,17 @@ def test_shading_colours_are_no_class_colour_and_nothing_shaded_says_nothing():
     thin = because(np.ones((1, 50)), "Gun")
     fig = F.shade_stretches(F.map_series_figure(np.zeros(50), np.ones(50)), thin)
     assert bands(fig) == [] and F.shading_note(thin) == ""
+
+
+def test_a_map_without_sign_labels_its_bands_as_shares_of_the_map_and_labels_take_turns():
+    sal = 0.02 + bump(120, 30, 3) + bump(120, 45, 3)
+    b = because(sal[None], "2", method_label="Saliency", signed=False)
+    fig = F.shade_stretches(F.map_series_figure(np.zeros(120), sal), b)
+    assert sorted(labels(fig)) == sorted(f"{percent_words(s.share)} of the map" for s in b.supporting)
+    assert not any("for" in t for t in labels(fig)) and "largest" in F.shading_note(b)
+    places = [a.yanchor for a in fig.layout.annotations if a.text and a.text.endswith("of the map")]
+    assert len(places) == 2 and places[0] != places[1]  # neighbours: one label on top, one below
+    signed = because(bump(120, 30, 3)[None], "2")
+    assert labels(F.shade_stretches(F.map_series_figure(np.zeros(120), bump(120, 30, 3)), signed)) == [
+        f"for class 2: {percent_words(signed.supporting[0].share)}"
+    ]

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from ..because import Because, Stretch, percent_words
+from ..because import Because, Stretch, class_words, percent_words
 
 #: Behind a stretch that speaks for the class: a highlighter's yellow (class colours leave yellow out).
 FOR_HIGHLIGHT = "rgba(255, 205, 0, 0.30)"
@@ -21,9 +21,12 @@ AGAINST_HIGHLIGHT = "rgba(90, 90, 90, 0.16)"
 AGAINST_EDGE = "rgba(60, 60, 60, 0.75)"
 
 
-def band_label(s: Stretch, class_name: str) -> str:
-    """``"for Gun: 62%"`` or ``"against Gun: 45%"``: the band's label, its share as the sentences state it."""
-    return f"{'for' if s.sign > 0 else 'against'} {class_name}: {percent_words(s.share)}"
+def band_label(s: Stretch, result: Because) -> str:
+    """``"for Gun: 62%"``, ``"against Gun: 45%"``, or ``"62% of the map"`` for a map without a sign: the
+    band's label, its share as the sentences state it."""
+    if not result.signed:
+        return f"{percent_words(s.share)} of the map"
+    return f"{'for' if s.sign > 0 else 'against'} {class_words(result.class_name)}: {percent_words(s.share)}"
 
 
 def shade_stretches(
@@ -47,7 +50,10 @@ def shade_stretches(
             a stretch of a variable not drawn is not shaded.
     """
     rows = rows or sum(1 for key in fig.layout.to_plotly_json() if key.startswith("yaxis")) or 1
-    for s in (*result.supporting, *result.opposing):
+    # Labels alternate between the top and the bottom of the chart from left to right: two bands a few
+    # steps apart would otherwise write over each other.
+    by_place = sorted((*result.supporting, *result.opposing), key=lambda s: (s.start, s.variable or 0))
+    for order, s in enumerate(by_place):
         against = s.sign < 0
         if s.variable is None:
             shaded = list(range(1, rows + 1))
@@ -57,14 +63,14 @@ def shade_stretches(
             shaded = [first_row + list(variables).index(s.variable)] if s.variable in variables else []
         for n, row in enumerate(shaded):
             # Labelled once, in the top row it shades: the same label on every row would be clutter.
-            label = dict(annotation=dict(text=band_label(s, result.class_name), font=dict(size=13, color="#333")))
+            label = dict(annotation=dict(text=band_label(s, result), font=dict(size=13, color="#333")))
             fig.add_vrect(
                 x0=s.start - 0.5,
                 x1=s.stop - 0.5,
                 fillcolor=AGAINST_HIGHLIGHT if against else FOR_HIGHLIGHT,
                 line=dict(color=AGAINST_EDGE, width=1.5, dash="dash") if against else dict(width=0),
                 layer="below",
-                **(label | {"annotation_position": "top left"} if n == 0 else {}),
+                **(label | {"annotation_position": ("top", "bottom")[order % 2] + " left"} if n == 0 else {}),
                 **({} if rows == 1 else {"row": row, "col": 1}),
             )
     return fig
@@ -73,11 +79,13 @@ def shade_stretches(
 def shading_note(result: Because) -> str:
     """What the shaded bands mean, for the chart's reading guide ("" when nothing is shaded)."""
     parts = []
+    if result.supporting and not result.signed:
+        return " The yellow bands are where the map is largest, labelled with their share of its total."
     if result.supporting:
         many = len(result.supporting) > 1
         parts.append(
             f"the yellow band{'s are the stretches' if many else ' is the stretch'} that speak{'' if many else 's'} "
-            f"for {result.class_name}, labelled with {'their' if many else 'its'} share of the evidence for it"
+            f"for {class_words(result.class_name)}, labelled with {'their' if many else 'its'} share of the evidence for it"
         )
     if result.opposing:
         parts.append("the grey dashed band is the stretch that speaks most against it")

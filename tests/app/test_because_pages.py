@@ -102,9 +102,17 @@ def library_attribution_because(at, i: int, method: str):
     pred = int(class_activation_maps(model, a.X[i : i + 1]).logits[0].argmax())
     params = explanations.params_key(method, at.session_state["attr_baseline"], at.session_state["attr_ig_steps"])
     mp = explanations.attribution(model, a.X[i : i + 1], pred, a.lengths[i : i + 1], method, params)[0]
-    label = explanations.method_infos()[method].label
+    spec = explanations.method_infos()[method]
+    label = "CAM" if method == "cam" else spec.label.split(" (")[0]  # as a sentence names it
     L = int(a.lengths[i])
-    return because(mp[:, :L], classes[pred], variable_names=var_names, method_label=label, predicted=classes[pred])
+    return because(
+        mp[:, :L],
+        classes[pred],
+        variable_names=var_names,
+        method_label=label,
+        predicted=classes[pred],
+        signed=spec.signed,
+    )
 
 
 def test_the_attributions_pages_because_is_the_librarys_for_the_map_picked(app):
@@ -116,4 +124,7 @@ def test_the_attributions_pages_because_is_the_librarys_for_the_map_picked(app):
     assert not at.exception, [e.value for e in at.exception]
     expected = library_attribution_because(at, 5, "ig")
     assert expected.text in markdown_texts(at)
-    assert "Integrated" in expected.method_label or "IG" in expected.method_label
+    assert expected.method_label == "Integrated Gradients"
+    at.selectbox(key="attributions_because_method").set_value("saliency").run()  # no sign: never "for"
+    unsigned = library_attribution_because(at, 5, "saliency")
+    assert unsigned.text in markdown_texts(at) and "does not say whether" in unsigned.text
