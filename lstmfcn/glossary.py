@@ -12,6 +12,7 @@ True
 from __future__ import annotations
 
 import html
+import json
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -439,40 +440,59 @@ def glossary_html(terms: list[Term] | None = None) -> str:
     return f"<dl class='glossary'>{rows}</dl>"
 
 
-# Tags whose text is not prose for a reader: a figure's script, the style sheet, and a term
-# already explained.
-_SKIPPED = re.compile(r"<(script|style|abbr|title)\b[^>]*>.*?</\1>", re.DOTALL | re.IGNORECASE)
+# Tags whose text is not prose for a reader: a figure's script, the style sheet, the window title,
+# the glossary itself (a term beside its explanation) and a term already explained.
+_NOT_PROSE = re.compile(r"<(script|style|title|dl|abbr)\b[^>]*>.*?</\1>", re.DOTALL | re.IGNORECASE)
 _TAG = re.compile(r"<[^>]+>")
 
 
-def explain_html(document: str) -> tuple[str, list[Term]]:
-    """``document`` (HTML) with every glossary term in its prose wrapped in ``<abbr title=…>``, and
-    the terms found, in order. Tags, scripts, styles and existing ``<abbr>`` are left as they are."""
-    out, found, last = [], {}, 0
-
-    def prose(text: str) -> str:
-        pieces, at = [], 0
-        for tag in _TAG.finditer(text):
-            pieces.append(_explained_text(text[at : tag.start()], found))
-            pieces.append(tag.group(0))
-            at = tag.end()
-        pieces.append(_explained_text(text[at:], found))
-        return "".join(pieces)
-
-    for skipped in _SKIPPED.finditer(document):
-        out.append(prose(document[last : skipped.start()]))
-        out.append(skipped.group(0))
-        last = skipped.end()
-    out.append(prose(document[last:]))
-    return "".join(out), list(found.values())
+def prose_of_html(document: str) -> str:
+    """The text a reader of ``document`` (HTML) reads, tags gone and entities decoded: not scripts,
+    styles, the window title, a glossary list or a term already in an ``<abbr>``."""
+    return html.unescape(_TAG.sub(" ", _NOT_PROSE.sub(" ", document)))
 
 
-def _explained_text(escaped: str, found: dict[str, Term]) -> str:
-    """One run of escaped text between tags, its terms wrapped (unescaped to match, escaped again)."""
-    plain = html.unescape(escaped)
-    terms = find_terms(plain)
-    if not terms:
-        return escaped
-    for t in terms:
-        found.setdefault(t.name, t)
-    return abbr_html(plain)
+def spellings_in_html(document: str) -> dict[str, str]:
+    """Each glossary term as spelt in the prose of ``document`` ("CAM", "logits", "LSTM's share")
+    mapped to its explanation: what a page script needs to explain every term where it stands."""
+    return {m.group(0): _term_of(m).explanation for m in _pattern().finditer(prose_of_html(document))}
+
+
+# Wraps, once the page has loaded, each spelling listed in #glossary-terms in an <abbr> with its
+# explanation, wherever it stands in the prose (never in charts, scripts or the glossary list). Done
+# in the reader's browser so that the HTML keeps the sentences exactly as the library wrote them.
+_HOVER_JS = r"""(function () {
+  var tips = JSON.parse(document.getElementById("glossary-terms").textContent);
+  var words = Object.keys(tips).sort(function (a, b) { return b.length - a.length; });
+  if (!words.length) return;
+  var escaped = words.map(function (w) { return w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); });
+  var re = new RegExp("(?<![\\w.-])(" + escaped.join("|") + ")(?![\\w-])", "g");
+  var skip = "script, style, title, abbr, dl, svg, .plotly-graph-div";
+  var walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  var nodes = [];
+  while (walker.nextNode()) {
+    var n = walker.currentNode;
+    if (n.parentElement && !n.parentElement.closest(skip)) nodes.push(n);
+  }
+  nodes.forEach(function (n) {
+    var text = n.nodeValue, last = 0, m, frag = document.createDocumentFragment();
+    re.lastIndex = 0;
+    while ((m = re.exec(text)) !== null) {
+      frag.append(text.slice(last, m.index));
+      var abbr = document.createElement("abbr");
+      abbr.title = tips[m[1]];
+      abbr.textContent = m[1];
+      frag.append(abbr);
+      last = m.index + m[1].length;
+    }
+    if (last) { frag.append(text.slice(last)); n.replaceWith(frag); }
+  });
+})();"""
+
+
+def hover_script(document: str) -> str:
+    """Two ``<script>`` elements for the end of ``document``'s body (HTML): the spellings of the
+    glossary terms its prose uses with their explanations (JSON), and the few lines that put each
+    explanation on its term as an ``<abbr title=…>`` in the reader's browser."""
+    spellings = json.dumps(spellings_in_html(document), ensure_ascii=False).replace("</", "<\\/")
+    return f'<script type="application/json" id="glossary-terms">{spellings}</script>\n<script>{_HOVER_JS}</script>'

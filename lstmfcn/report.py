@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from . import figures as F
+from . import glossary
 from .because import Because, because
 from .dashboard import analysis, explanations
 from .data.names import apply_renames, display_class, names_from_metadata
@@ -471,10 +472,17 @@ def _page(title: str, parts: Sequence[str]) -> str:
     from plotly.offline import get_plotlyjs
 
     body = "\n".join(parts)
+    footer = (
+        '<p class="meta">Made with LSTM-FCN Explorer; opens offline (plotly.js is embedded, nothing is fetched).</p>'
+    )
+    # Every term of the prose explained on hover where it stands (the browser adds the <abbr>s, so the
+    # sentences stay as the library wrote them), and all of them again in a list at the end.
+    used = glossary.find_terms(glossary.prose_of_html(body + footer))
+    words = f"<h2>Words used in this report</h2>\n{glossary.glossary_html(used)}\n" if used else ""
+    body = f"{body}\n{words}{footer}\n{glossary.hover_script(body + footer)}"
     return (
         f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{esc(title)}</title>\n'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<style>{_CSS}</style>\n'
         f'<script type="text/javascript">{get_plotlyjs()}</script>\n</head>\n<body>\n{body}\n'
-        '<p class="meta">Made with LSTM-FCN Explorer; opens offline (plotly.js is embedded, nothing is fetched).</p>\n'
         "</body>\n</html>\n"
     )

@@ -25,6 +25,7 @@ from pages._cached import (
 )
 from pages._sidebar import sidebar
 from pages._state import fits, init_state, presenting, renames, show_flash, ss, sync_url
+from pages._terms import alert
 
 
 @dataclass
@@ -166,7 +167,8 @@ def need_model(ctx: Context) -> None:
     ds = ctx.ds
     estimate = training_estimate_s(len(ds.y_train), ds.length)
     took = f" (about {format_seconds(estimate)} for the papers' 2000 epochs on a 2-core CPU)" if estimate else ""
-    st.info(
+    alert(
+        st.info,
         f"No model for **{ds.name}** yet: this page explains a model's decisions. Train one on the **Train** page"
         f"{took}, or upload a checkpoint in the sidebar.",
         icon=":material/model_training:",

@@ -27,6 +27,7 @@ from pages._cached import (
 )
 from pages._session import owner
 from pages._state import bound, first_fitting_model, flash, model_problem, renames, set_renames, ss, sync_url
+from pages._terms import caption, tip
 
 
 def _on_dataset_change() -> None:
@@ -230,6 +231,7 @@ def sidebar() -> None:
             options=options,
             format_func=lambda i: labels.get(i) or sources.dataset_label(i, blobs),
             after=_on_dataset_change,
+            help=tip(*labels.values()),
         )
         st.file_uploader(
             "Upload a dataset (.tsv .txt .ts .arff .csv .npz), a NAME_TRAIN + NAME_TEST pair, or a .zip of one",
@@ -262,9 +264,10 @@ def sidebar() -> None:
                 options=model_ids,
                 format_func=lambda i: sources.model_label(i, model_meta(i), blobs) if i else "— none —",
                 after=_on_model_change,
+                help=tip(*(sources.model_label(i, model_meta(i), blobs) for i in model_ids if i)),
             )
             if ss["model"]:
-                st.caption(sources.model_label(ss["model"], model_meta(ss["model"]), blobs, long=True))
+                caption(sources.model_label(ss["model"], model_meta(ss["model"]), blobs, long=True))
         else:
             st.caption(f"No model for {ds.name} yet.")
         if ss["model"]:
@@ -277,6 +280,7 @@ def sidebar() -> None:
                 key="_download_model",
                 icon=":material/download:",
                 type="tertiary",
+                help=tip(".safetensors"),
             )
         bound(
             st.toggle,
@@ -303,9 +307,12 @@ def sidebar() -> None:
             type=sources.MODEL_UPLOAD_TYPES,
             key="_upload_model",
             on_change=_on_model_upload,
-            help="A checkpoint written by this tool (python -m lstmfcn train, or the Train page), or the weights of"
-            " an LSTM-FCN trained with tsai, sktime or Keras on the selected dataset: they are imported as arrays"
-            " (nothing in the file is run), as set under 'Weights trained elsewhere'.",
+            help=tip(
+                ".safetensors",
+                help="A checkpoint written by this tool (python -m lstmfcn train, or the Train page), or the weights"
+                " of an LSTM-FCN trained with tsai, sktime or Keras on the selected dataset: they are imported as"
+                " arrays (nothing in the file is run), as set under 'Weights trained elsewhere'.",
+            ),
         )
         foreign_options()
         names_editor(ds)
@@ -326,8 +333,10 @@ def foreign_options() -> None:
             "Normalisation your pipeline applied",
             page="sidebar",
             options=["none", "per_sample", "per_dataset"],
-            help="none: the series as the file holds them; per_sample: each series z-normalised; per_dataset: "
-            "each variable standardised with the train split's mean and standard deviation.",
+            help=tip(
+                help="none: the series as the file holds them; per_sample: each series z-normalised; per_dataset: "
+                "each variable standardised with the train split's mean and standard deviation."
+            ),
         )
         bound(
             st.selectbox,
@@ -335,8 +344,11 @@ def foreign_options() -> None:
             "Keras LSTM gates",
             page="sidebar",
             options=[FOREIGN_DEFAULTS["foreign_gates"], "sigmoid", "hard_sigmoid"],
-            help="Only for Keras weights saved without their model (save_weights): Keras 2.0-2.2, the authors'"
-            " published weights, made LSTMs with hard_sigmoid gates.",
+            help=tip(
+                "Keras LSTM gates",
+                help="Only for Keras weights saved without their model (save_weights): Keras 2.0-2.2, the authors'"
+                " published weights, made LSTMs with hard_sigmoid gates.",
+            ),
         )
 
 

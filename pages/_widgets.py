@@ -15,6 +15,7 @@ from lstmfcn.figures import subtitled
 from lstmfcn.words import shown_probability
 from pages._page import Context
 from pages._state import bound, set_sample, ss, sync_url
+from pages._terms import tip
 
 
 def split_and_sample_pickers(ctx: Context, page: str, n: int) -> int:
@@ -121,7 +122,7 @@ def chart(
         file = downloads.file_name(source["dataset"], source["model"], name) if source else name
         if source and fig.layout.title.text and not fig.layout.title.subtitle.text:  # never over the figure's own
             subtitled(fig, source["subtitle"])
-    st.caption(f":material/lightbulb: {how_to_read}")
+    st.caption(f":material/lightbulb: {how_to_read}", help=tip(how_to_read))
     kwargs = {}
     if on_select is not None:
         kwargs = dict(on_select=on_select, selection_mode=selection_mode)
@@ -201,8 +202,17 @@ COLUMNS = {
 
 
 def table_columns(df: pd.DataFrame) -> dict:
-    """The :data:`COLUMNS` configs of ``df``'s known columns, for an ``st.dataframe`` drawn directly."""
-    return {c: cfg for c, cfg in COLUMNS.items() if c in df.columns}
+    """The :data:`COLUMNS` configs of ``df``'s known columns, for an ``st.dataframe`` drawn directly;
+    a header that uses a glossary term ("AOPC deletion", "p(true class)") explains it in its help."""
+    out = {}
+    for c in df.columns:
+        cfg = COLUMNS.get(c)
+        explained = tip(str(c), help=(cfg or {}).get("help"))
+        if cfg is not None:
+            out[c] = {**cfg, "help": explained} if explained else cfg
+        elif explained:
+            out[c] = st.column_config.Column(help=explained)
+    return out
 
 
 def table(df: pd.DataFrame, key: str, *, name: str, select_sample: bool = False, height: int | None = None) -> None:

@@ -11,16 +11,18 @@ from lstmfcn.explain.attention import TRIVIAL_NOTE, attended_axis, attention_spr
 from lstmfcn.models import ARCH_NAMES
 from pages import _cached as cached
 from pages import _edited as edited_series
+from pages import _terms as terms
 from pages import _ui as ui
 
 PAGE = "attention"
 ctx = ui.context(require_model=False)
-st.title("Attention")
+st.title("Attention", help=terms.tip("attention"))
 ui.need_model(ctx)  # after the title: a page without a model still says what it is
-st.markdown(
-    "An **attention LSTM** (the *A* in ALSTM-FCN and MALSTM-FCN), before each step it reads, spreads weights that "
-    "sum to 1 over all the input steps and reads their weighted mix — the **context vector** — alongside the step "
-    "itself. The weights show where it looked; the context shows what it saw there."
+terms.markdown(
+    "Some models (ALSTM-FCN and MALSTM-FCN: the *A* is for attention) choose, before each step they read, where "
+    "to look: they spread weights that add up to 1 over all the steps and read the weighted mix of them — the "
+    "**context vector** — alongside the step itself. The weights show where the model looked; the mix, what it "
+    "saw there."
 )
 
 m = ctx.model
@@ -47,8 +49,10 @@ def offer_attention_and_stop(reason: str) -> None:
     to get one), and stop the page."""
     options = models_showing_attention()
     if options:
-        st.info(
-            f"{reason} A model for {ctx.ds.name} whose attention does show something is ready:", icon=":material/info:"
+        terms.alert(
+            st.info,
+            f"{reason} A model for {ctx.ds.name} whose attention does show something is ready:",
+            icon=":material/info:",
         )
         label = sources.model_label(options[0], cached.model_meta(options[0]), cached.blob_store())
         st.button(
@@ -57,6 +61,7 @@ def offer_attention_and_stop(reason: str) -> None:
             args=(options[0],),
             icon=":material/visibility:",
             key="attention_switch",
+            help=terms.tip(label),
         )
     else:
         what = (
@@ -65,7 +70,8 @@ def offer_attention_and_stop(reason: str) -> None:
             if V > 1
             else "an ALSTM-FCN with the dimension shuffle **off** (its attention then runs over time)"
         )
-        st.info(
+        terms.alert(
+            st.info,
             f"{reason} No model for {ctx.ds.name} here can show attention over anything. To see it, train {what} "
             "on the Train page, or upload such a checkpoint in the sidebar.",
             icon=":material/info:",
@@ -84,9 +90,9 @@ axis = attended_axis(m)
 over = "time steps" if axis == "time" else "variables"
 
 if axis == "time":
-    st.caption("This model reads the series step by step (dimension shuffle off): its attention runs over **time**.")
+    terms.caption("This model reads the series step by step (dimension shuffle off): its attention runs over **time**.")
 else:
-    st.caption(
+    terms.caption(
         f"This model reads the {V} variables as its steps (dimension shuffle on): its attention runs over the **variables**."
     )
 
@@ -103,7 +109,7 @@ def uniformity_panel() -> None:
         return
     spread = attention_spread(res["final"], a.lengths if axis == "time" else None, over=over)
     st.subheader("How far from uniform")
-    st.info(spread.sentence, icon=":material/equalizer:")
+    terms.alert(st.info, spread.sentence, icon=":material/equalizer:")
     c1, c2, c3 = st.columns(3)
     c1.metric(
         "Peak / uniform",
@@ -120,10 +126,12 @@ def uniformity_panel() -> None:
     c3.metric(
         "Entropy / maximum",
         f"{100 * spread.mean_entropy:.1f} %",
-        help="The weights' entropy over its maximum log n, averaged over the samples: 100 % when even, 0 % when all "
-        "weight is on one position.",
+        help=terms.tip(
+            help="The weights' entropy over its maximum log n, averaged over the samples: 100 % when even, 0 % when "
+            "all weight is on one position."
+        ),
     )
-    st.caption(
+    terms.caption(
         "The charts below draw the uniform level as a dotted line, and the heatmaps are white at it (orange above, "
         "purple below), so near-uniform attention looks near-uniform."
     )
@@ -146,7 +154,7 @@ def sample_panel() -> None:
     title = f"{'Edited ' + split if edited else split.capitalize()} sample #{i} (class {ctx.classes[yt]})"
     # Over time the weights spread over the sample's L valid steps; over variables over all V.
     weights = sa["final"][:L] if axis == "time" else sa["final"]
-    st.caption(f"**This sample** — {attention_spread(weights, over=over).sentence}")
+    terms.caption(f"**This sample** — {attention_spread(weights, over=over).sentence}")
     if axis == "time":
         ui.chart(
             F.attention_series_figure(
@@ -160,7 +168,7 @@ def sample_panel() -> None:
             ),
             "attention_sample",
             name=ui.slug("attention", ctx.ds.name, split, i),
-            how_to_read="Bottom (orange): the weight the LSTM's last step put on each time step (they sum to 1); top, dashed: the context vector read at each step, a weighted mix of the series.",
+            how_to_read="Bottom (grey-blue): the weight the LSTM's last step put on each time step (they sum to 1); top, dashed: the context vector read at each step, a weighted mix of the series.",
             csv=lambda: pd.DataFrame(
                 {
                     "t": np.arange(L),

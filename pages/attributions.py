@@ -15,6 +15,7 @@ from lstmfcn.words import p_equals, small_number
 from pages import _because as because_block
 from pages import _cached as cached
 from pages import _edited as edited_series
+from pages import _terms as terms
 from pages import _ui as ui
 
 PAGE = "attributions"
@@ -23,9 +24,9 @@ TABS = ["This sample", "Class averages", "Faithfulness & agreement", "Sanity che
 PERTURBATION_METHODS = ("occlusion", "ablation")  # the methods with a window and a per-variable choice
 
 ctx = ui.context(require_model=False)
-st.title("Attributions")
+st.title("Attributions", help=terms.tip("attribution"))
 ui.need_model(ctx)  # after the title: a page without a model still says what it is
-st.markdown(
+terms.markdown(
     "An **attribution** gives every value of the series a score for one class: how much it mattered to the model's "
     "answer. Different methods define *mattered* differently, so they can disagree. Compare them with the class "
     "activation map on the same sample, then check which ones actually point at what the model uses."
@@ -38,15 +39,25 @@ labels = {k: v.label for k, v in infos.items()}
 c1, c2, c3 = st.columns([3, 2, 1])
 if "attr_methods" not in ss or not set(ss["attr_methods"]) <= set(infos):
     ss["attr_methods"] = [m for m in explanations.PAGE_METHODS if m in infos]
-methods = c1.multiselect("Methods", list(infos), key="attr_methods", format_func=labels.get, max_selections=6) or [
-    "cam"
-]
+methods = c1.multiselect(
+    "Methods",
+    list(infos),
+    key="attr_methods",
+    format_func=labels.get,
+    max_selections=6,
+    help=terms.tip(*labels.values()),
+) or ["cam"]
 baseline = c2.selectbox(
     "Baseline (what 'absent' means)",
     list(explanations.BASELINE_LABELS),
     key="attr_baseline",
     format_func=explanations.BASELINE_LABELS.get,
-    help="Integrated Gradients, DeepLIFT, GradientSHAP, occlusion and ablation compare the series with this reference.",
+    help=terms.tip(
+        "Baseline",
+        *explanations.BASELINE_LABELS.values(),
+        help="Integrated Gradients, DeepLIFT, GradientSHAP, occlusion and ablation compare the series with this "
+        "reference.",
+    ),
 )
 ig_steps = c3.selectbox(
     "IG steps",
@@ -54,9 +65,12 @@ ig_steps = c3.selectbox(
     index=explanations.IG_SETTINGS.index(explanations.DEFAULT_IG),
     key="attr_ig_steps",
     format_func=lambda s: "to a 1 % gap" if s == "adaptive" else str(s),
+    help=terms.tip(
+        "IG", help="How many in-between series Integrated Gradients adds up: more is more exact, and slower."
+    ),
 )
 if "ig" in methods:
-    st.caption(f"Integrated Gradients: {explanations.ig_rule_words(ig_steps)}.")
+    terms.caption(f"Integrated Gradients: {explanations.ig_rule_words(ig_steps)}.")
 
 
 split = ui.split_picker(PAGE)
@@ -85,7 +99,7 @@ def perturbation_settings(wanted: list[str]) -> dict:
             step=1,
             key="attr_window",
             placeholder=f"{d['window']} (a tenth)",
-            help="How many steps each occluded window covers.",
+            help=terms.tip("occlusion", help="How many steps each occluded window covers."),
         )
         most = chosen["window"] or d["window"]
         ss["attr_stride"] = _clamped(ss.get("attr_stride"), most)
@@ -97,7 +111,7 @@ def perturbation_settings(wanted: list[str]) -> dict:
             step=1,
             key="attr_stride",
             placeholder="half the window",
-            help="Steps between windows: smaller is smoother and costs more passes.",
+            help=terms.tip("occlusion", help="Steps between windows: smaller is smoother and costs more passes."),
         )
     if "ablation" in used:
         ss["attr_segments"] = _clamped(ss.get("attr_segments"), T)
@@ -109,19 +123,23 @@ def perturbation_settings(wanted: list[str]) -> dict:
             step=1,
             key="attr_segments",
             placeholder=str(d["n_segments"]),
-            help="Segment ablation cuts the series into this many equal stretches and removes one at a time.",
+            help=terms.tip(
+                help="Segment ablation cuts the series into this many equal stretches and removes one at a time."
+            ),
         )
     if V > 1:
         ss.setdefault("attr_per_variable", d["per_variable"])
         chosen["per_variable"] = cols[3].toggle(
             "One variable at a time",
             key="attr_per_variable",
-            help="On: a map per variable that says which variable mattered, V times the forward passes. Off: "
-            "every variable is perturbed at once, one map over time, the same for all variables.",
+            help=terms.tip(
+                help="On: a map per variable that says which variable mattered, V times the forward passes. Off: "
+                "every variable is perturbed at once, one map over time, the same for all variables."
+            ),
         )
     opts = explanations.perturbation_options(V, T, **chosen)
     costs = (explanations.perturbation_cost(m, V, T, explanations.params_key(m, **opts)) for m in used)
-    st.caption(" · ".join(f"**{labels[m]}**, {cost}" for m, cost in zip(used, costs, strict=True)))
+    terms.caption(" · ".join(f"**{labels[m]}**, {cost}" for m, cost in zip(used, costs, strict=True)))
     return opts
 
 
@@ -202,7 +220,7 @@ def sample_panel() -> None:
         ),
         csv=lambda: pd.DataFrame({"t": np.arange(L), **sample_csv_columns(maps, x.shape[0], L)}),
     )
-    st.markdown("\n".join(f"- **{infos[m].label}**: {infos[m].how_to_read}" for m in shown))
+    terms.markdown("\n".join(f"- **{infos[m].label}**: {infos[m].how_to_read}" for m in shown))
     in_words(shown, full, maps, x, L, i, k, yp, p_i, edited is not None)
 
 
@@ -222,7 +240,9 @@ def in_words(shown, full, maps, x, L, i, k, yp, p_i, edited) -> None:
         shown,
         format_func=labels.get,
         key=f"{PAGE}_because_method",
-        help="The map whose stretches the sentence names and the chart below shades.",
+        help=terms.tip(
+            *(labels[m] for m in shown), help="The map whose stretches the sentence names and the chart below shades."
+        ),
     )
     evidence = full[said][:1, :L] if drawn_once(said) else full[said][:, :L]  # (1, T) for all variables, or (V, T)
     why = because(
@@ -291,7 +311,15 @@ def class_average_samples(method: str, n: int) -> int:
 def class_average_panel() -> None:
     if ss["method"] not in infos:
         ss["method"] = explanations.PAGE_METHODS[1]
-    ui.bound(st.selectbox, "method", "Method", page=PAGE, options=list(infos), format_func=labels.get)
+    ui.bound(
+        st.selectbox,
+        "method",
+        "Method",
+        page=PAGE,
+        options=list(infos),
+        format_func=labels.get,
+        help=terms.tip(*labels.values()),
+    )
     method = ss["method"]
     n = len(a.y)
     subset = class_average_samples(method, n)
@@ -429,9 +457,9 @@ def faithfulness_panel() -> None:
     )
     for m in methods:
         verdict = report.methods[m].verdict(labels[m], report.random_aopc_deletion, report.random_aopc_insertion)
-        (st.success if report.methods[m].better_than_random else st.warning)(verdict)
-    st.dataframe(table.round(4), hide_index=True)
-    st.caption(
+        terms.alert(st.success if report.methods[m].better_than_random else st.warning, verdict)
+    st.dataframe(table.round(4), hide_index=True, column_config=ui.table_columns(table))
+    terms.caption(
         f"Random order: AOPC deletion {report.random_aopc_deletion:.4f}, insertion {report.random_aopc_insertion:.4f}. 'Better than random' needs a positive average gain over random and a one-sided Wilcoxon p < 0.05 (with ≥ 10 samples)."
     )
     names = [labels[m] for m in ag.methods]
@@ -482,17 +510,15 @@ def sanity_panel() -> None:
         csv=lambda: pd.DataFrame({"randomised down to": ["none"] + stages, **{k: v for k, v in lines.items()}}),
     )
     for m in methods:
-        (st.success if res[m].passes() else st.warning)(res[m].verdict(labels[m]))
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "method": [labels[m] for m in methods],
-                "ρ after randomising the head": [res[m].head for m in methods],
-                "ρ after randomising everything": [res[m].all for m in methods],
-            }
-        ).round(3),
-        hide_index=True,
-    )
+        terms.alert(st.success if res[m].passes() else st.warning, res[m].verdict(labels[m]))
+    after = pd.DataFrame(
+        {
+            "method": [labels[m] for m in methods],
+            "Spearman ρ after randomising the last layer": [res[m].head for m in methods],
+            "Spearman ρ after randomising every layer": [res[m].all for m in methods],
+        }
+    ).round(3)
+    st.dataframe(after, hide_index=True, column_config=ui.table_columns(after))
 
 
 with tabs[0]:

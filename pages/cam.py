@@ -14,6 +14,7 @@ from lstmfcn.words import p_equals
 from pages import _because as because_block
 from pages import _cached as cached
 from pages import _edited as edited_series
+from pages import _terms as terms
 from pages import _ui as ui
 
 PAGE = "cam"
@@ -38,12 +39,13 @@ def classes_picked(i: int, k: int, p: np.ndarray) -> list[int]:
 
 
 ctx = ui.context(require_model=False)
-st.title("Class activation maps")
+st.title("Class activation maps", help=terms.tip("CAM"))
 ui.need_model(ctx)  # after the title: a page without a model still says what it is
-st.markdown(
-    "The convolutional half of the model ends by averaging, over time, features it computed at every step. "
-    "A **class activation map** (CAM) undoes that average: for each time step it shows how much that step added "
-    "to (red) or took from (blue) a class's score. Its mean over time plus the LSTM's share *is* the class's score."
+terms.markdown(
+    "The model has two parts: one looks for short shapes all along the series (the convolutional half), the "
+    "other reads it step by step. A **class activation map** (CAM) shows, for each step of the series, how much "
+    "the shapes found there added to (red) or took from (blue) a class's score. Its average over time, plus the "
+    "step-by-step part's fixed share (the LSTM's share), *is* the class's score."
 )
 
 split = ui.split_picker(PAGE)

@@ -15,6 +15,7 @@ from lstmfcn.model_input import model_classes
 from lstmfcn.provenance import side_by_side, stamp
 from lstmfcn.words import fixed
 from pages import _cached as cached
+from pages import _terms as terms
 from pages import _ui as ui
 from pages._state import candidates
 
@@ -24,7 +25,7 @@ ss = ui.ss
 ctx = ui.context(require_model=False)
 st.title("Compare two models")
 ui.need_model(ctx)
-st.markdown(
+terms.markdown(
     "Put the model chosen in the sidebar (**A**) next to another model that fits this dataset (**B**): what each "
     "says about the same sample, where each looks, whether they rank the time steps alike, whose map points more "
     "truly at what its model uses, and on which samples of the split their answers differ. Each model reads the "
@@ -48,7 +49,8 @@ def fitting_models() -> list[str]:
 
 others = fitting_models()
 if not others:
-    st.info(
+    terms.alert(
+        st.info,
         f"Only one model fits {ctx.dataset_label}. Train another on the **Train** page or upload a checkpoint in the "
         "sidebar to compare two.",
         icon=":material/compare_arrows:",
@@ -66,9 +68,18 @@ def label(model_id: str) -> str:
 
 
 c1, c2 = st.columns([3, 2])
-c1.markdown(f"**A** (sidebar): {label(ctx.model_id)}")
+with c1:
+    terms.markdown(f"**A** (sidebar): {label(ctx.model_id)}")
 with c2:
-    ui.bound(st.selectbox, "compare", "Model B", page=PAGE, options=others, format_func=label)
+    ui.bound(
+        st.selectbox,
+        "compare",
+        "Model B",
+        page=PAGE,
+        options=others,
+        format_func=label,
+        help=terms.tip(*(label(o) for o in others)),
+    )
 model_b = ss["compare"]
 split = ui.split_picker(PAGE)
 a = ui.aligned_or_stop(ctx, split)
@@ -88,7 +99,13 @@ with c1:
     i = ui.split_and_sample_pickers(ctx, PAGE, len(a.y))
 with c2:
     ui.bound(
-        st.selectbox, "method", "Attribution", page=PAGE, options=list(infos), format_func=lambda k: infos[k].label
+        st.selectbox,
+        "method",
+        "Attribution",
+        page=PAGE,
+        options=list(infos),
+        format_func=lambda k: infos[k].label,
+        help=terms.tip("Attribution", *(v.label for v in infos.values())),
     )
 with c3:
     ui.class_picker(ctx, PAGE, "Class both maps explain")
@@ -108,13 +125,21 @@ says = [
     f"**{who}** says **{names.get(v.predicted, v.predicted)}** ({percent(float(v.probabilities.max()))})"
     for who, v in (("A", cmp.a), ("B", cmp.b))
 ]
-st.markdown(" · ".join(says))
+terms.markdown(" · ".join(says))
 m1, m2, m3 = st.columns(3)
-m1.metric("CAM rank agreement (Spearman)", f"{cmp.cam_agreement:.2f}")
-m2.metric(f"{infos[method].label} rank agreement (Spearman)", f"{cmp.attribution_agreement:.2f}")
-m3.metric("Deletion AOPC, A / B", f"{fixed(cmp.a.aopc_deletion, 3)} / {fixed(cmp.b.aopc_deletion, 3)}")
-st.info(cmp.verdict("A", "B", shown), icon=":material/balance:")
-st.caption(
+m1.metric("CAM rank agreement (Spearman)", f"{cmp.cam_agreement:.2f}", help=terms.tip("CAM Spearman"))
+m2.metric(
+    f"{infos[method].label} rank agreement (Spearman)",
+    f"{cmp.attribution_agreement:.2f}",
+    help=terms.tip(infos[method].label, "Spearman"),
+)
+m3.metric(
+    "Deletion AOPC, A / B",
+    f"{fixed(cmp.a.aopc_deletion, 3)} / {fixed(cmp.b.aopc_deletion, 3)}",
+    help=terms.tip("Deletion AOPC"),
+)
+terms.alert(st.info, cmp.verdict("A", "B", shown), icon=":material/balance:")
+terms.caption(
     "Rank agreement: 1 means both maps order the time steps the same way, 0 unrelated, −1 reversed. Deletion AOPC: "
     "how much the class's probability drops, on average, as the steps a map ranks first are blurred away, most "
     "important first; the higher, the more the map points at what its model uses."
@@ -167,13 +192,13 @@ st.subheader(f"Where A and B disagree on the {ui.SPLIT_NAMES[split]}")
 pred_b = cached.evaluation(model_b, ctx.dataset_id, split)["pred"]
 table = C.answer_table(pred_a, pred_b, ctx.labels, classes_b)
 shown_classes = [names.get(c, c) for c in table.classes]
-st.markdown(
+terms.markdown(
     f"A and B give the same answer on **{np.trace(table.counts)} of {len(pred_a)}** samples "
     f"({table.agreement:.1%}); they disagree on **{len(table.disagreeing)}**."
 )
 left, right = st.columns([2, 3])
 with left:
-    st.caption("Rows: what A says; columns: what B says.")
+    terms.caption("Rows: what A says; columns: what B says.")
     ui.table(
         pd.DataFrame(
             {"A says ↓ / B says →": shown_classes, **{c: table.counts[:, j] for j, c in enumerate(shown_classes)}}
@@ -183,7 +208,7 @@ with left:
     )
 with right:
     if len(table.disagreeing):
-        st.caption("Click a row to look at that sample above.")
+        terms.caption("Click a row to look at that sample above.")
         d = table.disagreeing
         ui.table(
             pd.DataFrame(

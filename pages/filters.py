@@ -7,6 +7,7 @@ import streamlit as st
 from lstmfcn import figures as F
 from lstmfcn.dashboard import analysis
 from pages import _cached as cached
+from pages import _terms as terms
 from pages import _ui as ui
 
 PAGE = "filters"
@@ -14,12 +15,13 @@ ss = ui.ss
 
 
 ctx = ui.context(require_model=False)
-st.title("Convolution filters")
+st.title("Convolution filters", help=terms.tip("filters"))
 ui.need_model(ctx)  # after the title: a page without a model still says what it is
-st.markdown(
-    "The convolutional branch has three blocks of filters (128, 256 and 128 of them). Each filter slides along the "
-    "series and *activates* (rises above zero) where it finds the short shape it has learnt. Block 1 sees the raw "
-    "series, later blocks see combinations of earlier filters, so they respond to longer, more abstract patterns."
+terms.markdown(
+    "The model's shape-spotting part (the convolutional branch) has three blocks of filters (128, 256 and 128 of "
+    "them). Each filter slides along the series and *fires* (rises above zero) where it finds the short shape it "
+    "has learnt. Block 1 sees the series itself; later blocks see what earlier filters found, so they respond to "
+    "longer, more composite patterns."
 )
 split = ui.split_picker(PAGE)
 a = ui.aligned_or_stop(ctx, split)
@@ -45,7 +47,11 @@ def filter_panel() -> None:
         ss["filters_filter"] = int(top[0])
     f = int(
         c3.number_input(
-            f"Filter (0–{C - 1})", 0, C - 1, key="filters_filter", help="Starts at this sample's most active filter."
+            f"Filter (0–{C - 1})",
+            0,
+            C - 1,
+            key="filters_filter",
+            help=terms.tip(help="Starts at this sample's most active filter."),
         )
     )
     x, L = a.X[i, variables], int(a.lengths[i])
@@ -77,7 +83,7 @@ def filter_panel() -> None:
             how_to_read="One row per filter, bright where it is active; the framed row is the filter shown above. Filters that stay dark never fire on this sample.",
         )
     with right:
-        st.markdown("**Most active filters here**")
+        terms.markdown("**Most active filters here**")
         ranking = pd.DataFrame(
             {"filter": top, "mean activation": acts[top].mean(axis=-1).round(4), "peak at t": acts[top].argmax(axis=-1)}
         )
@@ -89,7 +95,7 @@ def filter_panel() -> None:
             selection_mode="single-row",
             column_config=ui.table_columns(ranking),
         )
-        st.caption("Click a row to show that filter.")
+        terms.caption("Click a row to show that filter.")
 
 
 def _pick_filter(ranking: pd.DataFrame):

@@ -9,15 +9,17 @@ from lstmfcn import figures as F
 from lstmfcn.dashboard import analysis
 from lstmfcn.importers import provenance_line
 from pages import _cached as cached
+from pages import _terms as terms
 from pages import _ui as ui
 
-st.title("LSTM-FCN Explorer")
-st.markdown(
+st.title("LSTM-FCN Explorer", help=terms.tip("LSTM-FCN"))
+terms.markdown(
     """
 **See why a time-series classifier decides what it decides.** A *classifier* looks at a series —
 a heartbeat, a hand movement, a power-usage curve — and names its *class*. The models here
-(the LSTM-FCN family) read the series two ways at once: a stack of convolutions that spots short
-shapes, and an LSTM that reads it step by step; an *attention* variant also tells where it looked.
+(the LSTM-FCN family) read the series two ways at once: one part spots short telltale shapes along
+it (the convolutional half), the other reads it step by step with a memory (the LSTM); an *attention*
+variant also tells where it looked.
 
 This dashboard opens up those decisions:
 
@@ -62,8 +64,14 @@ c3.metric("Classes", f"{len(ctx.classes)}")
 c4.metric(
     "Model",
     m.get("arch", "?").upper().replace("LSTMFCN", "LSTM-FCN"),
-    help=f"{m.get('cells', '?')} LSTM cells, dimension shuffle {'on' if m.get('shuffle', True) else 'off'}; "
-    + (provenance_line(meta) or f"trained {training.get('epochs_run', '?')} epochs on {training.get('device', '?')}"),
+    help=terms.tip(
+        m.get("arch", "?").upper().replace("LSTMFCN", "LSTM-FCN"),
+        help=f"{m.get('cells', '?')} LSTM cells, dimension shuffle {'on' if m.get('shuffle', True) else 'off'}; "
+        + (
+            provenance_line(meta)
+            or f"trained {training.get('epochs_run', '?')} epochs on {training.get('device', '?')}"
+        ),
+    ),
 )
 
 st.download_button(
@@ -75,10 +83,12 @@ st.download_button(
     on_click="ignore",
     key="home_report",
     icon=":material/download:",
-    help="One HTML file that opens offline in any browser: accuracy, the samples below, class-average maps, "
-    "attention and how far to trust the explanations (takes up to a minute to build; about 5 MB, almost all of "
-    "it the chart library, embedded once so that it opens without a network). Single charts download from their "
-    "toolbar's camera button as a PNG, and their numbers as a CSV.",
+    help=terms.tip(
+        help="One HTML file that opens offline in any browser: accuracy, the samples below, class-average maps, "
+        "attention and how far to trust the explanations (takes up to a minute to build; about 5 MB, almost all of "
+        "it the chart library, embedded once so that it opens without a network). Single charts download from "
+        "their toolbar's camera button as a PNG, and their numbers as a CSV."
+    ),
 )
 
 counts = analysis.class_counts(ev["y"], len(ctx.classes))
@@ -103,7 +113,7 @@ with right:
     )
 
 if len(ctx.classes) > F.LABELLED_CELLS_UP_TO:  # too many cells to read: name the mistakes that matter
-    st.markdown("**The most frequent confusions**")
+    terms.markdown("**The most frequent confusions**")
     ui.table(
         analysis.worst_confusions(ev["confusion"], ctx.classes),
         "home_confusions",
@@ -111,7 +121,7 @@ if len(ctx.classes) > F.LABELLED_CELLS_UP_TO:  # too many cells to read: name th
     )
 
 st.subheader("Start here: samples worth a look")
-st.caption(
+terms.caption(
     "For each class, the model's most confident right answer (called clear only when the model gives it at least "
     f"{analysis.CLEAR_AT_LEAST:.0%} and {analysis.CLEAR_TIMES_NEXT:.0f} times any other class), its most confident "
     "mistake, and a close call where there is one (the second class at least two thirds of the first). Open one to see which moments of the series pushed the model to its answer."
@@ -136,7 +146,7 @@ wrong = analysis.misclassified_table(table)
 if wrong.empty:
     st.success(f"The model classifies every {split} sample correctly.")
 else:
-    st.caption(
+    terms.caption(
         "Click a row to select that sample, then open **Class activation maps** to see why the model got it wrong."
     )
     ui.table(wrong, "home_misclassified", name=ui.slug("misclassified", ctx.ds.name, split), select_sample=True)
@@ -144,4 +154,5 @@ else:
         "pages/cam.py",
         label=f"Open the selected sample ({ui.ss['sample']}) on the Class activation maps page",
         icon=":material/arrow_forward:",
+        help=terms.tip("CAM"),
     )

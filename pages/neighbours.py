@@ -9,17 +9,18 @@ from lstmfcn import figures as F
 from lstmfcn.evaluation import softmax
 from lstmfcn.neighbours import PROJECTIONS, prototypes, umap_available
 from pages import _cached as cached
+from pages import _terms as terms
 from pages import _ui as ui
 
 PAGE = "neighbours"
 ctx = ui.context(require_model=False)
 st.title("Neighbours")
 ui.need_model(ctx)
-st.markdown(
-    "The model turns every series into a vector of features (its LSTM's last state and the averaged "
-    "convolution features) and decides from that vector alone. Series whose vectors are close, the model sees "
-    "as alike: here are a sample's nearest **training** series in that space, each class's most typical "
-    "series (its *prototype*), and the whole space drawn flat."
+terms.markdown(
+    "Before it decides, the model turns every series into one list of numbers (what its step-by-step reader, "
+    "the LSTM, remembers at the end, and how strongly each of its shape detectors fired on average), and it "
+    "decides from that list alone. Series with close lists, the model sees as alike: here are a sample's nearest "
+    "**training** series, each class's most typical series (its *prototype*), and all the lists drawn flat."
 )
 split = ui.split_picker(PAGE)
 a = ui.aligned_or_stop(ctx, split)
@@ -36,7 +37,7 @@ k = int(c2.number_input("Neighbours", 1, min(20, len(train.y)), min(5, len(train
 dist = np.linalg.norm(f_train - f_split[i], axis=1)
 order = np.argsort(dist, kind="stable")[:k]
 same = int((train.y[order] == a.y[i]).sum())
-st.markdown(
+terms.markdown(
     f"**{split.capitalize()} sample {i}** is **{ctx.classes[int(a.y[i])]}**; the model says **{ctx.classes[int(pred[i])]}**. "
     f"{same} of its {k} nearest training series are {ctx.classes[int(a.y[i])]}."
 )
@@ -76,9 +77,9 @@ with right:
         how_to_read="The sample (first line) and the training series the model finds most alike, nearest first: if they share a shape, that shape is what the model goes by.",
     )
 
-st.subheader("Class prototypes")
+st.subheader("Class prototypes", help=terms.tip("prototypes"))
 medoids = prototypes(f_train, train.y)
-st.caption("Each class's prototype is its training series with the least total distance to the rest of its class.")
+terms.caption("Each class's prototype is its training series with the least total distance to the rest of its class.")
 ui.table(
     pd.DataFrame(
         {
@@ -91,7 +92,7 @@ ui.table(
     name=ui.slug("prototypes", ctx.ds.name),
 )
 
-st.subheader("The feature space, drawn flat")
+st.subheader("The feature space, drawn flat", help=terms.tip("feature space"))
 has_umap = umap_available()
 projection = (
     st.segmented_control(
@@ -106,7 +107,7 @@ projection = (
     else "pca"
 ) or "pca"
 if not has_umap:
-    st.caption("UMAP is not available here (the optional umap-learn package is not installed); the view is PCA.")
+    terms.caption("UMAP is not available here (the optional umap-learn package is not installed); the view is PCA.")
 points = cached.projection(ctx.model_id, ctx.dataset_id, split, projection)
 is_split = np.r_[np.zeros(len(f_train), bool), np.ones(len(f_split), bool)]
 ui.chart(

@@ -10,13 +10,14 @@ from lstmfcn.dashboard import sweeps
 from lstmfcn.errors import LstmFcnError
 from lstmfcn.sweep.published import TABLES, source_note
 from pages import _cached as cached
+from pages import _terms as terms
 from pages import _ui as ui
 
 PAGE = "sweep"
 ss = ui.ss
 ui.context(require_model=False)
 st.title("Sweep")
-st.markdown(
+terms.markdown(
     "A folder written by `python -m lstmfcn sweep`: every unit trained (dataset × model × cells × seed), the "
     "cell count **chosen on a validation part of the training data** and refit on the whole training split "
     "(*selected*), and the selected models against the authors' published test accuracies. "
@@ -88,9 +89,11 @@ c4.metric("Wins / draws / losses", f"{counts['win']} / {counts['draw']} / {count
 if ss.get("model", "").startswith("sweep:") and ss.get("_sweep_opened"):
     st.success(f"Opened **{ss['_sweep_opened']}** on every page.", icon=":material/check_circle:")
     with st.container(horizontal=True):
-        st.page_link("pages/cam.py", label="Class activation maps", icon=":material/gradient:")
-        st.page_link("pages/attributions.py", label="Attributions", icon=":material/compare:")
-        st.page_link("pages/attention.py", label="Attention", icon=":material/visibility:")
+        st.page_link("pages/cam.py", label="Class activation maps", icon=":material/gradient:", help=terms.tip("CAM"))
+        st.page_link(
+            "pages/attributions.py", label="Attributions", icon=":material/compare:", help=terms.tip("attribution")
+        )
+        st.page_link("pages/attention.py", label="Attention", icon=":material/visibility:", help=terms.tip("attention"))
 
 st.subheader("Results")
 event = st.dataframe(
@@ -119,7 +122,7 @@ st.download_button(
     icon=":material/download:",
     type="tertiary",
 )
-st.caption(
+terms.caption(
     "A candidate's test accuracy is that of the candidate model (trained on the fit part); the best of them is "
     "what picking the cell count on the test set would report. The selected row's is the only fair test number."
 )
@@ -136,4 +139,4 @@ else:
         csv=lambda: comp,
     )
     st.dataframe(comp, hide_index=True, key=f"{PAGE}_comparison_table")
-st.caption(f"Source: {source_note(table)}")
+terms.caption(f"Source: {source_note(table)}")

@@ -9,6 +9,7 @@ from lstmfcn.dashboard.serving import limits
 from lstmfcn.models import ARCH_NAMES
 from lstmfcn.provenance import MadeBy, stamp
 from pages import _cached as cached
+from pages import _terms as terms
 from pages import _ui as ui
 from pages._session import owner
 
@@ -19,13 +20,13 @@ registry = cached.job_registry()
 most_epochs = limits().max_epochs
 
 st.title(f"Train a model on {ctx.dataset_label}")
-st.markdown(
+terms.markdown(
     "Training follows the papers' recipe (Adam, learning rate 1e-3 lowered on plateaus, class-balanced loss, "
     "the weights with the lowest *training* loss are kept; the test set is never used to choose). The papers "
     "train for 2000 epochs; a few hundred already give a usable model on small datasets. The model is kept for "
     "this session and appears in the sidebar's model list."
 )
-st.caption(
+terms.caption(
     f"This server trains {registry.max_running} model(s) at a time (others wait in a queue) for at most "
     f"{most_epochs} epochs each; a training stops, and is not kept, once its tab has been closed."
 )
@@ -40,17 +41,26 @@ with st.form("train_form", border=True, enter_to_submit=False):  # Enter in a bo
         list(ARCH_NAMES),
         format_func=lambda a: ARCH_NAMES[a],
         key="train_arch",
-        help="A… adds an attention LSTM; M… adds squeeze-and-excite blocks to the convolutions.",
+        help=terms.tip(
+            *ARCH_NAMES.values(),
+            help="A… adds an attention LSTM; M… adds squeeze-and-excite blocks to the convolutions.",
+        ),
     )
-    cells = c2.selectbox("LSTM cells", [8, 64, 128], key="train_cells")
+    cells = c2.selectbox("LSTM cells", [8, 64, 128], key="train_cells", help=terms.tip("LSTM cells"))
     shuffle = c3.toggle(
         "Dimension shuffle (papers' default)",
         value=True,
         key="train_shuffle",
-        help="On: the LSTM reads the variables as steps. Off: it reads time steps, so an attention model attends over time.",
+        help=terms.tip(
+            "dimension shuffle",
+            help="On: the LSTM reads the variables as steps. Off: it reads time steps, so an attention model "
+            "attends over time.",
+        ),
     )
     c4, c5 = st.columns(2)
-    epochs = c4.number_input("Epochs", 1, most_epochs, min(200, most_epochs), step=50, key="train_epochs")
+    epochs = c4.number_input(
+        "Epochs", 1, most_epochs, min(200, most_epochs), step=50, key="train_epochs", help=terms.tip("epochs")
+    )
     seed = c5.number_input("Seed", 0, 2**31 - 1, 0, key="train_seed")
     start = st.form_submit_button("Start training", type="primary", disabled=running, icon=":material/play_arrow:")
 
@@ -70,11 +80,11 @@ if start and not running:
 def progress_panel() -> None:
     job = registry.get(ss.get("train_job"))
     if job is None:
-        st.caption("No training started in this session yet.")
+        terms.caption("No training started in this session yet.")
         return
     snap = registry.snapshot(job)
     r = job.request
-    st.markdown(
+    terms.markdown(
         f"**{ARCH_NAMES[r.arch]}**, {r.cells} cells, shuffle {'on' if r.shuffle else 'off'}, on {r.dataset_name}"
     )
     if snap.state == "queued":
@@ -91,14 +101,18 @@ def progress_panel() -> None:
     )
     if snap.history["loss"]:
         c = st.columns(3)
-        c[0].metric("Training loss", f"{snap.history['loss'][-1]:.4f}", help="Of the last epoch.")
+        c[0].metric(
+            "Training loss", f"{snap.history['loss'][-1]:.4f}", help=terms.tip("loss", help="Of the last epoch.")
+        )
         c[1].metric(
             "Last epoch's training accuracy",
             f"{snap.history['accuracy'][-1]:.1%}",
-            help="Measured while the epoch trained (dropout on, weights changing). The kept model's accuracy, "
-            "measured afterwards with the best weights, is in the sentence below once training ends.",
+            help=terms.tip(
+                help="Measured while the epoch trained (dropout on, weights changing). The kept model's accuracy, "
+                "measured afterwards with the best weights, is in the sentence below once training ends."
+            ),
         )
-        c[2].metric("Learning rate", f"{snap.history['lr'][-1]:.2e}")
+        c[2].metric("Learning rate", f"{snap.history['lr'][-1]:.2e}", help=terms.tip("learning rate"))
         being_trained = MadeBy(
             r.dataset_name, f"{ARCH_NAMES[r.arch]} being trained ({r.cells} cells)", f"{r.arch}-training"
         )
@@ -131,10 +145,11 @@ def progress_panel() -> None:
             )
         st.rerun(scope="app")  # the sidebar's model list changes
     test = f"{snap.test_accuracy:.1%}" if snap.test_accuracy is not None else "—"
-    st.success(
+    terms.alert(
+        st.success,
         f"Training {'stopped early' if snap.state == 'stopped' else 'finished'} after {snap.epoch} epochs. The kept "
         f"model (the epoch with the lowest training loss) scores {snap.train_accuracy:.1%} on the training set and "
-        f"{test} on the test set. The model is selected in the sidebar."
+        f"{test} on the test set. The model is selected in the sidebar.",
     )
     st.download_button(
         "Download the checkpoint (.safetensors)",
@@ -144,6 +159,7 @@ def progress_panel() -> None:
         icon=":material/download:",
         key="train_download",
         on_click="ignore",
+        help=terms.tip(".safetensors checkpoint"),
     )
 
 

@@ -14,6 +14,7 @@ from lstmfcn.importance.stored import renamed
 from lstmfcn.provenance import stamp
 from pages import _cached as cached
 from pages import _cached_importance as imp
+from pages import _terms as terms
 from pages import _ui as ui
 
 PAGE = "what_matters"
@@ -24,7 +25,7 @@ MODES = {"permute": "Shuffle", "baseline": "Blank"}
 ctx = ui.context(require_model=False)
 st.title("What matters")
 ui.need_model(ctx)
-st.markdown(
+terms.markdown(
     "Which variables and which stretches of time does the model **use**, across the whole split? Here the model "
     "is asked directly: each variable, and each window of time in it, is **shuffled** (every series gets another "
     "series' values there) and the drop in accuracy on each series' own class is measured, per class. A stretch "
@@ -89,7 +90,7 @@ guess = (
     * imp.seconds_per_pass(ctx.model_id, ctx.dataset_id, split)
 )
 basis = "measured on this model in this session" if measured is not None else "from one timed pass of this model"
-st.caption(
+terms.caption(
     f"{n} series × {n_vars * (1 + len(spans))} variables and windows × {1 if mode == 'baseline' else repeats} "
     f"shuffles: about {cached.format_seconds(guess)} ({basis}). The result is kept for every visitor."
 )
@@ -126,9 +127,9 @@ group = st.selectbox(
     format_func=lambda g: "all classes together" if g is None else f"class {g}",
     help="Classes are listed by how much they depend on one variable or window, the most dependent first.",
 )
-st.markdown(f"#### {importance_sentence(result, group, metric)}")
+terms.markdown(f"#### {importance_sentence(result, group, metric)}")
 if agreements:
-    st.markdown(agreement_sentence(agreements, group))
+    terms.markdown(agreement_sentence(agreements, group))
 
 g = result.group(group, metric)
 made = ctx.made_by(split=split, method=f"permutation importance ({MODES[mode].lower()}, {result.repeats}×)")
@@ -191,7 +192,7 @@ for name in result.classes_by_dependence(metric):
     rows.append(row)
 ui.table(pd.DataFrame(rows), "what_matters_classes", name=ui.slug("importance_classes", split, metric))
 with st.expander("How this is measured"):
-    st.markdown(
+    terms.markdown(
         f"- **Shuffling** a window gives each series the values another series of the split has there "
         f"(a new random pairing for each of the {result.repeats} shuffles); the loss is the drop in the share of "
         "series the model gets right (or in the log-probability of their true class), over that class's series.\n"
@@ -203,4 +204,4 @@ with st.expander("How this is measured"):
         "several variables has one value per step for all of them, so it is compared over time only.\n"
         "- Windows that start after a series ends are not counted for that series."
     )
-    st.caption(f"Computed on {len(result.sample_indices)} series in {result.seconds:.1f} s.")
+    terms.caption(f"Computed on {len(result.sample_indices)} series in {result.seconds:.1f} s.")

@@ -13,6 +13,7 @@ from lstmfcn.counterfactual import summary
 from lstmfcn.explain.attention import has_attention
 from lstmfcn.words import percent
 from pages import _edited as edited_series
+from pages import _terms as terms
 from pages import _ui as ui
 from pages._because import counterfactual_of
 
@@ -30,7 +31,7 @@ EDITS = {
 ctx = ui.context(require_model=False)
 st.title("What if")
 ui.need_model(ctx)
-st.markdown(
+terms.markdown(
     "Change a stretch of one series and see at once how the model's answer and its class activation map "
     "move. Edits stack; undo takes back the last one. Below, ask what would have to change for the model to "
     "name another class."
@@ -48,7 +49,7 @@ edits: list = ss.setdefault(stack_key, [])
 def edit_from_widgets() -> W.Window | None:
     """The edit the widgets describe, or None with the reason shown."""
     c1, c2, c3 = st.columns([2, 3, 2])
-    kind = c1.selectbox("Edit", list(EDITS), format_func=EDITS.get, key=f"{PAGE}_kind")
+    kind = c1.selectbox("Edit", list(EDITS), format_func=EDITS.get, key=f"{PAGE}_kind", help=terms.tip(*EDITS.values()))
     kept = ss.get(f"{PAGE}_window")  # the slider's, or a box drawn on the chart (window_from_brush)
     if not (isinstance(kept, tuple | list) and len(kept) == 2 and 0 <= kept[0] < kept[1] <= L):
         ss[f"{PAGE}_window"] = (L // 3, min(L, L // 3 + max(1, L // 10)))
@@ -68,7 +69,10 @@ def edit_from_widgets() -> W.Window | None:
     params: dict = {}
     if kind == "baseline":
         params["baseline"] = (
-            st.segmented_control("Baseline", ["zeros", "mean", "blur"], default="zeros", key=f"{PAGE}_base") or "zeros"
+            st.segmented_control(
+                "Baseline", ["zeros", "mean", "blur"], default="zeros", key=f"{PAGE}_base", help=terms.tip("baseline")
+            )
+            or "zeros"
         )
     elif kind == "smooth":
         params["width"] = int(st.number_input("Width (steps)", 2, max(2, L), min(9, max(2, L)), key=f"{PAGE}_width"))
@@ -203,14 +207,16 @@ if edits:
                 st.switch_page(path)
 
 st.subheader("What would have to change?")
-st.caption(
+terms.caption(
     "A Native Guide counterfactual (Delaney et al. 2021): the nearest training series of the chosen class, and "
     "the shortest stretch of it that, copied into this series, makes the model name that class."
 )
 others = [c for c in range(len(ctx.classes)) if c != before.predicted]
 order = sorted(others, key=lambda c: -before.probabilities[c])
 to = st.selectbox("Make the model say", order, format_func=lambda c: ctx.classes[c], key=f"{PAGE}_to")
-if st.button("Find a counterfactual", icon=":material/search:", key=f"{PAGE}_find"):
+if st.button(
+    "Find a counterfactual", icon=":material/search:", key=f"{PAGE}_find", help=terms.tip("Find a counterfactual")
+):
     cf = counterfactual_of(ctx, split, i, to)
     if cf.found:
         st.success(summary(cf))

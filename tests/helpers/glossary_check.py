@@ -86,22 +86,18 @@ def unexplained(at) -> list[str]:
     return problems
 
 
-# Not prose: scripts, styles, the window title, and the glossary itself (a term beside its explanation).
-_SKIP_HTML = re.compile(r"<(script|style|title|dl)\b[^>]*>.*?</\1>", re.DOTALL | re.IGNORECASE)
-_ABBR = re.compile(r'<abbr title="([^"]*)">(.*?)</abbr>', re.DOTALL)
+_HOVER_DATA = re.compile(r'<script type="application/json" id="glossary-terms">(.*?)</script>', re.DOTALL)
 
 
 def unexplained_in_html(page: str) -> list[str]:
-    """Terms the prose of an HTML page shows outside an ``<abbr>`` carrying their explanation, and
-    ``<abbr>``s whose title is not their term's explanation."""
-    import html
-
-    body = _SKIP_HTML.sub(" ", page)
+    """Terms the prose of an HTML page (the report) shows that its hover data does not explain: a
+    spelling missing from ``#glossary-terms`` (see ``lstmfcn.glossary.hover_script``), or explained
+    with another term's line."""
+    data = _HOVER_DATA.search(page)
+    tips = json.loads(data.group(1).replace("<\\/", "</")) if data else {}
     problems = []
-    for title, word in _ABBR.findall(body):
-        terms = glossary.find_terms(html.unescape(word))
-        if len(terms) != 1 or html.unescape(title) != terms[0].explanation:
-            problems.append(f"<abbr> {word!r} does not explain it")
-    prose = html.unescape(re.sub(r"<[^>]+>", " ", _ABBR.sub(" ", body)))
-    problems += [f"{t.name!r} without its explanation" for t in glossary.find_terms(prose)]
-    return problems
+    for m in glossary._pattern().finditer(glossary.prose_of_html(page)):
+        said = tips.get(m.group(0))
+        if said != glossary._term_of(m).explanation:
+            problems.append(f"{m.group(0)!r} " + ("without its explanation" if said is None else "explained wrongly"))
+    return sorted(set(problems))
