@@ -2,8 +2,9 @@
 
 :func:`faithfulness_run` and :func:`sanity_run` do what the page's background check does at its
 defaults, without Streamlit: a class-balanced subset of the test split (32 samples for
-faithfulness, 16 for the sanity check), the page's four methods (CAM, Integrated Gradients with 32
-steps, saliency, occlusion) for each sample's predicted class with the ``"zeros"`` baseline,
+faithfulness, 16 for the sanity check), the page's four methods (CAM, Integrated Gradients with the
+page's default setting, saliency, occlusion) for each sample's predicted class with the ``"zeros"``
+baseline,
 chunk by chunk (:func:`lstmfcn.dashboard.checks.chunked_check`: every method's maps, then the
 check, for each chunk), and the chunks joined into the arrays the page keeps on disk.
 
@@ -23,10 +24,10 @@ from pathlib import Path
 
 import numpy as np
 
-#: The Attributions page's defaults (``pages/attributions.py``): methods, baseline, IG steps, subsets.
+#: The Attributions page's defaults (``pages/attributions.py``): methods, baseline, subsets; IG's
+#: setting is the page's too (:func:`page_ig`).
 METHODS = ("cam", "ig", "saliency", "occlusion")
 BASELINE = "zeros"
-IG_STEPS = 32
 SAMPLES = {"faithfulness": 32, "sanity": 16}
 
 #: ``(dataset, shipped model)`` pairs timed by :func:`old_vs_new`: one shipped model per dataset family.
@@ -39,7 +40,15 @@ CASES = (
 )
 
 
-def _inputs(model, ds, samples: int):
+def page_ig():
+    """The page's default IG setting (``lstmfcn.dashboard.explanations.DEFAULT_IG``; 32 Gauss-Legendre
+    points in code that predates the setting, so :func:`old_vs_new` runs either checkout's default)."""
+    from ..dashboard import explanations
+
+    return getattr(explanations, "DEFAULT_IG", 32)
+
+
+def _inputs(model, ds, samples: int, ig_steps=None):
     """The page's inputs: the test split prepared for the model, its class-balanced subset, each
     sample's predicted class, and the method parameters (``params_key``)."""
     from ..dashboard import explanations
@@ -51,8 +60,9 @@ def _inputs(model, ds, samples: int):
     pred = predict_logits(model, a.X, a.lengths).argmax(1)[idx]  # the page's evaluation, done before the check
     v, t = a.X.shape[1], a.X.shape[-1]
     perturb = explanations.perturbation_options(v, t)
-    params = {m: explanations.params_key(m, BASELINE, IG_STEPS, **perturb) for m in METHODS}
-    return a.X[idx], pred, a.lengths[idx], perturb, params
+    ig = page_ig() if ig_steps is None else ig_steps
+    params = {m: explanations.params_key(m, BASELINE, ig, **perturb) for m in METHODS}
+    return a.X[idx], pred, a.lengths[idx], perturb, params, ig
 
 
 def _chunked(model, X, pred, lengths, params, check, progress=None):
@@ -68,8 +78,9 @@ def _chunked(model, X, pred, lengths, params, check, progress=None):
     return chunked_check(explanations.chunks(len(X)), list(METHODS), maps_of, on_chunk, progress)[0]
 
 
-def faithfulness_run(model, ds, progress=None) -> dict[str, np.ndarray]:
-    """Faithfulness of the page's 4 methods on 32 class-balanced test samples, as the page runs it.
+def faithfulness_run(model, ds, progress=None, ig_steps=None) -> dict[str, np.ndarray]:
+    """Faithfulness of the page's 4 methods on 32 class-balanced test samples, as the page runs it
+    (``ig_steps``: IG's setting when not the page's default, e.g. 32).
 
     Returns:
         The arrays the page keeps (:func:`lstmfcn.dashboard.checks.faithfulness_arrays`).
@@ -77,7 +88,7 @@ def faithfulness_run(model, ds, progress=None) -> dict[str, np.ndarray]:
     from ..dashboard.checks import faithfulness_arrays, join_faithfulness
     from ..explain.faithfulness import faithfulness_curves
 
-    X, pred, lengths, _, params = _inputs(model, ds, SAMPLES["faithfulness"])
+    X, pred, lengths, _, params, _ = _inputs(model, ds, SAMPLES["faithfulness"], ig_steps)
 
     def check(s, e, maps, chunk_progress):
         return faithfulness_curves(
@@ -95,9 +106,9 @@ def faithfulness_run(model, ds, progress=None) -> dict[str, np.ndarray]:
     return faithfulness_arrays(join_faithfulness(parts, baseline=BASELINE))
 
 
-def sanity_run(model, ds, progress=None) -> dict[str, np.ndarray]:
+def sanity_run(model, ds, progress=None, ig_steps=None) -> dict[str, np.ndarray]:
     """The model-randomisation check (with the layer cascade) of the page's 4 methods on 16
-    class-balanced test samples, as the page runs it.
+    class-balanced test samples, as the page runs it (``ig_steps`` as in :func:`faithfulness_run`).
 
     Returns:
         The arrays the page keeps (:func:`lstmfcn.dashboard.checks.sanity_arrays`).
@@ -106,8 +117,8 @@ def sanity_run(model, ds, progress=None) -> dict[str, np.ndarray]:
     from ..dashboard.checks import join_sanity, sanity_arrays
     from ..explain import model_randomisation_check
 
-    X, pred, lengths, perturb, params = _inputs(model, ds, SAMPLES["sanity"])
-    options = explanations.options_for(list(METHODS), BASELINE, IG_STEPS, **perturb)
+    X, pred, lengths, perturb, params, ig = _inputs(model, ds, SAMPLES["sanity"], ig_steps)
+    options = explanations.options_for(list(METHODS), BASELINE, ig, **perturb)
 
     def check(s, e, maps, chunk_progress):
         return model_randomisation_check(
@@ -136,27 +147,27 @@ from lstmfcn.bench import verdicts
 from lstmfcn.checkpoint import load_model
 from lstmfcn.data import load_dataset
 from lstmfcn.zoo import pretrained_path
-kind, dataset, zoo_name = sys.argv[1:4]
+kind, dataset, zoo_name, ig = sys.argv[1:5]
 model = load_model(pretrained_path(zoo_name)).eval()
 ds = load_dataset(dataset)
 t = time.perf_counter()
-out = getattr(verdicts, kind + "_run")(model, ds)
+out = getattr(verdicts, kind + "_run")(model, ds, ig_steps=None if ig == "page" else (int(ig) if ig.isdigit() else ig))
 seconds = time.perf_counter() - t
 print(json.dumps({"seconds": seconds, "arrays": {k: v.tolist() for k, v in out.items() if v.dtype.kind == "f"}}))
 """
 
 
-def _one_run(root: Path, bench_file: Path, kind: str, dataset: str, zoo_name: str) -> dict:
+def _one_run(root: Path, bench_file: Path, kind: str, dataset: str, zoo_name: str, ig_steps=None) -> dict:
     """One verdict in a fresh process on the checkout at ``root`` (its ``lstmfcn`` first on the
-    path), with this file's run functions copied beside it when the checkout lacks them."""
+    path), with this file's run functions copied into it (the old checkout may predate them)."""
     env = {**os.environ, "PYTHONPATH": str(root), "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "")}
     if not env["OMP_NUM_THREADS"]:
         env.pop("OMP_NUM_THREADS")
     target = root / "lstmfcn" / "bench" / "verdicts.py"
-    if not target.exists():
+    if target.resolve() != bench_file.resolve():
         target.write_text(bench_file.read_text())
     done = subprocess.run(
-        [sys.executable, "-c", _ONE_RUN, kind, dataset, zoo_name],
+        [sys.executable, "-c", _ONE_RUN, kind, dataset, zoo_name, "page" if ig_steps is None else str(ig_steps)],
         cwd=root,
         env=env,
         capture_output=True,
@@ -166,7 +177,9 @@ def _one_run(root: Path, bench_file: Path, kind: str, dataset: str, zoo_name: st
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def old_vs_new(old_root: str, cases=CASES, kinds=("faithfulness", "sanity"), rounds: int = 3, log=print) -> list[dict]:
+def old_vs_new(
+    old_root: str, cases=CASES, kinds=("faithfulness", "sanity"), rounds: int = 3, log=print, ig_steps=None
+) -> list[dict]:
     """Time each verdict on the code at ``old_root`` and at this checkout, alternated (old, new,
     old, new, …) for ``rounds`` rounds, and compare their numbers.
 
@@ -176,6 +189,8 @@ def old_vs_new(old_root: str, cases=CASES, kinds=("faithfulness", "sanity"), rou
         kinds: ``"faithfulness"`` and/or ``"sanity"``.
         rounds: alternations; the median of each side is reported.
         log: called with one line per run.
+        ig_steps: IG's setting on both sides (e.g. 32: the same numbers expected); None runs each
+            checkout's page default (the old code's 32 points against the page's current setting).
 
     Returns:
         One row per case and kind: ``old_s``, ``new_s`` (medians), ``ratio`` (old / new), every
@@ -189,7 +204,7 @@ def old_vs_new(old_root: str, cases=CASES, kinds=("faithfulness", "sanity"), rou
             arrays: dict[str, dict] = {}
             for r in range(rounds):
                 for side, root in (("old", Path(old_root)), ("new", new_root)):
-                    res = _one_run(root, Path(__file__), kind, dataset, zoo_name)
+                    res = _one_run(root, Path(__file__), kind, dataset, zoo_name, ig_steps)
                     times[side].append(res["seconds"])
                     arrays[side] = res["arrays"]
                     log(
