@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import html
 import tomllib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -88,6 +88,7 @@ def build_report(
     model_name: str | None = None,
     renames: Mapping[str, Mapping] | None = None,
     importance: bool = True,
+    memo: MutableMapping | None = None,
 ) -> str:
     """The report of ``model`` on ``ds``'s ``split``, as one HTML page that opens offline.
 
@@ -111,6 +112,14 @@ def build_report(
             that do not fit the model are left out, and the top of the report says so.
         importance: include "What matters": permutation importance of each variable and window
             per class on the class-average samples (:mod:`lstmfcn.importance`), with the maps' agreement.
+        memo: the results of the costly steps (the evaluation, each section's HTML), kept here as
+            they are made and taken from here when present: a later report of the same model on the
+            same split of the same dataset with the same opt-ins (only the names, samples or methods
+            may change: they are in the keys) takes seconds. The dashboard keeps one per model,
+            dataset and split, with what its pages computed: Home's evaluation (``"evaluation"``,
+            an :class:`~lstmfcn.evaluation.Evaluation`) and the What matters page's importance
+            (``"importance"``: ``(rows, result, agreements)`` with the labels as names, used when
+            ``rows`` are the report's class-average samples, :func:`importance_rows`).
 
     Returns:
         The page: a complete HTML document (about 5 MB, nearly all of it plotly.js).
@@ -140,7 +149,15 @@ def build_report(
     class_list, var_names, not_renamed = _renamed(class_list, var_names, labels, renames)
     classes = [display_class(label, name) for label, name in zip(labels, class_list, strict=True)]
     colors = F.colors_for(labels, ds.classes)
-    ev = evaluate(model, X, y, L)
+    kept = {} if memo is None else memo
+
+    def once(key, compute: Callable[[], object]):
+        if key not in kept:  # two builds at once may both compute it: the same value, kept once
+            kept[key] = compute()
+        return kept[key]
+
+    named = (tuple(classes), tuple(var_names), tuple(colors))  # what a section's HTML also depends on
+    ev = once("evaluation", lambda: evaluate(model, X, y, L))
     title = f"{ds.name} · {model_name or _architecture(meta)}"
 
     said = split_warning(meta, ds, split, model_name or _architecture(meta))
@@ -149,19 +166,44 @@ def build_report(
     parts.append(_accuracy(ev, y, classes, colors, split))
 
     say(0.1, "drawing the guided examples")
-    parts.append(_guided(model, X, y, L, ev.logits, classes, var_names, split))
+    parts.append(once(("guided", named), lambda: _guided(model, X, y, L, ev.logits, classes, var_names, split)))
 
-    cam_rows = explanations.subset_indices(y, samples)
+    cam_rows = importance_rows(y, samples)
     say(0.2, f"class activation maps of {len(cam_rows)} samples")
-    parts.append(_class_average_cam(model, X[cam_rows], y[cam_rows], L[cam_rows], classes, colors, split, len(y)))
+    Xc, yc, Lc = X[cam_rows], y[cam_rows], L[cam_rows]
+    parts.append(
+        once(("cam", samples, named), lambda: _class_average_cam(model, Xc, yc, Lc, classes, colors, split, len(y)))
+    )
     if can_show_attention(model):
         say(0.3, f"attention of {len(cam_rows)} samples")
-        parts.append(_attention(model, X[cam_rows], y[cam_rows], L[cam_rows], classes, colors, var_names, len(y)))
+        parts.append(
+            once(
+                ("attention", samples, named), lambda: _attention(model, Xc, yc, Lc, classes, colors, var_names, len(y))
+            )
+        )
 
     if importance:
         say(0.35, f"what matters: importance on {len(cam_rows)} samples")
-        parts.append(_importance(model, X[cam_rows], y[cam_rows], L[cam_rows], cam_rows, classes, var_names, len(y)))
+        found = kept.get("importance")  # (rows, result, agreements): the What matters page's, labels as names
+        found = found[1:] if found is not None and np.array_equal(found[0], cam_rows) else None
+        parts.append(
+            once(
+                ("importance", samples, named),
+                lambda: _importance(model, Xc, yc, Lc, cam_rows, classes, var_names, len(y), found),
+            )
+        )
+    parts += once(("checks", samples, tuple(names)), lambda: _checks(model, X, y, L, ev, names, samples, say))
+    say(1.0, "done")
+    return _page(title, parts)
 
+
+def importance_rows(y: np.ndarray, samples: int = 200) -> np.ndarray:
+    """The rows of a split (labels ``y``) the report's class averages and importance use."""
+    return explanations.subset_indices(y, samples)
+
+
+def _checks(model, X, y, L, ev, names: Sequence[str], samples: int, say: ReportProgress) -> list[str]:
+    """The faithfulness and sanity sections of ``names`` (the Attributions page's defaults)."""
     rows = explanations.subset_indices(y, min(CHECK_SAMPLES, samples))
     target = ev.predictions[rows]
     labels_of = {m: METHODS[m].label for m in names}
@@ -172,15 +214,14 @@ def build_report(
         maps[m] = explanations.attribution(model, X[rows], target, L[rows], m, params)
     say(0.6, f"faithfulness on {len(rows)} samples")
     report = faithfulness_report(model, X[rows], target, maps, lengths=L[rows], baseline=BASELINE)
-    parts.append(_faithfulness(report, labels_of, len(rows), len(y)))
+    parts = [_faithfulness(report, labels_of, len(rows), len(y))]
     rows = explanations.subset_indices(y, min(SANITY_SAMPLES, samples))
     say(0.8, f"sanity check on {len(rows)} samples")
     options = explanations.options_for(names, BASELINE, IG_STEPS)
     target = ev.predictions[rows]
     sanity = model_randomisation_check(model, X[rows], target, methods=names, lengths=L[rows], **options)
     parts.append(_sanity(sanity, labels_of, len(rows), len(y)))
-    say(1.0, "done")
-    return _page(title, parts)
+    return parts
 
 
 def package_version() -> str:
@@ -425,13 +466,17 @@ def _faithfulness(report, labels: dict[str, str], n: int, n_split: int) -> str:
     return "\n".join(out)
 
 
-def _importance(model, X, y, L, rows, classes, var_names, n_split: int) -> str:
+def _importance(model, X, y, L, rows, classes, var_names, n_split: int, found: tuple | None = None) -> str:
     from .importance import permutation_importance
     from .importance.agreement import map_agreement
     from .importance.sentences import agreement_sentence, importance_sentence
+    from .importance.stored import renamed
 
-    result = permutation_importance(model, X, y, L, variables=var_names, classes=classes, sample_indices=rows)
-    agreements = map_agreement(model, X, y, L, result)
+    if found is None:
+        result = permutation_importance(model, X, y, L, variables=var_names, classes=classes, sample_indices=rows)
+        agreements = map_agreement(model, X, y, L, result)
+    else:  # computed by the What matters page on these series with these settings: its numbers, these names
+        result, agreements = renamed(*found, list(classes), list(var_names))
     order = result.classes_by_dependence()
     said = [importance_sentence(result, None), *(importance_sentence(result, c) for c in order[:IMPORTANCE_CLASSES])]
     more = len(order) - IMPORTANCE_CLASSES

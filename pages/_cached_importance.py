@@ -112,3 +112,19 @@ def seconds_per_pass(model_id: str, dataset_id: str, split: str) -> float:
 
     al = aligned(model_id, dataset_id, split)
     return timed(model(model_id), al.X, al.lengths)
+
+
+def at_page_defaults(model_id: str, dataset_id: str, split: str) -> tuple[np.ndarray, object, dict] | None:
+    """``(rows, result, agreements)`` of the What matters page at its defaults (labels as names), when
+    it is kept on disk, else None: the report takes it instead of computing it again."""
+    from lstmfcn.importance import DEFAULT_REPEATS
+    from lstmfcn.importance.grid import default_window
+    from lstmfcn.importance.on_dataset import DEFAULT_SAMPLES
+    from lstmfcn.importance.stored import from_arrays
+
+    al = aligned(model_id, dataset_id, split)
+    n_all, n_vars, total = len(al.y), al.X.shape[1], al.X.shape[-1]
+    subset = 0 if DEFAULT_SAMPLES >= n_all else DEFAULT_SAMPLES  # the page's sample size, as it picks it
+    key = _key(model_id, dataset_id, split, subset, default_window(total, n_vars)[0], DEFAULT_REPEATS, "permute")
+    found = disk_cache().get(key)
+    return None if found is None else (rows(model_id, dataset_id, split, subset), *from_arrays(found))

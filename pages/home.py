@@ -1,7 +1,5 @@
 """Home: what the tool shows, in plain words, and how good the chosen model is."""
 
-from functools import partial
-
 import pandas as pd
 import streamlit as st
 
@@ -9,6 +7,7 @@ from lstmfcn import figures as F
 from lstmfcn.dashboard import analysis
 from lstmfcn.importers import provenance_line
 from pages import _cached as cached
+from pages import _report as report
 from pages import _terms as terms
 from pages import _ui as ui
 
@@ -74,20 +73,17 @@ c4.metric(
     ),
 )
 
-st.download_button(
-    "Report (HTML)",
-    # built only when clicked, with the session's renames (read now: the download runs on another thread)
-    data=partial(cached.report_html, ctx.model_id, ctx.dataset_id, split, ui.ss.get("names", "")),
+report.report_download(  # built in the background on request: steps, time left, Cancel; then the download
+    ctx.model_id,
+    ctx.dataset_id,
+    split,
     file_name=f"{ui.slug('report', ctx.ds.name, ctx.model_id, split)}.html",
-    mime="text/html",
-    on_click="ignore",
-    key="home_report",
-    icon=":material/download:",
     help=terms.tip(
         help="One HTML file that opens offline in any browser: accuracy, the samples below, class-average maps, "
-        "attention and how far to trust the explanations (takes up to a minute to build; about 5 MB, almost all of "
-        "it the chart library, embedded once so that it opens without a network). Single charts download from "
-        "their toolbar's camera button as a PNG, and their numbers as a CSV."
+        "attention, what matters and how far to trust the explanations (built in the background, its steps and the "
+        "time left shown; what the pages computed already is reused; about 5 MB, almost all of it the chart "
+        "library, embedded once so that it opens without a network). Single charts download from their "
+        "toolbar's camera button as a PNG, and their numbers as a CSV."
     ),
 )
 

@@ -157,21 +157,26 @@ def test_the_command_refuses_bad_input_in_one_line(shipped_models, tmp_path, cap
 def test_home_offers_the_report_and_builds_it_only_when_asked(app, monkeypatch):
     import lstmfcn.report
     from pages import _cached as cached
+    from tests.helpers.report_build import built_report, forget_report
 
     calls = []
     monkeypatch.setattr(lstmfcn.report, "build_report", lambda *a, **kw: calls.append((a, kw)) or "<html></html>")
+    forget_report(LSTMFCN_MODEL, "GunPoint", "test")  # none built by an earlier test
     at = app()
     assert not at.exception
-    assert "Report (HTML)" in [d.label for d in at.download_button]
-    assert not calls  # a page run does not build it: the button's data is a callable
-    cached.report_html.clear()
+    assert "Build the report (HTML)" in [b.label for b in at.button]
+    assert not calls  # a page run does not build it: the button starts it
     try:
-        assert cached.report_html(LSTMFCN_MODEL, "GunPoint", "test") == "<html></html>"
+        at = built_report(at, LSTMFCN_MODEL, "GunPoint", "test")
+        assert "Report (HTML)" in [d.label for d in at.download_button]
+        assert cached.report_html(LSTMFCN_MODEL, "GunPoint", "test", "") == "<html></html>"  # what the download reads
+        assert len(calls) == 1  # the page the build kept, not a second build
     finally:
-        cached.report_html.clear()
+        forget_report(LSTMFCN_MODEL, "GunPoint", "test")
     (model, ds, split), options = calls[0]
     assert ds.name == "GunPoint" and split == "test" and model.metadata["classes"] == ["1", "2"]
     assert options["resample"] and options["class_subset"]  # as every page's input; the report lists the warnings
+    assert options["memo"]["evaluation"].accuracy == 1.0  # Home's evaluation, reused
 
 
 def test_a_report_on_the_models_own_training_file_says_its_test_is_not_a_test():

@@ -48,25 +48,18 @@ def test_the_command_refuses_names_that_are_not_json_in_one_line(shipped_models,
 
 
 def test_homes_report_carries_the_sessions_renames(app, monkeypatch):
-    import streamlit as st
-
     import lstmfcn.report
-    from pages import _cached as cached
+    from tests.helpers.report_build import built_report, forget_report
 
-    built, offered = [], {}
+    built = []
     monkeypatch.setattr(lstmfcn.report, "build_report", lambda *a, **kw: built.append(kw) or "<html></html>")
-    real = st.download_button
-
-    def capture(label, *a, **kw):
-        offered[label] = kw.get("data")
-        return real(label, *a, **kw)
-
-    monkeypatch.setattr(st, "download_button", capture)
-    at = app(names=json.dumps(GUN, separators=(",", ":")))
+    names = json.dumps(GUN, separators=(",", ":"))
+    forget_report(LSTMFCN_MODEL, "GunPoint", "test", names)  # none built by an earlier test
+    at = app(names=names)
     assert not at.exception, [e.value for e in at.exception]
-    cached.report_html.clear()
     try:
-        assert offered["Report (HTML)"]() == "<html></html>"
+        at = built_report(at, LSTMFCN_MODEL, "GunPoint", "test", names)
+        assert "Report (HTML)" in [d.label for d in at.download_button]
     finally:
-        cached.report_html.clear()
+        forget_report(LSTMFCN_MODEL, "GunPoint", "test", names)
     assert built and built[0]["renames"] == GUN
