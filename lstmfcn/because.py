@@ -19,7 +19,8 @@ class, negative ones *against* it. The rules, so that every sentence is a claim 
   does, the evidence is *spread thin* and the sentence says so;
 * the evidence against is named only when ``N`` is at least :data:`AGAINST_AT_LEAST` of ``P + N``;
 * steps count from 0 and a stretch ``[start, stop)`` reads "steps start–(stop − 1)", as on the
-  charts' time axis; unnamed variables count from 1 ("variable 2"), as in the charts' row labels;
+  charts' time axis; a stretch of one variable reads "steps 3–15 of variable accel_x", unnamed
+  variables counting from 1 ("variable 2"), as in the charts' row labels;
 * a percentage is a share rounded to a whole percent, "over 99%" rather than a rounded "100%".
 """
 
@@ -182,11 +183,12 @@ def _steps(s: Stretch) -> str:
 
 
 def _where(s: Stretch, names: Sequence[str] | None, n_rows: int) -> str:
-    """``"steps 45–69"``, or ``"variable accel_x, steps 45–69"`` on one of several variables."""
+    """``"steps 45–69"``, or ``"steps 45–69 of variable accel_x"`` on one of several variables (no comma
+    inside: a list of stretches is separated by commas)."""
     if s.variable is None or n_rows == 1:
         return _steps(s)
     name = str(names[s.variable]) if names is not None and len(names) == n_rows else str(s.variable + 1)
-    return f"{name if name.startswith('variable ') else f'variable {name}'}, {_steps(s)}"  # no "variable variable 2"
+    return f"{_steps(s)} of {name if name.startswith('variable ') else f'variable {name}'}"  # not "variable variable 2"
 
 
 def _whole(names: Sequence[str] | None, n_rows: int) -> str:

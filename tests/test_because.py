@@ -118,10 +118,10 @@ def test_multivariate_names_the_variable():
     b = because(ev, "walking", variable_names=["accel_x", "accel_y", "accel_z"], predicted="walking")
     top = b.supporting[0]
     assert top.variable == 1 and 14 <= top.start <= 20 <= top.stop <= 27
-    assert f"because of variable accel_y, steps {top.start}–{top.stop - 1}" in b.sentences[0]
+    assert f"because of steps {top.start}–{top.stop - 1} of variable accel_y" in b.sentences[0]
     assert "of the series" not in b.sentences[0]
     unnamed = because(ev, "walking")
-    assert "variable 2, steps" in unnamed.sentences[0]  # counted from 1, as the charts' rows
+    assert f"{top.stop - 1} of variable 2," in unnamed.sentences[0]  # counted from 1, as the charts' rows
 
 
 def test_a_multivariate_cam_marks_time_only():
