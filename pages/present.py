@@ -14,7 +14,7 @@ from lstmfcn.counterfactual import summary
 from lstmfcn.dashboard import sources
 from lstmfcn.figures import counterfactual_figure
 from lstmfcn.figures.stretches import shade_stretches
-from lstmfcn.figures.talk import talk_figure
+from lstmfcn.figures.talk import TALK_HEIGHT, TALK_HEIGHT_ROWS, talk_figure
 from pages import _cached as cached
 from pages import _terms as terms
 from pages import _ui as ui
@@ -37,22 +37,26 @@ LARGE_TYPE = """
 </style>
 """
 
-# Streamlit has no key bindings: this script, in a same-origin frame (st.iframe of an HTML string), listens to the
-# page's keydown and clicks the Next/Back buttons (drawn with keys present_next/present_back). It is
-# added to the parent document once per page load; typing in a box is never taken for a step.
+# Streamlit has no key bindings: this script, in a same-origin frame (st.iframe of an HTML string),
+# listens to the page's keydown and clicks the Next/Back buttons (keys present_next/present_back);
+# typing in a box is never taken for a step. A listener whose frame was removed never runs again, so
+# the newest frame's listener replaces the one before it, and a frame takes its own away as it goes.
 ARROW_KEYS = """
 <script>
 const doc = window.parent.document;
-if (!doc.__presenterKeys) {
-  doc.__presenterKeys = true;
-  doc.addEventListener("keydown", (event) => {
-    if (event.target.closest && event.target.closest("input, textarea, select, [contenteditable]")) return;
-    const which = {ArrowRight: "next", PageDown: "next", ArrowLeft: "back", PageUp: "back"}[event.key];
-    if (!which) return;
-    const button = doc.querySelector(".st-key-present_" + which + " button");
-    if (button && !button.disabled) { event.preventDefault(); button.click(); }
-  });
-}
+const onKey = (event) => {
+  if (event.target.closest && event.target.closest("input, textarea, select, [contenteditable]")) return;
+  const which = {ArrowRight: "next", PageDown: "next", ArrowLeft: "back", PageUp: "back"}[event.key];
+  if (!which) return;
+  const button = doc.querySelector(".st-key-present_" + which + " button");
+  if (button && !button.disabled) { event.preventDefault(); button.click(); }
+};
+if (doc.__presenterKeys) doc.removeEventListener("keydown", doc.__presenterKeys);
+doc.__presenterKeys = onKey;
+doc.addEventListener("keydown", onKey);
+window.addEventListener("pagehide", () => {
+  if (doc.__presenterKeys === onKey) { doc.removeEventListener("keydown", onKey); doc.__presenterKeys = null; }
+});
 </script>
 """
 
@@ -135,13 +139,17 @@ if not ui.presenting():
     st.stop()
 
 st.html(LARGE_TYPE)
-ui.need_model(ctx)
+# Leave first: whatever stops the page below (no model, a model that does not fit), the way out is drawn.
+top, out = st.columns([6, 1], vertical_alignment="center")
+out.button("Leave", key="present_leave", icon=":material/close:", on_click=leave, type="tertiary")
+if ctx.model is None:
+    st.info(f"No model for {ctx.dataset_label}: leave presenter mode to train or upload one.")
+    st.stop()
 a = ui.aligned_or_stop(ctx, split)
 ev = cached.evaluation(ctx.model_id, ctx.dataset_id, split)
 steps = P.talk(ev["y"], ev["logits"], ctx.classes)
 if not steps:
     st.info(f"The {ui.SPLIT_NAMES[split]} has no sample to show.")
-    st.button("Leave presenter mode", key="present_leave", on_click=leave)
     st.stop()
 n = min(max(int(ui.ss["present"]), 1), len(steps))
 step = steps[n - 1]
@@ -174,14 +182,14 @@ else:
         model_label=sources.model_label(ctx.model_id, ctx.meta, cached.blob_store()),
     )
     screen = P.whatif_screen(ex, logits, ctx.classes, cf.found, summary(cf))
-    fig = (
-        counterfactual_figure(cf)
-        if cf.found
-        else talk_figure(x, length=L, var_names=ctx.var_names, line_color=ctx.colors[ex.true])
-    )
-    fig.update_layout(height=380)
+    if cf.found:  # only the variables it changed: the rest is the series as it was
+        fig = counterfactual_figure(cf, variables=[]).update_layout(
+            height=TALK_HEIGHT if len(cf.changed_variables) <= 1 else TALK_HEIGHT_ROWS
+        )
+    else:
+        fig = talk_figure(x, length=L, var_names=ctx.var_names, line_color=ctx.colors[ex.true])
 
-st.container(key="present_where").caption(
+top.container(key="present_where").caption(
     f"{ctx.dataset_label} · sample {(n - 1) // per_example + 1} of {len(steps) // per_example} · "
     f"{SCREEN_WORDS[step.screen]} ({(n - 1) % per_example + 1} of {per_example}) · screen {n} of {len(steps)}"
 )
@@ -193,7 +201,7 @@ with words.container(key="present_words"):  # a technical word's plain meaning i
     terms.markdown(f"**{screen.sentences[0]}**")
     for sentence in screen.sentences[1:]:
         terms.markdown(sentence)
-back, where, forward, out = st.columns([1, 2, 1, 1], vertical_alignment="center")
+back, where, forward = st.columns([1, 3, 1], vertical_alignment="center")
 back.button("Back", key="present_back", icon=":material/arrow_back:", disabled=n == 1, on_click=go_to, args=(n - 1,))
 where.progress(n / len(steps), text="← → keys move too")
 forward.button(
@@ -205,5 +213,4 @@ forward.button(
     on_click=go_to,
     args=(n + 1,),
 )
-out.button("Leave", key="present_leave", icon=":material/close:", on_click=leave)
 st.iframe(ARROW_KEYS, height=1)  # a script, nothing to see

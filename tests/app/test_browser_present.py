@@ -98,6 +98,7 @@ def test_presenter_mode_plays_with_the_arrow_keys_on_a_projector(browser, server
     page = browser.new_page(viewport=PROJECTOR)
     try:
         page.goto(f"{server}/present?dataset={dataset}&model={model}")
+        page.get_by_text("The talk: ").wait_for(timeout=STEP_MS)  # the split evaluated (minutes on a cold cache)
         wait_for_app(page)
         for label, name in NAMES.get(dataset, {}).items():  # named first, as a presenter would
             page.locator(f".st-key-present_name_c_{label} input").fill(name)

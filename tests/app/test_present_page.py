@@ -70,3 +70,11 @@ def test_a_link_with_present_opens_that_screen(app):
     assert "screen 4 of 8" in "\n".join(c.value for c in at.caption)
     assert any(m.value.startswith("## What would make it say ") for m in at.markdown)
     assert unexplained(at) == []
+
+
+def test_without_a_model_the_talk_says_so_and_the_way_out_stays(app):
+    at = app(dataset="BME", present=1)  # no shipped model for BME
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("No model for BME" in i.value for i in at.info)
+    at.button(key="present_leave").click().run()
+    assert not at.exception and at.session_state["present"] == ""
