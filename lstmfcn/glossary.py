@@ -254,7 +254,6 @@ TERMS: tuple[Term, ...] = (
         "forward pass",
         "One run of the model on a series to get its answer; how long a method takes is counted in these.",
         r"forward pass(?:es)?",
-        r"passes",
     ),
     _t(
         "Wilcoxon",

@@ -499,13 +499,17 @@ def _importance(model, X, y, L, rows, classes, var_names, n_split: int, found: t
 def _sanity(sanity: dict, labels: dict[str, str], n: int, n_split: int) -> str:
     out = [
         f'<p class="used">Sanity check (model randomisation, Adebayo et al. 2018): {_used(n, n_split)} Each is '
-        "explained for its predicted class again with the head's and then every layer's weights randomised; "
+        "explained for its predicted class again with the last layer's and then every layer's weights randomised; "
         "ρ is the rank correlation of the |maps| with the trained model's (low is good).</p>"
     ]
     for m, result in sanity.items():
         out.append(f'<p class="{"yes" if result.passes() else "no"}">{esc(result.verdict(labels[m]))}</p>')
     rows = [(labels[m], f"{r.head:.3f}", f"{r.all:.3f}") for m, r in sanity.items()]
-    out.append(_table(("method", "ρ after randomising the head", "ρ after randomising everything"), rows))
+    out.append(
+        _table(
+            ("method", "Spearman ρ after randomising the last layer", "Spearman ρ after randomising every layer"), rows
+        )
+    )
     return "\n".join(out)
 
 
