@@ -12,7 +12,7 @@ import numpy as np
 import streamlit as st
 
 from lstmfcn import figures as F
-from lstmfcn.because import Because
+from lstmfcn.because import Because, class_words
 from lstmfcn.counterfactual import summary
 from lstmfcn.dashboard import sources
 from pages import _cached as cached
@@ -58,7 +58,7 @@ def what_would_make_it_say(ctx: ui.Context, page: str, split: str, i: int, predi
             key=f"{page}_cf_to_{split}_{i}",
             help="The class to ask about; first the one the model finds next most likely.",
         )
-    st.markdown(f"##### What would make it say {ctx.classes[to]}?")
+    st.markdown(f"##### What would make it say {class_words(ctx.classes[to])}?")
     if not st.button(
         "Find out", icon=":material/search:", key=f"{page}_cf_find_{split}_{i}_{to}", help=terms.tip("counterfactual")
     ):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from lstmfcn import load_dataset
-from lstmfcn.because import because
+from lstmfcn.because import because, class_words
 from lstmfcn.checkpoint import load_checkpoint
 from lstmfcn.counterfactual import Origin, native_guide, summary
 from lstmfcn.data.names import names_from_metadata
@@ -77,7 +77,7 @@ def test_what_would_make_it_say_is_the_librarys_counterfactual(app):
     _, _, _, train = shipped(LSTMFCN_MODEL, "GunPoint", "train")
     pred = int(class_activation_maps(model, a.X[7:8]).logits[0].argmax())
     to = 1 - pred
-    assert f"What would make it say {classes[to]}?" in " ".join(markdown_texts(at))
+    assert f"What would make it say {class_words(classes[to])}?" in " ".join(markdown_texts(at))
     at.button(key=f"cam_cf_find_test_7_{to}").click().run()
     assert not at.exception, [e.value for e in at.exception]
     cf = native_guide(
