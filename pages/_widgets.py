@@ -122,7 +122,8 @@ def chart(
         file = downloads.file_name(source["dataset"], source["model"], name) if source else name
         if source and fig.layout.title.text and not fig.layout.title.subtitle.text:  # never over the figure's own
             subtitled(fig, source["subtitle"])
-    st.caption(f":material/lightbulb: {how_to_read}", help=tip(how_to_read))
+    # the reading guide's tooltip also explains the words of the chart's title and axes (a chart has no tooltip)
+    st.caption(f":material/lightbulb: {how_to_read}", help=tip(how_to_read, *chart_words(fig)))
     kwargs = {}
     if on_select is not None:
         kwargs = dict(on_select=on_select, selection_mode=selection_mode)
@@ -140,6 +141,17 @@ def chart(
             type="tertiary",
             help="The numbers this chart plots. For a picture, use the camera button in the chart's toolbar (PNG).",
         )
+
+
+def chart_words(fig) -> list[str]:
+    """The words a Plotly figure shows around its plot: its title and subtitle, its panels' names and
+    its axes' titles (the hover texts aside)."""
+    layout = fig.layout
+    words = [layout.title.text, layout.title.subtitle.text, *(a.text for a in layout.annotations or ())]
+    for name in dir(layout):
+        if name.startswith(("xaxis", "yaxis")) and layout[name] is not None:
+            words.append(layout[name].title.text)
+    return [w for w in words if w]
 
 
 def selected_point(state_key: str) -> int | None:

@@ -4,7 +4,9 @@ A text element (markdown, caption, title, alert, metric, widget label and option
 explained when every glossary term in what it shows is explained in its own tooltip (``help=``, as
 ``pages._terms.tip`` writes it). Alerts have no tooltip in Streamlit: there the caption drawn right
 after the alert (``pages._terms.alert``) carries it. Tabs and expander labels cannot carry one
-either; their terms are explained in what they hold, and are not checked. A table's column
+either; their terms are explained in what they hold, and are not checked. A chart's title, panel
+names and axis titles carry theirs in its reading guide, the caption drawn just before it
+(``pages._widgets.chart``); the hover texts inside a chart are not checked. A table's column
 headers carry theirs in the column's help (``pages._widgets.table_columns``); its cells are not checked.
 """
 
@@ -53,6 +55,17 @@ def _shown(el) -> tuple[str, str]:
     return "\n".join(parts), tip
 
 
+def _chart_words(layout: dict) -> list[str]:
+    """A chart's title, subtitle, panel names and axis titles, from its Plotly layout."""
+    title = layout.get("title") or {}
+    words = [title.get("text") or "", (title.get("subtitle") or {}).get("text") or ""]
+    words += [a.get("text") or "" for a in layout.get("annotations") or []]
+    words += [
+        ((v or {}).get("title") or {}).get("text") or "" for k, v in layout.items() if k.startswith(("xaxis", "yaxis"))
+    ]
+    return [w for w in words if w]
+
+
 def _unexplained_headers(el) -> list[str]:
     """One line per column header of a table that uses a glossary term its help does not explain."""
     config = json.loads(el.proto.columns or "{}")
@@ -70,7 +83,15 @@ def unexplained(at) -> list[str]:
     elements = _flat(at._tree)
     problems = []
     for k, el in enumerate(elements):
-        if not hasattr(el, "proto") or el.type in ("tab", "expander", "plotly_chart"):
+        if not hasattr(el, "proto") or el.type in ("tab", "expander"):
+            continue
+        if el.type == "plotly_chart":
+            before = elements[k - 1] if k else None
+            tip = (getattr(before.proto, "help", "") or "") if before is not None and before.type == "caption" else ""
+            words = " | ".join(_chart_words(json.loads(el.proto.spec)["layout"]))
+            missing = {t.name for t in glossary.find_terms(words)} - glossary.explained_terms(tip)
+            if missing:
+                problems.append(f"chart {words[:90]!r}: {sorted(missing)}")
             continue
         if el.type == "dataframe":
             problems += _unexplained_headers(el)
