@@ -138,12 +138,13 @@ def chain_probabilities(
     probs = torch.empty(n_chains, selectors.shape[1], dtype=torch.float32)
 
     def probability(j: int) -> None:
-        lstm = net._lstm_branch(copy, lengths, mask)[0]
         h = interior(3)  # (B, T, C)
         pooled = (
             h.mean(dim=1) if keep is None else (h * keep[:, :, None]).sum(1) / keep.sum(1, keepdim=True).clamp_min(1.0)
         )
-        out = net.head(torch.cat([lstm, pooled], dim=1)).float()
+        # The head is linear: the LSTM branch's share plus the pooled conv features' share and the bias.
+        lstm_share = net.branch_logits(copy, lengths, branch="lstm")
+        out = torch.addmm(lstm_share + net.head.bias, pooled, net.head_conv_weight.t()).float()
         probs[:, j] = (out if logits else torch.softmax(out, dim=1)).gather(1, target[:, None])[:, 0]
 
     probability(0)
