@@ -23,6 +23,7 @@ import numpy as np
 from torch import nn
 
 from .data.dataset import Dataset
+from .errors import UserInputError
 from .evaluation import predict_logits, softmax
 from .explain import explain, perturbation_curves, spearman_per_sample
 from .model_input import model_classes, model_input
@@ -128,7 +129,7 @@ def model_view(
     """
     classes = model_classes(model)
     if target not in classes:
-        raise ValueError(f"class {target!r} is not one of this model's classes ({', '.join(classes)})")
+        raise UserInputError(f"class {target!r} is not one of this model's classes ({', '.join(classes)})")
     k = classes.index(target)
     xb, lb = np.asarray(x, np.float32)[None], np.array([int(length)])
     res = explain(model, xb, ["cam", method], target=k, lengths=lb, baseline=baseline, ig_steps=ig_steps)

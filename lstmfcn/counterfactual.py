@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from torch import nn
 
+from .errors import UserInputError
 from .evaluation import predict_logits, softmax
 from .explain.cam import class_activation_maps
 from .whatif import Splice, as_series
@@ -163,10 +164,10 @@ def nearest_of_class(
         ValueError: no training series of class ``target``, or shapes that do not match.
     """
     if X_train.ndim != 3 or X_train.shape[1:] != x.shape:
-        raise ValueError(f"training series must have shape (N, {x.shape[0]}, {x.shape[1]}), got {X_train.shape}")
+        raise UserInputError(f"training series must have shape (N, {x.shape[0]}, {x.shape[1]}), got {X_train.shape}")
     of_class = np.flatnonzero(np.asarray(y_train) == target)
     if len(of_class) == 0:
-        raise ValueError(f"the training split holds no series of class {target} to guide a counterfactual")
+        raise UserInputError(f"the training split holds no series of class {target} to guide a counterfactual")
     lens = None if lengths_train is None else np.asarray(lengths_train)[of_class]
     agreed = predict_logits(model, X_train[of_class], lens).argmax(1) == target
     pool = of_class[agreed] if agreed.any() else of_class
@@ -253,7 +254,7 @@ def native_guide(
     x = as_series(x)
     valid = length or x.shape[-1]
     if not 0 < max_fraction <= 1 or max_calls < 1 or per_round < 1:
-        raise ValueError(
+        raise UserInputError(
             f"max_fraction must lie in (0, 1] and max_calls, per_round be at least 1, got {max_fraction},"
             f" {max_calls}, {per_round}"
         )
@@ -339,9 +340,9 @@ def _resolve_target(target: int | None, probs: np.ndarray, from_class: int) -> i
         others[from_class] = -np.inf
         return int(others.argmax())
     if not 0 <= int(target) < len(probs):
-        raise ValueError(f"the target class must be an index in 0..{len(probs) - 1}, got {target}")
+        raise UserInputError(f"the target class must be an index in 0..{len(probs) - 1}, got {target}")
     if int(target) == from_class:
-        raise ValueError(f"the model already predicts class {target} for this series: pick another target")
+        raise UserInputError(f"the model already predicts class {target} for this series: pick another target")
     return int(target)
 
 

@@ -7,6 +7,8 @@ import functools
 import torch
 from torch import nn
 
+from .errors import UserInputError
+
 
 def resolve_device(device: str | torch.device | None = "auto") -> torch.device:
     """``"auto"`` (or None) → CUDA when present, else CPU; ``"cuda"`` without a GPU is an error.
@@ -18,7 +20,7 @@ def resolve_device(device: str | torch.device | None = "auto") -> torch.device:
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     dev = torch.device(device)
     if dev.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError("device 'cuda' was requested but this machine has no CUDA GPU; use 'cpu' or 'auto'")
+        raise UserInputError("device 'cuda' was requested but this machine has no CUDA GPU; use 'cpu' or 'auto'")
     return dev
 
 

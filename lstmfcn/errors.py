@@ -1,8 +1,9 @@
 """Error types a user can meet, each with a message that names the problem.
 
 Every error raised because of *input* (a file, a dataset name, a checkpoint, a mismatch between
-a model and a dataset) derives from :class:`LstmFcnError`; the CLI turns them into one line on
-stderr and exit status 2, the dashboard into a message on the page.
+a model and a dataset, an option's value) derives from :class:`LstmFcnError`; the CLI turns them
+into one line on stderr and exit status 2, the dashboard into a message on the page. Any other
+exception is a bug: the CLI lets it surface as a traceback (exit status 1).
 """
 
 from __future__ import annotations
@@ -10,6 +11,13 @@ from __future__ import annotations
 
 class LstmFcnError(Exception):
     """Base class of every user-facing error; ``str(err)`` is a sentence for the user."""
+
+
+class UserInputError(LstmFcnError, ValueError):
+    """An argument a user chose is out of range or unknown (a method, a baseline, a device, a size).
+
+    A ``ValueError`` too, so callers that catch ``ValueError`` keep working.
+    """
 
 
 class DataError(LstmFcnError, ValueError):

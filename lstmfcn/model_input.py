@@ -29,7 +29,7 @@ import numpy as np
 from .data import catalog
 from .data.dataset import Dataset
 from .data.preprocess import prepare_arrays
-from .errors import DataError, MismatchError
+from .errors import DataError, MismatchError, UserInputError
 from .models import LSTMFCN
 
 #: Preprocessing assumed for a model whose metadata records none (built in code, or an old file).
@@ -256,7 +256,7 @@ def _is_embedded(ds: Dataset) -> bool:
 
 def _check_split(split: str) -> str:
     if split not in ("train", "test"):
-        raise ValueError(f"split must be 'train' or 'test', not {split!r}")
+        raise UserInputError(f"split must be 'train' or 'test', not {split!r}")
     return split
 
 

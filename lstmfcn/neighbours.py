@@ -13,6 +13,7 @@ import torch
 from torch import nn
 
 from .device import batch_size_for, model_device
+from .errors import UserInputError
 from .explain.inputs import as_input, as_lengths, batch_slices
 from .explain.model_copies import inference_model
 
@@ -53,7 +54,7 @@ def nearest(
         ValueError: ``k`` below 1.
     """
     if k < 1:
-        raise ValueError(f"k must be at least 1, got {k}")
+        raise UserInputError(f"k must be at least 1, got {k}")
     one = None if length is None else np.array([length])
     query = features(model, np.asarray(x, np.float32)[None], one)  # (1, F)
     dist = np.linalg.norm(features(model, X_train, lengths_train) - query, axis=1)  # (N,)
@@ -93,7 +94,7 @@ def project_2d(feats: np.ndarray, method: str = "pca", *, seed: int = 0) -> np.n
         ValueError: an unknown method, or ``"umap"`` without the package (the message says so).
     """
     if method not in PROJECTIONS:
-        raise ValueError(f"projection must be one of {', '.join(PROJECTIONS)}, not {method!r}")
+        raise UserInputError(f"projection must be one of {', '.join(PROJECTIONS)}, not {method!r}")
     if method == "umap":
         return _umap_2d(feats, seed)
     centred = feats - feats.mean(axis=0, keepdims=True)
@@ -103,7 +104,9 @@ def project_2d(feats: np.ndarray, method: str = "pca", *, seed: int = 0) -> np.n
 
 def _umap_2d(feats: np.ndarray, seed: int) -> np.ndarray:
     if not umap_available():
-        raise ValueError("UMAP needs the optional 'umap-learn' package, which is not installed here; PCA is available")
+        raise UserInputError(
+            "UMAP needs the optional 'umap-learn' package, which is not installed here; PCA is available"
+        )
     import umap  # imported only when asked for: optional, and slow to import
 
     n_neighbors = max(2, min(15, len(feats) - 1))

@@ -46,6 +46,7 @@ from torch import nn
 
 from . import cache_folder
 from .device import batch_size_for, cpu_model, model_device
+from .errors import UserInputError
 
 ENV = "LSTMFCN_PASS_SIZE"
 
@@ -71,9 +72,9 @@ def mode() -> str | int:
     try:
         size = int(raw)
     except ValueError:
-        raise ValueError(f"{ENV} must be 'calibrate', 'rule' or a number of samples, got {raw!r}") from None
+        raise UserInputError(f"{ENV} must be 'calibrate', 'rule' or a number of samples, got {raw!r}") from None
     if size < 1:
-        raise ValueError(f"{ENV} must be at least 1 sample, got {size}")
+        raise UserInputError(f"{ENV} must be at least 1 sample, got {size}")
     return size
 
 

@@ -31,7 +31,7 @@ from .because import Because, because
 from .dashboard import analysis, explanations
 from .data.names import apply_renames, display_class, names_from_metadata
 from .data.overlap import split_warning
-from .errors import LstmFcnError
+from .errors import LstmFcnError, UserInputError
 from .evaluation import evaluate
 from .explain import (
     METHODS,
@@ -130,10 +130,10 @@ def build_report(
             none to show, or an empty split.
     """
     if samples < 1:
-        raise ValueError(f"samples must be at least 1, got {samples}")
+        raise UserInputError(f"samples must be at least 1, got {samples}")
     names = parse_methods(methods)
     if "attention" in names and not can_show_attention(model):
-        raise ValueError("this model has no attention over more than one position to check; leave out 'attention'")
+        raise UserInputError("this model has no attention over more than one position to check; leave out 'attention'")
     say = progress or (lambda fraction, what: None)
 
     say(0.0, f"evaluating the {split} split")

@@ -22,6 +22,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .errors import UserInputError
 from .explain.baselines import BASELINES, make_baseline
 from .explain.cam import class_activation_maps
 
@@ -54,14 +55,16 @@ class Window:
     def rows(self, n_vars: int, valid: int) -> np.ndarray:
         """Indices of the variables edited, after checking the window against ``valid`` steps."""
         if not 0 <= self.start < self.stop <= valid:
-            raise ValueError(
+            raise UserInputError(
                 f"the window [{self.start}, {self.stop}) must be non-empty and lie within the series' {valid} valid steps"
             )
         if self.variables is None:
             return np.arange(n_vars)
         rows = np.asarray(self.variables, dtype=np.int64).reshape(-1)
         if len(rows) == 0 or rows.min() < 0 or rows.max() >= n_vars:
-            raise ValueError(f"variables must be a non-empty list of indices in 0..{n_vars - 1}, got {self.variables}")
+            raise UserInputError(
+                f"variables must be a non-empty list of indices in 0..{n_vars - 1}, got {self.variables}"
+            )
         return rows
 
     def edited(self, x: np.ndarray, valid: int) -> np.ndarray:
@@ -79,7 +82,7 @@ class Baseline(Window):
 
     def edited(self, x: np.ndarray, valid: int) -> np.ndarray:
         if self.baseline not in BASELINES:
-            raise ValueError(f"unknown baseline {self.baseline!r}; choose one of {', '.join(BASELINES)}")
+            raise UserInputError(f"unknown baseline {self.baseline!r}; choose one of {', '.join(BASELINES)}")
         xt = torch.as_tensor(x)[None]  # (1, V, T)
         lt = None if valid == x.shape[-1] else torch.tensor([valid])
         return make_baseline(xt, self.baseline, lt, blur_sigma=self.blur_sigma)[0].numpy()
@@ -98,7 +101,7 @@ class Smooth(Window):
         from scipy.ndimage import uniform_filter1d
 
         if self.width < 1:
-            raise ValueError(f"the smoothing width must be at least 1 step, got {self.width}")
+            raise UserInputError(f"the smoothing width must be at least 1 step, got {self.width}")
         out = x.copy()
         out[:, :valid] = uniform_filter1d(x[:, :valid], self.width, axis=-1, mode="nearest")
         return out
@@ -112,7 +115,7 @@ class Scale(Window):
 
     def edited(self, x: np.ndarray, valid: int) -> np.ndarray:
         if not np.isfinite(self.factor):
-            raise ValueError(f"the scale factor must be a finite number, got {self.factor}")
+            raise UserInputError(f"the scale factor must be a finite number, got {self.factor}")
         return x * np.float32(self.factor)
 
 
@@ -143,7 +146,7 @@ class Noise(Window):
 
     def edited(self, x: np.ndarray, valid: int) -> np.ndarray:
         if not (np.isfinite(self.sigma) and self.sigma >= 0):
-            raise ValueError(f"the noise sigma must be a finite number >= 0, got {self.sigma}")
+            raise UserInputError(f"the noise sigma must be a finite number >= 0, got {self.sigma}")
         std = x[:, self.start : self.stop].std(axis=-1, keepdims=True)  # (V, 1)
         noise = np.random.default_rng(self.seed).normal(0.0, 1.0, x.shape).astype(np.float32)
         return x + np.float32(self.sigma) * std * noise
@@ -157,10 +160,10 @@ class Splice(Window):
 
     def edited(self, x: np.ndarray, valid: int) -> np.ndarray:
         if self.donor is None:
-            raise ValueError("a splice needs a donor series of the same shape as the edited one")
+            raise UserInputError("a splice needs a donor series of the same shape as the edited one")
         donor = as_series(self.donor)
         if donor.shape != x.shape:
-            raise ValueError(f"the donor series has shape {donor.shape}, the edited one {x.shape}: they must match")
+            raise UserInputError(f"the donor series has shape {donor.shape}, the edited one {x.shape}: they must match")
         return donor
 
 
@@ -168,7 +171,7 @@ def as_series(x: np.ndarray) -> np.ndarray:
     """``x`` as a float32 ``(V, T)`` array (a copy is made only where needed; callers never write to it)."""
     arr = np.asarray(x, dtype=np.float32)
     if arr.ndim != 2:
-        raise ValueError(f"a series must have shape (V, T) (variables, time), got shape {arr.shape}")
+        raise UserInputError(f"a series must have shape (V, T) (variables, time), got shape {arr.shape}")
     return arr
 
 
@@ -176,7 +179,7 @@ def _check_length(length: int | None, total: int) -> int:
     if length is None:
         return total
     if not 1 <= int(length) <= total:
-        raise ValueError(f"length must lie between 1 and the series length {total}, got {length}")
+        raise UserInputError(f"length must lie between 1 and the series length {total}, got {length}")
     return int(length)
 
 

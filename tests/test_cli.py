@@ -85,6 +85,38 @@ def test_bad_input_exits_2_with_one_line(capsys, argv, message):
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
 
 
+def test_an_internal_bug_is_a_traceback_not_bad_input(monkeypatch):
+    # A ValueError the code did not raise about the user's input is a bug: it must not read as
+    # "error: …" with exit 2 (the user would look for a mistake of theirs), but surface as itself.
+    import lstmfcn.data
+
+    def broken():
+        raise ValueError("operands could not be broadcast together")  # what a bug in numpy code says
+
+    monkeypatch.setattr(lstmfcn.data, "list_datasets", broken)
+    with pytest.raises(ValueError, match="could not be broadcast"):
+        main(["datasets"])
+
+
+def test_an_internal_bug_exits_1_with_its_traceback_from_a_real_shell():
+    # The same through `python -m lstmfcn`: the interpreter's exit status 1 and the traceback.
+    code = (
+        "import sys, lstmfcn.data; from lstmfcn.cli import main;"
+        "lstmfcn.data.list_datasets = lambda: int('one');"  # a ValueError from a bug, not from input
+        "sys.exit(main(['datasets']))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 1 and "Traceback" in proc.stderr and "invalid literal for int()" in proc.stderr
+    assert "error: invalid literal" not in proc.stderr
+
+
+def test_a_value_out_of_range_is_user_input(capsys, tmp_path):
+    # The library's checks of an option's value are UserInputError: still one line and exit 2.
+    out = tmp_path / "m.safetensors"
+    code, _, err = run(capsys, "train", "--dataset", "GunPoint", "--cells", "0", "--epochs", "1", "--out", str(out))
+    assert code == 2 and "cells must be at least 1" in err and len(err.strip().splitlines()) == 1
+
+
 def test_mismatched_checkpoint_is_explained(capsys, tmp_path, trained_lstmfcn):
     model, meta = trained_lstmfcn
     ckpt = save_checkpoint(tmp_path / "gp.safetensors", model, meta)

@@ -28,6 +28,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ..errors import UserInputError
+
 #: The shipped models checked: one of each architecture, univariate and multivariate, attention
 #: over time and over variables.
 CHECK_MODELS = (
@@ -119,7 +121,7 @@ def run_check(
 
     dev = torch.device(device)
     if dev.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError("--device cuda: torch sees no CUDA device here")
+        raise UserInputError("--device cuda: torch sees no CUDA device here")
     say = progress or (lambda what: None)
     rows: list[CheckRow] = []
     for name in models:

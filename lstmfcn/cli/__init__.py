@@ -5,8 +5,9 @@ group's subcommands and sets, as parser defaults, ``run`` (``args -> exit status
 subcommand takes what argparse leaves over, ``take_extra`` (``(args, extra) -> bool``). This module
 builds the parser from :data:`GROUPS` and runs the chosen subcommand.
 
-Every input error exits with status 2 and one line on stderr naming the problem; nothing a user
-can get wrong prints a traceback.
+Every input error (a :class:`~lstmfcn.errors.LstmFcnError`, or an unusable path) exits with status 2
+and one line on stderr naming the problem; nothing a user can get wrong prints a traceback. Any
+other exception is a bug and surfaces as one (exit status 1), never as "bad input".
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; returns the exit status (0 ok, 2 bad input, 130 interrupted)."""
+    """Run the CLI; returns the exit status (0 ok, 2 bad input, 130 interrupted); a bug raises."""
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     take_extra = getattr(args, "take_extra", None)
@@ -64,8 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         hint = WAY_OUT_FLAGS.get(getattr(exc, "way_out", None), "")
         print(f"error: {_one_line(str(exc))}{hint}", file=sys.stderr)
         return 2
-    except (ValueError, OSError) as exc:
-        # Anything else the user's input can provoke (a bad device name, an unreadable path).
+    except OSError as exc:
+        # A path the user named cannot be read or written (missing, a folder, no permission, disk full).
         print(f"error: {_one_line(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

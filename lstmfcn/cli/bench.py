@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from ..errors import UserInputError
 from ._common import DEVICES
 
 
@@ -67,9 +68,9 @@ def run(args: argparse.Namespace) -> int:
         from ..bench.oneliner import format_oneliner, run_oneliner_bench
 
         if args.device == "cuda":
-            raise ValueError("--oneliner compares on the CPU (the question is CPU speed); use --device cpu or auto")
+            raise UserInputError("--oneliner compares on the CPU (the question is CPU speed); use --device cpu or auto")
         if (args.limit is not None and args.limit < 1) or args.repeats < 1:
-            raise ValueError("--limit and --repeats must be at least 1")
+            raise UserInputError("--limit and --repeats must be at least 1")
         result = run_oneliner_bench(
             repeats=args.repeats, limit=args.limit, progress=lambda what: print(f"timing {what} …", file=sys.stderr)
         )
@@ -107,7 +108,7 @@ def _gpu_check(args: argparse.Namespace) -> int:
             print(path)
         return 0
     if not args.data:
-        raise ValueError("--check reads its data from --data DIR (written by --export-data DIR)")
+        raise UserInputError("--check reads its data from --data DIR (written by --export-data DIR)")
     device = "cuda" if args.device in ("auto", "cuda") and _cuda() else args.device
     if device == "auto":
         device = "cpu"
@@ -136,7 +137,7 @@ def _scaling(args: argparse.Namespace) -> int:
 
     out = Path(args.scaling)
     if out.suffix.lower() not in (".html", ".png"):
-        raise ValueError(f"--scaling writes .html or .png, not {out.suffix or 'a file without suffix'}")
+        raise UserInputError(f"--scaling writes .html or .png, not {out.suffix or 'a file without suffix'}")
     curves = scaling_curves(args.device)
     figs = scaling_figures(curves)
     html = figs[0].to_html(include_plotlyjs=True, full_html=False) + figs[1].to_html(
@@ -159,10 +160,10 @@ def _render_png(page_html: str, out) -> None:
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        raise ValueError("a .png needs the playwright package (pip install -r requirements-dev.txt)") from None
+        raise UserInputError("a .png needs the playwright package (pip install -r requirements-dev.txt)") from None
     chromium = os.environ.get("LSTMFCN_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
     if not chromium:
-        raise ValueError("a .png needs Chromium (apt-get install -y chromium, or set LSTMFCN_CHROMIUM)")
+        raise UserInputError("a .png needs Chromium (apt-get install -y chromium, or set LSTMFCN_CHROMIUM)")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=["--headless", "--no-sandbox", "--disable-gpu"])
         try:

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from ..errors import UserInputError
 from ._common import add_fit_switches, add_model_input_arguments, model_input_for
 
 
@@ -41,7 +42,9 @@ def run(args: argparse.Namespace) -> int:
     split = model_input_for(model, ds, args)
     train = model_input(model, ds, "train", resample=args.resample, class_subset=args.class_subset)
     if not 0 <= args.sample < len(split.X):
-        raise ValueError(f"--sample must lie in 0..{len(split.X) - 1} for the {args.split} split, got {args.sample}")
+        raise UserInputError(
+            f"--sample must lie in 0..{len(split.X) - 1} for the {args.split} split, got {args.sample}"
+        )
     classes = model_classes(model)
     target = _class_index(args.to, classes)
     i = args.sample
@@ -91,5 +94,5 @@ def _class_index(name: str | None, classes: list[str]) -> int | None:
     if name is None:
         return None
     if name not in classes:
-        raise ValueError(f"--to must be one of the model's classes ({', '.join(classes)}), got {name!r}")
+        raise UserInputError(f"--to must be one of the model's classes ({', '.join(classes)}), got {name!r}")
     return classes.index(name)

@@ -17,6 +17,8 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+from ..errors import UserInputError
+
 PACKAGE = Path(__file__).resolve().parents[1]
 #: Where the entry script may be: shipped inside the installed package, or a source tree's root.
 APP_CANDIDATES = (PACKAGE / "app" / "app.py", PACKAGE.parent / "app.py")
@@ -76,7 +78,7 @@ def streamlit_command(args: argparse.Namespace, env: Mapping[str, str] | None = 
     from lstmfcn.dashboard.serving import is_public, limits
 
     if args.port is not None and not 1 <= args.port <= 65535:
-        raise ValueError(f"--port must be between 1 and 65535, got {args.port}")
+        raise UserInputError(f"--port must be between 1 and 65535, got {args.port}")
     port = [] if args.port is None else ["--server.port", str(args.port)]
     cap = []
     env = server_env(args) if env is None else env

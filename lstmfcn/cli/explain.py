@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from ..errors import UserInputError
 from ._common import DEVICES, add_fit_switches, add_model_input_arguments, model_input_for, print_table
 
 METHODS_HELP = (
@@ -120,7 +121,7 @@ def _perturbation_options(args: argparse.Namespace, methods: list[str]) -> dict:
     given = {"window": args.window, "stride": args.stride, "n_segments": args.segments}
     for key, value in given.items():
         if value is not None and value < 1:
-            raise ValueError(f"{_PERTURBATION_FLAGS[key][0]} must be at least 1, got {value}")
+            raise UserInputError(f"{_PERTURBATION_FLAGS[key][0]} must be at least 1, got {value}")
     opts = {k: v for k, v in {**given, "per_variable": args.per_variable}.items() if v is not None}
     for key in opts:
         flag, owners = _PERTURBATION_FLAGS[key]
@@ -132,7 +133,7 @@ def _perturbation_options(args: argparse.Namespace, methods: list[str]) -> dict:
 def _ig_options(args: argparse.Namespace) -> dict:
     """IG's rule and, when asked for, its adaptive tolerance (checked before any pass)."""
     if args.ig_tolerance is not None and args.ig_tolerance <= 0:
-        raise ValueError(f"--ig-tolerance must be positive (a fraction such as 0.01), got {args.ig_tolerance}")
+        raise UserInputError(f"--ig-tolerance must be positive (a fraction such as 0.01), got {args.ig_tolerance}")
     opts = {"integration": args.ig_rule}
     if args.ig_tolerance is not None:
         opts["tolerance"] = args.ig_tolerance
@@ -146,16 +147,16 @@ def _explain_inputs(args: argparse.Namespace):
     from ..device import resolve_device
 
     if args.limit is not None and args.limit < 1:
-        raise ValueError(f"--limit must be at least 1, got {args.limit}")
+        raise UserInputError(f"--limit must be at least 1, got {args.limit}")
     if args.ig_steps < 1:
-        raise ValueError(f"--ig-steps must be at least 1, got {args.ig_steps}")
+        raise UserInputError(f"--ig-steps must be at least 1, got {args.ig_steps}")
     model, meta = load_checkpoint(args.checkpoint)
     model.to(resolve_device(args.device))
     ds = load_dataset(args.dataset)
     split = model_input_for(model, ds, args)
     n = len(split.y) if args.limit is None else min(args.limit, len(split.y))
     if n == 0:
-        raise ValueError(f"the {args.split} split of '{ds.name}' is empty")
+        raise UserInputError(f"the {args.split} split of '{ds.name}' is empty")
     target = int(args.target) if args.target.lstrip("-").isdigit() else args.target
     return model, meta, ds, split.X[:n], split.y[:n], split.lengths[:n], target
 
@@ -169,7 +170,7 @@ def run_explain(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     if out.suffix != ".npz":
-        raise ValueError(f"--out must end in .npz, got '{out.name}'")
+        raise UserInputError(f"--out must end in .npz, got '{out.name}'")
     methods = parse_methods(args.methods)  # a bad name fails before the model loads
     perturb = _perturbation_options(args, methods)
     model, meta, ds, X, y, lengths, target = _explain_inputs(args)
@@ -226,12 +227,12 @@ def run_faithfulness(args: argparse.Namespace) -> int:
     from ..explain import explain, faithfulness_report, model_randomisation_check, parse_methods
 
     if args.steps < 1 or args.random_seeds < 1 or (args.segment_length is not None and args.segment_length < 1):
-        raise ValueError("--steps, --segment-length and --random-seeds must be at least 1")
+        raise UserInputError("--steps, --segment-length and --random-seeds must be at least 1")
     methods = parse_methods(args.methods)
     perturb = _perturbation_options(args, methods)
     model, meta, ds, X, y, lengths, target = _explain_inputs(args)
     if target == "all":
-        raise ValueError("faithfulness needs one class per sample: use --target predicted, true or a class index")
+        raise UserInputError("faithfulness needs one class per sample: use --target predicted, true or a class index")
     res = explain(
         model,
         X,

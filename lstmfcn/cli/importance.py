@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from ..errors import UserInputError
 from ._common import DEVICES, add_fit_switches, add_model_input_arguments, print_table
 
 
@@ -42,9 +43,9 @@ def _samples(text: str) -> int | None:
     try:
         n = int(text)
     except ValueError:
-        raise ValueError(f"--samples must be a number or 'all', got {text!r}") from None
+        raise UserInputError(f"--samples must be a number or 'all', got {text!r}") from None
     if n < 1:
-        raise ValueError(f"--samples must be at least 1, got {n}")
+        raise UserInputError(f"--samples must be at least 1, got {n}")
     return n
 
 
@@ -58,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     from ..importance.sentences import agreement_sentence, importance_sentence
 
     if args.repeats < 1:
-        raise ValueError(f"--repeats must be at least 1, got {args.repeats}")
+        raise UserInputError(f"--repeats must be at least 1, got {args.repeats}")
     samples = _samples(args.samples)
     maps = [] if args.maps.strip().lower() == "none" else parse_methods(args.maps)
     model, _ = load_checkpoint(args.checkpoint)

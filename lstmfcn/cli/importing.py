@@ -6,6 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
+from ..errors import UserInputError
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     from ..importers import FRAMEWORKS
@@ -63,9 +65,9 @@ def run(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     if out.suffix != ".safetensors":
-        raise ValueError(f"--out must end in .safetensors, got '{out.name}'")
+        raise UserInputError(f"--out must end in .safetensors, got '{out.name}'")
     if (args.mean is None) != (args.std is None):
-        raise ValueError("--mean and --std go together")
+        raise UserInputError("--mean and --std go together")
     ds = load_dataset(args.dataset, normalize=args.normalize)
     model, meta = import_model(
         args.framework,
@@ -116,4 +118,4 @@ def _list(text: str | None, kind):
     try:
         return [kind(x.strip()) for x in text.split(",") if x.strip()]
     except ValueError:
-        raise ValueError(f"cannot read '{text}' as a comma-separated list of numbers") from None
+        raise UserInputError(f"cannot read '{text}' as a comma-separated list of numbers") from None

@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+from ..errors import UserInputError
 from ._common import DEVICES, add_fit_switches, add_model_input_arguments
 
 
@@ -51,13 +52,13 @@ def run(args: argparse.Namespace) -> int:
     from ..report import build_report
 
     if args.samples < 1:
-        raise ValueError(f"--samples must be at least 1, got {args.samples}")
+        raise UserInputError(f"--samples must be at least 1, got {args.samples}")
     methods = parse_methods(args.methods)  # a bad name fails before the model loads
     renames = _renames(args.names)
     checkpoint = Path(args.checkpoint)
     out = Path(args.out) if args.out else None
     if out is not None and out.suffix.lower() not in (".html", ".htm"):
-        raise ValueError(f"--out must end in .html, got '{out.name}'")
+        raise UserInputError(f"--out must end in .html, got '{out.name}'")
     model, _ = load_checkpoint(checkpoint)
     model.to(resolve_device(args.device))
     ds = load_dataset(args.dataset)
@@ -90,7 +91,7 @@ def _renames(text: str) -> dict:
 
     renames = parse_names(text)
     if text.strip() and not renames:
-        raise ValueError('--names must be JSON like {"classes": {"1": "Gun"}, "variables": {"0": "x"}}')
+        raise UserInputError('--names must be JSON like {"classes": {"1": "Gun"}, "variables": {"0": "x"}}')
     return renames
 
 

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..errors import UserInputError
 from ._common import DEVICES
 
 
@@ -37,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     if out.suffix != ".safetensors":
-        raise ValueError(f"--out must end in .safetensors, got '{out.name}'")
+        raise UserInputError(f"--out must end in .safetensors, got '{out.name}'")
     cfg = TrainConfig(
         epochs=args.epochs,
         batch_size=args.batch_size,

@@ -9,6 +9,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
+from ..errors import UserInputError
 from ._common import DEVICES
 
 
@@ -145,12 +146,12 @@ def _retrain(args: argparse.Namespace) -> int:
     from ..workflow import train_and_save
 
     if len(args.names) != 1:
-        raise ValueError("zoo retrain takes exactly one entry name, e.g. 'zoo retrain GunPoint__lstmfcn'")
+        raise UserInputError("zoo retrain takes exactly one entry name, e.g. 'zoo retrain GunPoint__lstmfcn'")
     name = args.names[0]
     try:
         s = zoo.retrain_settings(name)
     except KeyError as exc:
-        raise ValueError(exc.args[0]) from None
+        raise UserInputError(exc.args[0]) from None
     _, meta, out = train_and_save(
         s["dataset"],
         s["arch"],

@@ -8,6 +8,8 @@ import numpy as np
 
 from lstmfcn.data.raw import RawSplit
 
+from ..errors import UserInputError
+
 
 @dataclass
 class Dataset:
@@ -74,13 +76,13 @@ class Dataset:
             return self.X_train, self.y_train, self.lengths_train
         if which == "test":
             return self.X_test, self.y_test, self.lengths_test
-        raise ValueError(f"split must be 'train' or 'test', not {which!r}")
+        raise UserInputError(f"split must be 'train' or 'test', not {which!r}")
 
     def raw(self, which: str) -> RawSplit:
         """The split as read, before preprocessing (``"train"`` or ``"test"``)."""
         raw = {"train": self.raw_train, "test": self.raw_test}.get(which, ...)
         if raw is ...:
-            raise ValueError(f"split must be 'train' or 'test', not {which!r}")
+            raise UserInputError(f"split must be 'train' or 'test', not {which!r}")
         if raw is None:
             raise ValueError(f"dataset '{self.name}' holds no raw series; build it with load_dataset or prepare")
         return raw

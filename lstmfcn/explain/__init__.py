@@ -23,6 +23,7 @@ from collections.abc import Sequence
 import numpy as np
 from torch import nn
 
+from ..errors import UserInputError
 from ._common import (
     BASELINES,
     ArrayLike,
@@ -84,7 +85,7 @@ def parse_methods(methods: str | Sequence[str]) -> list[str]:
     names = [m.strip() for m in methods.split(",")] if isinstance(methods, str) else [str(m) for m in methods]
     names = list(dict.fromkeys(n for n in names if n))  # keep order, drop repeats and blanks
     if not names:
-        raise ValueError(f"no explanation method given; valid methods are {', '.join(METHODS)}")
+        raise UserInputError(f"no explanation method given; valid methods are {', '.join(METHODS)}")
     check_methods(names)
     return names
 
@@ -107,11 +108,11 @@ def resolve_target(target: str | int | ArrayLike, logits: np.ndarray, y: ArrayLi
             return logits.argmax(axis=1)
         if target == "true":
             if y is None:
-                raise ValueError("target='true' needs the true labels: pass y=")
+                raise UserInputError("target='true' needs the true labels: pass y=")
             return as_target(y, n, k).numpy()
         if target == "all":
             return None
-        raise ValueError(
+        raise UserInputError(
             f"target must be one of {', '.join(TARGET_MODES)}, a class index or an array of indices, got {target!r}"
         )
     return as_target(target, n, k).numpy()
@@ -181,13 +182,13 @@ def explain(
     names = parse_methods(methods)
     check_options(method_opts)
     if isinstance(baseline, str) and baseline not in BASELINES:
-        raise ValueError(f"unknown baseline {baseline!r}; choose one of {', '.join(BASELINES)} or pass an array")
+        raise UserInputError(f"unknown baseline {baseline!r}; choose one of {', '.join(BASELINES)} or pass an array")
     if isinstance(target, str) and (target not in TARGET_MODES or (target == "true" and y is None)):
         resolve_target(target, np.zeros((0, 2)), y)  # fail before any forward pass, with its message
     opts = dict(method_opts, baseline=baseline, n_steps=ig_steps)
     x = np.asarray(x.detach().cpu() if hasattr(x, "detach") else x, dtype=np.float32)
     if x.ndim != 3:
-        raise ValueError(f"x must have shape (N, V, T) (samples, variables, time), got shape {x.shape}")
+        raise UserInputError(f"x must have shape (N, V, T) (samples, variables, time), got shape {x.shape}")
     n, v, total = x.shape
     variants = {m: METHODS[m].variant(v, total, **opts) for m in names}  # bad windows fail before any pass
 

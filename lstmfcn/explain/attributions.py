@@ -37,6 +37,7 @@ import torch
 from torch import nn
 
 from ..device import model_device
+from ..errors import UserInputError
 from ..pass_size import SPLIT_STEPS, BranchPlan, branch_plan, lstm_steps
 from ._common import (
     ArrayLike,
@@ -208,11 +209,11 @@ def _ig_pass(
 
 def _check_rule(integration: str, n_steps: int) -> None:
     if integration not in IG_RULES + NESTED_RULES:
-        raise ValueError(
+        raise UserInputError(
             f"unknown integration rule {integration!r}; choose one of {', '.join(IG_RULES + NESTED_RULES)}"
         )
     if int(n_steps) < 1:
-        raise ValueError(f"n_steps must be at least 1, got {n_steps}")
+        raise UserInputError(f"n_steps must be at least 1, got {n_steps}")
 
 
 #: Below this gap (in logit units) a sample counts as converged whatever its relative gap: when
@@ -250,10 +251,10 @@ def adaptive_integrated_gradients(
     the tolerance, together in shared passes.
     """
     if tolerance <= 0:
-        raise ValueError(f"tolerance must be positive (a relative gap such as 0.01), got {tolerance}")
+        raise UserInputError(f"tolerance must be positive (a relative gap such as 0.01), got {tolerance}")
     _check_rule(integration, start_steps)
     if max_steps < start_steps:
-        raise ValueError(f"max_steps ({max_steps}) must be at least start_steps ({start_steps})")
+        raise UserInputError(f"max_steps ({max_steps}) must be at least start_steps ({start_steps})")
     if integration in NESTED_RULES:
         return _nested_adaptive_ig(
             model, x, target, lengths, baseline, blur_sigma, tolerance, start_steps, max_steps, batch_size, progress
@@ -329,7 +330,7 @@ def _nested_adaptive_ig(
     it usually stops after the first round.
     """
     if int(start_steps) < 2:
-        raise ValueError(f"Clenshaw-Curtis needs at least 2 points, got {start_steps}")
+        raise UserInputError(f"Clenshaw-Curtis needs at least 2 points, got {start_steps}")
     net = inference_model(model) if model_device(model).type == "cpu" else gradient_model(model)
     device = model_device(net)
     xt = as_input(x, device)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from ..errors import UserInputError
 from .inputs import ArrayLike, valid_mask
 
 BASELINES = ("zeros", "mean", "blur")
@@ -29,7 +30,9 @@ def make_baseline(
     n, v, total = x.shape
     if isinstance(baseline, str):
         if baseline not in BASELINES:
-            raise ValueError(f"unknown baseline {baseline!r}; choose one of {', '.join(BASELINES)} or pass an array")
+            raise UserInputError(
+                f"unknown baseline {baseline!r}; choose one of {', '.join(BASELINES)} or pass an array"
+            )
         if baseline == "zeros":
             return torch.zeros_like(x)
         if baseline == "mean":
@@ -43,7 +46,9 @@ def make_baseline(
     try:
         b = b.to(device=x.device, dtype=x.dtype).expand_as(x).clone()
     except RuntimeError as exc:
-        raise ValueError(f"a baseline array must broadcast to {tuple(x.shape)}, got shape {tuple(b.shape)}") from exc
+        raise UserInputError(
+            f"a baseline array must broadcast to {tuple(x.shape)}, got shape {tuple(b.shape)}"
+        ) from exc
     mask = valid_mask(lengths, n, total)
     if mask is not None:
         b = b * torch.as_tensor(mask, device=x.device)

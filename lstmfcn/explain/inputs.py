@@ -10,6 +10,7 @@ import numpy as np
 import torch
 
 from ..data.preprocess import valid_mask as steps_mask
+from ..errors import UserInputError
 
 ArrayLike = np.ndarray | torch.Tensor
 
@@ -18,7 +19,7 @@ def as_input(x: ArrayLike, device: torch.device) -> torch.Tensor:
     """``x`` ``(N, V, T)`` as a float32 tensor on ``device`` (detached, never a view the caller holds)."""
     t = torch.as_tensor(x).detach()
     if t.ndim != 3:
-        raise ValueError(f"x must have shape (N, V, T) (samples, variables, time), got shape {tuple(t.shape)}")
+        raise UserInputError(f"x must have shape (N, V, T) (samples, variables, time), got shape {tuple(t.shape)}")
     return t.to(device=device, dtype=torch.float32)
 
 
@@ -28,9 +29,9 @@ def as_lengths(lengths: ArrayLike | None, n: int, total: int, device: torch.devi
         return None
     lt = torch.as_tensor(np.asarray(lengths) if not isinstance(lengths, torch.Tensor) else lengths).long()
     if lt.shape != (n,):
-        raise ValueError(f"lengths must have shape ({n},), one per sample, got {tuple(lt.shape)}")
+        raise UserInputError(f"lengths must have shape ({n},), one per sample, got {tuple(lt.shape)}")
     if (lt < 1).any() or (lt > total).any():
-        raise ValueError(f"lengths must lie between 1 and the series length {total}")
+        raise UserInputError(f"lengths must lie between 1 and the series length {total}")
     if (lt == total).all():
         return None
     return lt.to(device)
@@ -42,12 +43,12 @@ def as_target(target: int | ArrayLike, n: int, n_classes: int) -> torch.Tensor:
     if t.ndim == 0:
         t = t.expand(n)
     if t.shape != (n,):
-        raise ValueError(f"target must be a class index or an array of shape ({n},), got shape {tuple(t.shape)}")
+        raise UserInputError(f"target must be a class index or an array of shape ({n},), got shape {tuple(t.shape)}")
     if t.is_floating_point() and not torch.equal(t, t.round()):
-        raise ValueError("target must hold integer class indices")
+        raise UserInputError("target must hold integer class indices")
     t = t.long().cpu()
     if len(t) and (t.min() < 0 or t.max() >= n_classes):
-        raise ValueError(f"target class indices must lie in 0..{n_classes - 1}, got {int(t.min())}..{int(t.max())}")
+        raise UserInputError(f"target class indices must lie in 0..{n_classes - 1}, got {int(t.min())}..{int(t.max())}")
     return t.contiguous()
 
 

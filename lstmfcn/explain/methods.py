@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from torch import nn
 
+from ..errors import UserInputError
 from ._common import ArrayLike, Progress
 from .attention import attention_for_target
 from .attributions import (
@@ -207,14 +208,14 @@ def check_options(options: dict) -> None:
     valid = method_options()
     unknown = sorted(set(options) - set(valid))
     if unknown:
-        raise ValueError(f"unknown option(s) {', '.join(unknown)}; valid options are {', '.join(sorted(valid))}")
+        raise UserInputError(f"unknown option(s) {', '.join(unknown)}; valid options are {', '.join(sorted(valid))}")
 
 
 def check_methods(names: list[str]) -> None:
     """Raise ValueError naming the valid methods when a name is not in :data:`METHODS`."""
     unknown = [m for m in names if m not in METHODS]
     if unknown:
-        raise ValueError(
+        raise UserInputError(
             f"unknown explanation method(s) {', '.join(map(repr, unknown))}; valid methods are {', '.join(METHODS)}"
         )
 

@@ -19,6 +19,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..errors import UserInputError
 from . import step_chains
 from ._common import ArrayLike, Progress, attribute_in_batches, batch_size_for, forward_args
 
@@ -114,12 +115,14 @@ def occlusion_plan(
         ValueError: a window or stride below 1, or a stride longer than the window.
     """
     if (window is not None and window < 1) or (stride is not None and stride < 1):
-        raise ValueError(f"occlusion window and stride must be at least 1 step, got window {window}, stride {stride}")
+        raise UserInputError(
+            f"occlusion window and stride must be at least 1 step, got window {window}, stride {stride}"
+        )
     dw, ds = default_window(total)
     w = min(int(window or dw), total)
     s = int(stride or (max(1, w // 2) if window else ds))
     if s > w and w < total:  # Captum refuses it too; a window as long as the series has one position
-        raise ValueError(f"occlusion stride {s} is longer than the window ({w} steps): steps would be skipped")
+        raise UserInputError(f"occlusion stride {s} is longer than the window ({w} steps): steps would be skipped")
     s = min(s, w)
     pieces = math.ceil((total - w) / s) + 1  # Captum adds a clipped last window
     return PerturbationPlan("occlusion", n_vars, resolve_per_variable(per_variable, n_vars), pieces, window=w, stride=s)
@@ -134,7 +137,7 @@ def ablation_plan(
         ValueError: fewer than one segment.
     """
     if n_segments < 1:
-        raise ValueError(f"segment ablation needs at least 1 segment, got {n_segments}")
+        raise UserInputError(f"segment ablation needs at least 1 segment, got {n_segments}")
     pieces = min(int(n_segments), total)
     return PerturbationPlan("ablation", n_vars, resolve_per_variable(per_variable, n_vars), pieces, n_segments=pieces)
 

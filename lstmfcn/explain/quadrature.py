@@ -15,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from ..errors import UserInputError
+
 #: The rules, by Captum's names: Gauss-Legendre, and Riemann sums with the point at each interval's
 #: ends (trapezoid), middle, left or right end.
 RULES = ("gausslegendre", "riemann_trapezoid", "riemann_middle", "riemann_left", "riemann_right")
@@ -36,19 +38,19 @@ def quadrature(rule: str, n_steps: int) -> tuple[list[float], list[float]]:
     """
     n = int(n_steps)
     if rule not in RULES + NESTED_RULES:
-        raise ValueError(f"unknown integration rule {rule!r}; choose one of {', '.join(RULES + NESTED_RULES)}")
+        raise UserInputError(f"unknown integration rule {rule!r}; choose one of {', '.join(RULES + NESTED_RULES)}")
     if rule == "clenshaw_curtis":
         if n < 2:
-            raise ValueError(f"Clenshaw-Curtis needs at least 2 points, got {n_steps}")
+            raise UserInputError(f"Clenshaw-Curtis needs at least 2 points, got {n_steps}")
         weights, points = clenshaw_curtis(n - 1)
         return weights.tolist(), points.tolist()
     if rule == "gausslegendre":
         if n < 1:
-            raise ValueError(f"n_steps must be at least 1, got {n_steps}")
+            raise UserInputError(f"n_steps must be at least 1, got {n_steps}")
         nodes, weights = np.polynomial.legendre.leggauss(n)  # on [-1, 1]: halve onto [0, 1]
         return (0.5 * weights).tolist(), (0.5 * (1 + nodes)).tolist()
     if n < 2:
-        raise ValueError(f"a Riemann sum needs at least 2 steps, got {n_steps}")
+        raise UserInputError(f"a Riemann sum needs at least 2 steps, got {n_steps}")
     weights = [1 / n] * n
     if rule == "riemann_trapezoid":  # the two ends count half
         weights[0] /= 2
@@ -73,7 +75,7 @@ def clenshaw_curtis(intervals: int) -> tuple[np.ndarray, np.ndarray]:
     """
     m = int(intervals)
     if m < 1:
-        raise ValueError(f"Clenshaw-Curtis needs at least 1 interval, got {intervals}")
+        raise UserInputError(f"Clenshaw-Curtis needs at least 1 interval, got {intervals}")
     theta = np.pi * np.arange(m + 1) / m
     k = np.arange(1, m // 2 + 1)
     b = np.where(2 * k == m, 1.0, 2.0)  # the last cosine term counts half when m is even

@@ -29,6 +29,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..errors import UserInputError
 from ._common import ArrayLike, Progress, report
 from .agreement import spearman_per_sample
 
@@ -46,7 +47,7 @@ def randomised_copy(model: nn.Module, parts: Sequence[str], seed: int = 0) -> nn
     """
     unknown = [p for p in parts if p not in CASCADE]
     if unknown:
-        raise ValueError(f"unknown model part(s) {', '.join(unknown)}; choose from {', '.join(CASCADE)}")
+        raise UserInputError(f"unknown model part(s) {', '.join(unknown)}; choose from {', '.join(CASCADE)}")
     twin = copy.deepcopy(model)
     gen = torch.Generator().manual_seed(int(seed))
     with torch.no_grad():

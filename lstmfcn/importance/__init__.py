@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from torch import nn
 
+from ..errors import UserInputError
 from .grid import default_window, units, windows
 from .intervals import DEFAULT_DRAWS, DEFAULT_LEVEL, bootstrap_interval, point_estimate
 from .perturb import METRICS, MODES, Drops, perturbed_drops
@@ -51,7 +52,7 @@ def baseline_values(X: np.ndarray, lengths: np.ndarray, name: str) -> np.ndarray
     """``(N, V, T)`` what a blanked unit holds: ``"zeros"`` (for per-sample normalised series, each
     series' mean), or ``"mean"``: each series' own per-variable mean over its valid steps."""
     if name not in BASELINES:
-        raise ValueError(f"unknown baseline {name!r}; choose one of {', '.join(BASELINES)}")
+        raise UserInputError(f"unknown baseline {name!r}; choose one of {', '.join(BASELINES)}")
     if name == "zeros":
         return np.zeros_like(X)
     inside = np.arange(X.shape[-1])[None, None, :] < np.asarray(lengths)[:, None, None]
@@ -109,7 +110,7 @@ def permutation_importance(
     X = np.asarray(X, dtype=np.float32)
     y = np.asarray(y, dtype=np.int64)
     if X.ndim != 3 or len(X) == 0 or len(y) != len(X):
-        raise ValueError(f"need series (N, V, T) with N ≥ 1 and one class each, got {X.shape} and {len(y)} classes")
+        raise UserInputError(f"need series (N, V, T) with N ≥ 1 and one class each, got {X.shape} and {len(y)} classes")
     n, v, total = X.shape
     lengths = np.full(n, total, np.int64) if lengths is None else np.asarray(lengths, np.int64)
     dw, ds = default_window(total, v)

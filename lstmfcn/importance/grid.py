@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import UserInputError
+
 #: Windows along time by default, for one variable and for several (each window costs ``V``
 #: perturbations, so multivariate data gets coarser windows to keep the default within a minute).
 DEFAULT_WINDOWS_UNIVARIATE = 10
@@ -33,9 +35,9 @@ def windows(total: int, window: int, stride: int) -> list[tuple[int, int]]:
         ValueError: a window or stride below 1, or a window longer than the series.
     """
     if window < 1 or stride < 1:
-        raise ValueError(f"the window and the stride must be at least 1 step, got window {window}, stride {stride}")
+        raise UserInputError(f"the window and the stride must be at least 1 step, got window {window}, stride {stride}")
     if window > total:
-        raise ValueError(f"a window of {window} steps is longer than the series ({total} steps)")
+        raise UserInputError(f"a window of {window} steps is longer than the series ({total} steps)")
     out = [(s, min(s + window, total)) for s in range(0, total, stride)]
     # A last window of a few steps left over by the stride adds noise, not information: fold it in.
     if len(out) > 1 and out[-1][1] - out[-1][0] < window / 2 and stride >= window:

@@ -9,6 +9,7 @@ import numpy as np
 from ..data.dataset import Dataset
 from ..data.names import display_class, names_from_metadata
 from ..data.subsets import subset_indices
+from ..errors import UserInputError
 from ..model_input import ModelInput, model_classes, model_input
 from ..models import LSTMFCN
 from . import permutation_importance
@@ -58,10 +59,10 @@ def split_sample(
     instead of the checkpoint's (the dashboard's renames).
     """
     if samples is not None and samples < 1:
-        raise ValueError(f"samples must be at least 1, got {samples}")
+        raise UserInputError(f"samples must be at least 1, got {samples}")
     inputs = model_input(model, ds, split, resample=resample, class_subset=class_subset)
     if len(inputs.y) == 0:
-        raise ValueError(f"the {split} split of '{ds.name}' is empty")
+        raise UserInputError(f"the {split} split of '{ds.name}' is empty")
     stored_classes, stored_variables = names_from_metadata(model.metadata)
     labels = model_classes(model)
     classes = class_names or [display_class(label, name) for label, name in zip(labels, stored_classes, strict=True)]

@@ -18,6 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..errors import UserInputError
 from ..evaluation import predict_logits
 
 MODES = ("permute", "baseline")
@@ -47,7 +48,7 @@ class Drops:
 
     def of(self, metric: str) -> np.ndarray:
         if metric not in METRICS:
-            raise ValueError(f"unknown metric {metric!r}; choose one of {', '.join(METRICS)}")
+            raise UserInputError(f"unknown metric {metric!r}; choose one of {', '.join(METRICS)}")
         return self.accuracy if metric == "accuracy" else self.log_prob
 
 
@@ -111,9 +112,9 @@ def perturbed_drops(
         batch_size: series per forward pass (default sized to the device).
     """
     if mode not in MODES:
-        raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+        raise UserInputError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
     if repeats < 1:
-        raise ValueError(f"repeats must be at least 1, got {repeats}")
+        raise UserInputError(f"repeats must be at least 1, got {repeats}")
     n, v, total = X.shape
     lengths = np.asarray(lengths, dtype=np.int64)
     baseline = np.zeros_like(X) if baseline is None else np.asarray(baseline, dtype=np.float32)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
 
+from ..errors import UserInputError
+
 
 @dataclass(frozen=True)
 class Architecture:
@@ -91,22 +93,22 @@ class ModelConfig:
 
     def __post_init__(self) -> None:
         if self.arch not in ARCHITECTURES:
-            raise ValueError(f"unknown architecture {self.arch!r}; expected one of {', '.join(ARCHITECTURES)}")
+            raise UserInputError(f"unknown architecture {self.arch!r}; expected one of {', '.join(ARCHITECTURES)}")
         for name in ("n_vars", "length", "cells", "lstm_layers"):
             if int(getattr(self, name)) < 1:
-                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+                raise UserInputError(f"{name} must be at least 1, got {getattr(self, name)}")
         if int(self.n_classes) < 2:
-            raise ValueError(f"a classifier needs at least 2 classes, got {self.n_classes}")
+            raise UserInputError(f"a classifier needs at least 2 classes, got {self.n_classes}")
         if len(self.filters) != 3 or len(self.kernels) != 3:
-            raise ValueError("filters and kernels must have three entries, one per conv block")
+            raise UserInputError("filters and kernels must have three entries, one per conv block")
         if self.lstm_readout not in LSTM_READOUTS:
-            raise ValueError(f"lstm_readout must be one of {', '.join(LSTM_READOUTS)}, got {self.lstm_readout!r}")
+            raise UserInputError(f"lstm_readout must be one of {', '.join(LSTM_READOUTS)}, got {self.lstm_readout!r}")
         if self.lstm_gates not in LSTM_GATES:
-            raise ValueError(f"lstm_gates must be one of {', '.join(LSTM_GATES)}, got {self.lstm_gates!r}")
+            raise UserInputError(f"lstm_gates must be one of {', '.join(LSTM_GATES)}, got {self.lstm_gates!r}")
         if self.attention and (self.lstm_layers != 1 or self.bidirectional):
-            raise ValueError("the attention LSTM has one layer and one direction")
+            raise UserInputError("the attention LSTM has one layer and one direction")
         if self.lstm_gates != "sigmoid" and (self.lstm_layers != 1 or self.bidirectional):
-            raise ValueError("a hard-sigmoid LSTM has one layer and one direction")
+            raise UserInputError("a hard-sigmoid LSTM has one layer and one direction")
         # JSON round trips turn tuples into lists; keep the config hashable and comparable.
         object.__setattr__(self, "filters", tuple(int(f) for f in self.filters))
         object.__setattr__(self, "kernels", tuple(int(k) for k in self.kernels))
@@ -138,5 +140,5 @@ class ModelConfig:
         known = {f.name for f in fields(cls)}
         unknown = set(d) - known
         if unknown:
-            raise ValueError(f"unknown model config fields: {', '.join(sorted(unknown))}")
+            raise UserInputError(f"unknown model config fields: {', '.join(sorted(unknown))}")
         return cls(**d)
