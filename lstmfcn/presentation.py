@@ -23,9 +23,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .because import Because, because
+from .because import Because, because, class_words
 from .dashboard.analysis import GuidedExample, guided_examples, is_clear
 from .evaluation import softmax
+from .figures.stretches import shading_note
 from .words import percent
 
 #: The kinds of screen, in the order a sample's screens are shown.
@@ -108,14 +109,14 @@ def series_screen(ex: GuidedExample, logits: np.ndarray, classes: Sequence[str],
         split: where the sample comes from, for the title.
     """
     p = softmax(np.asarray(logits, dtype=np.float64)[None])[0]
-    true, said = classes[ex.true], classes[ex.predicted]
+    true, said = class_words(classes[ex.true]), class_words(classes[ex.predicted])
     verdict = "right" if ex.true == ex.predicted else "wrong"
     answer = f"True class: **{true}**. The model says **{said}** with {percent(p[ex.predicted])}: {verdict}."
     sentences = [ex.sentence, answer]
     if len(p) > 1:
         r = runner_up(p, ex.predicted)
         sure = "a clear answer" if is_clear(p) else "not a clear answer"
-        sentences.append(f"Next most likely: {classes[r]} at {percent(p[r])}, so this is {sure}.")
+        sentences.append(f"Next most likely: {class_words(classes[r])} at {percent(p[r])}, so this is {sure}.")
     return Screen(f"{split.capitalize()} sample {ex.sample}: is it {true}?", tuple(sentences), ex.predicted)
 
 
@@ -152,16 +153,17 @@ def evidence_screen(
     names = list(variable_names) if variable_names is not None else None
     said = because(evidence, classes[k], variable_names=names, predicted=classes[ex.predicted])
     if other:
-        title = f"What speaks for {classes[k]}, the runner-up ({percent(p[k])})?"
+        title = f"What speaks for {class_words(classes[k])}, the runner-up ({percent(p[k])})?"
     else:
-        title = f"Why does the model say {classes[k]}?"
+        title = f"Why does the model say {class_words(classes[k])}?"
     return Screen(title, tuple(said.sentences), k, said)
 
 
 def whatif_title(ex: GuidedExample, logits: np.ndarray, classes: Sequence[str]) -> str:
-    """Screen 4's question: ``"What would make it say Point?"`` (the runner-up class)."""
+    """Screen 4's question: ``"What would make it say Point?"`` (the runner-up class; ``"class 2"``
+    for a class known only by a number, as the because sentences say it)."""
     p = softmax(np.asarray(logits, dtype=np.float64)[None])[0]
-    return f"What would make it say {classes[runner_up(p, ex.predicted)]}?"
+    return f"What would make it say {class_words(classes[runner_up(p, ex.predicted)])}?"
 
 
 def whatif_screen(ex: GuidedExample, logits: np.ndarray, classes: Sequence[str], found: bool, summary: str) -> Screen:
@@ -169,13 +171,13 @@ def whatif_screen(ex: GuidedExample, logits: np.ndarray, classes: Sequence[str],
     :func:`lstmfcn.counterfactual.summary` (``summary``), with a first sentence saying whether a change
     that flips the model was found at all (``found``)."""
     p = softmax(np.asarray(logits, dtype=np.float64)[None])[0]
-    r = runner_up(p, ex.predicted)
+    r = class_words(classes[runner_up(p, ex.predicted)])
     first = (
-        f"Yes: copying one stretch of a real {classes[r]} series into this one is enough."
+        f"Yes: copying one stretch of a real {r} series into this one is enough."
         if found
-        else f"No small change was found that makes the model say {classes[r]}."
+        else f"No small change was found that makes the model say {r}."
     )
-    return Screen(whatif_title(ex, logits, classes), (first, summary), r)
+    return Screen(whatif_title(ex, logits, classes), (first, summary), runner_up(p, ex.predicted))
 
 
 def classes_in_talk(steps: Sequence[Step], logits: np.ndarray) -> list[int]:
@@ -194,6 +196,23 @@ def classes_in_talk(steps: Sequence[Step], logits: np.ndarray) -> list[int]:
         if logits.shape[-1] > 1:
             named.add(runner_up(logits[ex.sample], ex.predicted))
     return sorted(named)
+
+
+def how_to_read(screen: str, found: bool = True, said: Because | None = None) -> str:
+    """One line above a screen's chart saying what it draws.
+
+    Args:
+        screen: one of :data:`SCREENS`.
+        found: whether the what-if screen has a counterfactual to draw (else it draws the series).
+        said: the evidence screens' "because", whose shaded stretches the line describes
+            (:func:`lstmfcn.figures.stretches.shading_note`).
+    """
+    if screen in ("because", "other"):
+        note = shading_note(said).strip() if said else ""
+        return note or "The series in the colour of the class it is about: no stretch stands out to shade."
+    if screen == "whatif" and found:
+        return "Grey: the series as it was; purple: with the shaded stretch copied from the other class's series."
+    return "The series over time, in the colour of its true class."
 
 
 def unnamed(labels: Sequence[str], names: Sequence[str]) -> list[int]:
@@ -219,6 +238,7 @@ __all__ = [
     "MOST_CLASSES",
     "SCREENS",
     "classes_in_talk",
+    "how_to_read",
     "Screen",
     "Step",
     "evidence_screen",

@@ -20,6 +20,7 @@ from pages import _terms as terms
 from pages import _ui as ui
 from pages._sidebar import MOST_RENAMED, _on_name_change
 from pages._state import renames
+from pages._widgets import chart_words
 
 PAGE = "present"
 SCREEN_WORDS = {"series": "the sample", "because": "why", "other": "the other class", "whatif": "what if"}
@@ -32,7 +33,7 @@ LARGE_TYPE = """
 .block-container { padding-top: 1.2rem; padding-bottom: 0.5rem; max-width: 1400px; }
 .block-container p, .block-container li { font-size: 1.45rem; line-height: 1.4; }
 .block-container h2 { font-size: 2.1rem; padding-top: 0; }
-.block-container [data-testid="stCaptionContainer"] p { font-size: 1.05rem; }
+.block-container [data-testid="stCaptionContainer"] p { font-size: 0.95rem; }
 .block-container button p { font-size: 1.2rem; }
 </style>
 """
@@ -195,7 +196,9 @@ top.container(key="present_where").caption(
 )
 st.markdown(f"## {screen.title}")
 chart, words = st.columns([3, 2], gap="large")
-with chart:
+with chart:  # what the chart draws, its technical words explained in the line's tooltip
+    reading = P.how_to_read(step.screen, step.screen != "whatif" or cf.found, screen.because)
+    st.caption(reading, help=terms.tip(reading, *chart_words(fig)))
     st.plotly_chart(fig, key="present_chart", config={"displayModeBar": False})
 with words.container(key="present_words"):  # a technical word's plain meaning in the sentence's tooltip
     terms.markdown(f"**{screen.sentences[0]}**")

@@ -9,11 +9,12 @@ import pytest
 
 from lstmfcn import presentation as P
 from lstmfcn import whatif as W
-from lstmfcn.because import because
+from lstmfcn.because import because, class_words
 from lstmfcn.counterfactual import native_guide, summary
 from lstmfcn.dashboard import state as vs
 from lstmfcn.dashboard.analysis import guided_examples
 from lstmfcn.data.names import display_class, names_for_dataset
+from lstmfcn.figures.stretches import shading_note
 from lstmfcn.figures.talk import talk_figure
 
 MODELS = {"GunPoint": "GunPoint__lstmfcn", "ECG5000": "ECG5000__lstmfcn", "BasicMotions": "BasicMotions__mlstmfcn"}
@@ -60,7 +61,7 @@ def test_every_step_has_its_sentences_and_the_classes_are_covered(shipped):
             said = because(cam[k][None, :L], classes[k], variable_names=var_names, predicted=classes[ex.predicted])
             assert screen.cls == k and screen.sentences == said.sentences and screen.because == said
             if step.screen == "other":  # never "the model says" a class it does not say
-                assert not screen.sentences[0].startswith(f"The model says {classes[k]} ")
+                assert not screen.sentences[0].startswith(f"The model says {class_words(classes[k])} ")
         else:
             continue  # the what-if screen: one counterfactual per dataset, below
         assert screen.title and screen.sentences and all(s.strip().endswith((".", "?")) for s in screen.sentences)
@@ -72,7 +73,7 @@ def test_the_what_if_screen_says_what_the_counterfactual_found(shipped):
     i, to = ex.sample, P.runner_up(logits[ex.sample], ex.predicted)
     cf = native_guide(model, a.X[i], train.X, train.y, target=to, length=int(a.lengths[i]), lengths_train=train.lengths)
     screen = P.whatif_screen(ex, logits[i], classes, cf.found, summary(cf))
-    assert screen.title == f"What would make it say {classes[to]}?" and screen.cls == to
+    assert screen.title == f"What would make it say {class_words(classes[to])}?" and screen.cls == to
     assert screen.sentences[1] == summary(cf)
     assert screen.sentences[0].startswith("Yes: " if cf.found else "No small change was found")
 
@@ -93,6 +94,14 @@ def test_the_classes_worth_naming_are_those_the_talk_names(shipped):
         ex = step.example
         assert {ex.true, ex.predicted, P.runner_up(logits[ex.sample], ex.predicted)} <= set(named)
     assert named == sorted(named) and len(named) <= len(classes)
+
+
+def test_every_screen_says_how_to_read_its_chart():
+    lines = {P.how_to_read(s) for s in P.SCREENS} | {P.how_to_read("whatif", found=False)}
+    assert len(lines) == 3 and all(line.endswith(".") for line in lines)
+    said = because(np.r_[np.zeros(40), np.ones(10), np.zeros(50)], "Gun")
+    assert P.how_to_read("because", said=said) == shading_note(said).strip() and shading_note(said)
+    assert P.how_to_read("whatif", found=False) == P.how_to_read("series")  # nothing found: the series alone
 
 
 def test_a_one_class_talk_has_no_other_class_screens():

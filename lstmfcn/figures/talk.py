@@ -16,7 +16,7 @@ from ._style import SERIES_GREY, apply_style, as_vt, valid_len, variable_labels
 #: Pixels of the chart at a projector's 1280 × 720, with the heading and the buttons above and below it.
 TALK_HEIGHT = 380
 #: ... and of a multivariate series' rows together (still clear of the buttons at 720 pixels).
-TALK_HEIGHT_ROWS = 440
+TALK_HEIGHT_ROWS = 420
 
 
 def talk_figure(
