@@ -1,6 +1,7 @@
-"""Presenter mode in a real browser at a projector's 1280 × 720: played through GunPoint and the first
-samples of ECG5000 with the arrow keys; every screen has its heading and a sentence, nothing overlaps,
-nothing scrolls sideways, no exception.
+"""Presenter mode in a real browser at a projector's 1280 × 720: played with the arrow keys through
+GunPoint, the first samples of ECG5000 and the first of BasicMotions (six variables) and Adiac (37
+classes); every screen has its heading and a sentence, nothing overlaps, nothing scrolls sideways,
+no exception.
 
 ``LSTMFCN_SCREENSHOT_DIR=folder`` writes a shot of every screen; ``LSTMFCN_WRITE_SCREENSHOTS=1`` writes
 the README's (``docs/screenshots/present_*.png``: GunPoint's four screens of its first sample).
@@ -30,8 +31,14 @@ PARTS = {
     "leave": ".st-key-present_leave",
     "progress": "[data-testid='stProgress']",
 }
-#: Screens played per dataset: all of GunPoint's, ECG5000's first three samples (right answer, mistake, close call).
-PLAYED = {"GunPoint": ("GunPoint__lstmfcn", 8), "ECG5000": ("ECG5000__lstmfcn", 12)}
+#: Screens played per dataset: all of GunPoint's, ECG5000's first three samples (right answer, mistake, close
+#: call), the first sample of a multivariate set and of one with many classes.
+PLAYED = {
+    "GunPoint": ("GunPoint__lstmfcn", 8),
+    "ECG5000": ("ECG5000__lstmfcn", 12),
+    "BasicMotions": ("BasicMotions__mlstmfcn", 4),  # six variables: the tallest chart
+    "Adiac": ("Adiac__lstmfcn", 4),  # 37 classes
+}
 #: Names given on the first screen before the talk starts.
 NAMES = {"GunPoint": {"1": "Gun", "2": "Point"}}
 README_SHOTS = {1: "series", 2: "because", 3: "other", 4: "whatif"}
