@@ -150,10 +150,10 @@ from lstmfcn.zoo import pretrained_path
 kind, dataset, zoo_name, ig = sys.argv[1:5]
 model = load_model(pretrained_path(zoo_name)).eval()
 ds = load_dataset(dataset)
-t = time.perf_counter()
+t, cpu = time.perf_counter(), time.process_time()
 out = getattr(verdicts, kind + "_run")(model, ds, ig_steps=None if ig == "page" else (int(ig) if ig.isdigit() else ig))
-seconds = time.perf_counter() - t
-print(json.dumps({"seconds": seconds, "arrays": {k: v.tolist() for k, v in out.items() if v.dtype.kind == "f"}}))
+seconds, cpu = time.perf_counter() - t, time.process_time() - cpu
+print(json.dumps({"seconds": seconds, "cpu_seconds": cpu, "arrays": {k: v.tolist() for k, v in out.items() if v.dtype.kind == "f"}}))
 """
 
 
@@ -194,21 +194,26 @@ def old_vs_new(
 
     Returns:
         One row per case and kind: ``old_s``, ``new_s`` (medians), ``ratio`` (old / new), every
-        run's seconds, and ``max_abs_diff`` between the two sides' arrays (curves or correlations).
+        run's seconds, the same in CPU seconds of the process (``old_cpu_s``, ``new_cpu_s``,
+        ``cpu_ratio``: with ``OMP_NUM_THREADS=1`` the time on a core of its own, which holds on a
+        machine that other work keeps busy), and ``max_abs_diff`` between the two sides' arrays (curves or correlations).
     """
     new_root = Path(__file__).resolve().parents[2]
     rows = []
     for dataset, zoo_name in cases:
         for kind in kinds:
             times: dict[str, list[float]] = {"old": [], "new": []}
+            cpu: dict[str, list[float]] = {"old": [], "new": []}
             arrays: dict[str, dict] = {}
             for r in range(rounds):
                 for side, root in (("old", Path(old_root)), ("new", new_root)):
                     res = _one_run(root, Path(__file__), kind, dataset, zoo_name, ig_steps)
                     times[side].append(res["seconds"])
+                    cpu[side].append(res["cpu_seconds"])
                     arrays[side] = res["arrays"]
                     log(
-                        f"{kind} {zoo_name} round {r + 1} {side}: {res['seconds']:.2f} s (load {os.getloadavg()[0]:.1f})"
+                        f"{kind} {zoo_name} round {r + 1} {side}: {res['seconds']:.2f} s, "
+                        f"CPU {res['cpu_seconds']:.2f} s (load {os.getloadavg()[0]:.1f})"
                     )
             diff = max(
                 (float(np.nanmax(np.abs(np.subtract(arrays["old"][k], arrays["new"][k])), initial=0.0)))
@@ -224,6 +229,9 @@ def old_vs_new(
                     "ratio": old_s / new_s,
                     "old_runs": times["old"],
                     "new_runs": times["new"],
+                    "old_cpu_s": float(np.median(cpu["old"])),
+                    "new_cpu_s": float(np.median(cpu["new"])),
+                    "cpu_ratio": float(np.median(cpu["old"]) / np.median(cpu["new"])),
                     "max_abs_diff": diff,
                 }
             )
