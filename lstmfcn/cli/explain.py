@@ -65,8 +65,16 @@ def _add_common_arguments(s: argparse.ArgumentParser, *, methods: str, baseline:
     s.add_argument(
         "--ig-rule",
         default="gausslegendre",
-        choices=["gausslegendre", "riemann_trapezoid", "riemann_middle", "riemann_left", "riemann_right"],
-        help="Integrated Gradients quadrature rule",
+        choices=[
+            "gausslegendre",
+            "riemann_trapezoid",
+            "riemann_middle",
+            "riemann_left",
+            "riemann_right",
+            "clenshaw_curtis",
+        ],
+        help="Integrated Gradients quadrature rule (clenshaw_curtis: nested points, so --ig-tolerance computes only "
+        "the new points when it refines; the dashboard's default is clenshaw_curtis from 9 points to 0.01)",
     )
     s.add_argument(
         "--ig-tolerance",

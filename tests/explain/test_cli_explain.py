@@ -93,13 +93,11 @@ def test_explain_bad_input_exits_2_with_one_line(checkpoint, tmp_path, capsys, e
     assert err.startswith("error:") and message in err and "\n" not in err
 
 
-def test_explain_adaptive_ig_meets_its_tolerance(checkpoint, tmp_path):
+@pytest.mark.parametrize(("rule", "steps"), [("riemann_middle", "4"), ("clenshaw_curtis", "9")])
+def test_explain_adaptive_ig_meets_its_tolerance(checkpoint, tmp_path, rule, steps):
     out = tmp_path / "ig.npz"
     argv = ["explain", "--checkpoint", checkpoint, "--dataset", "GunPoint", "--limit", "3", "--methods", "ig"]
-    assert (
-        main([*argv, "--ig-steps", "4", "--ig-tolerance", "0.01", "--ig-rule", "riemann_middle", "--out", str(out)])
-        == 0
-    )
+    assert main([*argv, "--ig-steps", steps, "--ig-tolerance", "0.01", "--ig-rule", rule, "--out", str(out)]) == 0
     with np.load(out) as f:
         attr, delta = f["ig"], f["ig_delta"]
     change = attr.sum(axis=(1, 2)) - delta  # f(x) - f(baseline)
@@ -191,6 +189,7 @@ def run_explain(planted_files, tmp_path, *flags) -> dict:
         return {k: f[k] for k in f.files}
 
 
+@pytest.mark.slow
 def test_explain_perturbs_one_variable_at_a_time_by_default_and_says_so(planted_files, tmp_path, capsys):
     default = run_explain(planted_files, tmp_path)
     variants = json.loads(str(default["variants"]))
