@@ -92,6 +92,24 @@ def talk(
     return tuple(Step(n, ex, s) for n, (ex, s) in enumerate(flat, start=1))
 
 
+#: What each screen is, as the line above it names it.
+SCREEN_NAMES = {"series": "the sample", "because": "why", "other": "the other class", "whatif": "what if"}
+
+
+def samples_in(steps: Sequence[Step]) -> int:
+    """How many samples a talk shows."""
+    return len({step.example for step in steps})
+
+
+def position(step: Step, steps: Sequence[Step]) -> str:
+    """Where ``step`` stands in the talk: ``"sample 2 of 14 · why (2 of 4) · screen 6 of 56"``."""
+    per = len(steps) // max(1, samples_in(steps))
+    return (
+        f"sample {(step.number - 1) // per + 1} of {samples_in(steps)} · {SCREEN_NAMES[step.screen]} "
+        f"({(step.number - 1) % per + 1} of {per}) · screen {step.number} of {len(steps)}"
+    )
+
+
 def runner_up(probs: np.ndarray, predicted: int) -> int:
     """The class the model found most likely after ``predicted`` (``probs``: ``(K,)``, K ≥ 2)."""
     p = np.asarray(probs, dtype=np.float64).copy()
@@ -237,6 +255,9 @@ def unnamed(labels: Sequence[str], names: Sequence[str]) -> list[int]:
 __all__ = [
     "MOST_CLASSES",
     "SCREENS",
+    "SCREEN_NAMES",
+    "position",
+    "samples_in",
     "classes_in_talk",
     "how_to_read",
     "Screen",

@@ -22,9 +22,6 @@ from pages._sidebar import MOST_RENAMED, _on_name_change
 from pages._state import renames
 from pages._widgets import chart_words
 
-PAGE = "present"
-SCREEN_WORDS = {"series": "the sample", "because": "why", "other": "the other class", "whatif": "what if"}
-
 # Large type for a room; the main block's width capped so that a line stays readable. The sidebar
 # is not drawn in presenter mode, but the browser keeps the last run's until the next one: hidden.
 LARGE_TYPE = """
@@ -127,9 +124,8 @@ if not ui.presenting():
     ui.aligned_or_stop(ctx, split)
     ev = cached.evaluation(ctx.model_id, ctx.dataset_id, split)
     steps = P.talk(ev["y"], ev["logits"], ctx.classes)
-    n_examples = len(steps) // max(1, len({s.screen for s in steps}))
     st.markdown(
-        f"The talk: **{n_examples} samples** of the {ui.SPLIT_NAMES[split]} of {ctx.dataset_label}, "
+        f"The talk: **{P.samples_in(steps)} samples** of the {ui.SPLIT_NAMES[split]} of {ctx.dataset_label}, "
         f"{len(steps)} screens. Change the dataset or the model in the sidebar."
     )
     st.subheader("First, name what the audience will see")
@@ -157,7 +153,6 @@ step = steps[n - 1]
 ex, i = step.example, step.example.sample
 logits = ev["logits"][i]
 x, L = a.X[i], int(a.lengths[i])
-per_example = len(P.SCREENS) if len(ctx.classes) > 1 else 2
 
 if step.screen == "series":
     screen = P.series_screen(ex, logits, ctx.classes, split)
@@ -190,10 +185,7 @@ else:
     else:
         fig = talk_figure(x, length=L, var_names=ctx.var_names, line_color=ctx.colors[ex.true])
 
-top.container(key="present_where").caption(
-    f"{ctx.dataset_label} · sample {(n - 1) // per_example + 1} of {len(steps) // per_example} · "
-    f"{SCREEN_WORDS[step.screen]} ({(n - 1) % per_example + 1} of {per_example}) · screen {n} of {len(steps)}"
-)
+top.container(key="present_where").caption(f"{ctx.dataset_label} · {P.position(step, steps)}")
 st.markdown(f"## {screen.title}")
 chart, words = st.columns([3, 2], gap="large")
 with chart:  # what the chart draws, its technical words explained in the line's tooltip

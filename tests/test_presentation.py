@@ -42,7 +42,8 @@ def test_every_step_has_its_sentences_and_the_classes_are_covered(shipped):
     examples = guided_examples(a.y, logits, classes, most_classes=P.MOST_CLASSES)
     assert [s.number for s in steps] == list(range(1, len(steps) + 1))
     assert [s.screen for s in steps] == list(P.SCREENS) * len(examples)  # four screens per example, in order
-    assert [s.example for s in steps[:: len(P.SCREENS)]] == examples
+    assert [s.example for s in steps[:: len(P.SCREENS)]] == examples and P.samples_in(steps) == len(examples)
+    assert P.position(steps[5], steps) == f"sample 2 of {len(examples)} · why (2 of 4) · screen 6 of {len(steps)}"
     present = sorted(set(a.y.tolist()))
     covered = {s.example.true for s in steps}
     assert covered == set(present[: P.MOST_CLASSES]) or len(covered) == min(P.MOST_CLASSES, len(present))
