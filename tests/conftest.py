@@ -33,6 +33,18 @@ os.environ.setdefault("LSTMFCN_PASS_SIZE", "rule")
 SHORT = TrainConfig(epochs=150, device="cpu", seed=0)
 APP_TIMEOUT = 60  # seconds per AppTest run: first runs import torch, load GunPoint, compute maps
 
+#: Fixtures that make a test slow wherever it is: the whole dashboard under AppTest (seconds per
+#: run, several runs per test) and the 150-epoch GunPoint trainings. A test using one is marked
+#: ``slow``: the default ``pytest -q`` (the development loop) leaves it out, ``-m ""`` (CI) runs it.
+SLOW_FIXTURES = frozenset({"app", "trained_lstmfcn", "trained_alstmfcn", "gunpoint_model"})
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest's own -m selection reads the marks
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture(scope="session")
 def gunpoint():

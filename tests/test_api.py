@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 
+@pytest.mark.slow
 def test_readme_api():
     import lstmfcn.explain.cam  # noqa: F401  - importing the subpackage first must not shadow the function
     from lstmfcn import explain, load_dataset, load_model

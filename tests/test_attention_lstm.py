@@ -42,6 +42,7 @@ def _assert_same(fast, reference):
         torch.testing.assert_close(a, b, atol=1e-12, rtol=1e-10)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("f,s,lengths", CASES)
 def test_cell_computes_the_papers_equations_and_their_gradients(f, s, lengths):
     """Sigmoid energies, fused matmuls and the hand-written backward equal tanh Bahdanau scoring
@@ -59,6 +60,7 @@ def test_cell_computes_the_papers_equations_and_their_gradients(f, s, lengths):
     _assert_same(fast_grads, ref_grads)
 
 
+@pytest.mark.slow
 def test_split_sigmoid_of_a_large_map_computes_the_same_equations():
     """A map of ``B·H·S ≥ 8192`` elements takes ``σ(k + q)`` as ``1 / (1 + e^{-k} e^{-q})``: in
     float64 outputs and gradients still equal the papers' equations, padded rows included."""
@@ -77,6 +79,7 @@ def test_split_sigmoid_of_a_large_map_computes_the_same_equations():
     _assert_same(fast_grads, ref_grads)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("b", [4, 16])
 def test_input_gradient_alone_equals_the_equations(b):
     """With the weights frozen, as explanations run the cell, backward skips the score's gradient
@@ -124,6 +127,7 @@ def test_each_output_alone_backpropagates(used):
     _assert_same(fast, ref)
 
 
+@pytest.mark.slow
 def test_hand_written_backward_passes_gradcheck():
     """Finite differences agree with the analytic gradient of every output (float64)."""
     cell = _cell(2)
@@ -150,6 +154,7 @@ def test_padded_steps_change_nothing_and_get_no_gradient(f):
     assert torch.all(g_padded[:, 19:] == 0)
 
 
+@pytest.mark.slow
 def test_mixed_precision_runs_and_trains():
     """Under bfloat16 autocast (``train --amp``) the loop runs in the weights' precision: its
     result stays near full precision and an attention-over-time model still learns."""

@@ -148,6 +148,7 @@ evidence_maps = arrays(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(ev=evidence_maps, smooth=st.integers(1, 9), at_most=st.integers(1, 4), signed=st.booleans())
 def test_shares_add_up_and_every_percent_is_a_share(ev, smooth, at_most, signed):

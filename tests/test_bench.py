@@ -10,6 +10,8 @@ import pytest
 from lstmfcn.bench import format_table, run_bench
 from tests.helpers.browser import browser_unavailable, chromium_path
 
+pytestmark = pytest.mark.slow  # every test runs a benchmark (minutes on 2 busy cores)
+
 
 @pytest.fixture(scope="module")
 def quick():

@@ -92,6 +92,7 @@ def gunpoint_model_and_data():
     return model, a.X[:12], a.y[:12]
 
 
+@pytest.mark.slow
 def test_stored_reports_read_back_as_the_librarys(gunpoint_model_and_data):
     from lstmfcn.explain import faithfulness_report, model_randomisation_check
     from lstmfcn.explain.methods import run_method

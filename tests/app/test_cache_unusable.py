@@ -43,6 +43,7 @@ def test_a_usable_cache_says_nothing(app):
     assert not [c.value for c in at.sidebar.caption if "The cache is off" in c.value]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("command", ["explain", "evaluate", "report"])
 def test_the_cli_works_without_its_cache_and_says_so_on_one_line(

@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 # Open Home (which starts the warm-up of every shipped dataset), start a faithfulness check in the
@@ -34,6 +36,7 @@ print("left", flush=True)
 """
 
 
+@pytest.mark.slow
 def test_the_process_exits_cleanly_while_background_work_runs(tmp_path):
     env = dict(os.environ, OMP_NUM_THREADS="1", LSTMFCN_CACHE_DIR=str(tmp_path))
     done = subprocess.run(

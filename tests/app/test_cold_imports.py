@@ -12,6 +12,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.helpers.shipped import ROOT
 
 #: Made lazy for the first page: whoever imports one of these at the top of a module Home reads
@@ -42,6 +44,7 @@ def _fresh(code: str, *args: str, tmp_path) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 def test_home_on_a_cold_process_draws_without_the_heavy_modules(shipped_models, tmp_path):
     got = _fresh(_HOME, str(ROOT / "app.py"), *HEAVY, tmp_path=tmp_path)
     assert got["exceptions"] == []
@@ -50,6 +53,7 @@ def test_home_on_a_cold_process_draws_without_the_heavy_modules(shipped_models, 
     assert got["loaded"] == [], f"imported by the first page: {got['loaded']}"
 
 
+@pytest.mark.slow
 def test_the_check_sees_an_eager_import(tmp_path):
     """The same check on a process that imports aeon's readers: it must see them (so the test above
     could fail), as it would if the start-up imported them again."""

@@ -132,6 +132,7 @@ def test_zoo_listing_skips_unreadable_files(tmp_path, monkeypatch, gunpoint):
 # ------------------------------------------------------------------------------------- training
 
 
+@pytest.mark.slow
 def test_background_training_reports_progress_stops_and_yields_a_checkpoint(gunpoint):
     registry = JobRegistry()
     job = registry.start(TrainRequest("GunPoint", "GunPoint", epochs=500, device="cpu"), gunpoint)
@@ -296,6 +297,7 @@ def test_a_map_without_a_variable_axis_is_drawn_once_on_a_multivariate_series():
     assert sum("markers" in t.mode for t in mistake.data) == 2 and len(mistake.data) == 2 + 2 * 3
 
 
+@pytest.mark.slow
 def test_every_builder_returns_a_figure():
     rng = np.random.default_rng(0)
     K, V, T, N = 3, 2, 30, 12

@@ -19,6 +19,7 @@ METHODS = ["ig", "occlusion"]
 N = 3
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", MODELS)
 def test_api_cli_and_dashboard_explain_the_same_input_alike(zoo_patch, name, tmp_path):
     from lstmfcn.dashboard.explanations import params_key

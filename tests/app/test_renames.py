@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import time
 
+import pytest
+
 from lstmfcn.checkpoint import load_checkpoint_bytes
 from lstmfcn.dashboard import state as vs
 from lstmfcn.dashboard.jobs import JobRegistry, TrainRequest
@@ -62,6 +64,7 @@ def test_changing_the_dataset_drops_the_names(app):
     assert not at.exception and "names" not in at.query_params
 
 
+@pytest.mark.slow
 def test_a_model_trained_here_keeps_the_sessions_names(gunpoint):
     job = JobRegistry().start(TrainRequest("GunPoint", "GunPoint", epochs=2, device="cpu", names=GUN_POINT), gunpoint)
     job.join(120)

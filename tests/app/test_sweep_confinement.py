@@ -34,6 +34,7 @@ def _click(at, row):
     return at
 
 
+@pytest.mark.slow
 def test_only_configured_roots_and_their_sweep_folders_are_offered(sweep_folder, tmp_path):
     root = tmp_path / "root"
     root.mkdir()
@@ -103,6 +104,7 @@ def test_a_huge_results_csv_is_a_sentence(app, monkeypatch, tmp_path):
     assert any("over 8 MB" in e.value for e in at.error)
 
 
+@pytest.mark.slow
 def test_a_results_csv_at_the_bound_is_read_in_bounded_memory(tmp_path):
     """The largest table the page accepts (8 MB, 50,000 rows), read in a fresh process: its peak
     allocation (tracemalloc: pandas' and numpy's buffers included) stays within tens of MB, where the

@@ -44,6 +44,7 @@ def test_the_page_shows_the_folders_results_and_comparison(app, sweep_folder, mo
     assert any("train_loss_old_datasets.csv" in c.value for c in at.caption)
 
 
+@pytest.mark.slow
 def test_a_units_checkpoint_is_only_read_inside_its_folder(sweep_folder):
     folder = _one(sweep_folder)
     results = sweeps.sweep_results(folder)

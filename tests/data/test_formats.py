@@ -156,6 +156,7 @@ def test_multivariate_arff_shipped_by_aeon_matches_its_ts():
     assert from_arff.labels.tolist() == from_ts.labels.tolist()
 
 
+@pytest.mark.slow
 def test_unequal_length_tsv_round_trip(tmp_path):
     train, test = read_path(dataset_files(find_entry("AllGestureWiimoteX"))[0])
     write_table(tmp_path / "AGW_TRAIN.tsv", train, "\t")

@@ -62,6 +62,7 @@ def test_every_entry_is_a_catalog_dataset_spelled_as_the_catalog_does():
     assert named_datasets() == list(ENTRIES)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", WITH_CLASSES)
 def test_named_labels_are_exactly_the_datasets_labels(name):
     ds = load_dataset(name, normalize="none")  # labels need no z-normalisation

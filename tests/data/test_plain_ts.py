@@ -21,6 +21,7 @@ def _by_aeon(data: bytes, name: str):
     return aeon_formats._pad_ragged(X, name), aeon_formats._restore_ts_labels(y, text[:at], name)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", AEON_FILES, ids=lambda p: p.name)
 def test_every_embedded_plain_file_reads_as_aeon_reads_it(path):
     data = path.read_bytes()

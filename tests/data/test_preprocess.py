@@ -57,6 +57,7 @@ def test_labels_become_indices_with_names_kept():
 # Normalisation
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["GunPoint", "JapaneseVowels", "AllGestureWiimoteX"])
 def test_per_sample_znorm_over_valid_steps_and_zero_padding(name):
     ds = load_dataset(name)
@@ -103,6 +104,7 @@ def test_per_dataset_uses_train_statistics_only():
     assert abs(ds.X_test.mean(axis=(0, 2))).max() > 1e-3  # test is not re-centred on itself
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("normalize", ["per_sample", "per_dataset", "none"])
 def test_apply_preprocessing_replays_the_record(normalize):
     ds = load_dataset("JapaneseVowels", normalize=normalize)

@@ -23,6 +23,7 @@ from tests.helpers.models import K_TINY, T_TINY, VARIANTS, tiny_model
 FAST = {"n_samples": 2, "window": 6, "n_segments": 4}  # keep the 16-variant sweep quick
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("arch,shuffle,n_vars", VARIANTS)
 def test_every_method_and_target_mode_gives_the_documented_shapes(arch, shuffle, n_vars, rng):
     model = tiny_model(arch, shuffle, n_vars)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from lstmfcn.because import because
 from lstmfcn.explain import explain
@@ -16,6 +17,7 @@ def overlaps_window(start: int, stop: int) -> bool:
     return start < WINDOW[1] and stop > WINDOW[0]
 
 
+@pytest.mark.slow
 def test_the_stretch_named_for_the_planted_class_is_the_bump(planted):
     model, X, y = planted
     ones = X[y == 1]

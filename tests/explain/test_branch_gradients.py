@@ -29,6 +29,7 @@ def _pairs(rows: int):
     return (slice(s, min(s + 2, rows)) for s in range(0, rows, 2))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("arch,shuffle,n_vars", VARIANTS)
 @pytest.mark.parametrize("padded", [False, True])
 def test_branch_shares_add_up_to_the_logits_and_their_gradients_to_the_models(arch, shuffle, n_vars, padded):

@@ -72,6 +72,7 @@ def test_squeeze_and_excite_models_run_whole_copies():
     assert not step_chains.applies(model, torch.device("cpu"))  # batch statistics: not the folded conv
 
 
+@pytest.mark.slow
 def test_a_shipped_model_gets_the_same_curves_and_verdicts_chunk_by_chunk():
     """GunPoint's shipped LSTM-FCN, 24 test series checked as the page checks them (two chunks with
     ``rows``), CAM and saliency for each series' predicted class: the curves equal the plain path's,

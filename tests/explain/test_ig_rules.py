@@ -27,6 +27,7 @@ def _logit_change(model, x, target):
     return predict_logits(model, x)[rows, target] - predict_logits(model, np.zeros_like(x))[rows, target]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("rule", IG_RULES)
 def test_each_rule_is_complete_within_its_reported_delta(shipped, rule):
     model, x, target = shipped
@@ -35,6 +36,7 @@ def test_each_rule_is_complete_within_its_reported_delta(shipped, rule):
     np.testing.assert_allclose(attr.sum(axis=(1, 2)) - delta, _logit_change(model, x, target), rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.slow
 def test_rules_differ_and_converge_to_the_same_integral(shipped):
     model, x, target = shipped
     coarse = {r: integrated_gradients(model, x[:2], target[:2], n_steps=8, integration=r) for r in IG_RULES}
@@ -44,6 +46,7 @@ def test_rules_differ_and_converge_to_the_same_integral(shipped):
     assert np.abs(fine - left).max() < 0.02 * np.abs(fine).max()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("rule", ["gausslegendre", "riemann_right"])
 def test_adaptive_mode_meets_its_tolerance(shipped, rule):
     model, x, target = shipped

@@ -36,6 +36,7 @@ def _captums_rule(rule: str, n: int) -> tuple[list[float], list[float]]:
     return weights, probe.seen[-1].tolist()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("rule", RULES)
 @pytest.mark.parametrize("n", [2, 3, 7, 32, 50])
 def test_the_rules_are_captums(rule, n):

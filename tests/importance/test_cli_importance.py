@@ -16,6 +16,7 @@ CHECKPOINT = str(PRETRAINED_DIR / "GunPoint__lstmfcn.safetensors")
 QUICK = ["--samples", "24", "--repeats", "2", "--maps", "none", "--window", "30"]
 
 
+@pytest.mark.slow
 def test_the_json_is_the_library_s_result(capsys):
     assert main(["importance", "--checkpoint", CHECKPOINT, "--dataset", "GunPoint", *QUICK, "--json"]) == 0
     out = json.loads(capsys.readouterr().out)

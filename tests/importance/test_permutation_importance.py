@@ -25,6 +25,7 @@ def found(planted_importance):
     return permutation_importance(model, X, y, window=10, classes=NAMES, repeats=5)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("metric", ["accuracy", "log_prob"])
 def test_the_two_evidence_variables_rank_first_with_intervals_clear_of_the_rest(found, metric):
     g = found.overall[metric].variable
@@ -49,6 +50,7 @@ def test_each_class_relies_most_on_its_own_variable(found, cls):
     assert g.samples == 30  # that class's series only
 
 
+@pytest.mark.slow
 def test_a_variable_the_model_cannot_see_costs_exactly_nothing(planted_importance):
     model, X, y = planted_importance
     blind = blind_copy(model, 0)
@@ -61,6 +63,7 @@ def test_a_variable_the_model_cannot_see_costs_exactly_nothing(planted_importanc
     assert res.overall["accuracy"].variable.importance[1] > 0.2  # the others still matter
 
 
+@pytest.mark.slow
 def test_intervals_widen_with_fewer_repeats_and_cover_the_permutations_mean(planted_importance):
     model, X, y = planted_importance
     width = {}
@@ -73,6 +76,7 @@ def test_intervals_widen_with_fewer_repeats_and_cover_the_permutations_mean(plan
     assert np.mean((g.low <= truth) & (truth <= g.high)) >= 0.9
 
 
+@pytest.mark.slow
 def test_the_same_seed_gives_the_same_result_and_another_seed_other_permutations(planted_importance):
     model, X, y = planted_importance
     a, b, c = (permutation_importance(model, X, y, window=10, repeats=2, seed=s) for s in (0, 0, 1))

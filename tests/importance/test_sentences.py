@@ -32,6 +32,7 @@ def said_percentages(sentence: str) -> list[float]:
     return [float(p) / 100 for p in re.findall(r"(\d+(?:\.\d)?)%", sentence)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("group", [None, *NAMES])
 def test_every_accuracy_said_is_the_score_or_the_score_after_a_unit(found, group):
     g = found.group(group)

@@ -76,6 +76,7 @@ def flat(result) -> dict[str, np.ndarray]:
     return {"": np.asarray(result)}
 
 
+@pytest.mark.slow
 def test_concurrent_sessions_get_exactly_what_each_gets_alone(gunpoint, shared):
     tasks = session_tasks(gunpoint, shared)
     before = {k: snapshot(m) for k, m in shared.items()}

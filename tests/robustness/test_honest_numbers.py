@@ -37,6 +37,7 @@ def lengths_for(name: str, n: int, t: int) -> np.ndarray | None:
     return np.full(n, t // 2) if "padded" in name else None
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("arch,shuffle", VARIANTS, ids=[f"{a}-{'shuffle' if s else 'time'}" for a, s in VARIANTS])
 @pytest.mark.parametrize("inputs", list(HARD_INPUTS))
 def test_every_method_is_finite_on_flat_input_for_every_variant(arch, shuffle, inputs):
@@ -50,6 +51,7 @@ def test_every_method_is_finite_on_flat_input_for_every_variant(arch, shuffle, i
         assert "ig" in res["methods"] and "occlusion" in res["methods"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("model_id", [LSTMFCN_MODEL, ALSTMFCN_MODEL])
 def test_the_dashboards_adapters_are_finite_on_flat_input_with_the_shipped_models(model_id, shipped_models):
     require_shipped(shipped_models, model_id)

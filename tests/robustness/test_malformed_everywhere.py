@@ -46,6 +46,7 @@ def test_the_corpus_covers_every_format():
 # ------------------------------------------------------------------------------------------- CLI
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", list(CASES))
 def test_cli_exits_2_with_the_loaders_message_on_one_line(case, tmp_path, capsys):
     filename, content, _ = CASES[case]
@@ -58,6 +59,7 @@ def test_cli_exits_2_with_the_loaders_message_on_one_line(case, tmp_path, capsys
     assert err.splitlines() == [f"error: {' '.join(expected.split())}"]
 
 
+@pytest.mark.slow
 def test_cli_in_a_real_shell_prints_no_traceback(tmp_path):
     bad = tmp_path / "garbage.npz"
     bad.write_bytes(GARBAGE)
@@ -74,6 +76,7 @@ def test_cli_in_a_real_shell_prints_no_traceback(tmp_path):
 # ------------------------------------------------------------------------------------- Dashboard
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", list(CASES))
 def test_dashboard_upload_refuses_with_the_message_and_stores_nothing(case):
     filename, content, _ = CASES[case]
@@ -139,6 +142,7 @@ def test_the_page_shows_the_upload_limit(app, monkeypatch):
     assert at.session_state["dataset"] == "GunPoint"
 
 
+@pytest.mark.slow
 def test_a_real_decompression_bomb_is_refused_before_it_expands():
     """230 kB of compressed zeros that would expand to 480 MB (and several GB while preprocessed)."""
     import tracemalloc

@@ -56,6 +56,7 @@ def test_resampling_keeps_every_series_whole_and_finite(gunpoint):
     assert model_input(model_for(300, shuffle=False), gunpoint).warnings == ()  # any length
 
 
+@pytest.mark.slow
 def test_cli_names_the_mismatch_and_the_flag_that_resamples(tmp_path, capsys):
     ckpt = save_checkpoint(tmp_path / "long.safetensors", model_for(300), {"classes": ["1", "2"]})
     code = main(["evaluate", "--checkpoint", str(ckpt), "--dataset", "GunPoint"])
@@ -138,6 +139,7 @@ def test_another_embedded_dataset_whose_labels_are_among_the_models_cannot_be_sc
     assert "not the same" in problem and "switch on" not in problem and "resampl" not in problem.lower()
 
 
+@pytest.mark.slow
 def test_a_users_file_with_some_of_the_models_classes_needs_the_subset_opt_in(tmp_path, capsys):
     """A file of one's own holding CBF's classes 1 and 2 only: refused by default, scored on request, said so."""
     from lstmfcn.checkpoint import load_model

@@ -12,6 +12,7 @@ import os
 import string
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -94,6 +95,7 @@ def tables(draw) -> tuple[str, bytes]:
     return name, newline.join(rows).encode()
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(table=tables())
 def test_hand_made_tables_are_loaded_or_refused(table):
@@ -128,6 +130,7 @@ def npz_files(draw) -> bytes:
     return buffer.getvalue()
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(data=npz_files())
 def test_random_npz_archives_are_loaded_or_refused(data):
@@ -157,6 +160,7 @@ def ts_files(draw) -> bytes:
     return "\n".join(lines).encode()
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(data=ts_files())
 def test_mangled_ts_files_are_loaded_or_refused(data):
@@ -184,6 +188,7 @@ def datasets(draw) -> tuple[np.ndarray, list[str]]:
     return X, labels
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(data=datasets(), fmt=st.sampled_from(["csv", "tsv", "npz"]))
 def test_labels_with_spaces_and_unicode_survive_every_format(data, fmt):

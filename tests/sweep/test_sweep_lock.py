@@ -77,6 +77,7 @@ def _ray_session_of(pid: int, timeout: float = 60.0) -> str:
 
 
 @pytest.mark.slow
+@pytest.mark.ray
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="Linux: processes found through /proc")
 def test_a_sigkilled_sweep_leaves_no_ray_process(tmp_path):
     cmd = [sys.executable, "-m", "lstmfcn", "sweep", "--datasets", "Chinatown", "--models", "lstmfcn"]

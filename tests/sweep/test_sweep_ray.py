@@ -27,7 +27,7 @@ from lstmfcn.sweep.selection import choose_cells
 from lstmfcn.sweep.unit import UnitSettings
 from tests.helpers.sweeps import TINY, TINY_EPOCHS, write_tiny_archive
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.ray]
 CELLS = [8, 16]
 
 
