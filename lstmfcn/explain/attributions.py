@@ -30,7 +30,7 @@ The registry of every method by name (CAM and attention included) is :mod:`.meth
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 import torch
@@ -331,6 +331,10 @@ def _nested_adaptive_ig(
     """
     if int(start_steps) < 2:
         raise UserInputError(f"Clenshaw-Curtis needs at least 2 points, got {start_steps}")
+    if len(x) > NESTED_BLOCK:  # the kept gradients grow with the samples: a block at a time
+        return _in_blocks(
+            model, x, target, lengths, baseline, blur_sigma, tolerance, start_steps, max_steps, batch_size, progress
+        )
     net = inference_model(model) if model_device(model).type == "cpu" else gradient_model(model)
     device = model_device(net)
     xt = as_input(x, device)
@@ -386,6 +390,40 @@ def _nested_adaptive_ig(
     converged = (gap <= tolerance) | (np.abs(delta) <= GAP_FLOOR)
     out = zero_padding(attr.float().cpu().numpy(), lt)
     return AdaptiveIG(out, delta.astype(np.float32), gap, steps, converged)
+
+
+#: Samples adaptive IG with nested points runs together: it keeps each one's gradients at every
+#: point until the sample is done (``(samples, points, V, T)`` floats), so a big split runs in blocks.
+NESTED_BLOCK = 512
+
+
+def _in_blocks(
+    model, x, target, lengths, baseline, blur_sigma, tolerance, start_steps, max_steps, batch_size, progress
+) -> AdaptiveIG:
+    """:func:`_nested_adaptive_ig` on blocks of :data:`NESTED_BLOCK` samples, each with its own baseline."""
+    xt = as_input(x, torch.device("cpu"))
+    n, _, total = xt.shape
+    lt = as_lengths(lengths, n, total, torch.device("cpu"))
+    base = make_baseline(xt, baseline, lt, blur_sigma=blur_sigma).numpy()  # each sample's own, fixed once
+    targets = np.broadcast_to(np.asarray(target), (n,)).copy()
+    lens = None if lengths is None else np.asarray(lengths)
+    parts = [
+        _nested_adaptive_ig(
+            model,
+            xt[s : s + NESTED_BLOCK],
+            targets[s : s + NESTED_BLOCK],
+            None if lens is None else lens[s : s + NESTED_BLOCK],
+            base[s : s + NESTED_BLOCK],
+            None,
+            tolerance,
+            start_steps,
+            max_steps,
+            batch_size,
+            sub_progress(progress, s / n, min(s + NESTED_BLOCK, n) / n),
+        )
+        for s in range(0, n, NESTED_BLOCK)
+    ]
+    return AdaptiveIG(*(np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(AdaptiveIG)))
 
 
 def _logit_change(
