@@ -47,6 +47,7 @@ def test_every_test_sample_is_within_the_stated_gap(name, dataset):
     np.testing.assert_allclose(np.abs(delta) / np.abs(change), gaps, atol=1e-4)  # the delta it reports is that gap
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "dataset"), CASES)
 def test_it_agrees_with_captums_default_call(name, dataset):
     model, x, target = _shipped(name, dataset, n=12)
@@ -58,6 +59,7 @@ def test_it_agrees_with_captums_default_call(name, dataset):
     assert np.abs(ours - theirs).max() > 0  # two rules, two estimates: the comparison is real
 
 
+@pytest.mark.slow
 def test_a_round_adds_only_new_points_and_keeps_the_plain_rules_numbers():
     model, x, target = _shipped("GunPoint__lstmfcn", "GunPoint", n=12)
     calls = []
@@ -81,6 +83,7 @@ def test_a_round_adds_only_new_points_and_keeps_the_plain_rules_numbers():
         np.testing.assert_allclose(res.attr[i : i + 1], plain, atol=1e-5 * np.abs(plain).max())
 
 
+@pytest.mark.slow
 def test_attention_over_time_integrates_each_branch_on_its_own():
     """The LSTM branch of the attention-over-time model stops after its first round, the conv branch
     goes on; the sum still meets the gap, and the branches' shares add up to the whole model's IG."""
@@ -96,6 +99,7 @@ def test_attention_over_time_integrates_each_branch_on_its_own():
     assert np.abs(res.attr[i] - plain[0]).max() <= 0.005 * np.abs(plain).max()
 
 
+@pytest.mark.slow
 def test_padded_steps_get_nothing_and_refusals_are_clear():
     model, x, target = _shipped("GunPoint__lstmfcn", "GunPoint", n=3)
     lengths = np.array([150, 100, 120])
