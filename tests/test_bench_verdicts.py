@@ -21,6 +21,7 @@ def gunpoint():
     return load_model(pretrained_path("GunPoint__lstmfcn")).eval(), load_dataset("GunPoint")
 
 
+@pytest.mark.slow
 def test_faithfulness_run_is_the_whole_subsets_report(gunpoint, monkeypatch):
     # 20 samples: the page's chunks of 16 and 4; two cheap methods keep the test short.
     monkeypatch.setattr(verdicts, "SAMPLES", {"faithfulness": 20, "sanity": 4})

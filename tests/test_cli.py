@@ -33,6 +33,7 @@ def test_describe(capsys):
     assert code == 0 and info["n_vars"] == 6 and info["n_classes"] == 4 and sum(info["train_counts"]) == 40
 
 
+@pytest.mark.slow
 def test_train_then_evaluate_a_user_file(capsys, tmp_path, gunpoint):
     """Train from the shell on the user's own .tsv pair, then evaluate: the README's path."""
     for split, X, y in (("TRAIN", gunpoint.X_train, gunpoint.y_train), ("TEST", gunpoint.X_test, gunpoint.y_test)):
@@ -128,6 +129,7 @@ def test_mismatched_checkpoint_is_explained(capsys, tmp_path, trained_lstmfcn):
     assert code == 2 and "class(es) 0 that the model does not know" in err and "--resample" not in err
 
 
+@pytest.mark.slow
 def test_malformed_file_from_a_real_shell(tmp_path):
     bad = tmp_path / "Broken_TRAIN.tsv"
     bad.write_text("1\t0.5\t0.7\n2\tabc\t0.1\n")
@@ -191,6 +193,7 @@ def test_dashboard_runs_the_app_with_the_port_and_streamlits_own_options(monkeyp
     assert code == 2 and err.strip() == "error: --port must be between 1 and 65535, got 70000"
 
 
+@pytest.mark.slow
 def test_training_into_a_log_prints_lines_not_a_redrawn_bar(tmp_path):
     """stderr is a pipe here, as in a log file: one line per 100 epochs, no carriage returns."""
     out = tmp_path / "china.safetensors"

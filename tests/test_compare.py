@@ -129,6 +129,7 @@ def test_a_class_one_model_lacks_is_refused(gunpoint, gunpoint_pair):
         C.model_view(a, model_input(a, gunpoint).X[0], 150, "no such class")
 
 
+@pytest.mark.slow
 def test_each_model_reads_its_own_preprocessing_of_the_same_raw_sample():
     from lstmfcn.training import TrainConfig
     from lstmfcn.workflow import train_on_dataset

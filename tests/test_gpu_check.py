@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 import torch
 
 from lstmfcn.bench.gpu_check import export_check_data, relative_error
@@ -33,6 +34,7 @@ def site_without_the_absent(folder: Path) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_the_check_runs_with_only_torch_numpy_pandas_scipy_and_safetensors(tmp_path):
     export_check_data(tmp_path / "data", ("GunPoint", "BasicMotions"))
     models = "GunPoint__alstmfcn__noshuffle,BasicMotions__mlstmfcn"

@@ -233,6 +233,7 @@ def test_the_framework_is_detected_from_the_file():
         assert detect_framework(data, spec["file"]) == spec["framework"], spec["name"]
 
 
+@pytest.mark.slow
 def test_the_report_of_an_imported_model_says_where_it_came_from(tmp_path):
     spec = next(s for s in SPECS if s["name"] == "keras_mlstmfcn_basicmotions")
     ckpt, html = tmp_path / "m.safetensors", tmp_path / "m.html"
@@ -244,6 +245,7 @@ def test_the_report_of_an_imported_model_says_where_it_came_from(tmp_path):
     assert "assumed (library defaults)" in text
 
 
+@pytest.mark.slow
 def test_the_readme_examples_run_as_written(tmp_path, monkeypatch):
     """Every ``lstmfcn import`` and the ``lstmfcn explain`` of README's "Explain a model trained elsewhere"."""
     import shlex

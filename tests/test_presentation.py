@@ -36,6 +36,7 @@ def shipped(request):
     return model, a, predict_logits(model, a.X, a.lengths), classes, var_names, model_input(model, ds, "train")
 
 
+@pytest.mark.slow
 def test_every_step_has_its_sentences_and_the_classes_are_covered(shipped):
     model, a, logits, classes, var_names, train = shipped
     steps = P.talk(a.y, logits, classes)

@@ -40,6 +40,7 @@ def _bundle(page: str) -> str:
     return max((body for _, body in scripts), key=len)
 
 
+@pytest.mark.slow
 def test_the_report_is_one_page_that_opens_offline(lstmfcn_report):
     model, page = lstmfcn_report
     assert isinstance(page, str) and page.startswith("<!DOCTYPE html>")
@@ -111,6 +112,7 @@ def test_the_report_says_what_matters_as_the_library_does(lstmfcn_report, gunpoi
     assert "Accuracy lost when one window is shuffled" in page  # the chart (its JSON escapes the ·)
 
 
+@pytest.mark.slow
 def test_an_attention_model_s_report_shows_how_far_its_attention_is_from_uniform(shipped_models, gunpoint):
     page = build_report(_model(shipped_models, ALSTMFCN_MODEL), gunpoint, samples=SAMPLES)
     assert "<h2>Attention over the time steps</h2>" in page

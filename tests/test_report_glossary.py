@@ -23,6 +23,7 @@ def report_page(request, shipped_models, gunpoint):
     return build_report(load_model(shipped_models / f"{request.param}.safetensors"), gunpoint, samples=8)
 
 
+@pytest.mark.slow
 def test_every_term_in_the_report_has_its_explanation(report_page):
     assert 'id="glossary-terms"' in report_page
     assert unexplained_in_html(report_page) == []
@@ -43,6 +44,7 @@ def test_the_check_sees_a_term_left_unexplained(report_page):
     assert "'CAM' without its explanation" in unexplained_in_html(without_cam)
 
 
+@pytest.mark.slow
 def test_in_a_browser_every_term_of_the_prose_is_an_abbr_with_its_explanation(report_page, tmp_path):
     file = tmp_path / "report.html"
     file.write_text(report_page, encoding="utf-8")

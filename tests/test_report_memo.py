@@ -38,6 +38,7 @@ def gunpoint(shipped_models):
     return load_model(shipped_models / f"{LSTMFCN_MODEL}.safetensors"), load_dataset("GunPoint")
 
 
+@pytest.mark.slow
 def test_the_report_from_the_pages_results_and_from_its_memo_is_the_report(gunpoint, monkeypatch):
     import lstmfcn.importance
     import lstmfcn.report
@@ -66,6 +67,7 @@ def test_the_report_from_the_pages_results_and_from_its_memo_is_the_report(gunpo
     assert steps[-1] == "done" and len(steps) >= 5  # the steps are still named as they pass
 
 
+@pytest.mark.slow
 def test_the_pages_importance_on_other_rows_is_not_used(gunpoint, monkeypatch):
     import lstmfcn.report
 

@@ -34,6 +34,7 @@ def test_training_is_repeatable_on_cpu(gunpoint):
     np.testing.assert_array_equal(predict_logits(a, gunpoint.X_test), predict_logits(b, gunpoint.X_test))
 
 
+@pytest.mark.slow
 def test_resume_continues_exactly(gunpoint, tmp_path):
     """10 epochs in one go == 6 epochs, stop, resume to 10 (same seed and settings)."""
     mc = ModelConfig("lstmfcn", 1, 150, 2)
@@ -78,6 +79,7 @@ def test_stop_callback_ends_early_and_keeps_weights(gunpoint):
     assert all(c.lr == pytest.approx(1e-3) for c in calls)
 
 
+@pytest.mark.slow
 def test_bn_recalibration_matters_for_short_training(gunpoint):
     """Without the re-estimation a short run's eval-mode accuracy collapses (the measured trap)."""
     mc = ModelConfig("lstmfcn", 1, 150, 2)
@@ -157,6 +159,7 @@ def test_train_and_save_writes_nothing_when_stopped_and_everything_when_resumed(
     assert saved["training"]["epochs_run"] == 4 == meta["training"]["epochs_run"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("arch, n_vars", [("lstmfcn", 1), ("mlstmfcn", 3)])
 def test_mixed_precision_trains_models_with_a_plain_lstm_on_the_cpu(arch, n_vars):
     """``train --amp`` on the CPU: oneDNN has no bfloat16 LSTM on every CPU (an AVX2 EPYC refused

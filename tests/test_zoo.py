@@ -27,6 +27,7 @@ def test_pretrained_folder_stays_small():
     assert total < 64 * 1024 * 1024, f"{total / 2**20:.1f} MiB"  # the budget: 64 MiB
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("entry", ENTRIES, ids=[e.name for e in ENTRIES])
 def test_checkpoint_reproduces_its_recorded_accuracy(entry):
     model, meta = load_checkpoint(entry.path)
@@ -82,6 +83,7 @@ def test_readme_table_is_the_generated_one():
 SHIPPED_ON = ("2.13.0", "AVX512", "AMD EPYC")
 
 
+@pytest.mark.slow
 def test_retrain_reproduces_a_shipped_entry(tmp_path, capsys, request):
     """The documented retrain command, end to end, on the cheapest entry (2000 epochs, ~20 s on CPU).
 
