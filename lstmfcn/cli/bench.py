@@ -87,12 +87,17 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.targets:
         from ..bench import target_timings
+        from ..bench.verdict_targets import format_targets, verdict_targets
 
         timings = target_timings(args.device)
+        if not args.json:
+            print("\n".join(f"{v * 1e3:9.1f} ms  {k}" for k, v in timings.items()), flush=True)
+        # The verdicts' targets (issue #32) run on the CPU as the dashboard runs them there.
+        rows = verdict_targets(progress=lambda what: print(f"timing {what} …", file=sys.stderr))
         print(
-            json.dumps(timings, indent=1)
+            json.dumps({"timings": timings, "targets": [r.to_dict() for r in rows]}, indent=1)
             if args.json
-            else "\n".join(f"{v * 1e3:9.1f} ms  {k}" for k, v in timings.items())
+            else "\n" + format_targets(rows)
         )
         return 0
     result = run_bench(args.device, quick=args.quick, progress=lambda what: print(f"timing {what} …", file=sys.stderr))
