@@ -68,7 +68,7 @@ PAGES = {
     "data": 3,
     "cam": 3,
     "attention": 0,
-    "attributions": 1,
+    "attributions": 2,  # the method tabs' chart and "Why, in plain words"' shaded map
     "whatif": 2,
     "neighbours": 2,
     "train": 0,
