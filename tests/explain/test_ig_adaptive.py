@@ -125,6 +125,9 @@ def test_a_big_split_runs_in_blocks_with_the_same_numbers(monkeypatch):
     blocks = adaptive_integrated_gradients(
         model, x, target, baseline="mean", start_steps=9, integration="clenshaw_curtis", progress=seen.append
     )
+    assert np.array_equal(blocks.steps, whole.steps)  # each sample stops at the same point count
     for got, want in zip(vars(blocks).values(), vars(whole).values(), strict=True):
-        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+        # Passes of other sizes add in another order: float32 rounding of logits of size ~1-10
+        # (a gap of 1.9e-6 was seen on one CPU), far below the 1 % completeness bound.
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
     assert seen[-1] == 1.0 and seen == sorted(seen)
