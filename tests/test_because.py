@@ -209,3 +209,17 @@ def test_shares_are_shares_of_the_cam_evidence_of_a_shipped_model(gunpoint_cams)
             assert b.supporting_share == pytest.approx(inside / pos.sum())
             named += len(b.supporting)
     assert named > 0  # GunPoint's maps do single stretches out
+
+
+def test_the_readmes_because_example_says_what_it_shows():
+    from lstmfcn import explain
+    from lstmfcn.model_input import model_input
+
+    ds = load_dataset("GunPoint")
+    model = load_model("lstmfcn/pretrained/GunPoint__lstmfcn.safetensors")
+    res = explain(model, model_input(model, ds).X[7:8], methods=["cam"], target="predicted")
+    said = ds.classes[res["target"][0]]
+    why = because(res["cam"][0], said, predicted=said)
+    # Accuracy-level facts, not last bits: the stretches and rounded shares the README quotes.
+    assert why.sentences[0].startswith("The model says class 2 mostly because of steps 19–31 (40%)")
+    assert (why.supporting[0].start, why.supporting[0].stop) == (19, 32)
