@@ -252,6 +252,9 @@ def because(
         'The model says Gun mostly because of steps 45–69 of the series, which carry 62% of its evidence for Gun (by CAM).'
     """
     e = _check(evidence)
+    if predicted is not None and not isinstance(predicted, str):
+        # True or an index would be read as a class's name ("class True"): ask for the name.
+        raise ValueError(f"predicted is the predicted class's name, e.g. ds.classes[k]; got {predicted!r}")
     rows = e.shape[0]
     one_row_for_all = rows == 1
     pos, neg = np.maximum(e, 0.0), np.maximum(-e, 0.0)

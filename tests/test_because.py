@@ -223,3 +223,9 @@ def test_the_readmes_because_example_says_what_it_shows():
     # Accuracy-level facts, not last bits: the stretches and rounded shares the README quotes.
     assert why.sentences[0].startswith("The model says class 2 mostly because of steps 19–31 (40%)")
     assert (why.supporting[0].start, why.supporting[0].stop) == (19, 32)
+
+
+@pytest.mark.parametrize("predicted", [True, 1])
+def test_a_predicted_class_given_as_anything_but_its_name_is_refused(predicted):
+    with pytest.raises(ValueError, match="predicted class's name"):
+        because(np.ones((1, 10)), "2", predicted=predicted)
