@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lstmfcn import compare as C
-from lstmfcn.explain.faithfulness import FLAT_BELOW, MethodFaithfulness, PerturbationCurves
+from lstmfcn.explain.faithfulness_scores import FLAT_BELOW, MethodFaithfulness, PerturbationCurves
 from lstmfcn.words import fixed
 
 aopc = st.one_of(st.floats(-0.02, 0.02), st.floats(-1, 1))

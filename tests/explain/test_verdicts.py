@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lstmfcn.explain.faithfulness import MethodFaithfulness, PerturbationCurves
+from lstmfcn.explain.faithfulness_scores import MethodFaithfulness, PerturbationCurves
 from lstmfcn.explain.sanity import PASS_BELOW, SanityResult
 
 
