@@ -58,6 +58,14 @@ def __dir__() -> list[str]:
     return __all__
 
 
+# ``lstmfcn.explain`` is both a package and the README's function. Python binds a package to its
+# parent's name when it is first imported, which would hide the function from ``from lstmfcn import
+# explain`` ever after. Importing the package here (cheap: its names load on first use) makes that
+# binding happen now, once; dropping it leaves the name to ``__getattr__``, which gives the function.
+importlib.import_module("lstmfcn.explain")
+del globals()["explain"]
+
+
 if TYPE_CHECKING:  # for type checkers and IDEs
     from .checkpoint import load_checkpoint, load_model, save_checkpoint
     from .data import Dataset, list_datasets, load_dataset, load_dataset_from_bytes

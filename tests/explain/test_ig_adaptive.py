@@ -114,7 +114,7 @@ def test_padded_steps_get_nothing_and_refusals_are_clear():
 
 @pytest.mark.slow
 def test_a_big_split_runs_in_blocks_with_the_same_numbers(monkeypatch):
-    import lstmfcn.explain.attributions as attributions
+    from lstmfcn.explain import attributions
 
     model, x, target = _shipped("BasicMotions__malstmfcn", "BasicMotions", n=7)
     whole = adaptive_integrated_gradients(
