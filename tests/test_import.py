@@ -24,7 +24,7 @@ from lstmfcn.errors import CheckpointError, MismatchError
 from lstmfcn.evaluation import predict_logits
 from lstmfcn.explain import class_activation_maps, integrated_gradients
 from lstmfcn.importers import PARITY_TOLERANCE, detect_framework, import_model, library_class_order, parity
-from lstmfcn.model_input import model_input
+from lstmfcn.inputs import model_input
 from lstmfcn.models import ExplainableModel
 
 FIXTURES = Path(__file__).parent / "fixtures" / "foreign"
@@ -344,11 +344,11 @@ def test_archives_and_arrays_that_would_inflate_are_refused(tmp_path, monkeypatc
     import zipfile
 
     import lstmfcn.importers._files as files
-    import lstmfcn.importers.keras as keras_importer
+    import lstmfcn.importers.keras_file as keras_file
 
     h5py = pytest.importorskip("h5py")
     monkeypatch.setattr(files, "MAX_UNPACKED", 1000)
-    monkeypatch.setattr(keras_importer, "MAX_ELEMENTS", 1000)
+    monkeypatch.setattr(keras_file, "MAX_ELEMENTS", 1000)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("archive/data.pkl", b"\0" * 5000)  # deflates to a few bytes

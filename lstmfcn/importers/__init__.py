@@ -1,7 +1,7 @@
 """Models trained elsewhere: tsai, sktime and the authors' Keras LSTM-FCN family, as checkpoints.
 
 One module per framework maps the file's weights to :class:`~lstmfcn.models.LSTMFCN`
-(:mod:`.tsai`, :mod:`.sktime`, :mod:`.keras`); this module reads the file safely, builds the model,
+(:mod:`.tsai`, :mod:`.sktime`, :mod:`.keras` over :mod:`.keras_file`); this module reads the file safely, builds the model,
 and writes the metadata any checkpoint has (classes, preprocessing, dataset) plus ``imported``: where
 the model came from (framework, library version where the file says it, the file's name and
 SHA-256, what the weights determined and what was assumed). The imported model then behaves like
@@ -55,9 +55,9 @@ def convert_bytes(
         raise CheckpointError(f"unknown framework '{framework}'; expected one of {', '.join(FRAMEWORKS)}")
     try:
         if framework == "keras":
-            from . import keras
+            from . import keras, keras_file
 
-            return keras.convert(keras.read(data, name), name, n_vars, length, shuffle, lstm_gates)
+            return keras.convert(keras_file.read(data, name), name, n_vars, length, shuffle, lstm_gates)
         if lstm_gates not in (None, "sigmoid"):
             raise CheckpointError(
                 f"{name}: {framework} builds torch's nn.LSTM, whose gates are sigmoid; drop --lstm-gates"
@@ -304,7 +304,7 @@ def _metadata(framework, data, name, ds, converted: Converted, order, preprocess
 def _record_accuracies(model: LSTMFCN, ds: Dataset) -> None:
     """Train and test accuracy on the model's own input path, as a trained model records them."""
     from ..evaluation import evaluate
-    from ..model_input import model_inputs
+    from ..inputs import model_inputs
 
     inputs = model_inputs(model, ds)
     acc = {
