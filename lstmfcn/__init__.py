@@ -33,7 +33,7 @@ _EXPORTS = {
     "load_checkpoint": "lstmfcn.checkpoint",
     "load_model": "lstmfcn.checkpoint",
     "save_checkpoint": "lstmfcn.checkpoint",
-    "model_input": "lstmfcn.model_input",
+    "model_input": "lstmfcn.inputs",
     "evaluate": "lstmfcn.evaluation",
     "predict_logits": "lstmfcn.evaluation",
     "TrainConfig": "lstmfcn.training",
@@ -73,7 +73,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs
     from .evaluation import evaluate, predict_logits
     from .explain import explain
     from .importers import import_model
-    from .model_input import model_input
+    from .inputs import model_input
     from .models import ARCHITECTURES, LSTMFCN, ModelConfig, build_model
     from .training import TrainConfig, train
     from .workflow import train_on_dataset

@@ -1,8 +1,8 @@
 """Two models side by side: on one sample, and over a split.
 
-Any two models that fit a dataset (:func:`lstmfcn.model_input.check_fit`) may be compared, even
+Any two models that fit a dataset (:func:`lstmfcn.inputs.check_fit`) may be compared, even
 when their preprocessing differs: each model gets *its own* input from the same raw series
-(:func:`lstmfcn.model_input.model_input`), so a per-sample comparison takes one prepared series per
+(:func:`lstmfcn.inputs.model_input`), so a per-sample comparison takes one prepared series per
 model. Classes are matched by name, not by index: two checkpoints may order them differently.
 
 On one sample (:func:`compare_sample`): both models' probabilities, both CAMs and one attribution
@@ -26,7 +26,7 @@ from .data.dataset import Dataset
 from .errors import UserInputError
 from .evaluation import predict_logits, softmax
 from .explain import explain, perturbation_curves, spearman_per_sample
-from .model_input import model_classes, model_input
+from .inputs import model_classes, model_input
 from .words import fixed
 
 #: Two deletion AOPCs closer than this (in probability units) are called equally faithful.
@@ -196,7 +196,7 @@ def compare_sample(
         ds, split, index: the raw sample both models read.
         target: the class both maps explain, by name; default: A's answer.
         method, baseline, ig_steps: as in :func:`model_view`.
-        resample, class_subset: the user's opt-ins (see :func:`lstmfcn.model_input.check_fit`).
+        resample, class_subset: the user's opt-ins (see :func:`lstmfcn.inputs.check_fit`).
 
     Raises:
         MismatchError: a model does not fit the dataset. ValueError: ``target`` is not a class of both.
@@ -241,7 +241,7 @@ def answer_table(pred_a: np.ndarray, pred_b: np.ndarray, classes_a: list[str], c
 
     Args:
         pred_a, pred_b: ``(N,)`` each model's predicted class index, in its own class order.
-        classes_a, classes_b: each model's class names (:func:`lstmfcn.model_input.model_classes`).
+        classes_a, classes_b: each model's class names (:func:`lstmfcn.inputs.model_classes`).
     """
     pred_a, pred_b = np.asarray(pred_a, np.int64), np.asarray(pred_b, np.int64)
     if pred_a.shape != pred_b.shape or pred_a.ndim != 1:

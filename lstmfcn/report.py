@@ -6,7 +6,7 @@ the faithfulness and sanity verdicts — and opens offline in any browser: plotl
 once, nothing is fetched (no CDN, no web font, no stylesheet from elsewhere).
 
 Everything comes from the library, never recomputed here: the model's input from
-:func:`lstmfcn.model_input.model_input`, accuracy from :func:`lstmfcn.evaluation.evaluate`,
+:func:`lstmfcn.inputs.model_input`, accuracy from :func:`lstmfcn.evaluation.evaluate`,
 explanations from :mod:`lstmfcn.explain`, charts from :mod:`lstmfcn.figures`. Arrays are
 ``(N, V, T)``.
 
@@ -43,7 +43,7 @@ from .explain import (
     model_randomisation_check,
     parse_methods,
 )
-from .model_input import model_input
+from .inputs import model_input
 from .models import ARCH_NAMES
 
 #: Samples the faithfulness check uses at most (the Attributions page's default, so that the
@@ -104,7 +104,7 @@ def build_report(
         methods: explanation methods whose faithfulness and sanity are checked (names of
             :data:`lstmfcn.explain.METHODS`, a list or ``"ig,saliency"``).
         progress: called with the fraction done and a few words as each part starts.
-        resample, class_subset: the opt-ins of :func:`lstmfcn.model_input.model_input`; what they
+        resample, class_subset: the opt-ins of :func:`lstmfcn.inputs.model_input`; what they
             bend is listed at the top of the report.
         model_name: what to call the model in the title (a file name); default its architecture.
         renames: the user's names of classes and variables (``{"classes": {label: name},

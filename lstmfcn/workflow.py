@@ -17,7 +17,7 @@ from .data.names import names_for_dataset
 from .data.overlap import digest_record
 from .device import cpu_model
 from .evaluation import evaluate
-from .model_input import model_inputs
+from .inputs import model_inputs
 from .models import LSTMFCN, ModelConfig
 from .training import ProgressFn, StopFn, TrainConfig, fit
 
@@ -46,7 +46,7 @@ def train_on_dataset(
 
     The model is trained on ``ds``'s own preparation, which becomes the model's preprocessing
     record (``model.metadata`` is set too). Train and test accuracy are then measured on the model's
-    input path (:func:`~lstmfcn.model_input.model_input`), as every later use will see them; test
+    input path (:func:`~lstmfcn.inputs.model_input`), as every later use will see them; test
     accuracy is measured once, after training, and recorded; nothing is selected on it.
 
     The metadata also carries ``class_names`` (aligned with ``classes``) and ``variable_names``

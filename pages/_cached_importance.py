@@ -58,7 +58,7 @@ def importance(
         from lstmfcn.importance import permutation_importance
         from lstmfcn.importance.agreement import map_agreement
         from lstmfcn.importance.stored import to_arrays
-        from lstmfcn.model_input import model_classes
+        from lstmfcn.inputs import model_classes
 
         t0 = time.perf_counter()
         al, m = aligned(model_id, dataset_id, split), model(model_id)

@@ -81,7 +81,7 @@ def device_label() -> str:
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def aligned(model_id: str, dataset_id: str, split: str):
-    """The split prepared for the model (:func:`lstmfcn.model_input.model_input`): the series as
+    """The split prepared for the model (:func:`lstmfcn.inputs.model_input`): the series as
     the model's checkpoint prepares them, labels in the model's class order.
 
     Computed with both opt-ins on (series of another length resampled, a subset of the model's
@@ -90,7 +90,7 @@ def aligned(model_id: str, dataset_id: str, split: str):
     (``ss["resample"]``, ``ss["class_subset"]``), checked where a model is chosen and again by
     :func:`pages._ui.aligned_or_stop`.
     """
-    from lstmfcn.model_input import model_input
+    from lstmfcn.inputs import model_input
 
     return model_input(model(model_id), dataset(dataset_id), split, resample=True, class_subset=True)
 

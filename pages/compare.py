@@ -11,7 +11,7 @@ from lstmfcn import figures as F
 from lstmfcn.dashboard import explanations, sources
 from lstmfcn.dashboard.analysis import percent
 from lstmfcn.errors import LstmFcnError
-from lstmfcn.model_input import model_classes
+from lstmfcn.inputs import model_classes
 from lstmfcn.provenance import side_by_side, stamp
 from lstmfcn.words import fixed
 from pages import _cached as cached

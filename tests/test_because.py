@@ -13,7 +13,7 @@ from hypothesis.extra.numpy import arrays
 from lstmfcn import load_dataset, load_model
 from lstmfcn.because import MIN_SHARE, STAND_OUT, because, merge_gap, percent_words
 from lstmfcn.explain.cam import class_activation_maps
-from lstmfcn.model_input import model_input
+from lstmfcn.inputs import model_input
 from lstmfcn.zoo import pretrained_path
 from tests.helpers.shipped import require_shipped, zoo_dir
 
@@ -213,7 +213,7 @@ def test_shares_are_shares_of_the_cam_evidence_of_a_shipped_model(gunpoint_cams)
 
 def test_the_readmes_because_example_says_what_it_shows():
     from lstmfcn import explain
-    from lstmfcn.model_input import model_input
+    from lstmfcn.inputs import model_input
 
     ds = load_dataset("GunPoint")
     model = load_model("lstmfcn/pretrained/GunPoint__lstmfcn.safetensors")

@@ -11,7 +11,7 @@ from lstmfcn.checkpoint import load_model
 from lstmfcn.data import load_dataset
 from lstmfcn.evaluation import predict_logits, softmax
 from lstmfcn.explain import class_activation_maps, integrated_gradients, perturbation_curves, spearman_per_sample
-from lstmfcn.model_input import model_classes, model_input
+from lstmfcn.inputs import model_classes, model_input
 from lstmfcn.words import fixed
 from lstmfcn.zoo import pretrained_path
 

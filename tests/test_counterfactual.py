@@ -144,7 +144,7 @@ def test_the_search_copies_only_the_variable_that_carries_the_class(variable_mod
 def test_basicmotions_counterfactuals_change_fewer_variables_than_all(shipped_models):
     from lstmfcn.checkpoint import load_model
     from lstmfcn.data import load_dataset
-    from lstmfcn.model_input import model_inputs
+    from lstmfcn.inputs import model_inputs
     from lstmfcn.zoo import pretrained_path
 
     model = load_model(pretrained_path("BasicMotions__mlstmfcn"))

@@ -15,7 +15,7 @@ from lstmfcn.words import percent
 def _shipped_counterfactual(model_id: str, dataset: str, sample: int, origin: Origin | None = None):
     from lstmfcn.checkpoint import load_model
     from lstmfcn.data import load_dataset
-    from lstmfcn.model_input import model_inputs
+    from lstmfcn.inputs import model_inputs
     from lstmfcn.zoo import pretrained_path
 
     model = load_model(pretrained_path(model_id))

@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "lstmfcn"
 LOWER_FOLDERS = ("data", "models", "explain", "importance", "importers", "sweep", "figures")
 LOWER_MODULES = (
     "cache_folder", "checkpoint", "checkpoint_checks", "compare", "counterfactual", "device", "errors",
-    "evaluation", "model_input", "neighbours", "pass_size", "training", "training_state", "whatif",
+    "evaluation", "inputs", "neighbours", "pass_size", "training", "training_state", "whatif",
     "workflow", "words", "zoo",
 )  # fmt: skip
 

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from lstmfcn.checkpoint import load_model
-from lstmfcn.model_input import model_input
+from lstmfcn.inputs import model_input
 from lstmfcn.neighbours import features, nearest, project_2d, prototypes
 from tests.helpers.shipped import LSTMFCN_MODEL
 

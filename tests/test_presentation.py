@@ -25,7 +25,7 @@ def shipped(request):
     from lstmfcn.checkpoint import load_model
     from lstmfcn.data import load_dataset
     from lstmfcn.evaluation import predict_logits
-    from lstmfcn.model_input import model_input
+    from lstmfcn.inputs import model_input
     from lstmfcn.zoo import pretrained_path
 
     model = load_model(pretrained_path(MODELS[request.param]))

@@ -14,7 +14,7 @@ from lstmfcn.cli import main
 from lstmfcn.dashboard.analysis import guided_examples
 from lstmfcn.data.names import display_class, names_from_metadata
 from lstmfcn.evaluation import evaluate
-from lstmfcn.model_input import model_input
+from lstmfcn.inputs import model_input
 from lstmfcn.report import build_report, package_version
 from tests.helpers.shipped import ALSTMFCN_MODEL, LSTMFCN_MODEL, require_shipped
 

@@ -15,7 +15,7 @@ from lstmfcn.data.names import display_class, names_from_metadata
 from lstmfcn.evaluation import evaluate
 from lstmfcn.explain import class_activation_maps
 from lstmfcn.figures.stretches import AGAINST_HIGHLIGHT, FOR_HIGHLIGHT
-from lstmfcn.model_input import model_input
+from lstmfcn.inputs import model_input
 from lstmfcn.report import build_report
 from tests.helpers.shipped import LSTMFCN_MODEL
 

@@ -8,7 +8,7 @@ import torch
 
 from lstmfcn.checkpoint import load_model
 from lstmfcn.explain import run_method
-from lstmfcn.model_input import model_input
+from lstmfcn.inputs import model_input
 from lstmfcn.whatif import Baseline, Noise, Scale, Shift, Smooth, Splice, apply_edits, predict_and_cam
 from tests.helpers.shipped import LSTMFCN_MODEL
 

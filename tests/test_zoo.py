@@ -12,7 +12,7 @@ from lstmfcn.checkpoint import load_checkpoint
 from lstmfcn.cli import main
 from lstmfcn.data import load_dataset
 from lstmfcn.evaluation import evaluate
-from lstmfcn.model_input import model_input
+from lstmfcn.inputs import model_input
 
 ENTRIES = zoo.list_pretrained()
 

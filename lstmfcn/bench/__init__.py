@@ -223,7 +223,7 @@ def run_bench(device: str = "auto", quick: bool = False, progress: Callable[[str
     """
     from ..checkpoint import load_model
     from ..data import load_dataset
-    from ..model_input import model_input
+    from ..inputs import model_input
     from ..zoo import pretrained_path
 
     dev = resolve_device(device)
@@ -401,7 +401,7 @@ def target_timings(device: str = "auto") -> dict[str, float]:
     from ..counterfactual import native_guide
     from ..data import load_dataset
     from ..explain import class_activation_maps, explain, run_method
-    from ..model_input import model_input
+    from ..inputs import model_input
     from ..whatif import Smooth, apply_edits, predict_and_cam
     from ..zoo import pretrained_path
 

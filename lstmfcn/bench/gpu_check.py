@@ -116,7 +116,7 @@ def run_check(
     """
     from ..checkpoint import load_model
     from ..data import load_dataset
-    from ..model_input import model_input
+    from ..inputs import model_input
     from ..zoo import pretrained_path
 
     dev = torch.device(device)

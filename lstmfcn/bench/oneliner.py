@@ -162,7 +162,7 @@ def compare_case(
     from ..checkpoint import load_model
     from ..data import load_dataset
     from ..explain.model_copies import gradient_model
-    from ..model_input import model_input
+    from ..inputs import model_input
     from ..pass_size import ENV, cached, forget, gradient_record_key, record_key
     from ..zoo import pretrained_path
 
@@ -237,7 +237,7 @@ def ig_rule_times(checkpoint: str, *, tolerance: float = 0.01, limit: int = 16, 
     from ..checkpoint import load_model
     from ..data import load_dataset
     from ..explain import IG_RULES, adaptive_integrated_gradients
-    from ..model_input import model_input
+    from ..inputs import model_input
     from ..zoo import pretrained_path
 
     model = load_model(pretrained_path(checkpoint)).cpu().eval()

@@ -211,7 +211,7 @@ def pages_results(model, ds, split: str = "test", samples: int = 200) -> dict:
     from ..importance import DEFAULT_REPEATS, permutation_importance
     from ..importance.agreement import map_agreement
     from ..importance.grid import default_window
-    from ..model_input import model_classes, model_input
+    from ..inputs import model_classes, model_input
     from ..report import importance_rows
 
     a = model_input(model, ds, split, resample=True, class_subset=True)

@@ -86,7 +86,7 @@ def _setup(dataset: str, zoo_name: str, samples: int, methods, baseline: str, ig
     from ..dashboard import explanations
     from ..data import load_dataset
     from ..evaluation import predict_logits
-    from ..model_input import model_input
+    from ..inputs import model_input
     from ..zoo import pretrained_path
 
     model = load_model(pretrained_path(zoo_name))

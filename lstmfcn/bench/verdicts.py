@@ -53,7 +53,7 @@ def _inputs(model, ds, samples: int, ig_steps=None):
     sample's predicted class, and the method parameters (``params_key``)."""
     from ..dashboard import explanations
     from ..evaluation import predict_logits
-    from ..model_input import model_input
+    from ..inputs import model_input
 
     a = model_input(model, ds, "test", resample=True, class_subset=True)
     idx = explanations.subset_indices(a.y, samples)

@@ -25,7 +25,7 @@ def add_fit_switches(s: argparse.ArgumentParser) -> None:
 
 def model_input_for(model, ds, args: argparse.Namespace):
     """The model's input from ``args.split`` of ``ds`` (:func:`lstmfcn.model_input`), its warnings on stderr."""
-    from ..model_input import model_input
+    from ..inputs import model_input
 
     split = model_input(model, ds, args.split, resample=args.resample, class_subset=args.class_subset)
     for w in split.warnings:

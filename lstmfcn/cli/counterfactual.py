@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     from ..checkpoint import load_model
     from ..counterfactual import native_guide
     from ..data import load_dataset
-    from ..model_input import model_classes, model_input
+    from ..inputs import model_classes, model_input
 
     model = load_model(args.checkpoint)
     ds = load_dataset(args.dataset)

@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     from ..data import load_dataset
     from ..evaluation import predict_logits
     from ..importers import import_model, parity, read_logits
-    from ..model_input import model_input
+    from ..inputs import model_input
 
     out = Path(args.out)
     if out.suffix != ".safetensors":

@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     from ..data import load_dataset
     from ..device import resolve_device
     from ..explain import parse_methods
-    from ..model_input import check_fit
+    from ..inputs import check_fit
     from ..report import build_report
 
     if args.samples < 1:

@@ -4,7 +4,7 @@ A session has a dataset, perhaps a model, and two opt-ins (:class:`OptIns`): res
 a model built for another length, and evaluating on a dataset that holds only some of a model's
 classes. The rules:
 
-* a model is used on a dataset only when :func:`lstmfcn.model_input.check_fit` accepts the pair
+* a model is used on a dataset only when :func:`lstmfcn.inputs.check_fit` accepts the pair
   with the session's opt-ins (:func:`refusal` gives the sentence when it does not);
 * a refused model that one opt-in would make usable is remembered (:func:`lifting_switch`), so
   that switching that opt-in on selects it;
@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 
 from lstmfcn.data import Dataset
 from lstmfcn.errors import LstmFcnError, MismatchError
-from lstmfcn.model_input import check_fit
+from lstmfcn.inputs import check_fit
 from lstmfcn.models import LSTMFCN
 
 RESAMPLE_LABEL = "Resample series to the model's length"

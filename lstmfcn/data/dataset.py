@@ -16,7 +16,7 @@ class Dataset:
     """A classification dataset split into train and test: the series as read, and as prepared.
 
     The series a *model* sees are never taken from here directly: they depend on the model's own
-    preprocessing and come from :func:`lstmfcn.model_input.model_input`, which replays the
+    preprocessing and come from :func:`lstmfcn.inputs.model_input`, which replays the
     checkpoint's record on ``raw_train`` / ``raw_test``. ``X_train`` / ``X_test`` are the dataset's
     own preparation (``preprocessing``), for training a new model and for drawing the data.
 

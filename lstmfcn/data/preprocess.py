@@ -123,7 +123,7 @@ def prepare_arrays(
     """Both splits' series prepared as ``record`` says: the one place raw series become model input.
 
     :func:`prepare` calls it with the dataset's own options (statistics fitted on ``train``);
-    :func:`lstmfcn.model_input.model_input` calls it with a checkpoint's record, so a model always
+    :func:`lstmfcn.inputs.model_input` calls it with a checkpoint's record, so a model always
     sees its data the way it saw its training data, bit for bit.
 
     Parameters

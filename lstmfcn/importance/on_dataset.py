@@ -10,7 +10,7 @@ from ..data.dataset import Dataset
 from ..data.names import display_class, names_from_metadata
 from ..data.subsets import subset_indices
 from ..errors import UserInputError
-from ..model_input import ModelInput, model_classes, model_input
+from ..inputs import ModelInput, model_classes, model_input
 from ..models import LSTMFCN
 from . import permutation_importance
 from .result import ImportanceResult

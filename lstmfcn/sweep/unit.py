@@ -19,7 +19,7 @@ from lstmfcn.checkpoint import save_checkpoint
 from lstmfcn.data import load_dataset
 from lstmfcn.data.subsets import chunks
 from lstmfcn.evaluation import evaluate
-from lstmfcn.model_input import model_input
+from lstmfcn.inputs import model_input
 from lstmfcn.training import TrainConfig
 from lstmfcn.workflow import dataset_summary, train_on_dataset
 

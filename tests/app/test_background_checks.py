@@ -84,7 +84,7 @@ def test_a_cancel_raises_inside_the_library_computation(gunpoint_model_and_data)
 @pytest.fixture(scope="module")
 def gunpoint_model_and_data():
     from lstmfcn import load_dataset, load_model
-    from lstmfcn.model_input import model_input
+    from lstmfcn.inputs import model_input
     from lstmfcn.zoo import pretrained_path
 
     model = load_model(pretrained_path("GunPoint__lstmfcn"))

@@ -12,7 +12,7 @@ from lstmfcn.checkpoint import load_checkpoint
 from lstmfcn.counterfactual import Origin, native_guide, summary
 from lstmfcn.data.names import names_from_metadata
 from lstmfcn.explain.cam import class_activation_maps
-from lstmfcn.model_input import model_input
+from lstmfcn.inputs import model_input
 from lstmfcn.zoo import pretrained_path
 from tests.helpers.shipped import LSTMFCN_MODEL
 

@@ -19,7 +19,7 @@ def test_a_cold_server_draws_home_with_the_library_accuracy(shipped_models, tmp_
     from lstmfcn import load_dataset, load_model
     from lstmfcn.bench.startup import cold_start_seconds
     from lstmfcn.evaluation import evaluate
-    from lstmfcn.model_input import model_input
+    from lstmfcn.inputs import model_input
     from lstmfcn.zoo import DEFAULT_DATASET, pretrained_path
 
     got = cold_start_seconds(cache_dir=tmp_path)  # an empty disk cache: nothing computed before

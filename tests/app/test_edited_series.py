@@ -11,7 +11,7 @@ import numpy as np
 from lstmfcn import whatif as W
 from lstmfcn.checkpoint import load_model
 from lstmfcn.data import load_dataset
-from lstmfcn.model_input import model_input
+from lstmfcn.inputs import model_input
 from lstmfcn.words import p_equals
 from lstmfcn.zoo import pretrained_path
 

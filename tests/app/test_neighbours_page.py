@@ -9,7 +9,7 @@ import numpy as np
 
 from lstmfcn.checkpoint import load_model
 from lstmfcn.data import load_dataset
-from lstmfcn.model_input import model_input
+from lstmfcn.inputs import model_input
 from lstmfcn.neighbours import nearest
 from lstmfcn.zoo import pretrained_path
 

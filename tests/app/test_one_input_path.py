@@ -12,7 +12,7 @@ from lstmfcn.checkpoint import load_model
 from lstmfcn.cli import main
 from lstmfcn.data import load_dataset
 from lstmfcn.explain import explain
-from lstmfcn.model_input import model_input
+from lstmfcn.inputs import model_input
 
 MODELS = ["JapaneseVowels__mlstmfcn", "GunPoint__alstmfcn__noshuffle"]
 METHODS = ["ig", "occlusion"]

@@ -190,7 +190,7 @@ def test_a_unit_cam_that_passes_the_check_never_replaces_an_entry_on_disk(app, m
 def _gunpoint_labels(shipped_models):
     from lstmfcn.checkpoint import load_checkpoint
     from lstmfcn.data import load_dataset
-    from lstmfcn.model_input import model_input
+    from lstmfcn.inputs import model_input
 
     model, _ = load_checkpoint(shipped_models / "GunPoint__lstmfcn.safetensors")
     return model_input(model, load_dataset("GunPoint"), "test").y
@@ -200,7 +200,7 @@ def test_the_cam_check_catches_every_forgery_and_passes_the_real_maps(shipped_mo
     from lstmfcn.checkpoint import load_checkpoint
     from lstmfcn.dashboard.explanations import cam_chunk
     from lstmfcn.data import load_dataset
-    from lstmfcn.model_input import model_input
+    from lstmfcn.inputs import model_input
     from lstmfcn.sweep.unit import test_cam
 
     model, _ = load_checkpoint(shipped_models / "GunPoint__lstmfcn.safetensors")

@@ -185,7 +185,7 @@ def test_a_check_chunk_by_chunk_equals_the_whole_and_times_each_chunk(gunpoint):
 @pytest.fixture(scope="module")
 def gunpoint():
     from lstmfcn import load_dataset, load_model
-    from lstmfcn.model_input import model_input
+    from lstmfcn.inputs import model_input
     from lstmfcn.zoo import pretrained_path
 
     model = load_model(pretrained_path("GunPoint__lstmfcn"))

@@ -28,7 +28,7 @@ def test_edits_stack_undo_and_reset_and_the_numbers_are_the_librarys(app):
     summary = next(m.value for m in at.markdown if "edit(s)" in m.value)
     from lstmfcn.checkpoint import load_model
     from lstmfcn.data import load_dataset
-    from lstmfcn.model_input import model_input
+    from lstmfcn.inputs import model_input
     from lstmfcn.zoo import pretrained_path
 
     model = load_model(pretrained_path("GunPoint__lstmfcn"))

@@ -20,7 +20,7 @@ from lstmfcn.explain import (
     can_show_attention,
     explain,
 )
-from lstmfcn.model_input import model_input
+from lstmfcn.inputs import model_input
 from lstmfcn.models import ModelConfig
 from lstmfcn.zoo import pretrained_path
 from tests.helpers.models import T_TINY, tiny_model

@@ -18,7 +18,7 @@ from lstmfcn.data import load_dataset
 from lstmfcn.explain import faithfulness as F
 from lstmfcn.explain import occlusion, run_method, step_chains
 from lstmfcn.explain._common import make_baseline
-from lstmfcn.model_input import model_input
+from lstmfcn.inputs import model_input
 from lstmfcn.zoo import pretrained_path
 from tests.helpers.models import T_TINY, tiny_model
 

@@ -13,7 +13,7 @@ from lstmfcn.bench.ig_target import CASES, captum_default, completeness_gaps
 from lstmfcn.checkpoint import load_model
 from lstmfcn.evaluation import predict_logits
 from lstmfcn.explain.attributions import ADAPTIVE_IG, adaptive_integrated_gradients, integrated_gradients
-from lstmfcn.model_input import model_input
+from lstmfcn.inputs import model_input
 from tests.helpers.shipped import require_shipped, zoo_dir
 
 #: Ours (to a 1 % completeness gap) against Captum's 50-point Gauss-Legendre call: two estimates of

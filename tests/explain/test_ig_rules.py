@@ -9,7 +9,7 @@ from lstmfcn import load_dataset
 from lstmfcn.checkpoint import load_model
 from lstmfcn.evaluation import predict_logits
 from lstmfcn.explain import IG_RULES, adaptive_integrated_gradients, explain, integrated_gradients
-from lstmfcn.model_input import model_input
+from lstmfcn.inputs import model_input
 from tests.helpers.shipped import LSTMFCN_MODEL, require_shipped, zoo_dir
 
 

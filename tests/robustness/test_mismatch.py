@@ -13,7 +13,7 @@ from lstmfcn.checkpoint import checkpoint_bytes, save_checkpoint
 from lstmfcn.cli import main
 from lstmfcn.dashboard import selection
 from lstmfcn.errors import MismatchError
-from lstmfcn.model_input import model_input
+from lstmfcn.inputs import model_input
 from lstmfcn.models import ModelConfig, build_model
 from tests.helpers.shipped import LSTMFCN_MODEL
 

@@ -19,7 +19,7 @@ from lstmfcn.cli import main
 from lstmfcn.data import load_dataset
 from lstmfcn.evaluation import evaluate
 from lstmfcn.explain import class_activation_maps
-from lstmfcn.model_input import model_input
+from lstmfcn.inputs import model_input
 from lstmfcn.sweep import store
 from lstmfcn.sweep.plan import archive_datasets
 from lstmfcn.sweep.runner import SweepPlan, connect, run_sweep
