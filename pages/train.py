@@ -69,11 +69,11 @@ if start and not running:
         ctx.dataset_id, ds.name, arch, int(cells), bool(shuffle), int(epochs), int(seed), names=ss.get("names", "")
     )
     try:
-        job = registry.start(request, ds, owner())
+        job = registry.train(request, ds, owner())
     except TrainingRefused as exc:
         st.error(f"The training was not started: {exc}.", icon=":material/error:")
     else:
-        ss["train_job"] = job.id
+        ss["train_job"] = job.key
         running = True
 
 
@@ -82,8 +82,9 @@ def progress_panel() -> None:
     if job is None:
         terms.caption("No training started in this session yet.")
         return
-    snap = registry.snapshot(job)
-    r = job.request
+    snap = job.snapshot()
+    r = job.about  # the TrainRequest
+    epoch, history = snap.payload.get("epoch", 0), snap.payload.get("history", {})
     terms.markdown(
         f"**{ARCH_NAMES[r.arch]}**, {r.cells} cells, shuffle {'on' if r.shuffle else 'off'}, on {r.dataset_name}"
     )
@@ -95,29 +96,27 @@ def progress_panel() -> None:
         return
     st.progress(
         snap.fraction,
-        text=f"epoch {snap.epoch} of {snap.epochs} · {snap.elapsed_s:.0f} s"
-        + (" · stopping…" if job.stopping and not snap.finished else "")
+        text=f"epoch {epoch} of {r.epochs} · {snap.elapsed_s:.0f} s"
+        + (" · stopping…" if job.cancelling and not snap.finished else "")
         + (" · stopped early" if snap.state == "stopped" else ""),
     )
-    if snap.history["loss"]:
+    if history.get("loss"):
         c = st.columns(3)
-        c[0].metric(
-            "Training loss", f"{snap.history['loss'][-1]:.4f}", help=terms.tip("loss", help="Of the last epoch.")
-        )
+        c[0].metric("Training loss", f"{history['loss'][-1]:.4f}", help=terms.tip("loss", help="Of the last epoch."))
         c[1].metric(
             "Last epoch's training accuracy",
-            f"{snap.history['accuracy'][-1]:.1%}",
+            f"{history['accuracy'][-1]:.1%}",
             help=terms.tip(
                 help="Measured while the epoch trained (dropout on, weights changing). The kept model's accuracy, "
                 "measured afterwards with the best weights, is in the sentence below once training ends."
             ),
         )
-        c[2].metric("Learning rate", f"{snap.history['lr'][-1]:.2e}", help=terms.tip("learning rate"))
+        c[2].metric("Learning rate", f"{history['lr'][-1]:.2e}", help=terms.tip("learning rate"))
         being_trained = MadeBy(
             r.dataset_name, f"{ARCH_NAMES[r.arch]} being trained ({r.cells} cells)", f"{r.arch}-training"
         )
         ui.chart(
-            stamp(F.training_curves_figure(snap.history), being_trained),  # not the sidebar's model
+            stamp(F.training_curves_figure(history), being_trained),  # not the sidebar's model
             "train_curves",
             name=ui.slug("training", r.dataset_name, r.arch),
             how_to_read="Left: the training loss per epoch (log scale), which should fall; right: the share of training series classified correctly.",
@@ -125,7 +124,7 @@ def progress_panel() -> None:
     if not snap.finished:
         st.button(
             "Stop training",
-            on_click=job.stop,
+            on_click=job.cancel,
             icon=":material/stop:",
             key="train_stop",
             help="Ends after the current epoch; the best weights so far are kept.",
@@ -134,9 +133,9 @@ def progress_panel() -> None:
     if snap.state == "failed":
         st.error(f"Training failed: {snap.error}")
         return
-    blob = cached.blob_store().put(job.checkpoint, r.file_name(), "trained", owner())
-    if job.id not in ss.setdefault("registered_jobs", []):
-        ss["registered_jobs"].append(job.id)
+    blob = cached.blob_store().put(job.result, r.file_name(), "trained", owner())
+    if job.key not in ss.setdefault("registered_jobs", []):
+        ss["registered_jobs"].append(job.key)
         problem = ui.add_session_model(blob.id)
         if problem:
             ui.flash(
@@ -144,16 +143,17 @@ def progress_panel() -> None:
                 "warning",
             )
         st.rerun(scope="app")  # the sidebar's model list changes
-    test = f"{snap.test_accuracy:.1%}" if snap.test_accuracy is not None else "—"
+    test_accuracy, train_accuracy = snap.payload.get("test_accuracy"), snap.payload.get("train_accuracy")
+    test = f"{test_accuracy:.1%}" if test_accuracy is not None else "—"
     terms.alert(
         st.success,
-        f"Training {'stopped early' if snap.state == 'stopped' else 'finished'} after {snap.epoch} epochs. The kept "
-        f"model (the epoch with the lowest training loss) scores {snap.train_accuracy:.1%} on the training set and "
+        f"Training {'stopped early' if snap.state == 'stopped' else 'finished'} after {epoch} epochs. The kept "
+        f"model (the epoch with the lowest training loss) scores {train_accuracy:.1%} on the training set and "
         f"{test} on the test set. The model is selected in the sidebar.",
     )
     st.download_button(
         "Download the checkpoint (.safetensors)",
-        data=job.checkpoint,
+        data=job.result,
         file_name=r.file_name(),
         mime="application/octet-stream",
         icon=":material/download:",
@@ -169,7 +169,7 @@ def queued_panel(job, position: int | None) -> None:
         0.0,
         text=f"waiting: number {position or '?'} in the queue · {registry.running()} training(s) running on this server",
     )
-    st.button("Leave the queue", on_click=job.stop, icon=":material/stop:", key="train_unqueue")
+    st.button("Leave the queue", on_click=job.cancel, icon=":material/stop:", key="train_unqueue")
 
 
 st.subheader("Progress")

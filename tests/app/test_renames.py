@@ -66,10 +66,10 @@ def test_changing_the_dataset_drops_the_names(app):
 
 @pytest.mark.slow
 def test_a_model_trained_here_keeps_the_sessions_names(gunpoint):
-    job = JobRegistry().start(TrainRequest("GunPoint", "GunPoint", epochs=2, device="cpu", names=GUN_POINT), gunpoint)
-    job.join(120)
+    job = JobRegistry().train(TrainRequest("GunPoint", "GunPoint", epochs=2, device="cpu", names=GUN_POINT), gunpoint)
+    job.wait(120)
     deadline = time.time() + 60
     while not job.snapshot().finished and time.time() < deadline:
         time.sleep(0.05)
-    _, meta = load_checkpoint_bytes(job.checkpoint, job.request.file_name())
+    _, meta = load_checkpoint_bytes(job.result, job.about.file_name())
     assert meta["class_names"] == ["Gun", "Point"]

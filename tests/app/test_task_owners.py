@@ -47,7 +47,7 @@ def test_past_the_servers_slots_a_task_waits_its_turn_and_may_be_cancelled_while
     third = reg.start("c", slow, "C")
     time.sleep(0.3)
     assert not first.snapshot().waiting and first.snapshot().fraction > 0
-    assert second.snapshot().waiting and second.snapshot().fraction == 0 and second.snapshot().state == "running"
+    assert second.snapshot().waiting and second.snapshot().fraction == 0 and second.snapshot().state == "queued"
     reg.release("c", "C")  # cancelled while it waits: it never computes
     assert third.wait(2) and third.snapshot().state == "cancelled"
     reg.release("a", "A")

@@ -31,42 +31,42 @@ def registry():
 
     yield make
     for reg in made:  # nothing keeps training after the test
-        for job in list(reg._jobs.values()):
-            job.stop()
-            job.join(60)
+        for job in list(reg._tasks.values()):
+            job.cancel()
+            job.wait(60)
 
 
 @pytest.mark.slow
 def test_beyond_the_cap_trainings_wait_in_a_queue_and_beyond_the_queue_are_refused(registry, gunpoint):
     reg = registry(max_running=1, max_queued=1)
-    first = reg.start(request(), gunpoint, "A")
-    second = reg.start(request(), gunpoint, "B")
-    assert reg.snapshot(first).state == "running"
-    snap = reg.snapshot(second)
+    first = reg.train(request(), gunpoint, "A")
+    second = reg.train(request(), gunpoint, "B")
+    assert first.snapshot().state == "running"
+    snap = second.snapshot()
     assert snap.state == "queued" and snap.queue_position == 1 and not snap.finished
     with pytest.raises(TrainingRefused, match="1 trainings are running and 1 are waiting"):
-        reg.start(request(), gunpoint, "C")
-    first.stop()
+        reg.train(request(), gunpoint, "C")
+    first.cancel()
     until(lambda: second.snapshot().state == "running")  # the slot passes to the next in the queue
-    assert reg.running() == 1 and reg.snapshot(first).state == "stopped"
+    assert reg.running() == 1 and first.snapshot().state == "stopped"
 
 
 @pytest.mark.slow
 def test_a_queued_training_can_leave_the_queue(registry, gunpoint):
     reg = registry(max_running=1)
-    first = reg.start(request(), gunpoint, "A")
-    second = reg.start(request(), gunpoint, "B")
-    second.stop()
-    assert second.snapshot().state == "cancelled" and second.checkpoint is None
-    first.stop()
-    first.join(60)
+    first = reg.train(request(), gunpoint, "A")
+    second = reg.train(request(), gunpoint, "B")
+    second.cancel()
+    assert second.snapshot().state == "cancelled" and second.result is None
+    first.cancel()
+    first.wait(60)
     assert second.snapshot().state == "cancelled" and reg.running() == 0
 
 
 def test_epochs_over_the_cap_are_refused(registry, gunpoint):
     reg = registry(max_epochs=300)
     with pytest.raises(TrainingRefused, match="1 to 300 epochs"):
-        reg.start(request(301), gunpoint, "A")
+        reg.train(request(301), gunpoint, "A")
     assert reg.running() == 0
 
 
@@ -74,17 +74,17 @@ def test_epochs_over_the_cap_are_refused(registry, gunpoint):
 def test_a_training_whose_session_has_gone_is_stopped_and_not_kept(registry, gunpoint):
     connected = {"A", "B"}
     reg = registry(max_running=1, alive=lambda owner: owner in connected, grace_s=0.3)
-    job = reg.start(request(), gunpoint, "A")
-    waiting = reg.start(request(), gunpoint, "B")
-    until(lambda: job.snapshot().epoch >= 2)
+    job = reg.train(request(), gunpoint, "A")
+    waiting = reg.train(request(), gunpoint, "B")
+    until(lambda: job.snapshot().payload.get("epoch", 0) >= 2)
     connected.discard("B")  # B's tab closed while it waited, then A's
     connected.discard("A")
-    job.join(60)
+    job.wait(60)
     snap = job.snapshot()
-    assert snap.state == "cancelled" and "session ended" in snap.error and job.checkpoint is None
-    assert snap.epoch < 2000
+    assert snap.state == "cancelled" and "session ended" in snap.error and job.result is None
+    assert snap.payload["epoch"] < 2000
     until(lambda: waiting.snapshot().finished)  # gone too: stopped within its grace, not kept
-    assert waiting.snapshot().state == "cancelled" and waiting.checkpoint is None
+    assert waiting.snapshot().state == "cancelled" and waiting.result is None
     assert reg.running() == 0
 
 
@@ -92,9 +92,9 @@ def test_a_training_whose_session_has_gone_is_stopped_and_not_kept(registry, gun
 def test_a_session_back_within_the_grace_keeps_its_training(registry, gunpoint):
     connected = {"A"}
     reg = registry(alive=lambda owner: owner in connected, grace_s=30.0)
-    job = reg.start(request(), gunpoint, "A")
+    job = reg.train(request(), gunpoint, "A")
     connected.clear()  # a reload or a dropped connection
-    until(lambda: job.snapshot().epoch >= 3)
+    until(lambda: job.snapshot().payload.get("epoch", 0) >= 3)
     connected.add("A")
     assert job.snapshot().state == "running"
 
@@ -110,7 +110,7 @@ def test_the_train_page_bounds_epochs_and_shows_the_queue(app, monkeypatch, gunp
     try:
         reg = cached.job_registry()
         assert reg.max_running == 1  # the served mode's default
-        busy = reg.start(request(50), gunpoint, "someone else")
+        busy = reg.train(request(50), gunpoint, "someone else")
         at = app()
         at.switch_page("pages/train.py").run()
         epochs = at.number_input(key="train_epochs")
@@ -126,8 +126,8 @@ def test_the_train_page_bounds_epochs_and_shows_the_queue(app, monkeypatch, gunp
         assert mine.snapshot().state == "cancelled"
         assert any("stopped before it started" in i.value for i in at.info)
     finally:
-        for job in list(cached.job_registry()._jobs.values()):
-            job.stop()
-            job.join(60)
+        for job in list(cached.job_registry()._tasks.values()):
+            job.cancel()
+            job.wait(60)
         st.cache_resource.clear()
     assert busy.snapshot().finished
