@@ -9,9 +9,10 @@
 
 Every cache of the dashboard is in this package of modules, by idea: :mod:`pages._cached_resources`
 (process-wide resources), :mod:`pages._cached_explanations` (whole-split explanations chunk by chunk,
-the evaluation, one sample's maps, the server's set-up and warm-up), :mod:`pages._cached_checks` (background checks) and
-:mod:`pages._cached_views` (figures and results built once per input). Pages read them all through
-this module's names; a test that replaces one patches the module that defines it.
+the evaluation, one sample's maps, the server's set-up and warm-up), :mod:`pages._cached_checks` (background checks),
+:mod:`pages._cached_views` (figures and results built once per input) and :mod:`pages._cached_report` (Home's
+report, above the others: it reuses their results). Pages read them all through this module's names;
+a test that replaces one patches the module that defines it.
 
 No computation here: it lives in :mod:`lstmfcn.dashboard` and :mod:`lstmfcn.explain`. Nothing here
 imports torch.
@@ -44,6 +45,7 @@ from pages._cached_explanations import (  # noqa: F401
     series,
     split_explanation,
 )
+from pages._cached_report import report_html  # noqa: F401
 from pages._cached_resources import (  # noqa: F401
     aligned,
     blob_store,
@@ -55,7 +57,6 @@ from pages._cached_resources import (  # noqa: F401
     model_file,
     model_meta,
     overlap_counts,
-    report_html,
 )
 from pages._cached_views import (  # noqa: F401
     cam_class_average,

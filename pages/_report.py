@@ -1,8 +1,8 @@
 """Home's report (one HTML file): built in the background with its steps named as they pass, the
 time left and Cancel, then offered as a download.
 
-The build is :func:`pages._cached_resources.report_html` (what the pages computed is reused: see
-:func:`~pages._cached_resources.report_memo`) run as a background task of the dashboard's task
+The build is :func:`pages._cached_report.report_html` (what the pages computed is reused: see
+:func:`~pages._cached_report.report_memo`) run as a background task of the dashboard's task
 registry (:mod:`lstmfcn.dashboard.tasks`): the page stays usable meanwhile, Cancel stops it after
 the step in progress, and once it is done the download button hands the kept page at once. The
 time left comes from the steps of the last build of the same report on this server (their measured
@@ -19,7 +19,7 @@ import streamlit as st
 
 from lstmfcn.dashboard.time_left import format_seconds
 from pages._cached_checks import task_registry
-from pages._cached_resources import report_html
+from pages._cached_report import report_html
 from pages._session import owner
 
 ss = st.session_state

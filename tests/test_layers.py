@@ -59,3 +59,45 @@ def test_imports_inside_functions_and_relative_ones_are_seen():
         "lstmfcn.data.subsets",
         "lstmfcn.data.subsets.chunks",
     ]
+
+
+PAGES = PACKAGE.parent / "pages"
+
+
+def page_imports() -> dict[str, set[str]]:
+    """Module → the modules of ``pages/`` it imports, anywhere in it (inside functions too)."""
+    files = {f"pages.{p.stem}": p for p in sorted(PAGES.glob("*.py"))}
+    return {
+        name: {m for m in imported_modules(path.read_text(), "pages") if m in files and m != name}
+        for name, path in files.items()
+    }
+
+
+def circle_through(start: str, graph: dict[str, set[str]]) -> list[str] | None:
+    """A path of imports from ``start`` back to itself, or None."""
+    paths, seen = [[start]], set()
+    while paths:
+        path = paths.pop()
+        for nxt in sorted(graph.get(path[-1], ())):
+            if nxt == start:
+                return [*path, start]
+            if nxt not in seen:
+                seen.add(nxt)
+                paths.append([*path, nxt])
+    return None
+
+
+@pytest.mark.parametrize("module", sorted(page_imports()))
+def test_no_import_circle_among_the_pages_modules(module):
+    circle = circle_through(module, page_imports())
+    assert circle is None, " -> ".join(circle) + ": move what both need down to the lower module"
+
+
+def test_a_circle_is_found_through_imports_inside_functions():
+    graph = {
+        "pages.a": {"pages.b"},
+        "pages.b": set(imported_modules("def f():\n    from pages.a import x\n", "pages")),
+        "pages.c": {"pages.a"},
+    }
+    assert circle_through("pages.a", graph) == ["pages.a", "pages.b", "pages.a"]
+    assert circle_through("pages.c", graph) is None  # it reaches a circle, it is on none
