@@ -15,7 +15,8 @@ from lstmfcn.dashboard.analysis import guided_examples
 from lstmfcn.data.names import display_class, names_from_metadata
 from lstmfcn.evaluation import evaluate
 from lstmfcn.inputs import model_input
-from lstmfcn.report import build_report, package_version
+from lstmfcn.report import build_report
+from lstmfcn.report_html import package_version
 from tests.helpers.shipped import ALSTMFCN_MODEL, LSTMFCN_MODEL, require_shipped
 
 SAMPLES = 12  # class averages and checks on 12 samples: a few seconds per report on one thread

@@ -42,6 +42,7 @@ def gunpoint(shipped_models):
 def test_the_report_from_the_pages_results_and_from_its_memo_is_the_report(gunpoint, monkeypatch):
     import lstmfcn.importance
     import lstmfcn.report
+    import lstmfcn.report_sections
 
     model, ds = gunpoint
     options = {"samples": SAMPLES, "resample": True, "class_subset": True, "model_name": "m"}
@@ -59,9 +60,10 @@ def test_the_report_from_the_pages_results_and_from_its_memo_is_the_report(gunpo
     assert _same_page(from_pages) == _same_page(fresh)
 
     steps = []
-    for name in ("evaluate", "class_activation_maps", "attention_maps", "faithfulness_report"):
+    for name in ("evaluate", "faithfulness_report", "model_randomisation_check"):
         monkeypatch.setattr(lstmfcn.report, name, never)
-    monkeypatch.setattr(lstmfcn.report, "model_randomisation_check", never)
+    for name in ("class_activation_maps", "attention_maps"):  # the sections' own calls
+        monkeypatch.setattr(lstmfcn.report_sections, name, never)
     again = build_report(model, ds, memo=memo, progress=lambda f, what: steps.append(what), **options)
     assert _same_page(again) == _same_page(fresh)
     assert steps[-1] == "done" and len(steps) >= 5  # the steps are still named as they pass
@@ -69,14 +71,14 @@ def test_the_report_from_the_pages_results_and_from_its_memo_is_the_report(gunpo
 
 @pytest.mark.slow
 def test_the_pages_importance_on_other_rows_is_not_used(gunpoint, monkeypatch):
-    import lstmfcn.report
+    import lstmfcn.report_sections
 
     model, ds = gunpoint
     memo = _what_the_pages_computed(model, ds)
     rows, result, agreements = memo["importance"]
     memo["importance"] = (rows[:-1], result, agreements)  # not the report's series
     used = []
-    real = lstmfcn.report._importance
-    monkeypatch.setattr(lstmfcn.report, "_importance", lambda *a: used.append(a[-1]) or real(*a))
+    real = lstmfcn.report_sections.what_matters
+    monkeypatch.setattr(lstmfcn.report_sections, "what_matters", lambda *a: used.append(a[-1]) or real(*a))
     build_report(model, ds, samples=SAMPLES, memo=memo, resample=True, class_subset=True)
     assert used == [None]  # computed afresh
