@@ -7,7 +7,7 @@ import sys
 
 from lstmfcn.cli import main
 from lstmfcn.dashboard.serving import limits
-from tests.test_cli import _FakeStreamlit
+from tests.helpers.fake_streamlit import FakeStreamlit
 
 
 def test_the_served_mode_tightens_every_limit_and_the_operator_may_set_each():
@@ -26,11 +26,11 @@ def test_dashboard_public_sets_the_mode_lowers_streamlits_upload_cap_and_says_wh
     import lstmfcn.cli.dashboard as dashboard
 
     monkeypatch.delenv("LSTMFCN_PUBLIC", raising=False)
-    monkeypatch.setattr(dashboard.subprocess, "Popen", _FakeStreamlit)
+    monkeypatch.setattr(dashboard.subprocess, "Popen", FakeStreamlit)
     assert main(["dashboard", "--public", "--server.address", "0.0.0.0"]) == 0
-    assert _FakeStreamlit.env["LSTMFCN_PUBLIC"] == "1"
-    assert _FakeStreamlit.argv[:3] == [sys.executable, "-m", "streamlit"]
-    assert _FakeStreamlit.argv[5:] == ["--server.maxUploadSize", "50", "--server.address", "0.0.0.0"]
+    assert FakeStreamlit.env["LSTMFCN_PUBLIC"] == "1"
+    assert FakeStreamlit.argv[:3] == [sys.executable, "-m", "streamlit"]
+    assert FakeStreamlit.argv[5:] == ["--server.maxUploadSize", "50", "--server.address", "0.0.0.0"]
     err = capsys.readouterr().err
     assert err.startswith("Served mode: trainings 1 at a time") and "sweep folders off" in err
     assert "put an authenticating reverse proxy with TLS in front" in err
@@ -38,12 +38,12 @@ def test_dashboard_public_sets_the_mode_lowers_streamlits_upload_cap_and_says_wh
     # the environment variable alone is the same mode; the operator's own upload cap is kept
     monkeypatch.setenv("LSTMFCN_PUBLIC", "1")
     assert main(["dashboard", "--server.maxUploadSize", "10"]) == 0
-    assert _FakeStreamlit.argv[5:] == ["--server.maxUploadSize", "10"] and _FakeStreamlit.env["LSTMFCN_PUBLIC"] == "1"
+    assert FakeStreamlit.argv[5:] == ["--server.maxUploadSize", "10"] and FakeStreamlit.env["LSTMFCN_PUBLIC"] == "1"
     assert "Served mode" in capsys.readouterr().err
 
     monkeypatch.delenv("LSTMFCN_PUBLIC")
     assert main(["dashboard"]) == 0  # a personal run: nothing added, nothing said
-    assert _FakeStreamlit.argv[5:] == [] and "LSTMFCN_PUBLIC" not in _FakeStreamlit.env
+    assert FakeStreamlit.argv[5:] == [] and "LSTMFCN_PUBLIC" not in FakeStreamlit.env
     assert "Served mode" not in capsys.readouterr().err
 
 

@@ -5,6 +5,7 @@
 * :mod:`tests.helpers.planted` — data with a planted signal whose place is known;
 * :mod:`tests.helpers.malformed_files` — the corpus of malformed dataset files;
 * :mod:`tests.helpers.browser` — Chromium, a ``streamlit run app.py`` server, and waiting for the page.
+* :mod:`tests.helpers.fake_streamlit` — ``streamlit run`` recorded instead of started (``lstmfcn dashboard``).
 
 The fixtures built on them are in ``tests/conftest.py``.
 """

@@ -12,6 +12,7 @@ import pytest
 
 from lstmfcn.checkpoint import save_checkpoint
 from lstmfcn.cli import main
+from tests.helpers.fake_streamlit import FakeStreamlit
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -153,31 +154,15 @@ def test_fix_length_still_means_resample():
         assert args.resample is True, command
 
 
-class _FakeStreamlit:
-    """Stands in for ``subprocess.Popen`` of ``streamlit run``: records the command, exits at once."""
-
-    argv: list[str] = []
-    env: dict[str, str] | None = None
-
-    def __init__(self, argv, env=None):
-        _FakeStreamlit.argv, _FakeStreamlit.env = argv, env
-
-    def wait(self, timeout=None):
-        return 0
-
-    def poll(self):
-        return 0  # it has ended: nothing for the command to stop
-
-
 def test_dashboard_runs_the_app_with_the_port_and_streamlits_own_options(monkeypatch, capsys):
     from pathlib import Path
 
     import lstmfcn.cli.dashboard as dashboard
 
-    monkeypatch.setattr(dashboard.subprocess, "Popen", _FakeStreamlit)
+    monkeypatch.setattr(dashboard.subprocess, "Popen", FakeStreamlit)
     assert main(["dashboard", "--server.address", "0.0.0.0", "--port", "8502", "--theme.base=dark"]) == 0
-    app = Path(__file__).resolve().parents[1] / "app.py"
-    assert _FakeStreamlit.argv == [
+    app = Path(__file__).resolve().parents[2] / "app.py"
+    assert FakeStreamlit.argv == [
         sys.executable,
         "-m",
         "streamlit",

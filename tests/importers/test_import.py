@@ -27,7 +27,7 @@ from lstmfcn.importers import PARITY_TOLERANCE, detect_framework, import_model, 
 from lstmfcn.inputs import model_input
 from lstmfcn.models import ExplainableModel
 
-FIXTURES = Path(__file__).parent / "fixtures" / "foreign"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "foreign"
 SPECS = json.loads((FIXTURES / "fixtures.json").read_text())["fixtures"]
 ARCH = {
     "tsai_lstmfcn_gunpoint": "lstmfcn",
@@ -250,14 +250,14 @@ def test_the_readme_examples_run_as_written(tmp_path, monkeypatch):
     """Every ``lstmfcn import`` and the ``lstmfcn explain`` of README's "Explain a model trained elsewhere"."""
     import shlex
 
-    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
     section = readme.split("## Explain a model trained elsewhere", 1)[1].split("\n## ", 1)[0]
     commands = []
     for block in section.split("```bash")[1:]:
         lines = block.split("```", 1)[0].replace("\\\n", " ").splitlines()
         commands += [shlex.split(line) for line in lines if line.startswith("lstmfcn ") and "FRAMEWORK" not in line]
     assert [c[1] for c in commands] == ["import", "explain", "import", "import", "report"]
-    root = Path(__file__).parents[1]
+    root = Path(__file__).parents[2]
     monkeypatch.chdir(tmp_path)
     for command in commands:
         argv = [str(root / a) if a.startswith("tests/fixtures") else a for a in command[1:]]
