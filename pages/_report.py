@@ -18,6 +18,7 @@ from functools import partial
 import streamlit as st
 
 from lstmfcn.dashboard.time_left import format_seconds
+from pages import _progress as progress_ui
 from pages._cached_checks import task_registry
 from pages._cached_report import report_html
 from pages._session import owner
@@ -95,21 +96,14 @@ def progress_words(done: int, what: str, elapsed_s: float, timed: list[float] | 
     return fraction, f"Building the report: {what} (step {done + 1}) · {format_seconds(elapsed_s)} so far · {when}"
 
 
-@st.fragment(run_every=0.5)
-def _follow(key: str) -> None:
-    """The running build's bar and Cancel; the page redraws once it has ended."""
-    task = task_registry().get(key)
-    snap = task.snapshot() if task is not None else None
-    if snap is None or snap.finished:
-        st.rerun()
+def _words(key: str, snap) -> tuple[float, str]:
+    """The running build's bar: its steps, or that it waits for a free slot."""
+    if snap.waiting:
+        return 0.0, "Building the report: waiting for a free slot (this server runs a few checks at a time)"
     with _lock:
         done, what = _STEPS.get(key, (0, "starting"))
         timed = _TIMED.get(_timing_key(key))
-    fraction, text = progress_words(max(done, 0), what, snap.elapsed_s, timed)
-    if snap.waiting:
-        text = "Building the report: waiting for a free slot (this server runs a few checks at a time)"
-    st.progress(fraction, text=text)
-    st.button("Cancel", key=f"cancel_{key}", on_click=_cancel, args=(key,), icon=":material/stop:")
+    return progress_words(max(done, 0), what, snap.elapsed_s, timed)
 
 
 def report_download(model_id: str, dataset_id: str, split: str, file_name: str, help: str) -> None:
@@ -134,12 +128,12 @@ def report_download(model_id: str, dataset_id: str, split: str, file_name: str, 
         )
         return
     if snap is not None and not snap.finished and ss.get("_report_released") != key:
-        _follow(key)
+        progress_ui.follow(task_registry(), key, partial(_words, key), _cancel, (key,))
         return
     if snap is not None and snap.state == "failed":
         st.error(f"The report could not be built: {snap.error}")
     elif ss.get("_report_released") == key:
-        st.info("The report was cancelled; what it had computed is kept for the next build.", icon=":material/pause:")
+        progress_ui.cancelled("The report was cancelled; what it had computed is kept for the next build.")
     st.button(
         "Build the report (HTML)",
         key="home_report_build",

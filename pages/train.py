@@ -9,6 +9,7 @@ from lstmfcn.dashboard.serving import limits
 from lstmfcn.models import ARCH_NAMES
 from lstmfcn.provenance import MadeBy, stamp
 from pages import _cached as cached
+from pages import _progress as progress_ui
 from pages import _terms as terms
 from pages import _ui as ui
 from pages._session import owner
@@ -92,11 +93,11 @@ def progress_panel() -> None:
         queued_panel(job, snap.queue_position)
         return
     if snap.state == "cancelled":
-        st.info(f"Training cancelled: {snap.error or 'it was stopped before it started'}.", icon=":material/pause:")
+        progress_ui.cancelled(f"Training cancelled: {snap.error or 'it was stopped before it started'}.")
         return
-    st.progress(
+    progress_ui.bar(
         snap.fraction,
-        text=f"epoch {epoch} of {r.epochs} · {snap.elapsed_s:.0f} s"
+        f"epoch {epoch} of {r.epochs} · {snap.elapsed_s:.0f} s"
         + (" · stopping…" if job.cancelling and not snap.finished else "")
         + (" · stopped early" if snap.state == "stopped" else ""),
     )
@@ -122,11 +123,10 @@ def progress_panel() -> None:
             how_to_read="Left: the training loss per epoch (log scale), which should fall; right: the share of training series classified correctly.",
         )
     if not snap.finished:
-        st.button(
-            "Stop training",
-            on_click=job.cancel,
-            icon=":material/stop:",
-            key="train_stop",
+        progress_ui.cancel_button(
+            "train_stop",
+            job.cancel,
+            label="Stop training",
             help="Ends after the current epoch; the best weights so far are kept.",
         )
         return
@@ -165,11 +165,10 @@ def progress_panel() -> None:
 
 def queued_panel(job, position: int | None) -> None:
     """A training waiting for a free slot: its place in the queue, and a way out of it."""
-    st.progress(
-        0.0,
-        text=f"waiting: number {position or '?'} in the queue · {registry.running()} training(s) running on this server",
+    progress_ui.bar(
+        0.0, f"waiting: number {position or '?'} in the queue · {registry.running()} training(s) running on this server"
     )
-    st.button("Leave the queue", on_click=job.cancel, icon=":material/stop:", key="train_unqueue")
+    progress_ui.cancel_button("train_unqueue", job.cancel, label="Leave the queue")
 
 
 st.subheader("Progress")
