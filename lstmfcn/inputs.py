@@ -162,7 +162,13 @@ def check_fit(model: LSTMFCN, ds: Dataset, *, resample: bool = False, class_subs
 
 
 def model_input(
-    model: LSTMFCN, ds: Dataset, split: str = "test", *, resample: bool = False, class_subset: bool = False
+    model: LSTMFCN,
+    ds: Dataset,
+    split: str = "test",
+    *,
+    resample: bool = False,
+    class_subset: bool = False,
+    fit: Fit | None = None,
 ) -> ModelInput:
     """``ds``'s ``split`` prepared exactly as ``model`` was trained to see it.
 
@@ -175,6 +181,8 @@ def model_input(
         ds: the dataset, with its raw splits (as :func:`~lstmfcn.data.load_dataset` gives it).
         split: ``"train"`` or ``"test"``.
         resample, class_subset: the user's opt-ins (see :func:`check_fit`).
+        fit: :func:`check_fit`'s answer for this pair and these opt-ins when the caller has it
+            already (the dashboard checks a pair once); None: checked here.
 
     Returns:
         The :class:`ModelInput`: ``X`` float32 ``(N, V, T)``, ``y`` and ``lengths`` ``(N,)``.
@@ -183,15 +191,17 @@ def model_input(
         MismatchError: the model cannot be used on the dataset (the message is for the user).
         DataError: the dataset holds no raw series, or they cannot be prepared the model's way.
     """
-    return model_inputs(model, ds, resample=resample, class_subset=class_subset)[_check_split(split)]
+    return model_inputs(model, ds, resample=resample, class_subset=class_subset, fit=fit)[_check_split(split)]
 
 
 def model_inputs(
-    model: LSTMFCN, ds: Dataset, *, resample: bool = False, class_subset: bool = False
+    model: LSTMFCN, ds: Dataset, *, resample: bool = False, class_subset: bool = False, fit: Fit | None = None
 ) -> dict[str, ModelInput]:
     """Both splits of ``ds`` prepared for ``model`` (``{"train": …, "test": …}``), from one replay of the
-    checkpoint's record: what :func:`model_input` gives per split, for callers that need both."""
-    fit = check_fit(model, ds, resample=resample, class_subset=class_subset)
+    checkpoint's record: what :func:`model_input` gives per split, for callers that need both
+    (``fit``: as in :func:`model_input`)."""
+    if fit is None:
+        fit = check_fit(model, ds, resample=resample, class_subset=class_subset)
     if ds.raw_train is None or ds.raw_test is None:
         raise DataError(f"dataset '{ds.name}' holds no raw series to prepare for a model; load it with load_dataset")
     record = input_record(model)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lstmfcn.dashboard import sources
+from lstmfcn.dashboard import selection, sources
 from lstmfcn.dashboard.blobs import BlobStore
+from lstmfcn.dashboard.context import Selection
 from lstmfcn.dashboard.jobs import JobRegistry
 from lstmfcn.errors import LstmFcnError
 
@@ -79,10 +80,19 @@ def device_label() -> str:
     return best_device_label()
 
 
+@st.cache_resource(max_entries=64, show_spinner=False)
+def widest_fit(model_id: str, dataset_id: str):
+    """How the pair fits with both opt-ins on (:func:`lstmfcn.dashboard.selection.widest_fit`: a
+    ``Fit``, or the refusal no opt-in lifts): checked once per pair, it answers every session's
+    question about it (ids are content-addressed or fixed names: the answer never goes stale)."""
+    return selection.widest_fit(model(model_id), dataset(dataset_id))
+
+
 @st.cache_resource(max_entries=32, show_spinner=False)
-def aligned(model_id: str, dataset_id: str, split: str):
-    """The split prepared for the model (:func:`lstmfcn.inputs.model_input`): the series as
-    the model's checkpoint prepares them, labels in the model's class order.
+def aligned(model_id: str, dataset_id: str, split: str) -> Selection:
+    """The model, the dataset and the split prepared for the model (:func:`lstmfcn.inputs.model_input`:
+    the series as the model's checkpoint prepares them, labels in the model's class order), as one
+    :class:`~lstmfcn.dashboard.context.Selection`.
 
     Computed with both opt-ins on (series of another length resampled, a subset of the model's
     classes allowed; the result's ``warnings`` say so), so it depends on the ids alone and is
@@ -92,7 +102,10 @@ def aligned(model_id: str, dataset_id: str, split: str):
     """
     from lstmfcn.inputs import model_input
 
-    return model_input(model(model_id), dataset(dataset_id), split, resample=True, class_subset=True)
+    m, ds = model(model_id), dataset(dataset_id)
+    fit = widest_fit(model_id, dataset_id)  # a refusal: model_input raises it, in its words
+    data = model_input(m, ds, split, resample=True, class_subset=True, fit=None if isinstance(fit, Exception) else fit)
+    return Selection.of(model_id, dataset_id, split, m, ds, data)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

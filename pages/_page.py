@@ -9,6 +9,7 @@ import streamlit as st
 
 from lstmfcn import figures as F
 from lstmfcn.dashboard import downloads, sources
+from lstmfcn.dashboard.context import Selection
 from lstmfcn.data.names import apply_renames, display_class, names_for_dataset, names_from_metadata
 from lstmfcn.errors import LstmFcnError
 from lstmfcn.provenance import MadeBy
@@ -24,7 +25,7 @@ from pages._cached import (
     overlap_counts,
 )
 from pages._sidebar import sidebar
-from pages._state import fits, init_state, presenting, renames, show_flash, ss, sync_url
+from pages._state import init_state, presenting, refusal_of, renames, show_flash, ss, sync_url
 from pages._terms import alert
 
 
@@ -177,13 +178,15 @@ def need_model(ctx: Context) -> None:
     st.stop()
 
 
-def aligned_or_stop(ctx: Context, split: str):
-    """The aligned split of the current model and dataset; a mismatch is shown and stops the page.
+def aligned_or_stop(ctx: Context, split: str) -> Selection:
+    """The current model on ``split`` of the current dataset, resolved once for the page's run (the
+    model, the dataset, the split prepared for the model: pass it on rather than the ids); a mismatch
+    is shown and stops the page.
 
     A resampled split is used only when this session asked for resampling, and says so.
     """
     try:
-        problem = fits(ctx.model, ctx.ds)
+        problem = refusal_of(ctx.model_id, ctx.dataset_id)
         a = None if problem else aligned(ctx.model_id, ctx.dataset_id, split)
     except LstmFcnError as exc:
         problem = str(exc)

@@ -34,7 +34,7 @@ def _on_dataset_change() -> None:
     """After the dataset changed: keep the model if it fits, else pick one that does."""
     ds_id = ss["dataset"]
     try:
-        ds = dataset(ds_id)
+        dataset(ds_id)  # an upload the server dropped: keep the last dataset that opened
     except LstmFcnError as exc:
         flash(str(exc))
         ss["dataset"] = ss.get("_last_good_dataset", DEFAULT_DATASET)
@@ -43,8 +43,8 @@ def _on_dataset_change() -> None:
     ss["cls"] = vs.PREDICTED
     ss["names"] = ""  # names belong to a dataset's classes and variables
     ss["compare"] = ""  # the Compare page's model B is chosen again among the new dataset's models
-    if not (ss["model"] and model_problem(ss["model"], ds) is None):
-        ss["model"] = first_fitting_model(ds)  # none: the page says so once, with a way to train one
+    if not (ss["model"] and model_problem(ss["model"], ds_id) is None):
+        ss["model"] = first_fitting_model(ds_id)  # none: the page says so once, with a way to train one
     _say_if_trained_on(ss["model"], ds_id)
 
 
@@ -62,7 +62,7 @@ def _say_if_trained_on(model_id: str, ds_id: str) -> None:
 
 
 def _on_model_change() -> None:
-    problem = model_problem(ss["model"], dataset(ss["dataset"]))
+    problem = model_problem(ss["model"], ss["dataset"])
     if problem:
         flash(f"This model cannot be used on {sources.dataset_label(ss['dataset'], blob_store())}: {problem}.")
         ss["model"] = ss.get("_last_good_model", "")
@@ -75,13 +75,13 @@ def on_switch_change(key: str) -> Callable[[], None]:
     for want of it. Off: drop a model that needs it."""
 
     def _changed() -> None:
-        ds = dataset(ss["dataset"])
+        ds_id = ss["dataset"]
         if ss.get(key):
             wanted = ss.pop("_needs_switch", None)
-            if wanted and wanted[1] == key and model_problem(wanted[0], ds) is None:
+            if wanted and wanted[1] == key and model_problem(wanted[0], ds_id) is None:
                 ss["model"], ss["cls"] = wanted[0], vs.PREDICTED
             return
-        if ss["model"] and model_problem(ss["model"], ds) is not None:
+        if ss["model"] and model_problem(ss["model"], ds_id) is not None:
             what = (
                 "Resampling is off, so the model built for another series length"
                 if key == "resample"
@@ -91,7 +91,7 @@ def on_switch_change(key: str) -> Callable[[], None]:
                 f"{what} is no longer used on {sources.dataset_label(ss['dataset'], blob_store())}.",
                 "info",
             )
-            ss["model"] = first_fitting_model(ds)
+            ss["model"] = first_fitting_model(ds_id)
             ss["cls"] = vs.PREDICTED
 
     return _changed
@@ -162,7 +162,7 @@ def _on_model_upload() -> None:
         flash(f"{up.name}: {'; '.join(imported['read'])}. Assumed: {'; '.join(imported['assumed'])}.", "info")
     if model_id not in ss["session_models"]:
         ss["session_models"].append(model_id)
-    problem = model_problem(model_id, dataset(ss["dataset"]))
+    problem = model_problem(model_id, ss["dataset"])
     if problem:
         flash(
             f"{up.name} does not fit {sources.dataset_label(ss['dataset'], blob_store())}: {problem}. "
@@ -185,7 +185,7 @@ def add_session_model(model_id: str, select: bool = True) -> str | None:
     """Keep a model (trained here) for the session; select it if it fits. Returns a problem or None."""
     if model_id not in ss["session_models"]:
         ss["session_models"].append(model_id)
-    problem = model_problem(model_id, dataset(ss["dataset"]))
+    problem = model_problem(model_id, ss["dataset"])
     if select and problem is None:
         ss["model"] = model_id
         ss["cls"] = vs.PREDICTED
@@ -404,10 +404,10 @@ def names_editor(ds) -> None:
 def _name_box(ds, part: str, key: str, label: str, placeholder: str, current: dict) -> None:
     wkey = f"_name_{part[0]}_{key}"
     ss[wkey] = current.get(part, {}).get(key, "")  # the box shows the session's name (a link's too)
-    st.text_input(label, placeholder=placeholder, key=wkey, on_change=_on_name_change, args=(ds, part, key, wkey))
+    st.text_input(label, placeholder=placeholder, key=wkey, on_change=on_name_change, args=(ds, part, key, wkey))
 
 
-def _on_name_change(ds, part: str, key: str, wkey: str) -> None:
+def on_name_change(ds, part: str, key: str, wkey: str) -> None:
     """Keep the typed name if the names stay acceptable, else say why and keep the old ones."""
     from lstmfcn.data.names import names_for_dataset
 

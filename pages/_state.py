@@ -9,6 +9,7 @@ link reopens the same view. The rules for which model may be shown are
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import streamlit as st
 
@@ -16,7 +17,7 @@ from lstmfcn.dashboard import selection, sources
 from lstmfcn.dashboard import state as vs
 from lstmfcn.errors import LstmFcnError
 from lstmfcn.zoo import DEFAULT_DATASET
-from pages._cached import dataset, model
+from pages._cached_resources import dataset, model, widest_fit
 
 ss = st.session_state
 VIEW_KEYS = (
@@ -87,17 +88,26 @@ def fits(m, ds) -> str | None:
     return selection.refusal(m, ds, opt_ins())
 
 
+def refusal_of(model_id: str, dataset_id: str) -> str | None:
+    """:func:`fits` by ids: the pair's check is kept per pair (:func:`pages._cached_resources.widest_fit`),
+    so the sidebar, the page and its caches check it once."""
+    return selection.refusal(model(model_id), dataset(dataset_id), opt_ins(), widest=widest_fit(model_id, dataset_id))
+
+
 def candidates(ds) -> list[str]:
     """Models to offer for ``ds``: its shipped ones, then this session's uploads and trainings."""
     return sources.zoo_model_ids(ds.name) + list(ss.get("session_models", []))
 
 
-def first_fitting_model(ds) -> str:
-    return selection.first_fitting(candidates(ds), model, ds, opt_ins())
+def first_fitting_model(dataset_id: str) -> str:
+    """The first model to offer on ``dataset_id`` that this session may use (``""`` for none)."""
+    ds = dataset(dataset_id)
+    kept = partial(widest_fit, dataset_id=dataset_id)  # each candidate's check, kept per pair
+    return selection.first_fitting(candidates(ds), model, ds, opt_ins(), widest=kept)
 
 
-def model_problem(model_id: str, ds) -> str | None:
-    """The sentence saying why ``model_id`` cannot be used on ``ds``, or None.
+def model_problem(model_id: str, dataset_id: str) -> str | None:
+    """The sentence saying why ``model_id`` cannot be used on ``dataset_id``, or None.
 
     A model that one opt-in would make usable is remembered, so that switching it on selects the
     model (see :func:`pages._sidebar.on_switch_change`).
@@ -106,10 +116,11 @@ def model_problem(model_id: str, ds) -> str | None:
         m = model(model_id)
     except LstmFcnError as exc:
         return str(exc)
-    switch = selection.lifting_switch(m, ds, opt_ins())
+    ds, widest = dataset(dataset_id), widest_fit(model_id, dataset_id)
+    switch = selection.lifting_switch(m, ds, opt_ins(), widest=widest)
     if switch:
         ss["_needs_switch"] = (model_id, switch)
-    return fits(m, ds)
+    return selection.refusal(m, ds, opt_ins(), widest=widest)
 
 
 def init_state() -> None:
@@ -121,7 +132,7 @@ def init_state() -> None:
         except LstmFcnError as exc:
             flash(f"{exc}. Showing {DEFAULT_DATASET} instead.")
             ss["dataset"] = DEFAULT_DATASET
-            ss["model"] = first_fitting_model(dataset(DEFAULT_DATASET))
+            ss["model"] = first_fitting_model(DEFAULT_DATASET)
             ss["sample"], ss["cls"] = 0, vs.PREDICTED
         return
     ss.setdefault("session_models", [])
@@ -129,22 +140,21 @@ def init_state() -> None:
     view = vs.view_from_query(st.query_params)
     ss["resample"], ss["class_subset"] = view.resample, view.class_subset  # before the link's model is checked
     try:
-        ds = dataset(view.dataset)
+        dataset(view.dataset)
     except LstmFcnError as exc:
         flash(f"The link's dataset could not be opened: {exc}. Showing {DEFAULT_DATASET} instead.")
         view = view.with_(dataset=DEFAULT_DATASET, model="")
-        ds = dataset(DEFAULT_DATASET)
     if sources.is_blob_id(view.dataset):
         ss["session_datasets"].append(view.dataset)
     if view.model:
-        problem = model_problem(view.model, ds)
+        problem = model_problem(view.model, view.dataset)
         if problem:
             flash(f"The link's model could not be used: {problem}.")
             view = view.with_(model="")
         elif sources.is_blob_id(view.model):
             ss["session_models"].append(view.model)
     if not view.model:
-        view = view.with_(model=first_fitting_model(ds))
+        view = view.with_(model=first_fitting_model(view.dataset))
     for k in VIEW_KEYS:
         ss[k] = getattr(view, k)
     ss["_initialised"] = True

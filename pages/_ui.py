@@ -18,7 +18,7 @@ from pages._page import (
     warnings_of,
 )
 from pages._sidebar import add_session_model, open_model, select_model, sidebar
-from pages._state import bound, fits, flash, opt_ins, presenting, set_sample, ss, sync_url
+from pages._state import bound, fits, flash, opt_ins, presenting, refusal_of, set_sample, ss, sync_url
 from pages._widgets import (
     SPLIT_NAMES,
     chart,
@@ -53,6 +53,7 @@ __all__ = [
     "open_model",
     "opt_ins",
     "presenting",
+    "refusal_of",
     "select_model",
     "selected_point",
     "selected_row",

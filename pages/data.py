@@ -13,7 +13,7 @@ ctx = ui.context(require_model=False)
 ds = ctx.ds
 # The series are drawn as the chosen model sees them (its checkpoint's normalisation), so that
 # what this page shows is what the other pages explain; without a usable model, as the dataset has them.
-seen_by = ctx.model_id if ctx.model is not None and ui.fits(ctx.model, ds) is None else ""
+seen_by = ctx.model_id if ctx.model is not None and ui.refusal_of(ctx.model_id, ctx.dataset_id) is None else ""
 if seen_by or ctx.model is None:  # the context's names (the session's renames included) fit these series
     classes, colors = ctx.classes, ctx.colors
 else:
@@ -22,9 +22,10 @@ else:
     colors = F.colors_for(labels, labels)
 
 st.title(f"Data: {ctx.dataset_label}")
-if seen_by:
-    ui.warnings_of(cached.aligned(seen_by, ctx.dataset_id, "test"))
-prep = cached.aligned(seen_by, ctx.dataset_id, "test").preprocessing if seen_by else ds.preprocessing
+seen = cached.aligned(seen_by, ctx.dataset_id, "test") if seen_by else None  # the model's view of the series
+if seen is not None:
+    ui.warnings_of(seen)
+prep = seen.preprocessing if seen is not None else ds.preprocessing
 how = f"{prep.get('normalize', '?').replace('_', '-')} normalisation"
 if prep.get("normalize") == "per_dataset":
     how += " with the " + ("model's own training statistics" if seen_by else "training split's statistics")
