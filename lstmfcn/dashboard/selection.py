@@ -56,7 +56,7 @@ def widest_fit(model: LSTMFCN, ds: Dataset) -> Fit | MismatchError:
     try:
         return check_fit(model, ds, resample=True, class_subset=True)
     except MismatchError as exc:
-        return exc
+        return exc.with_traceback(None)  # kept: its frames would keep the model and the dataset alive
 
 
 def refusal(

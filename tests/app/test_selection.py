@@ -81,3 +81,23 @@ def test_first_fitting_skips_what_does_not_load_or_fit(models, gunpoint):
     )
     assert selection.first_fitting(["long"], load, gunpoint, selection.OptIns(resample=True)) == "long"
     assert selection.first_fitting(["missing", "Adiac__lstmfcn"], load, gunpoint) == ""
+
+
+@pytest.mark.parametrize("name", ["GunPoint__lstmfcn", "Adiac__lstmfcn", "long", "more classes"])
+def test_a_kept_widest_fit_answers_for_every_opt_in(models, gunpoint, name):
+    """The pair's check with both opt-ins on, kept (what the dashboard does per pair), gives every
+    session the answer check_fit gives for its own opt-ins: the same refusals, in the same words."""
+    from lstmfcn.errors import MismatchError
+    from lstmfcn.inputs import check_fit
+
+    model = built(150, classes=("1", "2", "3")) if name == "more classes" else models[name]
+    widest = selection.widest_fit(model, gunpoint)
+    for opts in [selection.OptIns(r, c) for r in (False, True) for c in (False, True)]:
+        try:
+            check_fit(model, gunpoint, resample=opts.resample, class_subset=opts.class_subset)
+            direct = None
+        except MismatchError as exc:
+            direct = str(exc)
+        kept = selection.refusal(model, gunpoint, opts, widest=widest)
+        assert kept == selection.refusal(model, gunpoint, opts), opts
+        assert (kept is None) == (direct is None) and (direct is None or kept.startswith(direct)), (opts, kept, direct)
