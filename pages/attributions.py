@@ -21,7 +21,6 @@ from pages import _ui as ui
 PAGE = "attributions"
 ss = ui.ss
 TABS = ["This sample", "Class averages", "Faithfulness & agreement", "Sanity check"]
-PERTURBATION_METHODS = ("occlusion", "ablation")  # the methods with a window and a per-variable choice
 
 ctx = ui.context(require_model=False)
 st.title("Attributions", help=terms.tip("attribution"))
@@ -79,67 +78,31 @@ variables, var_names = ui.variable_picker(ctx.ds.n_vars, PAGE, names=ctx.var_nam
 V, T = a.X.shape[1], a.X.shape[-1]
 
 
-def perturbation_settings(wanted: list[str]) -> dict:
-    """Occlusion's window and stride, ablation's segments and, for V > 1, one variable at a time or all
-    together, drawn only when one of those methods is wanted; returns the options that differ from
-    the defaults (an empty box means the default), and says each method's cost."""
-    used = [m for m in PERTURBATION_METHODS if m in wanted]
-    if not used:
+def option_settings(wanted: list[str]) -> dict:
+    """The wanted methods' options that have a ``widget`` (occlusion's window and stride, ablation's segments, for
+    V > 1 one variable at a time), drawn; returns those that differ from the defaults, and says each method's cost."""
+    if not (used := [m for m in infos if m in wanted and explanations.option_widgets(m)]):
         return {}
     d = explanations.perturbation_defaults(V, T)
-    chosen: dict = {}
-    cols = st.columns(4)
-    if "occlusion" in used:
-        ss["attr_window"] = _clamped(ss.get("attr_window"), T)
-        chosen["window"] = cols[0].number_input(
-            "Occlusion window (steps)",
-            1,
-            T,
-            value=None,
-            step=1,
-            key="attr_window",
-            placeholder=f"{d['window']} (a tenth)",
-            help=terms.tip("occlusion", help="How many steps each occluded window covers."),
-        )
-        most = chosen["window"] or d["window"]
-        ss["attr_stride"] = _clamped(ss.get("attr_stride"), most)
-        chosen["stride"] = cols[1].number_input(
-            "Occlusion stride (steps)",
-            1,
-            most,
-            value=None,
-            step=1,
-            key="attr_stride",
-            placeholder="half the window",
-            help=terms.tip("occlusion", help="Steps between windows: smaller is smoother and costs more passes."),
-        )
-    if "ablation" in used:
-        ss["attr_segments"] = _clamped(ss.get("attr_segments"), T)
-        chosen["n_segments"] = cols[2].number_input(
-            "Ablation segments",
-            1,
-            T,
-            value=None,
-            step=1,
-            key="attr_segments",
-            placeholder=str(d["n_segments"]),
-            help=terms.tip(
-                help="Segment ablation cuts the series into this many equal stretches and removes one at a time."
-            ),
-        )
-    if V > 1:
-        ss.setdefault("attr_per_variable", d["per_variable"])
-        chosen["per_variable"] = cols[3].toggle(
-            "One variable at a time",
-            key="attr_per_variable",
-            help=terms.tip(
-                help="On: a map per variable that says which variable mattered, V times the forward passes. Off: "
-                "every variable is perturbed at once, one map over time, the same for all variables."
-            ),
+    every = {name: f for m in infos for name, f in explanations.option_widgets(m).items()}
+    slots = sorted(every, key=lambda name: every[name].metadata["widget"]["switch"])  # numbers, then switches
+    cols, chosen = st.columns(len(slots)), {}  # each option keeps its column whichever methods are wanted
+    for name, f in {name: f for m in used for name, f in explanations.option_widgets(m).items()}.items():
+        w, key = f.metadata["widget"], f"attr_{f.metadata['flag'].lstrip('-').replace('-', '_')}"
+        tip, col = terms.tip(*[w["term"]] if w["term"] else [], help=w["help"]), cols[slots.index(name)]
+        if w["switch"]:
+            if V > 1:  # one variable: nothing to switch
+                ss.setdefault(key, d[name])
+                chosen[name] = col.toggle(w["label"], key=key, help=tip)
+            continue
+        most = T if w["most"] == "length" else (chosen.get(w["most"]) or d[w["most"]])
+        ss[key] = _clamped(ss.get(key), most)
+        chosen[name] = col.number_input(
+            w["label"], 1, most, value=None, step=1, key=key, placeholder=w["placeholder"].format(**d), help=tip
         )
     opts = explanations.perturbation_options(V, T, **chosen)
-    costs = (explanations.perturbation_cost(m, V, T, explanations.params_key(m, **opts)) for m in used)
-    terms.caption(" · ".join(f"**{labels[m]}**, {cost}" for m, cost in zip(used, costs, strict=True)))
+    costs = {m: explanations.perturbation_cost(m, V, T, explanations.options_of(m, **opts)) for m in used}
+    terms.caption(" · ".join(f"**{labels[m]}**, {cost}" for m, cost in costs.items() if cost))
     return opts
 
 
@@ -148,11 +111,12 @@ def _clamped(value: int | None, most: int) -> int | None:
     return None if value is None else max(1, min(int(value), most))
 
 
-perturb = perturbation_settings([*methods, ss.get("method")])
+perturb = option_settings([*methods, ss.get("method")])
 
 
-def params(method: str) -> str:
-    return explanations.params_key(method, baseline, ig_steps, **perturb)
+def params(method: str):
+    """``method``'s typed options with this page's settings (hashable: they key its cached maps)."""
+    return explanations.options_of(method, baseline, ig_steps, **perturb)
 
 
 def drawn_once(method: str) -> bool:
@@ -323,7 +287,7 @@ def class_average_panel() -> None:
     method = ss["method"]
     n = len(a.y)
     subset = class_average_samples(method, n)
-    idx = cached.rows(ctx.model_id, ctx.dataset_id, split, subset)
+    idx = a.rows(subset)
     res = cached.split_explanation(
         "attr_true",
         ctx.model_id,

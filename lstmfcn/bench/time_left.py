@@ -95,7 +95,7 @@ def _setup(dataset: str, zoo_name: str, samples: int, methods, baseline: str, ig
     pred = predict_logits(model, a.X, a.lengths).argmax(1)[idx]  # the page's evaluation, done before the check
     v, t = a.X.shape[1], a.X.shape[-1]
     perturb = explanations.perturbation_options(v, t)
-    params = {m: explanations.params_key(m, baseline, ig_steps, **perturb) for m in methods}
+    params = {m: explanations.options_of(m, baseline, ig_steps, **perturb) for m in methods}
     return model, a.X[idx], pred, a.lengths[idx], params
 
 

@@ -50,7 +50,7 @@ def page_ig():
 
 def _inputs(model, ds, samples: int, ig_steps=None):
     """The page's inputs: the test split prepared for the model, its class-balanced subset, each
-    sample's predicted class, and the method parameters (``params_key``)."""
+    sample's predicted class, and the method options (``options_of``)."""
     from ..dashboard import explanations
     from ..evaluation import predict_logits
     from ..inputs import model_input
@@ -61,7 +61,7 @@ def _inputs(model, ds, samples: int, ig_steps=None):
     v, t = a.X.shape[1], a.X.shape[-1]
     perturb = explanations.perturbation_options(v, t)
     ig = page_ig() if ig_steps is None else ig_steps
-    params = {m: explanations.params_key(m, BASELINE, ig, **perturb) for m in METHODS}
+    params = {m: explanations.options_of(m, BASELINE, ig, **perturb) for m in METHODS}
     return a.X[idx], pred, a.lengths[idx], perturb, params, ig
 
 

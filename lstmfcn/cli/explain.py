@@ -61,91 +61,53 @@ def _add_common_arguments(s: argparse.ArgumentParser, *, methods: str, baseline:
         choices=["zeros", "mean", "blur"],
         help="reference series for path and perturbation methods" + baseline_help,
     )
-    s.add_argument("--ig-steps", type=int, default=32, help="Integrated Gradients quadrature steps")
-    s.add_argument(
-        "--ig-rule",
-        default="gausslegendre",
-        choices=[
-            "gausslegendre",
-            "riemann_trapezoid",
-            "riemann_middle",
-            "riemann_left",
-            "riemann_right",
-            "clenshaw_curtis",
-        ],
-        help="Integrated Gradients quadrature rule (clenshaw_curtis: nested points, so --ig-tolerance computes only "
-        "the new points when it refines; the dashboard's default is clenshaw_curtis from 9 points to 0.01)",
-    )
-    s.add_argument(
-        "--ig-tolerance",
-        type=float,
-        default=None,
-        help="adaptive IG: double each sample's steps (from --ig-steps) until |sum of attributions - "
-        "(f(x) - f(baseline))| <= this fraction of |f(x) - f(baseline)| (e.g. 0.01)",
-    )
-    _add_perturbation_arguments(s)
+    add_option_flags(s)
     s.add_argument("--device", default="auto", choices=DEVICES)
     add_fit_switches(s)
 
 
-def _add_perturbation_arguments(s: argparse.ArgumentParser) -> None:
-    """Occlusion's window and stride, ablation's segments, and per-variable or all-variables."""
-    s.add_argument("--window", type=int, default=None, help="occlusion window in steps (default T/10)")
-    s.add_argument("--stride", type=int, default=None, help="steps between occlusion windows (default half the window)")
-    s.add_argument("--segments", type=int, default=None, help="segment ablation's time segments (default 20)")
-    group = s.add_mutually_exclusive_group()
-    group.add_argument(
-        "--per-variable",
-        dest="per_variable",
-        action="store_const",
-        const=True,
-        default=None,
-        help="occlusion and ablation perturb one variable at a time: a map per variable, V times the forward "
-        "passes (the default when the series have several variables)",
-    )
-    group.add_argument(
-        "--all-variables",
-        dest="per_variable",
-        action="store_const",
-        const=False,
-        help="occlusion and ablation perturb every variable at once: one map over time, the same in every variable",
-    )
+def add_option_flags(s: argparse.ArgumentParser) -> None:
+    """A flag for each method option that names one (:func:`lstmfcn.explain.methods.option_flags`):
+    ``--ig-steps``, ``--window``, ``--per-variable``/``--all-variables``, …; its value lands in
+    ``args.<option name>``, None when not given (the method's default), unless the field says a default."""
+    from ..explain.methods import option_flags
+
+    for name, (f, _) in option_flags().items():
+        flag, help_, off = f.metadata["flag"], f.metadata["help"], f.metadata.get("off")
+        if off is None:
+            how = {"default": None, **f.metadata["argparse"]}
+            if "choices" not in how:  # the flag's own name in the usage line, as argparse writes it
+                how.setdefault("metavar", flag.lstrip("-").replace("-", "_").upper())
+            s.add_argument(flag, dest=name, help=help_, **how)
+            continue
+        group = s.add_mutually_exclusive_group()  # a switch and its opposite: True, False or None
+        group.add_argument(flag, dest=name, action="store_const", const=True, default=None, help=help_)
+        group.add_argument(off[0], dest=name, action="store_const", const=False, help=off[1])
 
 
-_PERTURBATION_FLAGS = {  # option -> (flag, the methods it changes)
-    "window": ("--window", ("occlusion",)),
-    "stride": ("--stride", ("occlusion",)),
-    "n_segments": ("--segments", ("ablation",)),
-    "per_variable": ("--per-variable/--all-variables", ("occlusion", "ablation")),
-}
+def method_options_from_args(args: argparse.Namespace, methods: list[str]) -> dict:
+    """The method options given on the command line (option name → value), checked before the model loads.
 
-
-def _perturbation_options(args: argparse.Namespace, methods: list[str]) -> dict:
-    """The occlusion/ablation options given on the command line, checked before the model loads.
-
-    A flag no chosen method uses is said on stderr, not refused: scripts often keep the same flags
-    while changing ``--methods``.
+    A bad value exits 2 with the flag's name. A flag no chosen method uses is said on stderr, not
+    refused: scripts often keep the same flags while changing ``--methods``.
     """
-    given = {"window": args.window, "stride": args.stride, "n_segments": args.segments}
-    for key, value in given.items():
-        if value is not None and value < 1:
-            raise UserInputError(f"{_PERTURBATION_FLAGS[key][0]} must be at least 1, got {value}")
-    opts = {k: v for k, v in {**given, "per_variable": args.per_variable}.items() if v is not None}
-    for key in opts:
-        flag, owners = _PERTURBATION_FLAGS[key]
-        if not set(owners) & set(methods):
+    from ..explain.methods import METHODS, option_flags
+    from ..explain.options import OptionError
+
+    flags = option_flags()
+    given = {name: getattr(args, name) for name in flags if getattr(args, name) is not None}
+    for spec in METHODS.values():
+        try:
+            spec.make_options(**given)
+        except OptionError as err:
+            raise UserInputError(f"{flags[err.option][0].metadata['flag']} {err.problem}") from err
+    for name, (f, owners) in flags.items():
+        # a flag with a default (--ig-steps, --ig-rule) is always "given": only the others are said
+        said = f.metadata["argparse"].get("default") is None and name in given
+        if said and not set(owners) & set(methods):
+            flag = "/".join([f.metadata["flag"], *f.metadata.get("off", ())[:1]])
             print(f"warning: {flag} changes only {' and '.join(owners)}, not among the methods", file=sys.stderr)
-    return opts
-
-
-def _ig_options(args: argparse.Namespace) -> dict:
-    """IG's rule and, when asked for, its adaptive tolerance (checked before any pass)."""
-    if args.ig_tolerance is not None and args.ig_tolerance <= 0:
-        raise UserInputError(f"--ig-tolerance must be positive (a fraction such as 0.01), got {args.ig_tolerance}")
-    opts = {"integration": args.ig_rule}
-    if args.ig_tolerance is not None:
-        opts["tolerance"] = args.ig_tolerance
-    return opts
+    return given
 
 
 def _explain_inputs(args: argparse.Namespace):
@@ -156,8 +118,6 @@ def _explain_inputs(args: argparse.Namespace):
 
     if args.limit is not None and args.limit < 1:
         raise UserInputError(f"--limit must be at least 1, got {args.limit}")
-    if args.ig_steps < 1:
-        raise UserInputError(f"--ig-steps must be at least 1, got {args.ig_steps}")
     model, meta = load_checkpoint(args.checkpoint)
     model.to(resolve_device(args.device))
     ds = load_dataset(args.dataset)
@@ -180,7 +140,7 @@ def run_explain(args: argparse.Namespace) -> int:
     if out.suffix != ".npz":
         raise UserInputError(f"--out must end in .npz, got '{out.name}'")
     methods = parse_methods(args.methods)  # a bad name fails before the model loads
-    perturb = _perturbation_options(args, methods)
+    options = method_options_from_args(args, methods)
     model, meta, ds, X, y, lengths, target = _explain_inputs(args)
     res = explain(
         model,
@@ -190,9 +150,8 @@ def run_explain(args: argparse.Namespace) -> int:
         y=y,
         lengths=lengths,
         baseline=args.baseline,
-        ig_steps=args.ig_steps,
-        **_ig_options(args),
-        **perturb,
+        ig_steps=options.pop("n_steps"),
+        **options,
     )
     arrays = {
         "x": X,
@@ -237,21 +196,13 @@ def run_faithfulness(args: argparse.Namespace) -> int:
     if args.steps < 1 or args.random_seeds < 1 or (args.segment_length is not None and args.segment_length < 1):
         raise UserInputError("--steps, --segment-length and --random-seeds must be at least 1")
     methods = parse_methods(args.methods)
-    perturb = _perturbation_options(args, methods)
+    options = method_options_from_args(args, methods)
     model, meta, ds, X, y, lengths, target = _explain_inputs(args)
     if target == "all":
         raise UserInputError("faithfulness needs one class per sample: use --target predicted, true or a class index")
+    ig_steps = options.pop("n_steps")  # explain's own argument
     res = explain(
-        model,
-        X,
-        methods,
-        target=target,
-        y=y,
-        lengths=lengths,
-        baseline=args.baseline,
-        ig_steps=args.ig_steps,
-        **_ig_options(args),
-        **perturb,
+        model, X, methods, target=target, y=y, lengths=lengths, baseline=args.baseline, ig_steps=ig_steps, **options
     )
     maps = {name: res[name] for name in res["methods"]}
     report = faithfulness_report(
@@ -276,8 +227,8 @@ def run_faithfulness(args: argparse.Namespace) -> int:
             lengths=lengths,
             original=maps,
             baseline=args.baseline,
-            n_steps=args.ig_steps,
-            **perturb,
+            n_steps=ig_steps,
+            **options,
         )
     summary = {
         "dataset": ds.name,

@@ -13,8 +13,7 @@ Nothing here imports Streamlit; every function takes a model and numpy arrays ``
 
 from __future__ import annotations
 
-import inspect
-import json
+from dataclasses import Field, fields
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -26,6 +25,7 @@ from lstmfcn.models import LSTMFCN
 
 if TYPE_CHECKING:
     from lstmfcn.explain.methods import MethodSpec
+    from lstmfcn.explain.options import MethodOptions
 
 #: What the Attributions page shows side by side before the user picks (``explain``'s own default differs:
 #: it serves one sample, not a comparison).
@@ -42,6 +42,14 @@ def method_infos(include_attention: bool = False) -> dict[str, MethodSpec]:
     from lstmfcn.explain import METHODS
 
     return {k: spec for k, spec in METHODS.items() if include_attention or k != "attention"}
+
+
+def option_widgets(method: str) -> dict[str, Field]:
+    """``method``'s options the Attributions page draws, by name: the fields whose ``metadata`` has a
+    ``"widget"`` (label, help, range, placeholder: :func:`lstmfcn.explain.options.widget`)."""
+    from lstmfcn.explain import METHODS
+
+    return {f.name: f for f in fields(METHODS[method].options) if "widget" in f.metadata}
 
 
 PERTURBATION_OPTIONS = ("window", "stride", "n_segments", "per_variable")
@@ -79,37 +87,34 @@ def ig_rule_words(ig_steps: int | str) -> str:
     )
 
 
-def params_key(method: str, baseline: str = "zeros", ig_steps: int | str = 32, **perturbation) -> str:
-    """A canonical, hashable string of the parameters that change ``method``'s result.
+def options_of(method: str, baseline: str = "zeros", ig_steps: int | str = 32, **perturbation) -> MethodOptions:
+    """``method``'s typed options (frozen, hashable: the cache key of its result) from the page's settings.
 
-    ``perturbation``: :data:`PERTURBATION_OPTIONS`, each kept only for a method that takes it and
-    only when not None (None is the method's default; see :func:`perturbation_options`).
+    ``baseline`` goes to a method that takes one, ``ig_steps`` (a setting of :data:`IG_SETTINGS`) to
+    Integrated Gradients; ``perturbation``: :data:`PERTURBATION_OPTIONS`, each kept only for a method
+    that takes it and only when not None (None is the method's default; see :func:`perturbation_options`).
     """
-    from lstmfcn.explain import METHODS
+    from lstmfcn.explain import METHODS, check_methods
 
     unknown = sorted(set(perturbation) - set(PERTURBATION_OPTIONS))
     if unknown:
         raise ValueError(f"unknown option(s) {', '.join(unknown)}; valid are {', '.join(PERTURBATION_OPTIONS)}")
-    infos = method_infos(include_attention=True)
-    p: dict = {}
-    if method in infos and infos[method].uses_baseline:
-        p["baseline"] = baseline
-    if method == "ig":
-        p.update(ig_options(ig_steps))
-    if method in METHODS:
-        takes = inspect.signature(METHODS[method].function).parameters
-        for k, v in perturbation.items():
-            if v is not None and k in takes:
-                p[k] = bool(v) if k == "per_variable" else int(v)
-    return json.dumps(p, sort_keys=True)
+    check_methods([method])
+    chosen = {k: (bool(v) if k == "per_variable" else int(v)) for k, v in perturbation.items() if v is not None}
+    return METHODS[method].make_options(baseline=baseline, **ig_options(ig_steps), **chosen)
 
 
 def perturbation_defaults(n_vars: int, length: int) -> dict:
-    """What occlusion and ablation do when not told: ``window``, ``stride``, ``n_segments``, ``per_variable``."""
-    from lstmfcn.explain import ablation_plan, occlusion_plan
+    """What the perturbation methods do when not told, from their plans: ``window``, ``stride``,
+    ``n_segments``, ``per_variable`` (each option a plan reports, by name)."""
+    from lstmfcn.explain import METHODS
 
-    occ, abl = occlusion_plan(n_vars, length), ablation_plan(n_vars, length)
-    return {"window": occ.window, "stride": occ.stride, "n_segments": abl.n_segments, "per_variable": occ.per_variable}
+    out: dict = {}
+    for spec in METHODS.values():
+        plan = spec.plan(n_vars, length, spec.options())
+        if plan is not None:
+            out.update({k: v for k, v in plan.to_dict().items() if k in spec.options.names()})
+    return out
 
 
 def perturbation_options(
@@ -139,23 +144,23 @@ def perturbation_options(
     }
 
 
-def has_variable_axis(method: str, n_vars: int, params: str) -> bool:
-    """Whether ``method``'s map (with the options in ``params``) can differ between variables.
+def has_variable_axis(method: str, n_vars: int, options: MethodOptions) -> bool:
+    """Whether ``method``'s map (with ``options``, :func:`options_of`) can differ between variables.
 
     False for the CAM, Grad-CAM, attention, and occlusion or ablation of every variable at once:
     such a map is drawn once over time, never per variable.
     """
     from lstmfcn.explain import METHODS
 
-    return METHODS[method].has_variable_axis(n_vars, **(json.loads(params) if params else {}))
+    return METHODS[method].has_variable_axis(n_vars, options)
 
 
-def perturbation_cost(method: str, n_vars: int, length: int, params: str) -> str | None:
+def perturbation_cost(method: str, n_vars: int, length: int, options: MethodOptions) -> str | None:
     """The variant and its cost in words for occlusion and ablation, e.g. "per variable: 3 variables ×
     21 windows = 63 forward passes per sample"; None for other methods."""
     from lstmfcn.explain import METHODS
 
-    plan = METHODS[method].plan(n_vars, length, **(json.loads(params) if params else {}))
+    plan = METHODS[method].plan(n_vars, length, options)
     return None if plan is None else plan.describe()
 
 
@@ -184,10 +189,10 @@ def attention_chunk(model: LSTMFCN, X: np.ndarray, lengths: np.ndarray | None) -
 
 
 def attribution_chunk(
-    model: LSTMFCN, X: np.ndarray, target: np.ndarray, lengths: np.ndarray | None, method: str, params: str
+    model: LSTMFCN, X: np.ndarray, target: np.ndarray, lengths: np.ndarray | None, method: str, options: MethodOptions
 ) -> dict[str, np.ndarray]:
     """``{"maps": (n, V, T)}``: ``method``'s attributions of each sample for its own ``target`` class."""
-    return {"maps": attribution(model, X, target, lengths, method, params)}
+    return {"maps": attribution(model, X, target, lengths, method, options)}
 
 
 # ------------------------------------------------------------------------------------------
@@ -195,21 +200,28 @@ def attribution_chunk(
 
 
 def attribution(
-    model: LSTMFCN, X: np.ndarray, target: int | np.ndarray, lengths: np.ndarray | None, method: str, params: str
+    model: LSTMFCN,
+    X: np.ndarray,
+    target: int | np.ndarray,
+    lengths: np.ndarray | None,
+    method: str,
+    options: MethodOptions,
 ) -> np.ndarray:
-    """``method``'s map ``(N, V, T)`` for class ``target`` (an index, or one per sample)."""
+    """``method``'s map ``(N, V, T)`` for class ``target`` (an index, or one per sample) with ``options``
+    (:func:`options_of`)."""
     from lstmfcn.explain import run_method
 
-    kwargs = json.loads(params) if params else {}
-    out = run_method(method, model, X, target, lengths=lengths, **kwargs)
+    out = run_method(method, model, X, target, lengths=lengths, options=options)
     return np.asarray(out, dtype=np.float32)
 
 
 def options_for(methods: list[str], baseline: str, ig_steps: int | str, **perturbation) -> dict:
-    """The union of the options ``methods`` take (``run_method`` gives each method its own)."""
+    """The union of the options ``methods`` take that differ from their defaults, as keyword arguments
+    (``run_method`` gives each method its own), for the library's functions that take several methods
+    at once (their own ``seed`` or ``absolute`` stay theirs)."""
     opts: dict = {}
     for m in methods:
-        opts.update(json.loads(params_key(m, baseline, ig_steps, **perturbation)))
+        opts.update(options_of(m, baseline, ig_steps, **perturbation).changed())
     return opts
 
 

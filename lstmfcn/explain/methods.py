@@ -1,8 +1,11 @@
 """Every explanation method by name: :data:`METHODS`, option checks and :func:`run_method`.
 
-Each :class:`MethodSpec` carries a label and a one-sentence "how to read it" for the dashboard and
-the function behind the name, all with the calling convention of :mod:`.attributions`:
-``f(model, x (N, V, T), target, *, lengths=None, …) -> (N, V, T)``.
+Each :class:`MethodSpec` carries a label and a one-sentence "how to read it" for the dashboard,
+the function behind the name, with the calling convention of :mod:`.attributions`
+(``f(model, x (N, V, T), target, *, lengths=None, …) -> (N, V, T)``), and its options type
+(:mod:`.options`): what the method takes, its defaults, checks and cache key. The CLI's flags, the
+Attributions page's widgets and the dashboard's cache keys are derived from these entries, so a new
+method is its module (function and options type) and one entry here.
 
 Every map is ``(N, V, T)``, but not every map has a variable axis: the CAM, Grad-CAM and attention
 give one value per time step, repeated over the variables, and so do occlusion and ablation when
@@ -13,9 +16,8 @@ perturbation method's windows and its cost in forward passes.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import Field, dataclass, fields
 
 import numpy as np
 from torch import nn
@@ -32,68 +34,80 @@ from .attributions import (
     saliency,
 )
 from .cam import cam_for_target
-from .perturbation import (
-    PerturbationPlan,
-    ablation_plan,
-    feature_ablation,
-    occlusion,
-    occlusion_plan,
-    resolve_per_variable,
+from .options import (
+    AblationOptions,
+    BaselineOptions,
+    GradCamOptions,
+    GradientShapOptions,
+    IGOptions,
+    MethodOptions,
+    NoOptions,
+    OcclusionOptions,
+    SaliencyOptions,
 )
+from .perturbation import PerturbationPlan, feature_ablation, occlusion
 
 
 @dataclass(frozen=True)
 class MethodSpec:
-    """One explanation method as the dashboard and :func:`~lstmfcn.explain.explain` see it.
+    """One explanation method as the dashboard, the CLI and :func:`~lstmfcn.explain.explain` see it.
 
     Attributes:
         name: key used in ``methods=[…]``, in result dicts and in npz files.
         label: display name.
         how_to_read: one sentence for the user on what the map's values mean.
-        function: ``f(model, x, target, *, lengths, …) -> (N, V, T)``.
-        uses_baseline: whether ``baseline=`` changes the result.
+        function: ``f(model, x, target, *, lengths, batch_size, progress, **options.kwargs()) -> (N, V, T)``.
+        options: the method's options type (:class:`~.options.MethodOptions`; :class:`~.options.NoOptions`
+            for none); a method that ``uses_baseline`` has a :class:`~.options.BaselineOptions`.
         signed: whether values can be negative (evidence against the class).
         per_time_step: True when the map has one value per time step, repeated over variables,
             whatever the options.
-        planner: for perturbation methods, ``planner(n_vars, length, **options) -> PerturbationPlan``
-            (see :meth:`plan`).
+        returns_delta: the function takes ``return_delta=True`` and then returns ``(map, delta (N,))``.
     """
 
     name: str
     label: str
     how_to_read: str
     function: Callable[..., np.ndarray]
-    uses_baseline: bool = False
+    options: type[MethodOptions] = NoOptions
     signed: bool = True
     per_time_step: bool = False
-    planner: Callable[..., PerturbationPlan] | None = None
+    returns_delta: bool = False
 
-    def has_variable_axis(self, n_vars: int, **options) -> bool:
+    @property
+    def uses_baseline(self) -> bool:
+        """Whether ``baseline=`` changes the result."""
+        return issubclass(self.options, BaselineOptions)
+
+    def make_options(self, options: MethodOptions | None = None, **kwargs) -> MethodOptions:
+        """``options`` checked to be this method's type, or this method's options out of ``kwargs``
+        (names other methods take and None values are left out; a bad value raises :class:`~.options.OptionError`)."""
+        if options is None:
+            return self.options.of(kwargs)
+        if not isinstance(options, self.options):
+            raise UserInputError(f"{self.label} takes {self.options.__name__}, got {type(options).__name__}")
+        return options
+
+    def has_variable_axis(self, n_vars: int, options: MethodOptions | None = None, **kwargs) -> bool:
         """Whether the map can differ between variables with these options (``per_variable``, …).
 
         False for the CAM, Grad-CAM and attention, and for occlusion and ablation perturbing every
         variable at once (``per_variable=False``, or ``None`` with ``n_vars == 1``).
         """
-        if self.per_time_step:
-            return False
-        if "per_variable" in inspect.signature(self.function).parameters:
-            return resolve_per_variable(options.get("per_variable"), n_vars)
-        return True
+        return not self.per_time_step and self.make_options(options, **kwargs).variable_axis(n_vars)
 
-    def plan(self, n_vars: int, length: int, **options) -> PerturbationPlan | None:
+    def plan(self, n_vars: int, length: int, options: MethodOptions | None = None, **kwargs) -> PerturbationPlan | None:
         """A perturbation method's windows or segments and forward passes per sample; None for others.
 
         Options meant for other methods are ignored; bad values raise ValueError, as the run would.
         """
-        if self.planner is None:
-            return None
-        params = inspect.signature(self.planner).parameters
-        return self.planner(n_vars, length, **{k: v for k, v in options.items() if k in params})
+        return self.make_options(options, **kwargs).plan(n_vars, length)
 
-    def variant(self, n_vars: int, length: int, **options) -> dict:
+    def variant(self, n_vars: int, length: int, options: MethodOptions | None = None, **kwargs) -> dict:
         """JSON-able: whether the map has a variable axis and, for perturbation methods, what ran."""
-        plan = self.plan(n_vars, length, **options)
-        out = {"variable_axis": self.has_variable_axis(n_vars, **options)}
+        opts = self.make_options(options, **kwargs)
+        plan = opts.plan(n_vars, length)
+        out = {"variable_axis": self.has_variable_axis(n_vars, opts)}
         return out if plan is None else {**out, **plan.to_dict()}
 
 
@@ -123,7 +137,8 @@ METHODS: dict[str, MethodSpec] = {
             "Each value's signed share of the gap between the class's score for this series and for the "
             "baseline; the shares add up to that gap.",
             integrated_gradients,
-            uses_baseline=True,
+            IGOptions,
+            returns_delta=True,
         ),
         MethodSpec(
             "saliency",
@@ -131,6 +146,7 @@ METHODS: dict[str, MethodSpec] = {
             "How strongly a tiny change of each value would move the class's score; it measures "
             "sensitivity, not direction or contribution.",
             saliency,
+            SaliencyOptions,
             signed=False,
         ),
         MethodSpec(
@@ -146,7 +162,7 @@ METHODS: dict[str, MethodSpec] = {
             "Each value's signed contribution to the score's difference from the baseline, passed back "
             "layer by layer with DeepLIFT's rescale rule.",
             deeplift,
-            uses_baseline=True,
+            BaselineOptions,
         ),
         MethodSpec(
             "gradient_shap",
@@ -154,7 +170,7 @@ METHODS: dict[str, MethodSpec] = {
             "Like Integrated Gradients but averaged over random points between the baseline and noisy "
             "copies of the series: a smoothed estimate of each value's signed contribution.",
             gradient_shap,
-            uses_baseline=True,
+            GradientShapOptions,
         ),
         MethodSpec(
             "occlusion",
@@ -162,8 +178,7 @@ METHODS: dict[str, MethodSpec] = {
             "How much the class's score drops when a window around each step is replaced by the "
             "baseline; positive means that stretch supported the class.",
             occlusion,
-            uses_baseline=True,
-            planner=occlusion_plan,
+            OcclusionOptions,
         ),
         MethodSpec(
             "ablation",
@@ -171,8 +186,7 @@ METHODS: dict[str, MethodSpec] = {
             "How much the class's score drops when each contiguous segment of the series is replaced "
             "by the baseline; one value per segment.",
             feature_ablation,
-            uses_baseline=True,
-            planner=ablation_plan,
+            AblationOptions,
         ),
         MethodSpec(
             "gradcam",
@@ -180,6 +194,7 @@ METHODS: dict[str, MethodSpec] = {
             "Where in time the conv features the class relies on are active (positive evidence only); "
             "the LSTM branch is not included.",
             grad_cam,
+            GradCamOptions,
             signed=False,
             per_time_step=True,
         ),
@@ -188,23 +203,29 @@ METHODS: dict[str, MethodSpec] = {
 """Every method by name, in display order."""
 
 
-COMMON_OPTIONS = ("lengths", "progress", "batch_size")
-"""Arguments every method takes; everything else is a method's own option."""
-
-
 def method_options() -> dict[str, list[str]]:
-    """Option name → the methods that accept it (beyond ``model, x, target`` and :data:`COMMON_OPTIONS`)."""
+    """Option name → the methods that take it (beyond ``model, x, target, lengths, batch_size, progress``)."""
     out: dict[str, list[str]] = {}
     for name, spec in METHODS.items():
-        params = inspect.signature(spec.function).parameters
-        for p in list(params)[3:]:
-            if p not in COMMON_OPTIONS and p != "return_delta":
-                out.setdefault(p, []).append(name)
+        for option in spec.options.names():
+            out.setdefault(option, []).append(name)
+    return out
+
+
+def option_flags() -> dict[str, tuple[Field, tuple[str, ...]]]:
+    """Each option whose field names a CLI flag (:func:`~.options.flag`), by option name: the field
+    (its ``metadata`` holds the flag, help and parsing) and the methods that take it, in registry order."""
+    out: dict[str, tuple[Field, tuple[str, ...]]] = {}
+    for name, spec in METHODS.items():
+        for f in fields(spec.options):
+            if "flag" in f.metadata:
+                first, owners = out.get(f.name, (f, ()))
+                out[f.name] = (first, (*owners, name))
     return out
 
 
 def check_options(options: dict) -> None:
-    """Raise ValueError naming the valid options when one in ``options`` no method accepts."""
+    """Raise UserInputError naming the valid options when one in ``options`` no method takes."""
     valid = method_options()
     unknown = sorted(set(options) - set(valid))
     if unknown:
@@ -212,7 +233,7 @@ def check_options(options: dict) -> None:
 
 
 def check_methods(names: list[str]) -> None:
-    """Raise ValueError naming the valid methods when a name is not in :data:`METHODS`."""
+    """Raise UserInputError naming the valid methods when a name is not in :data:`METHODS`."""
     unknown = [m for m in names if m not in METHODS]
     if unknown:
         raise UserInputError(
@@ -230,19 +251,22 @@ def run_method(
     progress: Progress | None = None,
     batch_size: int | None = None,
     return_delta: bool = False,
-    **options,
+    options: MethodOptions | None = None,
+    **kwargs,
 ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
-    """Run method ``name`` with the options it accepts; options meant for other methods are ignored.
+    """Run method ``name`` with ``options`` (its own type), or with the options in ``kwargs`` it takes
+    (options meant for other methods are ignored).
 
-    ``return_delta=True`` makes Integrated Gradients return ``(attr, delta)``; others ignore it.
+    ``return_delta=True`` makes a method that ``returns_delta`` (Integrated Gradients) return
+    ``(attr, delta)``; others ignore it.
 
     Raises:
-        ValueError: unknown method, or an option no method accepts.
+        UserInputError: unknown method, an option no method takes, or a bad value.
     """
     check_methods([name])
-    check_options(options)
-    params = inspect.signature(METHODS[name].function).parameters
-    kwargs = {k: v for k, v in options.items() if k in params}
-    if "return_delta" in params:
-        kwargs["return_delta"] = return_delta
-    return METHODS[name].function(model, x, target, lengths=lengths, progress=progress, batch_size=batch_size, **kwargs)
+    check_options(kwargs)
+    spec = METHODS[name]
+    own = spec.make_options(options, **kwargs).kwargs()
+    if spec.returns_delta:
+        own["return_delta"] = return_delta
+    return spec.function(model, x, target, lengths=lengths, progress=progress, batch_size=batch_size, **own)

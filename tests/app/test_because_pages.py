@@ -100,7 +100,7 @@ def library_attribution_because(at, i: int, method: str):
 
     model, classes, var_names, a = shipped(LSTMFCN_MODEL, "GunPoint")
     pred = int(class_activation_maps(model, a.X[i : i + 1]).logits[0].argmax())
-    params = explanations.params_key(method, at.session_state["attr_baseline"], at.session_state["attr_ig_steps"])
+    params = explanations.options_of(method, at.session_state["attr_baseline"], at.session_state["attr_ig_steps"])
     mp = explanations.attribution(model, a.X[i : i + 1], pred, a.lengths[i : i + 1], method, params)[0]
     spec = explanations.method_infos()[method]
     label = "CAM" if method == "cam" else spec.label.split(" (")[0]  # as a sentence names it

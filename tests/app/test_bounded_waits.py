@@ -30,11 +30,13 @@ def test_class_averages_on_a_big_split_use_a_class_balanced_sample_then_all_with
 
 
 def test_a_cancelled_computation_says_how_far_it_got_and_offers_to_go_on(app):
+    from lstmfcn.explain.options import SaliencyOptions
+
     at = app(method="saliency")
     at.switch_page("pages/attributions.py").run()
     at.session_state["attr_tab"] = "Class averages"
     flag = "_cancelled_" + "_".join(
-        map(str, ("attr_true", "GunPoint__lstmfcn", "GunPoint", "test", "saliency", "{}", 0))
+        map(str, ("attr_true", "GunPoint__lstmfcn", "GunPoint", "test", "saliency", SaliencyOptions(), 0))
     )
     at.session_state[flag] = True  # what the Cancel button's callback sets
     at.session_state[flag + "_done"] = 32

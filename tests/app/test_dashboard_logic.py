@@ -3,7 +3,6 @@ background training, array summaries, filter activations and the figure builders
 
 from __future__ import annotations
 
-import json
 import re
 import time
 
@@ -135,30 +134,31 @@ def test_zoo_listing_skips_unreadable_files(tmp_path, monkeypatch, gunpoint):
 @pytest.mark.slow
 def test_background_training_reports_progress_stops_and_yields_a_checkpoint(gunpoint):
     registry = JobRegistry()
-    job = registry.start(TrainRequest("GunPoint", "GunPoint", epochs=500, device="cpu"), gunpoint)
+    job = registry.train(TrainRequest("GunPoint", "GunPoint", epochs=500, device="cpu"), gunpoint)
     deadline = time.time() + 60
-    while job.snapshot().epoch < 2 and time.time() < deadline:
+    while job.snapshot().payload.get("epoch", 0) < 2 and time.time() < deadline:
         time.sleep(0.05)
-    job.stop()
-    job.join(60)
+    job.cancel()
+    job.wait(60)
     snap = job.snapshot()
-    assert snap.state == "stopped" and 2 <= snap.epoch < 500
+    epoch = snap.payload["epoch"]
+    assert snap.state == "stopped" and 2 <= epoch < 500
     # a stopped training's bar shows how far it got, not a full bar
-    assert len(snap.history["loss"]) == snap.epoch and snap.fraction == snap.epoch / 500
-    assert registry.get(job.id) is job
+    assert len(snap.payload["history"]["loss"]) == epoch and snap.fraction == epoch / 500
+    assert registry.get(job.key) is job
     from lstmfcn.checkpoint import load_checkpoint_bytes
 
-    model, meta = load_checkpoint_bytes(job.checkpoint, job.request.file_name())
+    model, meta = load_checkpoint_bytes(job.result, job.about.file_name())
     assert meta["training"]["stopped"] is True and model.config.length == 150
-    assert job.request.file_name() == "GunPoint__lstmfcn.safetensors"
+    assert job.about.file_name() == "GunPoint__lstmfcn.safetensors"
 
 
 def test_training_failure_is_a_sentence(gunpoint):
     import dataclasses
 
     one_class = dataclasses.replace(gunpoint, y_train=np.zeros_like(gunpoint.y_train))
-    job = JobRegistry().start(TrainRequest("x", "x", epochs=2, device="cpu"), one_class)
-    job.join(30)
+    job = JobRegistry().train(TrainRequest("x", "x", epochs=2, device="cpu"), one_class)
+    job.wait(30)
     snap = job.snapshot()
     assert snap.state == "failed" and "single class" in snap.error
 
@@ -220,29 +220,37 @@ def test_chunks_cover_the_split():
     assert big[-1][1] == 4500 and max(e - s for s, e in big) <= explanations.MAX_CHUNK
 
 
-def test_params_key_only_holds_what_changes_the_method():
-    assert json.loads(explanations.params_key("saliency", "blur", 64)) == {}
-    assert json.loads(explanations.params_key("ig", "mean", 16)) == {"baseline": "mean", "n_steps": 16}
-    assert json.loads(explanations.params_key("occlusion", "zeros", 16)) == {"baseline": "zeros"}
+def test_a_methods_options_hold_only_what_changes_it():
+    from lstmfcn.explain.options import IGOptions, OcclusionOptions, SaliencyOptions
+
+    assert explanations.options_of("saliency", "blur", 64) == SaliencyOptions()  # no baseline, no IG steps
+    assert explanations.options_of("ig", "mean", 16) == IGOptions(baseline="mean", n_steps=16)
+    assert explanations.options_of("occlusion", "zeros", 16) == OcclusionOptions()
     opts = explanations.perturbation_options(3, 64, window=10, stride=5, n_segments=20, per_variable=False)
     assert opts == {"window": 10, "stride": None, "n_segments": None, "per_variable": False}  # defaults left out
-    assert json.loads(explanations.params_key("occlusion", "zeros", 16, **opts)) == {
-        "baseline": "zeros",
-        "window": 10,
-        "per_variable": False,
-    }
-    assert json.loads(explanations.params_key("ig", "zeros", 16, **opts)) == {"baseline": "zeros", "n_steps": 16}
+    assert explanations.options_of("occlusion", "zeros", 16, **opts) == OcclusionOptions(window=10, per_variable=False)
+    assert explanations.options_of("ig", "zeros", 16, **opts) == IGOptions(n_steps=16)
+    # asked for in two ways, one result: one key
+    assert (
+        explanations.options_of("occlusion", "zeros", 16, **opts).key()
+        == OcclusionOptions(per_variable=False, window=10).key()
+    )
 
 
 def test_the_page_can_say_which_maps_have_a_variable_axis_and_what_they_cost():
-    together = explanations.params_key("occlusion", per_variable=False)
+    from lstmfcn.explain.options import NoOptions
+
+    together = explanations.options_of("occlusion", per_variable=False)
     assert not explanations.has_variable_axis("occlusion", 3, together)
-    assert explanations.has_variable_axis("occlusion", 3, explanations.params_key("occlusion"))  # V > 1: per variable
-    assert not explanations.has_variable_axis("cam", 3, "{}") and explanations.has_variable_axis("ig", 3, "{}")
-    cost = explanations.perturbation_cost("occlusion", 3, 64, explanations.params_key("occlusion"))
+    assert explanations.has_variable_axis("occlusion", 3, explanations.options_of("occlusion"))  # V > 1: per variable
+    assert not explanations.has_variable_axis("cam", 3, NoOptions())
+    assert explanations.has_variable_axis("ig", 3, explanations.options_of("ig"))
+    cost = explanations.perturbation_cost("occlusion", 3, 64, explanations.options_of("occlusion"))
     assert cost == "per variable: 3 variables × 21 windows = 63 forward passes per sample"
-    assert explanations.perturbation_cost("ablation", 3, 64, together).startswith("all variables together: 20 segments")
-    assert explanations.perturbation_cost("ig", 3, 64, "{}") is None
+    assert explanations.perturbation_cost(
+        "ablation", 3, 64, explanations.options_of("ablation", per_variable=False)
+    ).startswith("all variables together: 20 segments")
+    assert explanations.perturbation_cost("ig", 3, 64, explanations.options_of("ig")) is None
 
 
 def test_contexts_become_series_that_overlay_the_input():

@@ -74,7 +74,7 @@ def test_the_attributions_page_maps_the_edited_series(app):
     import pages._cached as cached
     from lstmfcn.dashboard import explanations
 
-    params = explanations.params_key("ig", "zeros", 32)
+    params = explanations.options_of("ig", "zeros", 32)
     ig = cached.series_attribution("GunPoint__lstmfcn", x.astype(np.float32), 150, int(p.argmax()), "ig", params)
     direct = explanations.attribution(model, x[None], int(p.argmax()), np.array([150]), "ig", params)[0]
     np.testing.assert_allclose(ig, direct, atol=1e-5)

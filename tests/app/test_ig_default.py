@@ -3,20 +3,18 @@ says which rule and which completeness gap its maps were computed with."""
 
 from __future__ import annotations
 
-import json
-
 from lstmfcn.dashboard import explanations
 from lstmfcn.explain.attributions import ADAPTIVE_IG
 
 
 def test_the_default_setting_is_the_adaptive_rule():
     assert explanations.DEFAULT_IG == "adaptive" == explanations.IG_SETTINGS[0]
-    opts = json.loads(explanations.params_key("ig", "zeros", explanations.DEFAULT_IG))
-    assert opts == {"baseline": "zeros", **ADAPTIVE_IG}
+    opts = explanations.options_of("ig", "zeros", explanations.DEFAULT_IG)
+    assert opts.kwargs() == {"baseline": "zeros", "blur_sigma": None, **ADAPTIVE_IG}
     assert ADAPTIVE_IG["integration"] == "clenshaw_curtis" and ADAPTIVE_IG["tolerance"] == 0.01
     words = explanations.ig_rule_words("adaptive")
     assert "Clenshaw-Curtis" in words and "≤ 1% of |f(x) − f(baseline)|" in words and "at most 513" in words
-    assert json.loads(explanations.params_key("ig", "zeros", 32)) == {"baseline": "zeros", "n_steps": 32}
+    assert explanations.options_of("ig", "zeros", 32).changed() == {}  # 32 Gauss-Legendre points: the default
     assert "not checked" in explanations.ig_rule_words(32)
 
 

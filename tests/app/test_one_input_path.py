@@ -22,7 +22,7 @@ N = 3
 @pytest.mark.slow
 @pytest.mark.parametrize("name", MODELS)
 def test_api_cli_and_dashboard_explain_the_same_input_alike(zoo_patch, name, tmp_path):
-    from lstmfcn.dashboard.explanations import params_key
+    from lstmfcn.dashboard.explanations import options_of
     from pages import _cached as cached
 
     path = zoo.pretrained_path(name)
@@ -46,5 +46,5 @@ def test_api_cli_and_dashboard_explain_the_same_input_alike(zoo_patch, name, tmp
         np.testing.assert_array_equal(cli[method], api[method])
         for i in range(N):
             target = int(api["target"][i])
-            drawn = cached.sample_attribution(name, dataset, "test", i, target, method, params_key(method))
+            drawn = cached.sample_attribution(name, dataset, "test", i, target, method, options_of(method))
             np.testing.assert_allclose(drawn, api[method][i], rtol=1e-4, atol=1e-5)  # one sample per pass here

@@ -51,7 +51,7 @@ def session_tasks(gunpoint, models) -> list[tuple[str, callable]]:
             (
                 f"attribution page {method} #{i + 1}",
                 lambda i=i, m=method: explanations.attribution(
-                    lstm, X[i + 1 : i + 2], int(y[i + 1]), None, m, explanations.params_key(m, "zeros", 8)
+                    lstm, X[i + 1 : i + 2], int(y[i + 1]), None, m, explanations.options_of(m, "zeros", 8)
                 ),
             )
         )

@@ -63,7 +63,7 @@ def test_the_dashboards_adapters_are_finite_on_flat_input_with_the_shipped_model
         assert all(np.isfinite(v).all() for v in chunk.values()), name
         for method in explanations.method_infos(include_attention=attended_axis(model) == "time"):
             for baseline in BASELINES:
-                params = explanations.params_key(method, baseline, ig_steps=4)
+                params = explanations.options_of(method, baseline, ig_steps=4)
                 maps = explanations.attribution(model, x, 0, lengths, method, params)
                 assert maps.shape == x.shape and np.isfinite(maps).all(), (name, method, baseline)
         if has_attention(model):
