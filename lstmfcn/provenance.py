@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 
 from .dashboard.downloads import chart_subtitle, file_name
-from .figures._style import subtitled
+from .figures import subtitled
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,12 @@ import streamlit as st
 
 from lstmfcn.dashboard import explanations
 from pages._cached_explanations import (
-    _chunk,
-    _disk_key,
-    _remember_rate,
     disk_cache,
+    disk_key,
     estimated_seconds,
     evaluation,
+    explanation_chunk,
+    remember_rate,
     rows,
     split_explanation,
 )
@@ -47,7 +47,7 @@ ANSWER_WITHIN_S = 1.0
 
 
 def _check_key(kind: str, model_id, dataset_id, split, methods, baseline, ig_steps, subset, perturb) -> str:
-    return _disk_key(
+    return disk_key(
         model_id,
         dataset_id,
         kind=kind,
@@ -61,7 +61,7 @@ def _check_key(kind: str, model_id, dataset_id, split, methods, baseline, ig_ste
 def _maps_then(model_id, dataset_id, split, methods, baseline, ig_steps, subset, perturb, check, join):
     """A background computation, chunk by chunk (:func:`lstmfcn.dashboard.checks.chunked_check`):
     for each chunk of the subset, every method's maps (for each sample's predicted class, through
-    :func:`_chunk`, so they are shared with the page's other views), then
+    :func:`explanation_chunk`, so they are shared with the page's other views), then
     ``check(model, X, pred, lengths, maps, rows, progress)`` on the chunk; ``join(results)`` makes
     the arrays kept, with the seconds it took and each chunk's seconds per sample (the rate a later
     run shows while its first chunk runs)."""
@@ -77,7 +77,7 @@ def _maps_then(model_id, dataset_id, split, methods, baseline, ig_steps, subset,
         params = {name: explanations.params_key(name, baseline, ig_steps, **perturb) for name in methods}
 
         def maps_of(name, s, e):
-            return _chunk("attr_pred", model_id, dataset_id, split, subset, s, e, name, params[name])["maps"]
+            return explanation_chunk("attr_pred", model_id, dataset_id, split, subset, s, e, name, params[name])["maps"]
 
         def on_chunk(s, e, maps, chunk_progress):
             return check(m, X[s:e], pred[s:e], lengths[s:e], maps, (s, len(idx)), chunk_progress)
@@ -138,7 +138,7 @@ def in_background(
         per_sample = float(found["seconds"]) / int(found["samples"])
         if "chunk_rates" in found and len(found["chunk_rates"]) > 1:
             per_sample = float(np.median(found["chunk_rates"][1:]))  # past the first chunk's warm-up
-        _remember_rate(*rate_key, per_sample)
+        remember_rate(*rate_key, per_sample)
     return found
 
 
@@ -205,7 +205,7 @@ def _check(kind: str, args: tuple, check, join, label: str) -> tuple[dict, int] 
     so asking for more never takes a finished verdict off the screen. None when there is none."""
     *rest, subset, perturb = args
     key = _check_key(kind, *args)
-    rates_key = _disk_key(
+    rates_key = disk_key(
         args[0], args[1], kind=f"rates:{kind}", split=args[2], methods=_params_of(args[3], args[4], args[5], perturb)
     )
     units = len(rows(args[0], args[1], args[2], subset))

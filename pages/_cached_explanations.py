@@ -84,7 +84,7 @@ def dataset_digest(dataset_id: str) -> str:
 DISK_FORMAT = 1
 
 
-def _disk_key(model_id: str, dataset_id: str, **fields) -> str:
+def disk_key(model_id: str, dataset_id: str, **fields) -> str:
     """A disk entry's name: the model's and dataset's content digests, torch's version, the
     format and ``fields`` (what was computed, with which parameters)."""
     import torch
@@ -99,7 +99,7 @@ def _disk_key(model_id: str, dataset_id: str, **fields) -> str:
 
 
 @st.cache_data(max_entries=4096, show_spinner=False)
-def _chunk(
+def explanation_chunk(
     kind: str, model_id: str, dataset_id: str, split: str, subset: int, start: int, stop: int, method: str, params: str
 ) -> dict:
     """One chunk of a whole-split computation: from memory, else from disk, else computed (and kept on disk)."""
@@ -210,7 +210,7 @@ def split_explanation(
     t0 = time.perf_counter()
     elapsed = 0.0
     for i, (s, e) in enumerate(parts):
-        out.append(_chunk(kind, model_id, dataset_id, split, subset, s, e, method, params))
+        out.append(explanation_chunk(kind, model_id, dataset_id, split, subset, s, e, method, params))
         if progress:
             ss[flag + "_done"] = e
         elapsed = time.perf_counter() - t0
@@ -221,7 +221,7 @@ def split_explanation(
     if holder is not None:
         holder.empty()
     if progress and parts and elapsed > 0.15:  # computed, not only looked up: the rate is real
-        _remember_rate(kind, model_id, method, params, elapsed / max(n, 1))
+        remember_rate(kind, model_id, method, params, elapsed / max(n, 1))
     return {k: np.concatenate([o[k] for o in out]) for k in out[0]} if out else {}
 
 
@@ -231,7 +231,7 @@ def _kept_on_disk(kind, model_id, dataset_id, split, subset, start, stop, method
 
 
 def _chunk_key(kind, model_id, dataset_id, split, subset, start, stop, method, params) -> str:
-    return _disk_key(
+    return disk_key(
         model_id,
         dataset_id,
         kind=kind,
@@ -252,7 +252,7 @@ def _time_left(elapsed: float, done: int, total: int) -> str:
     return f" · about {format_seconds(left)} left"
 
 
-def _remember_rate(kind: str, model_id: str, method: str, params: str, seconds_per_sample: float) -> None:
+def remember_rate(kind: str, model_id: str, method: str, params: str, seconds_per_sample: float) -> None:
     ss.setdefault("_rates", {})[(kind, model_id, method, params)] = seconds_per_sample
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import streamlit as st
 
 from pages._cached_checks import in_background
-from pages._cached_explanations import _disk_key, disk_cache, estimated_seconds, rows
+from pages._cached_explanations import disk_cache, disk_key, estimated_seconds, rows
 from pages._cached_resources import aligned, model
 
 #: Bumped when what is kept changes, so old entries are never read as new ones.
@@ -28,7 +28,7 @@ def _settings(window: int, repeats: int, mode: str) -> str:
 
 
 def _key(model_id: str, dataset_id: str, split: str, subset: int, window: int, repeats: int, mode: str) -> str:
-    return _disk_key(
+    return disk_key(
         model_id,
         dataset_id,
         kind="importance",

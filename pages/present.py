@@ -18,7 +18,7 @@ from lstmfcn.figures.talk import TALK_HEIGHT, TALK_HEIGHT_ROWS, talk_figure
 from pages import _cached as cached
 from pages import _terms as terms
 from pages import _ui as ui
-from pages._sidebar import MOST_RENAMED, _on_name_change
+from pages._sidebar import MOST_RENAMED, on_name_change
 from pages._state import renames
 from pages._widgets import chart_words
 
@@ -104,7 +104,7 @@ def boxes(ds, part: str, keys: list[str], labels: list[str], shown: list[str], w
         wkey = f"present_name_{part[0]}_{key}"
         ui.ss[wkey] = wanted.get(part, {}).get(key, "")  # the box shows the session's name (a link's too)
         columns[j % 4].text_input(
-            label, placeholder=shown[j], key=wkey, on_change=_on_name_change, args=(ds, part, key, wkey)
+            label, placeholder=shown[j], key=wkey, on_change=on_name_change, args=(ds, part, key, wkey)
         )
 
 

@@ -101,3 +101,65 @@ def test_a_circle_is_found_through_imports_inside_functions():
     }
     assert circle_through("pages.a", graph) == ["pages.a", "pages.b", "pages.a"]
     assert circle_through("pages.c", graph) is None  # it reaches a circle, it is on none
+
+
+ROOT = PACKAGE.parent
+
+
+def code_files() -> list[Path]:
+    """The library, the dashboard's modules and the app (tests may import private names)."""
+    return sorted(PACKAGE.rglob("*.py")) + sorted((ROOT / "pages").glob("*.py")) + [ROOT / "app.py"]
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def is_private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def is_module(name: str) -> bool:
+    path = ROOT.joinpath(*name.split("."))
+    return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
+
+
+def private_imports(source: str, module: str, package: str) -> list[str]:
+    """The private names ``source`` (the text of ``module``, in ``package``) imports from another
+    module, and the private modules it imports from outside the package that holds them.
+
+    The underscore of a module directly in ``pages/`` is Streamlit's mark for "not a page" (the
+    app's pages are the others), not privacy: those modules are the dashboard's shared code."""
+    found = []
+    for name in imported_modules(source, package):
+        parts = name.split(".")
+        if not is_module(name):  # an attribute: `from m import _x` reads m's private name
+            if is_private(parts[-1]) and ".".join(parts[:-1]) != module:
+                found.append(name)
+            continue
+        for i, part in enumerate(parts):
+            owner = ".".join(parts[:i])
+            if is_private(part) and owner != "pages" and not (module + ".").startswith(owner + "."):
+                found.append(name)
+                break
+    return found
+
+
+@pytest.mark.parametrize("path", code_files(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_private_name_is_imported_across_modules(path):
+    module = module_name(path)
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found = private_imports(path.read_text(), module, package)
+    assert not found, f"{path.name} imports {found}: make them public where they belong"
+
+
+def test_private_imports_are_seen():
+    source = "from pages._cached_explanations import _chunk, rows\ndef f():\n    from ..figures._style import x\n"
+    assert private_imports(source, "lstmfcn.provenance", "lstmfcn") == [
+        "pages._cached_explanations._chunk",
+        "lstmfcn.figures._style",
+    ]
+    inside = "from ._style import apply_style\nfrom ..explain._common import ArrayLike\n"
+    assert private_imports(inside, "lstmfcn.figures.maps", "lstmfcn.figures") == ["lstmfcn.explain._common"]
+    assert private_imports("from pages import _ui\nfrom pages._cached import rows\n", "app", "") == []
