@@ -54,7 +54,7 @@ def _check_key(kind: str, model_id, dataset_id, split, methods, baseline, ig_ste
         split=split,
         subset=subset,
         baseline=baseline,
-        methods={m: explanations.params_key(m, baseline, ig_steps, **perturb) for m in methods},
+        methods={m: explanations.options_of(m, baseline, ig_steps, **perturb).key() for m in methods},
     )
 
 
@@ -74,7 +74,7 @@ def _maps_then(model_id, dataset_id, split, methods, baseline, ig_steps, subset,
         al = aligned(model_id, dataset_id, split)
         pred = evaluation(model_id, dataset_id, split, progress=False)["pred"][idx]
         X, lengths, m = al.X[idx], al.lengths[idx], model(model_id)
-        params = {name: explanations.params_key(name, baseline, ig_steps, **perturb) for name in methods}
+        params = {name: explanations.options_of(name, baseline, ig_steps, **perturb) for name in methods}
 
         def maps_of(name, s, e):
             return explanation_chunk("attr_pred", model_id, dataset_id, split, subset, s, e, name, params[name])["maps"]
@@ -278,7 +278,7 @@ def _check_rate_key(kind, model_id, dataset_id, split, methods, baseline, ig_ste
 
 
 def _params_of(methods, baseline, ig_steps, perturb) -> str:
-    return ";".join(explanations.params_key(m, baseline, ig_steps, **perturb) for m in methods)
+    return ";".join(explanations.options_of(m, baseline, ig_steps, **perturb).key() for m in methods)
 
 
 def check_seconds(kind: str, model_id: str, methods, baseline, ig_steps, perturb, n: int) -> float | None:
@@ -303,7 +303,7 @@ def agreement(model_id, dataset_id, split, methods, baseline, ig_steps, subset, 
             split,
             "",
             method,
-            explanations.params_key(method, baseline, ig_steps, **perturb),
+            explanations.options_of(method, baseline, ig_steps, **perturb),
             subset,
             progress=False,
         )["maps"]

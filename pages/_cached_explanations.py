@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import TYPE_CHECKING
 
 import numpy as np
 import streamlit as st
@@ -16,6 +17,9 @@ import streamlit as st
 from lstmfcn.dashboard import analysis, explanations, sources
 from lstmfcn.dashboard.time_left import format_seconds  # noqa: F401 - the pages' name for it
 from pages._cached_resources import aligned, dataset, model, model_file
+
+if TYPE_CHECKING:
+    from lstmfcn.explain.options import MethodOptions
 
 ss = st.session_state
 
@@ -100,7 +104,15 @@ def disk_key(model_id: str, dataset_id: str, **fields) -> str:
 
 @st.cache_data(max_entries=4096, show_spinner=False)
 def explanation_chunk(
-    kind: str, model_id: str, dataset_id: str, split: str, subset: int, start: int, stop: int, method: str, params: str
+    kind: str,
+    model_id: str,
+    dataset_id: str,
+    split: str,
+    subset: int,
+    start: int,
+    stop: int,
+    method: str,
+    params: MethodOptions | str,
 ) -> dict:
     """One chunk of a whole-split computation: from memory, else from disk, else computed (and kept on disk)."""
     key = _chunk_key(kind, model_id, dataset_id, split, subset, start, stop, method, params)
@@ -167,12 +179,15 @@ def split_explanation(
     split: str,
     label: str,
     method: str = "",
-    params: str = "",
+    params: MethodOptions | str = "",
     subset: int = 0,
     *,
     progress: bool = True,
 ) -> dict | None:
     """A whole split's explanation, computed once per (model, dataset, split, kind, method, params).
+
+    ``params``: the method's typed options (:func:`lstmfcn.dashboard.explanations.options_of`), ""
+    for the kinds without a method.
 
     ``kind``: ``"cam"`` (every class), ``"attention"``, ``"attr_true"`` / ``"attr_pred"`` (``method``
     for each sample's true / predicted class). ``subset``: 0 for the whole split, else that many
@@ -240,7 +255,7 @@ def _chunk_key(kind, model_id, dataset_id, split, subset, start, stop, method, p
         start=start,
         stop=stop,
         method=method,
-        params=params,
+        params=params if isinstance(params, str) else params.key(),  # a method's typed options: their key
     )
 
 
@@ -252,11 +267,11 @@ def _time_left(elapsed: float, done: int, total: int) -> str:
     return f" · about {format_seconds(left)} left"
 
 
-def remember_rate(kind: str, model_id: str, method: str, params: str, seconds_per_sample: float) -> None:
+def remember_rate(kind: str, model_id: str, method: str, params, seconds_per_sample: float) -> None:
     ss.setdefault("_rates", {})[(kind, model_id, method, params)] = seconds_per_sample
 
 
-def estimated_seconds(kind: str, model_id: str, method: str, params: str, n: int) -> float | None:
+def estimated_seconds(kind: str, model_id: str, method: str, params, n: int) -> float | None:
     """How long ``n`` samples of this computation would take, from the rate measured in this
     session (None before it was measured)."""
     rate = ss.get("_rates", {}).get((kind, model_id, method, params))
@@ -265,7 +280,7 @@ def estimated_seconds(kind: str, model_id: str, method: str, params: str, n: int
 
 @st.cache_data(max_entries=512, show_spinner=False)  # the page draws a bar over its methods
 def sample_attribution(
-    model_id: str, dataset_id: str, split: str, sample: int, target: int, method: str, params: str
+    model_id: str, dataset_id: str, split: str, sample: int, target: int, method: str, params: MethodOptions
 ) -> np.ndarray:
     """One sample's map ``(V, T)`` for class ``target``."""
     a = aligned(model_id, dataset_id, split)

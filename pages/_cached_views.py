@@ -145,8 +145,9 @@ def sample_comparison(model_a: str, model_b: str, dataset_id: str, split: str, s
 
 
 @st.cache_data(max_entries=64, show_spinner="Explaining the edited series…")
-def series_attribution(model_id: str, x: np.ndarray, length: int, target: int, method: str, params: str) -> np.ndarray:
-    """The map ``(V, T)`` of one series ``x (V, T)`` (not a split's sample) for class ``target``."""
+def series_attribution(model_id: str, x: np.ndarray, length: int, target: int, method: str, params) -> np.ndarray:
+    """The map ``(V, T)`` of one series ``x (V, T)`` (not a split's sample) for class ``target``, with
+    ``params`` the method's typed options (:func:`lstmfcn.dashboard.explanations.options_of`)."""
     return explanations.attribution(model(model_id), x[None], target, np.array([length]), method, params)[0]
 
 
