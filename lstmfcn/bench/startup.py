@@ -40,7 +40,8 @@ def _chromium() -> str | None:
     return None
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -53,7 +54,11 @@ def _server(root: Path, port: int, cache_dir: Path, log) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "streamlit", *args], cwd=root, env=env, stdout=log, stderr=log)
 
 
-def _wait_http(base: str, proc: subprocess.Popen, deadline: float) -> None:
+def wait_healthy(base: str, proc: subprocess.Popen, timeout_s: float = 60) -> None:
+    """Wait until the Streamlit server at ``base`` answers ``/_stcore/health``; raise if its process
+    ``proc`` exits first (RuntimeError) or it takes over ``timeout_s`` (TimeoutError). Polled every
+    20 ms: the cold start measured here is not rounded up by the wait."""
+    deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"streamlit exited with status {proc.returncode}")
@@ -63,7 +68,7 @@ def _wait_http(base: str, proc: subprocess.Popen, deadline: float) -> None:
                     return
         except OSError:
             time.sleep(0.02)
-    raise TimeoutError("the server did not answer in time")
+    raise TimeoutError(f"streamlit did not report healthy within {timeout_s:.0f} s")
 
 
 def _cpu_seconds(pid: int) -> float | None:
@@ -76,7 +81,8 @@ def _cpu_seconds(pid: int) -> float | None:
         return None
 
 
-def _stop(proc: subprocess.Popen) -> None:
+def stop_server(proc: subprocess.Popen) -> None:
+    """End a server: politely, then for sure."""
     proc.terminate()
     try:
         proc.wait(10)
@@ -131,12 +137,12 @@ def _in_chromium(root: Path, cache: Path, chromium: str, log, timeout_s: float) 
         b = p.chromium.launch(executable_path=chromium, args=["--headless", "--no-sandbox", "--disable-gpu"])
         try:
             page = b.new_page(viewport={"width": 1400, "height": 1000})
-            port = _free_port()
+            port = free_port()
             base = f"http://127.0.0.1:{port}"
             t0 = time.perf_counter()
             proc = _server(root, port, cache, log)
             try:
-                _wait_http(base, proc, time.monotonic() + timeout_s)
+                wait_healthy(base, proc, timeout_s)
                 http_s = time.perf_counter() - t0
                 page.goto(base)
                 ms = max(1, int(1000 * (timeout_s - http_s)))
@@ -149,7 +155,7 @@ def _in_chromium(root: Path, cache: Path, chromium: str, log, timeout_s: float) 
                 cpu_s = _cpu_seconds(proc.pid)
                 accuracy = page.locator(ACCURACY).first.inner_text()
             finally:
-                _stop(proc)
+                stop_server(proc)
         finally:
             b.close()
     return {
@@ -172,14 +178,14 @@ print(time.time() - t0, at.metric[0].value)
 
 
 def _without_browser(root: Path, cache: Path, log, timeout_s: float) -> dict:
-    port = _free_port()
+    port = free_port()
     t0 = time.perf_counter()
     proc = _server(root, port, cache, log)
     try:
-        _wait_http(f"http://127.0.0.1:{port}", proc, time.monotonic() + timeout_s)
+        wait_healthy(f"http://127.0.0.1:{port}", proc, timeout_s)
         http_s = time.perf_counter() - t0
     finally:
-        _stop(proc)
+        stop_server(proc)
     env = dict(os.environ, PYTHONPATH=str(root), LSTMFCN_CACHE_DIR=str(cache))
     run = subprocess.run(
         [sys.executable, "-c", _APPTEST, repr(time.time())],

@@ -14,17 +14,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
 
 import pytest
+
+from lstmfcn.bench.startup import free_port, stop_server, wait_healthy
 
 from .shipped import ROOT, zoo_dir
 
@@ -83,12 +82,6 @@ def launched_chromium() -> Iterator:
             browser.close()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def server_command(port: int, zoo_folder: Path | None = None) -> list[str]:
     """``streamlit run app.py`` on ``port``; with ``zoo_folder`` (or ``LSTMFCN_TEST_ZOO``) the zoo is read from there."""
     args = ["run", "app.py", "--server.headless", "true", "--server.port", str(port)]
@@ -104,31 +97,6 @@ def server_command(port: int, zoo_folder: Path | None = None) -> list[str]:
     return [sys.executable, "-m", "streamlit", *args]
 
 
-def wait_healthy(base: str, proc: subprocess.Popen, timeout: float = 60) -> None:
-    """Wait until the server at ``base`` answers ``/_stcore/health``; raise if it exits or takes too long."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with status {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.05)
-    raise TimeoutError(f"streamlit did not report healthy within {timeout:.0f} s")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    """End a server: politely, then for sure."""
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(10)
-
-
 @contextmanager
 def running_server(log: Path, zoo_folder: Path | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
     """``(base URL, process)`` of a fresh ``streamlit run app.py``, healthy; its output goes to ``log``."""
@@ -140,10 +108,10 @@ def running_server(log: Path, zoo_folder: Path | None = None) -> Iterator[tuple[
             server_command(port, zoo_folder), cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
         )
     try:
-        wait_healthy(base, proc)
+        wait_healthy(base, proc, 60)
         yield base, proc
     finally:
-        stop(proc)
+        stop_server(proc)
 
 
 def wait_for_app(page, timeout: float = WAIT_MS) -> None:
