@@ -13,7 +13,7 @@ import streamlit as st
 
 from pages._cached_checks import in_background
 from pages._cached_explanations import disk_cache, disk_key, estimated_seconds, rows
-from pages._cached_resources import aligned, model
+from pages._cached_resources import aligned
 
 #: Bumped when what is kept changes, so old entries are never read as new ones.
 IMPORTANCE_FORMAT = 1
@@ -61,7 +61,8 @@ def importance(
         from lstmfcn.inputs import model_classes
 
         t0 = time.perf_counter()
-        al, m = aligned(model_id, dataset_id, split), model(model_id)
+        al = aligned(model_id, dataset_id, split)
+        m = al.model
         X, y, lengths = al.X[idx], al.y[idx], al.lengths[idx]
         result = permutation_importance(
             m,
@@ -111,7 +112,7 @@ def seconds_per_pass(model_id: str, dataset_id: str, split: str) -> float:
     from lstmfcn.importance.cost import seconds_per_pass as timed
 
     al = aligned(model_id, dataset_id, split)
-    return timed(model(model_id), al.X, al.lengths)
+    return timed(al.model, al.X, al.lengths)
 
 
 def at_page_defaults(model_id: str, dataset_id: str, split: str) -> tuple[np.ndarray, object, dict] | None:
@@ -127,4 +128,4 @@ def at_page_defaults(model_id: str, dataset_id: str, split: str) -> tuple[np.nda
     subset = 0 if DEFAULT_SAMPLES >= n_all else DEFAULT_SAMPLES  # the page's sample size, as it picks it
     key = _key(model_id, dataset_id, split, subset, default_window(total, n_vars)[0], DEFAULT_REPEATS, "permute")
     found = disk_cache().get(key)
-    return None if found is None else (rows(model_id, dataset_id, split, subset), *from_arrays(found))
+    return None if found is None else (al.rows(subset), *from_arrays(found))
