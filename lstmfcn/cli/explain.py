@@ -9,11 +9,6 @@ import sys
 from ..errors import UserInputError
 from ._common import DEVICES, add_fit_switches, add_model_input_arguments, model_input_for, print_table
 
-METHODS_HELP = (
-    "comma-separated method names: cam, attention, ig, saliency, input_x_gradient, deeplift, gradient_shap, "
-    "occlusion, ablation, gradcam"
-)
-
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     s = sub.add_parser(
@@ -52,7 +47,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def _add_common_arguments(s: argparse.ArgumentParser, *, methods: str, baseline: str, baseline_help: str) -> None:
     """What explain and faithfulness both take: the model and data, the methods and their settings."""
     add_model_input_arguments(s)
-    s.add_argument("--methods", default=methods, help=METHODS_HELP)
+    from ..explain.methods import METHODS
+
+    s.add_argument("--methods", default=methods, help=f"comma-separated method names: {', '.join(METHODS)}")
     s.add_argument("--target", default="predicted", help="class to explain: predicted, true, all or a class index")
     s.add_argument("--limit", type=int, default=None, help="use only the first N samples of the split")
     s.add_argument(

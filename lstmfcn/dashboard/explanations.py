@@ -52,10 +52,6 @@ def option_widgets(method: str) -> dict[str, Field]:
     return {f.name: f for f in fields(METHODS[method].options) if "widget" in f.metadata}
 
 
-PERTURBATION_OPTIONS = ("window", "stride", "n_segments", "per_variable")
-"""Occlusion's window and stride, ablation's segments, and whether both perturb one variable at a time."""
-
-
 #: Integrated Gradients on the Attributions page: ``"adaptive"`` (the default: each sample's points
 #: doubled until its completeness gap is at most 1 %, :data:`~lstmfcn.explain.attributions.ADAPTIVE_IG`)
 #: or a fixed number of Gauss-Legendre points.
@@ -87,21 +83,18 @@ def ig_rule_words(ig_steps: int | str) -> str:
     )
 
 
-def options_of(method: str, baseline: str = "zeros", ig_steps: int | str = 32, **perturbation) -> MethodOptions:
+def options_of(method: str, baseline: str = "zeros", ig_steps: int | str = 32, **options) -> MethodOptions:
     """``method``'s typed options (frozen, hashable: the cache key of its result) from the page's settings.
 
     ``baseline`` goes to a method that takes one, ``ig_steps`` (a setting of :data:`IG_SETTINGS`) to
-    Integrated Gradients; ``perturbation``: :data:`PERTURBATION_OPTIONS`, each kept only for a method
-    that takes it and only when not None (None is the method's default; see :func:`perturbation_options`).
+    Integrated Gradients; ``options``: the page's other options (:func:`perturbation_options`), each
+    kept only for a method that takes it and only when not None (None is the method's default).
     """
-    from lstmfcn.explain import METHODS, check_methods
+    from lstmfcn.explain import METHODS, check_methods, check_options
 
-    unknown = sorted(set(perturbation) - set(PERTURBATION_OPTIONS))
-    if unknown:
-        raise ValueError(f"unknown option(s) {', '.join(unknown)}; valid are {', '.join(PERTURBATION_OPTIONS)}")
+    check_options(options)
     check_methods([method])
-    chosen = {k: (bool(v) if k == "per_variable" else int(v)) for k, v in perturbation.items() if v is not None}
-    return METHODS[method].make_options(baseline=baseline, **ig_options(ig_steps), **chosen)
+    return METHODS[method].make_options(baseline=baseline, **ig_options(ig_steps), **options)
 
 
 def perturbation_defaults(n_vars: int, length: int) -> dict:
@@ -117,31 +110,22 @@ def perturbation_defaults(n_vars: int, length: int) -> dict:
     return out
 
 
-def perturbation_options(
-    n_vars: int,
-    length: int,
-    *,
-    window: int | None = None,
-    stride: int | None = None,
-    n_segments: int | None = None,
-    per_variable: bool | None = None,
-) -> dict:
-    """The chosen :data:`PERTURBATION_OPTIONS`, None where a value is the default.
+def perturbation_options(n_vars: int, length: int, **chosen) -> dict:
+    """The ``chosen`` method options (the page's widgets), None where a value is the default.
 
-    So one result has one cache key, however it was asked for. The stride's default follows the
-    window (half of it), as in :func:`~lstmfcn.explain.occlusion_plan`.
+    So one result has one cache key, however it was asked for. Every option of
+    :func:`perturbation_defaults` is in the result (None when not chosen); the stride's default
+    follows the window (half of it), as in :func:`~lstmfcn.explain.occlusion_plan`.
     """
     from lstmfcn.explain import occlusion_plan
 
     defaults = perturbation_defaults(n_vars, length)
-    w = None if window == defaults["window"] else window
-    default_stride = occlusion_plan(n_vars, length, window=w).stride
-    return {
-        "window": w,
-        "stride": None if stride == default_stride else stride,
-        "n_segments": None if n_segments == defaults["n_segments"] else n_segments,
-        "per_variable": None if per_variable == defaults["per_variable"] else per_variable,
-    }
+    out = {k: None for k in defaults}
+    out.update({k: None if k in defaults and v == defaults[k] else v for k, v in chosen.items()})
+    if chosen.get("stride") is not None:
+        default_stride = occlusion_plan(n_vars, length, window=out["window"]).stride
+        out["stride"] = None if chosen["stride"] == default_stride else chosen["stride"]
+    return out
 
 
 def has_variable_axis(method: str, n_vars: int, options: MethodOptions) -> bool:
@@ -215,13 +199,13 @@ def attribution(
     return np.asarray(out, dtype=np.float32)
 
 
-def options_for(methods: list[str], baseline: str, ig_steps: int | str, **perturbation) -> dict:
+def options_for(methods: list[str], baseline: str, ig_steps: int | str, **options) -> dict:
     """The union of the options ``methods`` take that differ from their defaults, as keyword arguments
     (``run_method`` gives each method its own), for the library's functions that take several methods
     at once (their own ``seed`` or ``absolute`` stay theirs)."""
     opts: dict = {}
     for m in methods:
-        opts.update(options_of(m, baseline, ig_steps, **perturbation).changed())
+        opts.update(options_of(m, baseline, ig_steps, **options).changed())
     return opts
 
 

@@ -25,15 +25,9 @@ from torch import nn
 from ..errors import UserInputError
 from ._common import ArrayLike, Progress
 from .attention import attention_for_target
-from .attributions import (
-    deeplift,
-    grad_cam,
-    gradient_shap,
-    input_x_gradient,
-    integrated_gradients,
-    saliency,
-)
+from .attributions import deeplift, grad_cam, gradient_shap, input_x_gradient, saliency
 from .cam import cam_for_target
+from .ig import integrated_gradients
 from .options import (
     AblationOptions,
     BaselineOptions,

@@ -80,7 +80,7 @@ def _key_text(value: Any) -> str:
     if isinstance(value, np.ndarray):
         digest = hashlib.sha1(np.ascontiguousarray(value).tobytes() + str((value.shape, value.dtype)).encode())
         return f"array:{digest.hexdigest()[:16]}"
-    return repr(value)
+    return repr(value.item() if isinstance(value, np.generic) else value)  # np.int64(8) and 8: one key
 
 
 @dataclass(frozen=True)

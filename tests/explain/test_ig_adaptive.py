@@ -114,13 +114,13 @@ def test_padded_steps_get_nothing_and_refusals_are_clear():
 
 @pytest.mark.slow
 def test_a_big_split_runs_in_blocks_with_the_same_numbers(monkeypatch):
-    from lstmfcn.explain import attributions
+    from lstmfcn.explain import ig
 
     model, x, target = _shipped("BasicMotions__malstmfcn", "BasicMotions", n=7)
     whole = adaptive_integrated_gradients(
         model, x, target, baseline="mean", start_steps=9, integration="clenshaw_curtis"
     )
-    monkeypatch.setattr(attributions, "NESTED_BLOCK", 3)
+    monkeypatch.setattr(ig, "NESTED_BLOCK", 3)
     seen = []
     blocks = adaptive_integrated_gradients(
         model, x, target, baseline="mean", start_steps=9, integration="clenshaw_curtis", progress=seen.append
