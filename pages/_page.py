@@ -24,6 +24,7 @@ from pages._cached import (
     model,
     overlap_counts,
 )
+from pages._navigation import navigation
 from pages._sidebar import sidebar
 from pages._state import init_state, presenting, refusal_of, renames, show_flash, ss, sync_url
 from pages._terms import alert
@@ -95,9 +96,12 @@ def ensure_router() -> None:
     and leaves it only once ``st.navigation`` has been called. In that mode a request for a
     page's URL (``/cam``: a fresh server's first request, or every ``AppTest.switch_page`` run)
     runs the page's script on its own, without the router: no shared state, no sidebar. The page
-    then turns that mode off and asks for a rerun, which goes through ``app.py`` to the same page.
-    Under ``AppTest``, which restores that mode before every run and would lose a button's click
-    in such a rerun, the page draws the shared parts itself instead.
+    then declares the router's pages with ``st.navigation``, which (as Streamlit documents it)
+    makes the app ignore the ``pages/`` folder from then on in every session, and asks for a
+    rerun, which goes through ``app.py`` to the same page; at most once per session, so a run
+    that missed the router for another reason can never loop. Under ``AppTest``, which restores
+    that mode before every run and would lose a button's click in such a rerun, the page draws
+    the shared parts itself instead.
     """
     if ss.get("_routed"):
         del ss["_routed"]
@@ -108,10 +112,9 @@ def ensure_router() -> None:
         shared_chrome(with_sidebar=not presenting())
         del ss["_routed"]
         return
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:  # only ever once per server process
-        PagesManager.uses_pages_directory = False
+    if not ss.get("_rerouted"):
+        ss["_rerouted"] = True
+        navigation(presenting())
         st.rerun()
 
 

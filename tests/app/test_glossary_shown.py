@@ -3,19 +3,16 @@ uses a term carries the term's plain line in its tooltip (see ``tests.helpers.gl
 
 from __future__ import annotations
 
-import re
 import time
 
 import pytest
 
 from lstmfcn import glossary
+from pages._navigation import PAGES as NAVIGATION
 from tests.helpers.glossary_check import unexplained
-from tests.helpers.shipped import ROOT
 
 #: Every page of the navigation but presenter mode (built alongside this check, not yet held to it).
-PAGES = [
-    p for p in re.findall(r'st\.Page\("(pages/\w+\.py)"', (ROOT / "app.py").read_text()) if p != "pages/present.py"
-]
+PAGES = [script for script, _, _ in NAVIGATION if script != "pages/present.py"]
 ATTRIBUTION_TABS = ["Class averages", "Faithfulness & agreement", "Sanity check"]
 
 
