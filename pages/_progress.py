@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 import streamlit as st
 
 from lstmfcn.dashboard.tasks import TaskSnapshot
-from lstmfcn.dashboard.time_left import time_left_words
+from lstmfcn.dashboard.time_left import format_seconds, time_left_words
 
 #: Under a background task's bar: the page does not wait for it.
 IN_BACKGROUND = "This runs in the background: the other tabs and pages stay usable, and the result is kept."
@@ -48,6 +48,14 @@ def cancelled(
     st.info(text, icon=":material/pause:")
     if key is not None:
         st.button(again, key=key, on_click=on_again, args=args, icon=":material/play_arrow:")
+
+
+def rate_left(elapsed_s: float, done: int, total: int) -> str:
+    """`` · about 40 s left`` for work done in equal parts in this run, from the rate of the
+    ``done`` parts of ``total`` so far (empty before the first and after the last)."""
+    if done <= 0 or done >= total:
+        return ""
+    return f" · about {format_seconds(elapsed_s / done * (total - done))} left"
 
 
 def task_words(
