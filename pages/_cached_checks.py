@@ -70,10 +70,10 @@ def _maps_then(model_id, dataset_id, split, methods, baseline, ig_steps, subset,
         from lstmfcn.dashboard.checks import chunked_check
 
         t0 = time.perf_counter()
-        idx = rows(model_id, dataset_id, split, subset)
         al = aligned(model_id, dataset_id, split)
+        idx = al.rows(subset)
         pred = evaluation(model_id, dataset_id, split, progress=False)["pred"][idx]
-        X, lengths, m = al.X[idx], al.lengths[idx], model(model_id)
+        X, lengths, m = al.X[idx], al.lengths[idx], al.model
         params = {name: explanations.options_of(name, baseline, ig_steps, **perturb) for name in methods}
 
         def maps_of(name, s, e):
@@ -293,8 +293,8 @@ def agreement(model_id, dataset_id, split, methods, baseline, ig_steps, subset, 
     faithfulness subset; the maps come from the chunk cache the check filled."""
     from lstmfcn.explain import method_agreement
 
-    idx = rows(model_id, dataset_id, split, subset)
     al = aligned(model_id, dataset_id, split)
+    idx = al.rows(subset)
     maps = {
         method: split_explanation(
             "attr_pred",

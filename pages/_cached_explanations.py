@@ -52,8 +52,7 @@ def evaluation(model_id: str, dataset_id: str, split: str, *, progress: bool = T
 
 def rows(model_id: str, dataset_id: str, split: str, subset: int = 0) -> np.ndarray:
     """Indices of the samples a split-level computation covers: all, or a stratified subset."""
-    y = aligned(model_id, dataset_id, split).y
-    return explanations.subset_indices(y, subset) if subset else np.arange(len(y))
+    return aligned(model_id, dataset_id, split).rows(subset)
 
 
 @st.cache_resource
@@ -138,7 +137,8 @@ def keep_unit_cam(model_id: str, dataset_id: str, arrays: dict) -> str | None:
     from lstmfcn.dashboard import sweeps
 
     logits = split_explanation("logits", model_id, dataset_id, "test", "", progress=False)["logits"]
-    a, m = aligned(model_id, dataset_id, "test"), model(model_id)
+    a = aligned(model_id, dataset_id, "test")
+    m = a.model
     problem = sweeps.check_unit_cam(
         arrays, logits, a.lengths, a.X.shape[-1], lambda idx: explanations.cam_chunk(m, a.X[idx], a.lengths[idx])
     )
@@ -152,9 +152,8 @@ def keep_unit_cam(model_id: str, dataset_id: str, arrays: dict) -> str | None:
 
 
 def _compute_chunk(kind, model_id, dataset_id, split, subset, start, stop, method, params) -> dict:
-    m = model(model_id)
-    a = aligned(model_id, dataset_id, split)
-    idx = rows(model_id, dataset_id, split, subset)[start:stop]
+    a = aligned(model_id, dataset_id, split)  # the model and its input, resolved once for the chunk
+    m, idx = a.model, a.rows(subset)[start:stop]
     X, L = a.X[idx], a.lengths[idx]
     if kind == "logits":
         from lstmfcn.evaluation import predict_logits

@@ -76,7 +76,7 @@ def counterfactual(
 
     a, train = aligned(model_id, dataset_id, split), aligned(model_id, dataset_id, "train")
     return native_guide(
-        model(model_id),
+        a.model,
         a.X[sample],
         train.X,
         train.y,
@@ -93,7 +93,7 @@ def features(model_id: str, dataset_id: str, split: str) -> np.ndarray:
     from lstmfcn.neighbours import features as head_input
 
     a = aligned(model_id, dataset_id, split)
-    return head_input(model(model_id), a.X, a.lengths)
+    return head_input(a.model, a.X, a.lengths)
 
 
 # ------------------------------------------------------------------------------------------
@@ -106,7 +106,7 @@ def model_view(model_id: str, dataset_id: str, split: str, sample: int, target: 
     from lstmfcn.compare import model_view as view
 
     a = aligned(model_id, dataset_id, split)
-    return view(model(model_id), a.X[sample], int(a.lengths[sample]), target, method)
+    return view(a.model, a.X[sample], int(a.lengths[sample]), target, method)
 
 
 def sample_comparison(model_a: str, model_b: str, dataset_id: str, split: str, sample: int, target: str, method: str):

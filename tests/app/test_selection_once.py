@@ -1,0 +1,60 @@
+"""A page resolves its selection once (issue #27): on a cold CAM page the model is checked against
+the dataset once, the split is prepared once, and the samples a whole-split computation covers are
+worked out once per computation, not again for every chunk and every cached view.
+
+Counts, not times: the same numbers on any machine. Before the selection object the cold CAM page
+checked the pair 3 times and worked out its rows 11 times.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+
+import pytest
+
+import lstmfcn.dashboard.selection as selection
+import lstmfcn.inputs as model_input
+import pages._cached_explanations as cached_explanations
+from tests.helpers.shipped import APP, LSTMFCN_MODEL
+
+
+def counted(counts: Counter, name: str, fn):
+    def wrapper(*args, **kwargs):
+        if threading.current_thread().name != "warm-default-view":  # an earlier server's warm-up: not the page
+            counts[name] += 1
+        return fn(*args, **kwargs)
+
+    return wrapper
+
+
+@pytest.mark.slow
+def test_a_cold_cam_page_checks_the_pair_once_and_prepares_the_split_once(zoo_patch, monkeypatch, tmp_path):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("LSTMFCN_CACHE_DIR", str(tmp_path))  # nothing on disk: every chunk is computed
+    monkeypatch.setattr(cached_explanations, "_warm_default_view", lambda: None)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    counts: Counter = Counter()
+    check = counted(counts, "check_fit", model_input.check_fit)
+    monkeypatch.setattr(model_input, "check_fit", check)
+    monkeypatch.setattr(selection, "check_fit", check)
+    monkeypatch.setattr(model_input, "model_input", counted(counts, "model_input", model_input.model_input))
+    monkeypatch.setattr(cached_explanations, "rows", counted(counts, "rows", cached_explanations.rows))
+
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.switch_page("pages/cam.py").run()  # a session's first run, straight onto the CAM page
+
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.query_params["model"] == LSTMFCN_MODEL  # the model was chosen (checked) on this run
+    assert len(at.get("plotly_chart")) == 3  # the overview, the sample's map, the class averages
+    assert counts["check_fit"] == 1, counts  # the sidebar's choice, the page's check, the split's preparation
+    assert counts["model_input"] == 1, counts  # the test split, prepared once for every use
+    # once per whole-split computation (the page's maps, the overview, the class averages), never per chunk
+    assert counts["rows"] <= 3, counts
+
+    counts.clear()
+    at.run()  # a rerun (another sample, a widget) looks everything up
+    assert not at.exception and counts["check_fit"] == 0 and counts["model_input"] == 0, counts
