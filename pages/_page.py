@@ -30,9 +30,11 @@ from pages._state import init_state, presenting, refusal_of, renames, show_flash
 from pages._terms import alert
 
 
-@dataclass
+@dataclass(frozen=True)
 class Context:
-    """The selection resolved to objects for one script run (never stored in session state).
+    """The selection resolved to objects for one script run (never stored in session state, never
+    changed: pages pass it on). The chosen split, prepared for the model, is :func:`aligned_or_stop`'s
+    :class:`~lstmfcn.dashboard.context.Selection`.
 
     ``labels`` are the class labels in the model's output order (what files, the URL and the
     session state use); ``classes`` the same classes as shown: ``"Weekend (1)"`` where the archive
