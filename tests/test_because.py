@@ -212,8 +212,7 @@ def test_shares_are_shares_of_the_cam_evidence_of_a_shipped_model(gunpoint_cams)
 
 
 def test_the_readmes_because_example_says_what_it_shows():
-    from lstmfcn import explain
-    from lstmfcn.inputs import model_input
+    from lstmfcn import explain, model_input
 
     ds = load_dataset("GunPoint")
     model = load_model("lstmfcn/pretrained/GunPoint__lstmfcn.safetensors")
