@@ -83,13 +83,9 @@ def opt_ins() -> selection.OptIns:
     return selection.OptIns(bool(ss.get("resample", False)), bool(ss.get("class_subset", False)))
 
 
-def fits(m, ds) -> str | None:
-    """Why ``m`` cannot be used on ``ds`` with this session's opt-ins, or None when it can."""
-    return selection.refusal(m, ds, opt_ins())
-
-
 def refusal_of(model_id: str, dataset_id: str) -> str | None:
-    """:func:`fits` by ids: the pair's check is kept per pair (:func:`pages._cached_resources.widest_fit`),
+    """Why model ``model_id`` cannot be used on dataset ``dataset_id`` with this session's opt-ins, or
+    None when it can. The pair's check is kept per pair (:func:`pages._cached_resources.widest_fit`),
     so the sidebar, the page and its caches check it once."""
     return selection.refusal(model(model_id), dataset(dataset_id), opt_ins(), widest=widest_fit(model_id, dataset_id))
 

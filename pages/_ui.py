@@ -18,7 +18,7 @@ from pages._page import (
     warnings_of,
 )
 from pages._sidebar import add_session_model, open_model, select_model, sidebar
-from pages._state import bound, fits, flash, opt_ins, presenting, refusal_of, set_sample, ss, sync_url
+from pages._state import bound, flash, opt_ins, presenting, refusal_of, set_sample, ss, sync_url
 from pages._widgets import (
     SPLIT_NAMES,
     chart,
@@ -45,7 +45,6 @@ __all__ = [
     "class_picker",
     "context",
     "ensure_router",
-    "fits",
     "flash",
     "need_model",
     "on_chart_select",

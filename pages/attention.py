@@ -38,7 +38,7 @@ def models_showing_attention() -> list[str]:
             other = cached.model(mid)
         except LstmFcnError:
             continue
-        fits = ui.fits(other, ctx.ds) is None
+        fits = ui.refusal_of(mid, ctx.dataset_id) is None  # the pair checked once per server
         if mid != ctx.model_id and fits and can_show_attention(other):
             found.append(mid)
     return sorted(found, key=lambda i: cached.model(i).config.shuffle)

@@ -40,7 +40,7 @@ def fitting_models() -> list[str]:
         if not model_id or model_id == ctx.model_id:
             continue
         try:
-            if ui.fits(cached.model(model_id), ctx.ds) is None:
+            if ui.refusal_of(model_id, ctx.dataset_id) is None:  # the pair checked once per server
                 out.append(model_id)
         except LstmFcnError:
             continue
