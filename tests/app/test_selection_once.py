@@ -14,7 +14,7 @@ from collections import Counter
 import pytest
 
 import lstmfcn.dashboard.selection as selection
-import lstmfcn.inputs as model_input
+import lstmfcn.inputs as inputs
 import pages._cached_explanations as cached_explanations
 from tests.helpers.shipped import APP, LSTMFCN_MODEL
 
@@ -38,10 +38,10 @@ def test_a_cold_cam_page_checks_the_pair_once_and_prepares_the_split_once(zoo_pa
     st.cache_data.clear()
     st.cache_resource.clear()
     counts: Counter = Counter()
-    check = counted(counts, "check_fit", model_input.check_fit)
-    monkeypatch.setattr(model_input, "check_fit", check)
+    check = counted(counts, "check_fit", inputs.check_fit)
+    monkeypatch.setattr(inputs, "check_fit", check)
     monkeypatch.setattr(selection, "check_fit", check)
-    monkeypatch.setattr(model_input, "model_input", counted(counts, "model_input", model_input.model_input))
+    monkeypatch.setattr(inputs, "model_input", counted(counts, "model_input", inputs.model_input))
     monkeypatch.setattr(cached_explanations, "rows", counted(counts, "rows", cached_explanations.rows))
 
     at = AppTest.from_file(str(APP), default_timeout=120)
@@ -58,3 +58,26 @@ def test_a_cold_cam_page_checks_the_pair_once_and_prepares_the_split_once(zoo_pa
     counts.clear()
     at.run()  # a rerun (another sample, a widget) looks everything up
     assert not at.exception and counts["check_fit"] == 0 and counts["model_input"] == 0, counts
+
+
+def test_a_selection_covers_the_samples_the_split_computations_always_covered(shipped_models, gunpoint):
+    """Its rows are the whole split, or the same stratified subset as before (the same samples, so
+    the same numbers), worked out once per size; it is keyed by its ids alone."""
+    import numpy as np
+
+    from lstmfcn.checkpoint import load_model
+    from lstmfcn.dashboard.context import Selection
+    from lstmfcn.data.subsets import subset_indices
+    from lstmfcn.zoo import pretrained_path
+
+    model = load_model(pretrained_path(LSTMFCN_MODEL))
+    data = inputs.model_input(model, gunpoint, "test")
+    sel = Selection.of(LSTMFCN_MODEL, "GunPoint", "test", model, gunpoint, data)
+    np.testing.assert_array_equal(sel.rows(), np.arange(len(data.y)))
+    np.testing.assert_array_equal(sel.rows(40), subset_indices(data.y, 40))
+    assert len(sel.rows(40)) == 40 and sel.rows(40) is sel.rows(40)
+    np.testing.assert_array_equal(sel.X, data.X)
+    assert sel.warnings == data.warnings and sel.key == (LSTMFCN_MODEL, "GunPoint", "test")
+    again = Selection.of(LSTMFCN_MODEL, "GunPoint", "test", model, gunpoint, data)
+    assert again == sel and hash(again) == hash(sel)
+    assert Selection.of(LSTMFCN_MODEL, "GunPoint", "train", model, gunpoint, data) != sel
