@@ -31,9 +31,11 @@ def blob_store() -> BlobStore:
 
 
 def _let_go(blob_id: str) -> None:
-    """A dropped file's parsed dataset or model goes with it: the bound holds for what was read too."""
+    """A dropped file's parsed dataset or model goes with it: the bound holds for what was read too
+    (and for the selections holding them, kept by three ids: all are let go, rebuilt on next use)."""
     dataset.clear(blob_id)
     model.clear(blob_id)
+    aligned.clear()
 
 
 @st.cache_resource
