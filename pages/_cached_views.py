@@ -12,7 +12,8 @@ import numpy as np
 import streamlit as st
 
 from lstmfcn.dashboard import analysis, explanations
-from pages._cached_explanations import format_seconds, split_explanation
+from pages import _progress as progress_ui
+from pages._cached_explanations import split_explanation
 from pages._cached_resources import aligned, model
 
 ss = st.session_state
@@ -120,8 +121,9 @@ def sample_comparison(model_a: str, model_b: str, dataset_id: str, split: str, s
 
     flag = "_cancelled_compare_" + "_".join(map(str, (model_a, model_b, dataset_id, split, sample, target, method)))
     if ss.pop(flag, False):
-        st.info("The comparison was cancelled; model A's maps are kept.", icon=":material/pause:")
-        st.button("Go on computing", key=flag + "_resume", icon=":material/play_arrow:")
+        progress_ui.cancelled(
+            "The comparison was cancelled; model A's maps are kept.", flag + "_resume", again="Go on computing"
+        )
         return None
     t0 = time.perf_counter()
     a = model_view(model_a, dataset_id, split, sample, target, method)
@@ -130,9 +132,12 @@ def sample_comparison(model_a: str, model_b: str, dataset_id: str, split: str, s
     if elapsed > 0.15:
         holder = st.empty()
         with holder.container():
-            st.progress(0.5, text=f"Explaining the sample with model B · about {format_seconds(elapsed)} left")
-            st.button(
-                "Cancel", key=flag + "_button", on_click=ss.__setitem__, args=(flag, True), icon=":material/stop:"
+            progress_ui.progress(
+                0.5,
+                "Explaining the sample with model B" + progress_ui.rate_left(elapsed, 1, 2),  # B costs about A's time
+                flag + "_button",
+                ss.__setitem__,
+                (flag, True),
             )
     b = model_view(model_b, dataset_id, split, sample, target, method)
     if holder is not None:
