@@ -11,6 +11,7 @@ import numpy as np
 import streamlit as st
 
 from lstmfcn.dashboard import explanations
+from lstmfcn.dashboard.chunk_key import ChunkKey, SplitWork
 from pages._cached_explanations import (
     disk_cache,
     disk_key,
@@ -77,7 +78,8 @@ def _maps_then(model_id, dataset_id, split, methods, baseline, ig_steps, subset,
         params = {name: explanations.options_of(name, baseline, ig_steps, **perturb) for name in methods}
 
         def maps_of(name, s, e):
-            return explanation_chunk("attr_pred", model_id, dataset_id, split, subset, s, e, name, params[name])["maps"]
+            key = ChunkKey(SplitWork.ATTR_PRED, model_id, dataset_id, split, subset, s, e, name, params[name])
+            return explanation_chunk(key)["maps"]
 
         def on_chunk(s, e, maps, chunk_progress):
             return check(m, X[s:e], pred[s:e], lengths[s:e], maps, (s, len(idx)), chunk_progress)

@@ -15,6 +15,7 @@ import numpy as np
 import streamlit as st
 
 from lstmfcn.dashboard import analysis, explanations, sources
+from lstmfcn.dashboard.chunk_key import ChunkKey, SplitWork
 from lstmfcn.dashboard.time_left import format_seconds  # noqa: F401 - the pages' name for it
 from pages._cached_resources import aligned, dataset, model, model_file
 
@@ -102,24 +103,14 @@ def disk_key(model_id: str, dataset_id: str, **fields) -> str:
 
 
 @st.cache_data(max_entries=4096, show_spinner=False)
-def explanation_chunk(
-    kind: str,
-    model_id: str,
-    dataset_id: str,
-    split: str,
-    subset: int,
-    start: int,
-    stop: int,
-    method: str,
-    params: MethodOptions | str,
-) -> dict:
+def explanation_chunk(key: ChunkKey) -> dict:
     """One chunk of a whole-split computation: from memory, else from disk, else computed (and kept on disk)."""
-    key = _chunk_key(kind, model_id, dataset_id, split, subset, start, stop, method, params)
-    found = disk_cache().get(key)
+    name = _chunk_key(key)
+    found = disk_cache().get(name)
     if found is not None:
         return found
-    out = _compute_chunk(kind, model_id, dataset_id, split, subset, start, stop, method, params)
-    disk_cache().put(key, out)
+    out = _compute_chunk(key)
+    disk_cache().put(name, out)
     return out
 
 
@@ -145,30 +136,44 @@ def keep_unit_cam(model_id: str, dataset_id: str, arrays: dict) -> str | None:
     if problem:
         return problem
     for s, e in explanations.chunks(len(logits)):
-        key = _chunk_key("cam", model_id, dataset_id, "test", 0, s, e, "", "")
+        key = _chunk_key(ChunkKey(SplitWork.CAM, model_id, dataset_id, "test", 0, s, e))
         if disk_cache().get(key) is None:  # what the server computed stays
             disk_cache().put(key, {k: np.asarray(arrays[k][s:e], np.float32) for k in ("cam", "offset", "logits")})
     return None
 
 
-def _compute_chunk(kind, model_id, dataset_id, split, subset, start, stop, method, params) -> dict:
-    a = aligned(model_id, dataset_id, split)  # the model and its input, resolved once for the chunk
-    m, idx = a.model, a.rows(subset)[start:stop]
-    X, L = a.X[idx], a.lengths[idx]
-    if kind == "logits":
-        from lstmfcn.evaluation import predict_logits
+def _compute_chunk(key: ChunkKey) -> dict:
+    """The chunk ``key`` names, computed: what its kind computes (:data:`COMPUTED`) on its samples."""
+    a = aligned(key.model_id, key.dataset_id, key.split)  # the model and its input, resolved once for the chunk
+    return COMPUTED[key.kind](key, a, a.rows(key.subset)[key.start : key.stop])
 
-        return {"logits": predict_logits(m, X, L)}
-    if kind == "cam":
-        return explanations.cam_chunk(m, X, L)
-    if kind == "attention":
-        return explanations.attention_chunk(m, X, L)
-    if kind == "attr_true":
-        return explanations.attribution_chunk(m, X, a.y[idx], L, method, params)
-    if kind == "attr_pred":
-        pred = evaluation(model_id, dataset_id, split, progress=False)["pred"]
-        return explanations.attribution_chunk(m, X, pred[idx], L, method, params)
-    raise ValueError(f"unknown split computation {kind!r}")
+
+def _logits(key: ChunkKey, a, idx: np.ndarray) -> dict:
+    from lstmfcn.evaluation import predict_logits
+
+    return {"logits": predict_logits(a.model, a.X[idx], a.lengths[idx])}
+
+
+def _maps_for(targets):
+    """A kind's computation of ``key.method``'s maps, each sample's for its class ``targets(key, a)[row]``."""
+
+    def compute(key: ChunkKey, a, idx: np.ndarray) -> dict:
+        target = targets(key, a)[idx]
+        return explanations.attribution_chunk(a.model, a.X[idx], target, a.lengths[idx], key.method, key.options)
+
+    return compute
+
+
+#: What each kind of whole-split work computes on a chunk: ``f(key, the selection, rows) -> {name: array}``.
+COMPUTED = {
+    SplitWork.LOGITS: _logits,
+    SplitWork.CAM: lambda key, a, idx: explanations.cam_chunk(a.model, a.X[idx], a.lengths[idx]),
+    SplitWork.ATTENTION: lambda key, a, idx: explanations.attention_chunk(a.model, a.X[idx], a.lengths[idx]),
+    SplitWork.ATTR_TRUE: _maps_for(lambda key, a: a.y),
+    SplitWork.ATTR_PRED: _maps_for(
+        lambda key, a: evaluation(key.model_id, key.dataset_id, key.split, progress=False)["pred"]
+    ),
+}
 
 
 def split_explanation(
@@ -201,6 +206,7 @@ def split_explanation(
     """
     n = len(rows(model_id, dataset_id, split, subset))
     parts = explanations.chunks(n)
+    keys = [ChunkKey(kind, model_id, dataset_id, split, subset, s, e, method, params) for s, e in parts]
     flag = "_cancelled_" + "_".join(map(str, (kind, model_id, dataset_id, split, method, params, subset)))
     if progress and ss.pop(flag, False):
         done = ss.get(flag + "_done", 0)
@@ -218,13 +224,14 @@ def split_explanation(
                 "Cancel", key=flag + "_button", on_click=ss.__setitem__, args=(flag, True), icon=":material/stop:"
             )
 
-    if progress and parts and not _kept_on_disk(kind, model_id, dataset_id, split, subset, *parts[0], method, params):
+    if progress and parts and not _kept_on_disk(keys[0]):
         show_bar()  # nothing computed yet: the bar shows before the first chunk, not after it
     out = []
     t0 = time.perf_counter()
     elapsed = 0.0
-    for i, (s, e) in enumerate(parts):
-        out.append(explanation_chunk(kind, model_id, dataset_id, split, subset, s, e, method, params))
+    for i, key in enumerate(keys):
+        out.append(explanation_chunk(key))
+        e = key.stop
         if progress:
             ss[flag + "_done"] = e
         elapsed = time.perf_counter() - t0
@@ -239,23 +246,13 @@ def split_explanation(
     return {k: np.concatenate([o[k] for o in out]) for k in out[0]} if out else {}
 
 
-def _kept_on_disk(kind, model_id, dataset_id, split, subset, start, stop, method, params) -> bool:
+def _kept_on_disk(key: ChunkKey) -> bool:
     """Whether a chunk's entry is on disk (then it, and most likely the rest, is only read)."""
-    return disk_cache().has(_chunk_key(kind, model_id, dataset_id, split, subset, start, stop, method, params))
+    return disk_cache().has(_chunk_key(key))
 
 
-def _chunk_key(kind, model_id, dataset_id, split, subset, start, stop, method, params) -> str:
-    return disk_key(
-        model_id,
-        dataset_id,
-        kind=kind,
-        split=split,
-        subset=subset,
-        start=start,
-        stop=stop,
-        method=method,
-        params=params if isinstance(params, str) else params.key(),  # a method's typed options: their key
-    )
+def _chunk_key(key: ChunkKey) -> str:
+    return disk_key(key.model_id, key.dataset_id, **key.disk_fields())
 
 
 def _time_left(elapsed: float, done: int, total: int) -> str:
