@@ -196,17 +196,17 @@ def explain(
                 lengths=lengths,
                 progress=step(),
                 batch_size=batch_size,
-                return_delta=name == "ig",
+                return_delta=METHODS[name].returns_delta,
                 **opts,
             )
-            if name == "ig":
+            if METHODS[name].returns_delta:  # Integrated Gradients: (map, completeness delta)
                 out, delta = out
                 deltas.append(delta)
             maps.append(out)
             done += 1
         res[name] = stack(maps)
         if deltas:
-            res["ig_delta"] = deltas[0] if chosen is not None else np.stack(deltas, axis=1)
+            res[f"{name}_delta"] = deltas[0] if chosen is not None else np.stack(deltas, axis=1)
         res["methods"].append(name)
     res["variants"] = {m: variants[m] for m in res["methods"]}
     report(progress, 1.0)
