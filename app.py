@@ -15,15 +15,16 @@ from pages._startup import import_with_progress  # noqa: E402 - streamlit only: 
 
 import_with_progress()  # the first run imports torch & co. under a progress bar
 
-from pages import _ui as ui  # noqa: E402
+from pages import _page as page_ui  # noqa: E402
+from pages import _state as state_ui  # noqa: E402
 from pages._cached_explanations import first_page_drawn  # noqa: E402
 from pages._navigation import navigation  # noqa: E402
 
 
 def run() -> None:
-    presenting = ui.presenting()  # the talk alone: no menu, no sidebar
+    presenting = state_ui.presenting()  # the talk alone: no menu, no sidebar
     page = navigation(presenting)
-    ui.shared_chrome(with_sidebar=not presenting)
+    page_ui.shared_chrome(with_sidebar=not presenting)
     try:
         page.run()
     finally:  # however the run ends (st.stop, a rerun): the server's warm-up may take the CPU now

@@ -15,9 +15,11 @@ from lstmfcn import figures as F
 from lstmfcn.because import Because, class_words
 from lstmfcn.counterfactual import summary
 from lstmfcn.dashboard import sources
-from pages import _cached as cached
+from pages import _cached_resources as cached_resources
+from pages import _cached_views as cached_views
+from pages import _page as page_ui
 from pages import _terms as terms
-from pages import _ui as ui
+from pages import _widgets as widgets_ui
 
 
 def show_because(result: Because) -> None:
@@ -26,10 +28,10 @@ def show_because(result: Because) -> None:
         terms.markdown(result.text)
 
 
-def counterfactual_of(ctx: ui.Context, split: str, i: int, to: int):
+def counterfactual_of(ctx: page_ui.Context, split: str, i: int, to: int):
     """The cached Native Guide counterfactual of sample ``i`` of ``split`` towards class ``to``, its
     labels (dataset, model, class and variable names) as the page shows them."""
-    return cached.counterfactual(
+    return cached_views.counterfactual(
         ctx.model_id,
         ctx.dataset_id,
         split,
@@ -38,11 +40,13 @@ def counterfactual_of(ctx: ui.Context, split: str, i: int, to: int):
         classes=tuple(ctx.classes),
         var_names=tuple(ctx.var_names),
         dataset_label=ctx.ds.name,
-        model_label=sources.model_label(ctx.model_id, ctx.meta, cached.blob_store()),
+        model_label=sources.model_label(ctx.model_id, ctx.meta, cached_resources.blob_store()),
     )
 
 
-def what_would_make_it_say(ctx: ui.Context, page: str, split: str, i: int, predicted: int, probs: np.ndarray) -> None:
+def what_would_make_it_say(
+    ctx: page_ui.Context, page: str, split: str, i: int, predicted: int, probs: np.ndarray
+) -> None:
     """The question for the class the model finds next most likely (any other on a pick), and on a
     click the counterfactual's sentence and chart, or, honestly, that none was found."""
     K = len(ctx.classes)
@@ -73,10 +77,10 @@ def what_would_make_it_say(ctx: ui.Context, page: str, split: str, i: int, predi
         terms.alert(st.warning, summary(cf), icon=":material/search_off:")
         return
     terms.alert(st.success, summary(cf))
-    ui.chart(
+    widgets_ui.chart(
         F.counterfactual_figure(cf),
         f"{page}_counterfactual",
-        name=ui.slug("counterfactual", ctx.ds.name, split, i, ctx.classes[to]),
+        name=widgets_ui.slug("counterfactual", ctx.ds.name, split, i, ctx.classes[to]),
         how_to_read="Grey is the series as it was, purple the counterfactual; the shaded steps are what was copied "
         "from the guide to change the model's answer.",
     )

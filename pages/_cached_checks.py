@@ -1,6 +1,6 @@
 """Faithfulness, the sanity check and method agreement: run in the background, kept on disk.
 
-Part of the cached layer (:mod:`pages._cached` lists every cache). No computation here.
+Part of the cached layer (:mod:`pages._cached_resources` describes it). No computation here.
 """
 
 from __future__ import annotations

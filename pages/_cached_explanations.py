@@ -2,7 +2,7 @@
 time left while they are computed), the evaluation made of them, one sample's explanations, and
 the server's set-up that warms the default view.
 
-Part of the cached layer (:mod:`pages._cached` lists every cache). No computation here.
+Part of the cached layer (:mod:`pages._cached_resources` describes it). No computation here.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """What matters (permutation importance and its agreement with the maps): in the background, kept on disk.
 
-Part of the cached layer (:mod:`pages._cached` lists every cache). No computation here: it lives in
+Part of the cached layer (:mod:`pages._cached_resources` describes it). No computation here: it lives in
 :mod:`lstmfcn.importance`.
 """
 

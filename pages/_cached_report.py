@@ -1,7 +1,7 @@
 """Home's report as the dashboard builds it: the HTML page of a model on a split, reusing what the
 pages computed (Home's evaluation, What matters' importance).
 
-Part of the cached layer (:mod:`pages._cached` lists every cache). It sits above the other cached
+Part of the cached layer (:mod:`pages._cached_resources` describes it). It sits above the other cached
 modules: it reads the explanations' and the importance's caches, which the resources below them
 never import.
 """

@@ -1,7 +1,24 @@
 """The dashboard's process-wide resources: the upload store, the training jobs, datasets and models
 by id, splits prepared for a model, and what a model's files say.
 
-Part of the cached layer (:mod:`pages._cached` lists every cache). No computation here.
+The bottom of the dashboard's cached layer: what every page reads and computes, once per server or
+per input. Process-wide resources are in ``st.cache_resource`` (shared, never mutated); arrays and
+explanations are in ``st.cache_data``, keyed by ids and parameters. Every cache of the dashboard is
+in one of these modules, by idea, and a page (or a test that replaces a cache) imports each cache
+from the module that defines it:
+
+* :mod:`pages._cached_resources` (this one): torch's threads, the upload store, the training jobs,
+  datasets and models by id, splits prepared for a model;
+* :mod:`pages._cached_explanations`: whole-split explanations cached chunk by chunk (so a progress
+  bar can be drawn between chunks and a rerun only looks them up), the evaluation, class statistics,
+  one sample's explanations and activations, the server's set-up and warm-up;
+* :mod:`pages._cached_checks`: the faithfulness and sanity checks and method agreement, in the
+  background;
+* :mod:`pages._cached_importance`: What matters' permutation importance, in the background;
+* :mod:`pages._cached_views`: figures and results built once per input;
+* :mod:`pages._cached_report`: Home's report, above the others (it reuses their results).
+
+No computation here: it lives in :mod:`lstmfcn.dashboard` and :mod:`lstmfcn.explain`.
 """
 
 from __future__ import annotations
@@ -100,7 +117,7 @@ def aligned(model_id: str, dataset_id: str, split: str) -> Selection:
     classes allowed; the result's ``warnings`` say so), so it depends on the ids alone and is
     shared by every session. Whether a session may use such a split is its own opt-in
     (``ss["resample"]``, ``ss["class_subset"]``), checked where a model is chosen and again by
-    :func:`pages._ui.aligned_or_stop`.
+    :func:`pages._page.aligned_or_stop`.
     """
     from lstmfcn.inputs import model_input
 

@@ -1,7 +1,7 @@
 """Figures and results built once per input and shared read-only: the CAM page's overviews,
 counterfactuals, feature-space views, two models side by side, and an edited series' maps.
 
-Part of the cached layer (:mod:`pages._cached` lists every cache). No computation here.
+Part of the cached layer (:mod:`pages._cached_resources` describes it). No computation here.
 """
 
 from __future__ import annotations

@@ -10,20 +10,13 @@ import streamlit as st
 from lstmfcn import figures as F
 from lstmfcn.dashboard import downloads, sources
 from lstmfcn.dashboard.context import Selection
+from lstmfcn.dashboard.time_left import format_seconds
 from lstmfcn.data.names import apply_renames, display_class, names_for_dataset, names_from_metadata
 from lstmfcn.errors import LstmFcnError
 from lstmfcn.provenance import MadeBy
 from lstmfcn.zoo import training_estimate_s
-from pages._cached import (
-    aligned,
-    blob_store,
-    compute_setup,
-    dataset,
-    disk_cache,
-    format_seconds,
-    model,
-    overlap_counts,
-)
+from pages._cached_explanations import compute_setup, disk_cache
+from pages._cached_resources import aligned, blob_store, dataset, model, overlap_counts
 from pages._navigation import navigation
 from pages._sidebar import sidebar
 from pages._state import init_state, presenting, refusal_of, renames, show_flash, ss, sync_url

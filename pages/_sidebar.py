@@ -16,7 +16,7 @@ from lstmfcn.data.layout import LayoutError, series_words
 from lstmfcn.data.splitting import DEFAULT_TEST_SIZE
 from lstmfcn.errors import LstmFcnError
 from lstmfcn.zoo import DEFAULT_DATASET
-from pages._cached import (
+from pages._cached_resources import (
     blob_store,
     dataset,
     datasets_with_models,

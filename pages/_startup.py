@@ -21,7 +21,12 @@ STEPS = (
     ("torch", 0.6, "the neural-network library"),
     ("pandas", 0.15, "the tables"),
     ("plotly.graph_objects", 0.05, "the charts"),
-    ("pages._ui", 0.2, "the explorer"),
+    # the explorer: the page frame, the widgets and every cache the pages read
+    ("pages._page", 0.1, "the explorer"),
+    ("pages._widgets", 0.03, "the explorer"),
+    ("pages._cached_views", 0.04, "the explorer"),
+    ("pages._cached_checks", 0.01, "the explorer"),
+    ("pages._cached_report", 0.02, "the explorer"),
 )
 
 

@@ -9,22 +9,27 @@ from lstmfcn import whatif as W
 from lstmfcn.because import because
 from lstmfcn.dashboard import analysis, explanations
 from lstmfcn.dashboard import state as vs
+from lstmfcn.dashboard.time_left import format_seconds
 from lstmfcn.evaluation import softmax
 from lstmfcn.explain.attention import attended_axis, has_attention
 from lstmfcn.words import p_equals, small_number
 from pages import _because as because_block
-from pages import _cached as cached
+from pages import _cached_checks as cached_checks
+from pages import _cached_explanations as cached_explanations
+from pages import _cached_views as cached_views
 from pages import _edited as edited_series
+from pages import _page as page_ui
+from pages import _state as state_ui
 from pages import _terms as terms
-from pages import _ui as ui
+from pages import _widgets as widgets_ui
 
 PAGE = "attributions"
-ss = ui.ss
+ss = state_ui.ss
 TABS = ["This sample", "Class averages", "Faithfulness & agreement", "Sanity check"]
 
-ctx = ui.context(require_model=False)
+ctx = page_ui.context(require_model=False)
 st.title("Attributions", help=terms.tip("attribution"))
-ui.need_model(ctx)  # after the title: a page without a model still says what it is
+page_ui.need_model(ctx)  # after the title: a page without a model still says what it is
 terms.markdown(
     "An **attribution** gives every value of the series a score for one class: how much it mattered to the model's "
     "answer. Different methods define *mattered* differently, so they can disagree. Compare them with the class "
@@ -72,9 +77,9 @@ if "ig" in methods:
     terms.caption(f"Integrated Gradients: {explanations.ig_rule_words(ig_steps)}.")
 
 
-split = ui.split_picker(PAGE)
-a = ui.aligned_or_stop(ctx, split)
-variables, var_names = ui.variable_picker(ctx.ds.n_vars, PAGE, names=ctx.var_names)
+split = widgets_ui.split_picker(PAGE)
+a = page_ui.aligned_or_stop(ctx, split)
+variables, var_names = widgets_ui.variable_picker(ctx.ds.n_vars, PAGE, names=ctx.var_names)
 V, T = a.X.shape[1], a.X.shape[-1]
 
 
@@ -124,7 +129,7 @@ def drawn_once(method: str) -> bool:
     return V > 1 and not explanations.has_variable_axis(method, V, params(method))
 
 
-ev = cached.evaluation(ctx.model_id, ctx.dataset_id, split)
+ev = cached_explanations.evaluation(ctx.model_id, ctx.dataset_id, split)
 probs = softmax(ev["logits"])
 K = len(ctx.classes)
 tabs = st.tabs(TABS, key="attr_tab", on_change="rerun")
@@ -134,9 +139,9 @@ tabs = st.tabs(TABS, key="attr_tab", on_change="rerun")
 def sample_panel() -> None:
     left, right = st.columns(2)
     with left:
-        i = ui.split_and_sample_pickers(ctx, PAGE, len(a.y))
+        i = widgets_ui.split_and_sample_pickers(ctx, PAGE, len(a.y))
     with right:
-        ui.class_picker(ctx, PAGE)
+        widgets_ui.class_picker(ctx, PAGE)
     edited = edited_series.for_sample(ctx.model_id, ctx.dataset_id, split, i)
     p_i = probs[i] if edited is None else W.predict_and_cam(ctx.model, edited.x, edited.length).probabilities
     yt, yp = int(a.y[i]), int(p_i.argmax())
@@ -155,9 +160,9 @@ def sample_panel() -> None:
         if holder is not None:  # a few methods on one sample: a second or two on a busy machine
             holder.progress(j / len(shown), text=f"Explaining this sample: {labels[m]} ({j + 1} of {len(shown)})")
         mp = (  # (V, T)
-            cached.sample_attribution(*key)
+            cached_explanations.sample_attribution(*key)
             if edited is None
-            else cached.series_attribution(ctx.model_id, edited.x, edited.length, k, m, params(m))
+            else cached_views.series_attribution(ctx.model_id, edited.x, edited.length, k, m, params(m))
         )
         if edited is None:
             seen.add(key)
@@ -166,7 +171,7 @@ def sample_panel() -> None:
     if holder is not None:
         holder.empty()
     once = [m for m in shown if drawn_once(m)]
-    ui.chart(
+    widgets_ui.chart(
         F.maps_side_by_side_figure(
             x,
             maps,
@@ -175,7 +180,7 @@ def sample_panel() -> None:
             title=f"{'Edited ' + split if edited else split.capitalize()} sample #{i}: every method's map for class {ctx.classes[k]}",
         ),
         "attr_sample",
-        name=ui.slug("attributions", ctx.ds.name, split, i, ctx.classes[k]),
+        name=widgets_ui.slug("attributions", ctx.ds.name, split, i, ctx.classes[k]),
         how_to_read="Each panel colours the series by one method's map, scaled to its own largest value: red raised the class's score, blue lowered it; compare where the methods agree."
         + (
             f" {', '.join(labels[m] for m in once)}: one value per time step for {F.ALL_VARIABLES}, drawn once over time; such a map cannot say which variable mattered."
@@ -226,10 +231,10 @@ def in_words(shown, full, maps, x, L, i, k, yp, p_i, edited) -> None:
         colorbar_title=labels[said],
         title=f"{'Edited s' if edited else 'S'}ample #{i}: {labels[said]} for class {ctx.classes[k]}, the stretches named shaded",
     )
-    ui.chart(
+    widgets_ui.chart(
         F.shade_stretches(figure, why, variables=None if drawn_once(said) else variables),
         "attr_because",
-        name=ui.slug("because", ctx.ds.name, split, i, ctx.classes[k], said),
+        name=widgets_ui.slug("because", ctx.ds.name, split, i, ctx.classes[k], said),
         how_to_read=f"Each point is coloured by {labels[said]}'s value there: red raised the score of class "
         f"{ctx.classes[k]}, blue lowered it." + F.shading_note(why),
     )
@@ -259,8 +264,8 @@ def class_average_samples(method: str, n: int) -> int:
     request, with the time all would take once the rate is known."""
     if n <= CLASS_AVERAGE_SAMPLES:
         return 0
-    estimate = cached.estimated_seconds("attr_true", ctx.model_id, method, params(method), n)
-    every = f"all {n}" + (f" (about {cached.format_seconds(estimate)})" if estimate is not None else "")
+    estimate = cached_explanations.estimated_seconds("attr_true", ctx.model_id, method, params(method), n)
+    every = f"all {n}" + (f" (about {format_seconds(estimate)})" if estimate is not None else "")
     choice = st.segmented_control(
         "Samples averaged",
         [CLASS_AVERAGE_SAMPLES, 0],
@@ -275,7 +280,7 @@ def class_average_samples(method: str, n: int) -> int:
 def class_average_panel() -> None:
     if ss["method"] not in infos:
         ss["method"] = explanations.PAGE_METHODS[1]
-    ui.bound(
+    state_ui.bound(
         st.selectbox,
         "method",
         "Method",
@@ -288,7 +293,7 @@ def class_average_panel() -> None:
     n = len(a.y)
     subset = class_average_samples(method, n)
     idx = a.rows(subset)
-    res = cached.split_explanation(
+    res = cached_explanations.split_explanation(
         "attr_true",
         ctx.model_id,
         ctx.dataset_id,
@@ -304,7 +309,7 @@ def class_average_panel() -> None:
     shown = [0] if once else variables  # one map over time is the same in every variable: drawn once
     mean, std, counts = analysis.class_mean_spread(res["maps"][:, shown], a.y[idx], K, a.lengths[idx])
     together = f" ({F.ALL_VARIABLES})" if once else ""
-    ui.chart(
+    widgets_ui.chart(
         F.class_average_map_figure(
             mean,
             std,
@@ -316,7 +321,7 @@ def class_average_panel() -> None:
             y_title="attribution",
         ),
         "attr_class_average",
-        name=ui.slug("class_average", method, ctx.ds.name, split),
+        name=widgets_ui.slug("class_average", method, ctx.ds.name, split),
         how_to_read=f"Per class, its samples' maps for their own class averaged step by step (± spread). {infos[method].how_to_read}",
         csv=lambda: pd.DataFrame(
             [
@@ -355,8 +360,8 @@ def check_samples(kind: str, key: str, least: int) -> int:
         help="The check runs in the background on a class-balanced sample; the rightmost end checks them all.",
     )
     if subset < n:
-        estimate = cached.check_seconds(kind, ctx.model_id, methods, baseline, ig_steps, perturb, n)
-        every = f"all {n}" + (f" (about {cached.format_seconds(estimate)})" if estimate is not None else "")
+        estimate = cached_checks.check_seconds(kind, ctx.model_id, methods, baseline, ig_steps, perturb, n)
+        every = f"all {n}" + (f" (about {format_seconds(estimate)})" if estimate is not None else "")
         st.button(
             f"Check {every}", key=f"{key}_all", on_click=ss.__setitem__, args=(key, n), icon=":material/select_all:"
         )
@@ -366,17 +371,17 @@ def check_samples(kind: str, key: str, least: int) -> int:
 def faithfulness_panel() -> None:
     subset = check_samples("faithfulness", "attr_faith_n", 8)
     args = (ctx.model_id, ctx.dataset_id, split, tuple(methods), baseline, ig_steps, subset, perturb)
-    found = cached.faithfulness(*args, label=f"Faithfulness of {len(methods)} method(s) on {subset} samples")
+    found = cached_checks.faithfulness(*args, label=f"Faithfulness of {len(methods)} method(s) on {subset} samples")
     if found is None:
         return  # running in the background (its progress is drawn), or cancelled, with no smaller check done
     report, subset = found  # a smaller finished check stays drawn while a larger one runs or after its cancel
-    ag = cached.agreement(*args[:-2], subset, perturb)
+    ag = cached_checks.agreement(*args[:-2], subset, perturb)
     fr, rnd = report.random.fractions, report.random
     mlabels = {labels[m]: report.methods[m] for m in methods}
     left, right = st.columns(2)
     for col, kind in zip((left, right), ("deletion", "insertion"), strict=True):
         with col:
-            ui.chart(
+            widgets_ui.chart(
                 F.faithfulness_figure(
                     fr,
                     {k: v.curves.mean_curve(kind) for k, v in mlabels.items()},
@@ -385,7 +390,7 @@ def faithfulness_panel() -> None:
                     kind=kind,
                 ),
                 f"attr_{kind}",
-                name=ui.slug(kind, ctx.ds.name, split),
+                name=widgets_ui.slug(kind, ctx.ds.name, split),
                 how_to_read=(
                     "Steps are removed (set to the baseline) most important first: the faster a method's curve falls below the grey random order, the more faithful it is."
                     if kind == "deletion"
@@ -412,22 +417,22 @@ def faithfulness_panel() -> None:
         curve: {k: getattr(v, f"aopc_{curve}") - getattr(report, f"random_aopc_{curve}") for k, v in mlabels.items()}
         for curve in ("deletion", "insertion")
     }
-    ui.chart(
+    widgets_ui.chart(
         F.aopc_figure(gains),
         "attr_aopc",
-        name=ui.slug("aopc", ctx.ds.name, split),
+        name=widgets_ui.slug("aopc", ctx.ds.name, split),
         how_to_read="AOPC averages how far each curve moves the predicted class's probability; bars show it minus the random order's: above 0 the method ranks the steps that matter better than chance.",
         csv=lambda: table,
     )
     for m in methods:
         verdict = report.methods[m].verdict(labels[m], report.random_aopc_deletion, report.random_aopc_insertion)
         terms.alert(st.success if report.methods[m].better_than_random else st.warning, verdict)
-    st.dataframe(table.round(4), hide_index=True, column_config=ui.table_columns(table))
+    st.dataframe(table.round(4), hide_index=True, column_config=widgets_ui.table_columns(table))
     terms.caption(
         f"Random order: AOPC deletion {report.random_aopc_deletion:.4f}, insertion {report.random_aopc_insertion:.4f}. 'Better than random' needs a positive average gain over random and a one-sided Wilcoxon p < 0.05 (with ≥ 10 samples)."
     )
     names = [labels[m] for m in ag.methods]
-    ui.chart(
+    widgets_ui.chart(
         F.matrix_figure(
             ag.mean,
             names,
@@ -435,7 +440,7 @@ def faithfulness_panel() -> None:
             colorbar_title="ρ",
         ),
         "attr_agreement",
-        name=ui.slug("agreement", ctx.ds.name, split),
+        name=widgets_ui.slug("agreement", ctx.ds.name, split),
         how_to_read="Each cell is how similarly two methods rank the time steps, averaged over samples: 1 = same order, 0 = unrelated, −1 = reversed.",
         csv=lambda: pd.DataFrame(ag.mean, index=names, columns=names).reset_index(names="method"),
     )
@@ -443,7 +448,7 @@ def faithfulness_panel() -> None:
 
 def sanity_panel() -> None:
     subset = check_samples("sanity", "attr_sanity_n", 4)
-    found = cached.sanity(
+    found = cached_checks.sanity(
         ctx.model_id,
         ctx.dataset_id,
         split,
@@ -459,7 +464,7 @@ def sanity_panel() -> None:
     res = found[0]
     stages = [part for part, _ in next(iter(res.values())).cascade]
     lines = {labels[m]: np.array([1.0] + [r for _, r in res[m].cascade]) for m in methods}  # the trained model: ρ = 1
-    ui.chart(
+    widgets_ui.chart(
         F.lines_figure(
             np.arange(len(stages) + 1),
             lines,
@@ -469,7 +474,7 @@ def sanity_panel() -> None:
             title="Sanity check: do the maps change when the model is randomised?",
         ),
         "attr_sanity",
-        name=ui.slug("sanity", ctx.ds.name, split),
+        name=widgets_ui.slug("sanity", ctx.ds.name, split),
         how_to_read="Layers are replaced by random weights from the output down; a method that explains the model should drop towards 0 at once — one that stays high mostly mirrors the input.",
         csv=lambda: pd.DataFrame({"randomised down to": ["none"] + stages, **{k: v for k, v in lines.items()}}),
     )
@@ -482,7 +487,7 @@ def sanity_panel() -> None:
             "Spearman ρ after randomising every layer": [res[m].all for m in methods],
         }
     ).round(3)
-    st.dataframe(after, hide_index=True, column_config=ui.table_columns(after))
+    st.dataframe(after, hide_index=True, column_config=widgets_ui.table_columns(after))
 
 
 with tabs[0]:

@@ -12,10 +12,13 @@ from lstmfcn.dashboard import state as vs
 from lstmfcn.evaluation import softmax
 from lstmfcn.words import p_equals
 from pages import _because as because_block
-from pages import _cached as cached
+from pages import _cached_explanations as cached_explanations
+from pages import _cached_views as cached_views
 from pages import _edited as edited_series
+from pages import _page as page_ui
+from pages import _state as state_ui
 from pages import _terms as terms
-from pages import _ui as ui
+from pages import _widgets as widgets_ui
 
 PAGE = "cam"
 VIEWS = ["Chosen class", "All classes", "True vs predicted"]
@@ -38,9 +41,9 @@ def classes_picked(i: int, k: int, p: np.ndarray) -> list[int]:
     return sorted(set(picked) | {k}, key=lambda j: -p[j])
 
 
-ctx = ui.context(require_model=False)
+ctx = page_ui.context(require_model=False)
 st.title("Class activation maps", help=terms.tip("CAM"))
-ui.need_model(ctx)  # after the title: a page without a model still says what it is
+page_ui.need_model(ctx)  # after the title: a page without a model still says what it is
 terms.markdown(
     "The model has two parts: one looks for short shapes all along the series (the convolutional half), the "
     "other reads it step by step. A **class activation map** (CAM) shows, for each step of the series, how much "
@@ -48,19 +51,21 @@ terms.markdown(
     "step-by-step part's fixed share (the LSTM's share), *is* the class's score."
 )
 
-split = ui.split_picker(PAGE)
-a = ui.aligned_or_stop(ctx, split)
-variables, var_names = ui.variable_picker(ctx.ds.n_vars, PAGE, names=ctx.var_names)
-res = cached.split_explanation("cam", ctx.model_id, ctx.dataset_id, split, "Computing the class activation maps")
+split = widgets_ui.split_picker(PAGE)
+a = page_ui.aligned_or_stop(ctx, split)
+variables, var_names = widgets_ui.variable_picker(ctx.ds.n_vars, PAGE, names=ctx.var_names)
+res = cached_explanations.split_explanation(
+    "cam", ctx.model_id, ctx.dataset_id, split, "Computing the class activation maps"
+)
 if res is None:  # cancelled: the note and a way to go on are shown
     st.stop()
 cam_all, logits = res["cam"], res["logits"]  # (N, K, T), (N, K)
 probs = softmax(logits)
 pred = probs.argmax(axis=1)
 K = len(ctx.classes)
-name_base = ui.slug(ctx.ds.name, split)
+name_base = widgets_ui.slug(ctx.ds.name, split)
 # Built once per model, dataset and split (cached); a sample change reruns only the fragment below.
-overview = cached.cam_overview_figure(ctx.model_id, ctx.dataset_id, split, tuple(ctx.classes), tuple(ctx.colors))
+overview = cached_views.cam_overview_figure(ctx.model_id, ctx.dataset_id, split, tuple(ctx.classes), tuple(ctx.colors))
 wrong = analysis.misclassified_table(analysis.sample_table(a.y, logits, ctx.classes, a.lengths))
 
 
@@ -69,30 +74,30 @@ def sample_panel() -> None:
     n = len(a.y)
     pick, pick_class = st.columns(2)
     with pick:
-        i = ui.split_and_sample_pickers(ctx, PAGE, n)
+        i = widgets_ui.split_and_sample_pickers(ctx, PAGE, n)
     with pick_class:
-        ui.class_picker(ctx, PAGE)
+        widgets_ui.class_picker(ctx, PAGE)
     over, side = st.columns([2, 1])
     with over:  # the same figure for every sample: the browser does not redraw it on a sample change
-        ui.chart(
+        widgets_ui.chart(
             overview,
             "cam_overview",
-            name=ui.slug("probabilities", name_base),
+            name=widgets_ui.slug("probabilities", name_base),
             how_to_read="One point per sample in its true class's colour: high = confidently right, ✕ = a mistake. Click a point to explain that sample.",
-            on_select=ui.on_chart_select("cam_overview"),
+            on_select=widgets_ui.on_chart_select("cam_overview"),
         )
     with side:
         if len(wrong):
             st.markdown(f"**Misclassified samples** ({len(wrong)}): click a row to explain it")
-            ui.table(
+            widgets_ui.table(
                 wrong,
                 "cam_wrong_table",
-                name=ui.slug("misclassified", name_base),
+                name=widgets_ui.slug("misclassified", name_base),
                 select_sample=True,
                 height=min(320, 38 + 35 * len(wrong)),
             )
         else:
-            st.success(f"No misclassified sample in the {ui.SPLIT_NAMES[split]}.")
+            st.success(f"No misclassified sample in the {widgets_ui.SPLIT_NAMES[split]}.")
 
     edited = edited_series.for_sample(ctx.model_id, ctx.dataset_id, split, i)
     if edited is None:
@@ -101,10 +106,10 @@ def sample_panel() -> None:
         now = W.predict_and_cam(ctx.model, edited.x, edited.length)
         xs, cam_i, p_i, what = edited.x, now.cam, now.probabilities, f"Edited {split} sample #{i}"
     x, L, yt, yp = xs[variables], int(a.lengths[i]), int(a.y[i]), int(p_i.argmax())
-    k = vs.class_index(ui.ss["cls"], ctx.labels, yp)
+    k = vs.class_index(state_ui.ss["cls"], ctx.labels, yp)
     verdict = "correct" if yt == yp else "**wrong**"
     st.markdown(
-        f"#### {'Edited s' if edited else 'S'}ample {i} of the {ui.SPLIT_NAMES[split]}: true class {ctx.classes[yt]}, predicted {ctx.classes[yp]} "
+        f"#### {'Edited s' if edited else 'S'}ample {i} of the {widgets_ui.SPLIT_NAMES[split]}: true class {ctx.classes[yt]}, predicted {ctx.classes[yp]} "
         f"({p_equals(p_i[yp])}, {verdict})"
     )
     # Lazy tabs: only the open one is computed and sent, so a sample change redraws one chart.
@@ -122,10 +127,10 @@ def sample_panel() -> None:
                 var_names=var_names,
                 title=f"{what}: CAM of class {ctx.classes[k]} ({p_equals(p_i[k])})",
             )
-            ui.chart(
+            widgets_ui.chart(
                 F.shade_stretches(figure, why),
                 "cam_chart",
-                name=ui.slug("cam", name_base, i, ctx.classes[k]),
+                name=widgets_ui.slug("cam", name_base, i, ctx.classes[k]),
                 how_to_read=f"Each point is coloured by how much that time step raised (red) or lowered (blue) the score of class {ctx.classes[k]}; pale steps hardly matter."
                 + F.shading_note(why),
                 csv=lambda: pd.DataFrame(
@@ -141,7 +146,7 @@ def sample_panel() -> None:
     if every.open:
         with every:
             shown = list(range(K)) if K <= MOST_PANELS else classes_picked(i, k, p_i)
-            ui.chart(
+            widgets_ui.chart(
                 F.map_small_multiples_figure(
                     x,
                     cam_i[shown],
@@ -155,7 +160,7 @@ def sample_panel() -> None:
                     + " (one colour scale)",
                 ),
                 "cam_multiples",
-                name=ui.slug("cam_all_classes", name_base, i),
+                name=widgets_ui.slug("cam_all_classes", name_base, i),
                 how_to_read="One panel per class with the model's probability for it; the class whose panel is reddest overall is the one the conv branch favours.",
                 csv=lambda: pd.DataFrame(
                     {"t": np.arange(L), **{f"cam_{c}": cam_i[j, :L] for j, c in enumerate(ctx.classes)}}
@@ -168,7 +173,7 @@ def sample_panel() -> None:
                     f"Sample {i} is classified correctly. Pick a misclassified one (✕ in the chart, or the table) to compare the true class's map with the predicted class's."
                 )
             else:
-                ui.chart(
+                widgets_ui.chart(
                     F.true_vs_predicted_figure(
                         x,
                         cam_i[yt],
@@ -183,7 +188,7 @@ def sample_panel() -> None:
                         title=f"{what}: why the mistake — the true class's map next to the predicted class's",
                     ),
                     "cam_mistake",
-                    name=ui.slug("cam_true_vs_predicted", name_base, i),
+                    name=widgets_ui.slug("cam_true_vs_predicted", name_base, i),
                     how_to_read="Left: the evidence for the right answer; right: for the wrong one. Red steps on the right are what misled the model.",
                 )
 
@@ -191,11 +196,13 @@ def sample_panel() -> None:
 sample_panel()
 
 st.subheader("Average map of each class")
-fig, mean, std = cached.cam_class_average(ctx.model_id, ctx.dataset_id, split, tuple(ctx.classes), tuple(ctx.colors))
-ui.chart(
+fig, mean, std = cached_views.cam_class_average(
+    ctx.model_id, ctx.dataset_id, split, tuple(ctx.classes), tuple(ctx.colors)
+)
+widgets_ui.chart(
     fig,
     "cam_class_average",
-    name=ui.slug("cam_class_average", name_base),
+    name=widgets_ui.slug("cam_class_average", name_base),
     how_to_read="For each class, its samples' maps for that class averaged over time step: peaks are the moments the model typically relies on to recognise the class.",
     csv=lambda: pd.DataFrame(
         [

@@ -14,17 +14,21 @@ from lstmfcn.errors import LstmFcnError
 from lstmfcn.inputs import model_classes
 from lstmfcn.provenance import side_by_side, stamp
 from lstmfcn.words import fixed
-from pages import _cached as cached
+from pages import _cached_explanations as cached_explanations
+from pages import _cached_resources as cached_resources
+from pages import _cached_views as cached_views
+from pages import _page as page_ui
+from pages import _state as state_ui
 from pages import _terms as terms
-from pages import _ui as ui
+from pages import _widgets as widgets_ui
 from pages._state import candidates
 
 PAGE = "compare"
-ss = ui.ss
+ss = state_ui.ss
 
-ctx = ui.context(require_model=False)
+ctx = page_ui.context(require_model=False)
 st.title("Compare two models")
-ui.need_model(ctx)
+page_ui.need_model(ctx)
 terms.markdown(
     "Put the model chosen in the sidebar (**A**) next to another model that fits this dataset (**B**): what each "
     "says about the same sample, where each looks, whether they rank the time steps alike, whose map points more "
@@ -40,7 +44,7 @@ def fitting_models() -> list[str]:
         if not model_id or model_id == ctx.model_id:
             continue
         try:
-            if ui.refusal_of(model_id, ctx.dataset_id) is None:  # the pair checked once per server
+            if state_ui.refusal_of(model_id, ctx.dataset_id) is None:  # the pair checked once per server
                 out.append(model_id)
         except LstmFcnError:
             continue
@@ -59,19 +63,19 @@ if not others:
     st.stop()
 if ss.get("compare") not in others:  # none yet, or a link's model that does not fit: the first that does
     ss["compare"] = others[0]
-    ui.sync_url()
-blobs = cached.blob_store()
+    state_ui.sync_url()
+blobs = cached_resources.blob_store()
 
 
 def label(model_id: str) -> str:
-    return sources.model_label(model_id, cached.model_meta(model_id), blobs)
+    return sources.model_label(model_id, cached_resources.model_meta(model_id), blobs)
 
 
 c1, c2 = st.columns([3, 2])
 with c1:
     terms.markdown(f"**A** (sidebar): {label(ctx.model_id)}")
 with c2:
-    ui.bound(
+    state_ui.bound(
         st.selectbox,
         "compare",
         "Model B",
@@ -81,24 +85,24 @@ with c2:
         help=terms.tip(*(label(o) for o in others)),
     )
 model_b = ss["compare"]
-split = ui.split_picker(PAGE)
-a = ui.aligned_or_stop(ctx, split)
-b = cached.aligned(model_b, ctx.dataset_id, split)
+split = widgets_ui.split_picker(PAGE)
+a = page_ui.aligned_or_stop(ctx, split)
+b = cached_resources.aligned(model_b, ctx.dataset_id, split)
 for w in b.warnings:
     st.warning(f"Model B: {w}", icon=":material/warning:")
 if split == "test":  # A's is said by aligned_or_stop
-    ui.trained_on_warning(ctx, model_b)
+    page_ui.trained_on_warning(ctx, model_b)
 names = dict(zip(ctx.labels, ctx.classes, strict=True))
-classes_b = model_classes(cached.model(model_b))
+classes_b = model_classes(cached_resources.model(model_b))
 
 infos = {k: v for k, v in explanations.method_infos().items() if k not in ("cam", "attention")}
 if ss["method"] not in infos:
     ss["method"] = "ig"
 c1, c2, c3 = st.columns([2, 2, 2])
 with c1:
-    i = ui.split_and_sample_pickers(ctx, PAGE, len(a.y))
+    i = widgets_ui.split_and_sample_pickers(ctx, PAGE, len(a.y))
 with c2:
-    ui.bound(
+    state_ui.bound(
         st.selectbox,
         "method",
         "Attribution",
@@ -108,14 +112,14 @@ with c2:
         help=terms.tip("Attribution", *(v.label for v in infos.values())),
     )
 with c3:
-    ui.class_picker(ctx, PAGE, "Class both maps explain")
+    widgets_ui.class_picker(ctx, PAGE, "Class both maps explain")
 method = ss["method"]
-pred_a = cached.evaluation(ctx.model_id, ctx.dataset_id, split)["pred"]
+pred_a = cached_explanations.evaluation(ctx.model_id, ctx.dataset_id, split)["pred"]
 target = ss["cls"] or ctx.labels[int(pred_a[i])]
 if target not in classes_b:
     st.warning(f"Model B has no class {names.get(target, target)}; choose another class.", icon=":material/warning:")
     st.stop()
-cmp = cached.sample_comparison(ctx.model_id, model_b, ctx.dataset_id, split, i, target, method)
+cmp = cached_views.sample_comparison(ctx.model_id, model_b, ctx.dataset_id, split, i, target, method)
 if cmp is None:
     st.stop()
 shown = names.get(target, target)
@@ -145,14 +149,14 @@ terms.caption(
     "important first; the higher, the more the map points at what its model uses."
 )
 
-variables, var_names = ui.variable_picker(ctx.ds.n_vars, PAGE, names=ctx.var_names)
+variables, var_names = widgets_ui.variable_picker(ctx.ds.n_vars, PAGE, names=ctx.var_names)
 made_by = {who: ctx.made_by(model_id, split=split, sample=i) for who, model_id in (("A", ctx.model_id), ("B", model_b))}
 for kind, title in (("cam", "CAM"), ("attribution", infos[method].label)):
     cols = st.columns(2)
     for col, who, prepared, view in ((cols[0], "A", a, cmp.a), (cols[1], "B", b, cmp.b)):
         values = view.cam if kind == "cam" else view.attribution[variables]
         with col:
-            ui.chart(
+            widgets_ui.chart(
                 stamp(
                     F.map_series_figure(
                         prepared.X[i][variables],
@@ -165,14 +169,14 @@ for kind, title in (("cam", "CAM"), ("attribution", infos[method].label)):
                     made_by[who].of(method=title),
                 ),
                 f"compare_{kind}_{who.lower()}",
-                name=ui.slug("compare", kind, split, i),
+                name=widgets_ui.slug("compare", kind, split, i),
                 how_to_read=f"The series as model {who} reads it, coloured by how much each step raised (red) or "
                 f"lowered (blue) {who}'s score for {shown}.",
             )
 
 prob_b = {c: float(p) for c, p in zip(classes_b, cmp.b.probabilities, strict=True)}
 both = side_by_side(made_by["A"], made_by["B"])
-ui.chart(
+widgets_ui.chart(
     stamp(
         F.grouped_bars_figure(
             ctx.classes,
@@ -185,11 +189,11 @@ ui.chart(
         both,
     ),
     "compare_probs",
-    name=ui.slug("compare_probabilities", split, i),
+    name=widgets_ui.slug("compare_probabilities", split, i),
     how_to_read="Two bars per class: model A's probability for it and model B's, on this sample.",
 )
-st.subheader(f"Where A and B disagree on the {ui.SPLIT_NAMES[split]}")
-pred_b = cached.evaluation(model_b, ctx.dataset_id, split)["pred"]
+st.subheader(f"Where A and B disagree on the {widgets_ui.SPLIT_NAMES[split]}")
+pred_b = cached_explanations.evaluation(model_b, ctx.dataset_id, split)["pred"]
 table = C.answer_table(pred_a, pred_b, ctx.labels, classes_b)
 shown_classes = [names.get(c, c) for c in table.classes]
 terms.markdown(
@@ -199,18 +203,18 @@ terms.markdown(
 left, right = st.columns([2, 3])
 with left:
     terms.caption("Rows: what A says; columns: what B says.")
-    ui.table(
+    widgets_ui.table(
         pd.DataFrame(
             {"A says ↓ / B says →": shown_classes, **{c: table.counts[:, j] for j, c in enumerate(shown_classes)}}
         ),
         "compare_answers",
-        name=ui.slug("compare_answers", ctx.ds.name, split),
+        name=widgets_ui.slug("compare_answers", ctx.ds.name, split),
     )
 with right:
     if len(table.disagreeing):
         terms.caption("Click a row to look at that sample above.")
         d = table.disagreeing
-        ui.table(
+        widgets_ui.table(
             pd.DataFrame(
                 {
                     "sample": d,
@@ -220,7 +224,7 @@ with right:
                 }
             ),
             "compare_disagreements",
-            name=ui.slug("compare_disagreements", ctx.ds.name, split),
+            name=widgets_ui.slug("compare_disagreements", ctx.ds.name, split),
             select_sample=True,
         )
     else:

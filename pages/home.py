@@ -6,10 +6,12 @@ import streamlit as st
 from lstmfcn import figures as F
 from lstmfcn.dashboard import analysis
 from lstmfcn.importers import provenance_line
-from pages import _cached as cached
+from pages import _cached_explanations as cached_explanations
+from pages import _page as page_ui
 from pages import _report as report
+from pages import _state as state_ui
 from pages import _terms as terms
-from pages import _ui as ui
+from pages import _widgets as widgets_ui
 
 st.title("LSTM-FCN Explorer", help=terms.tip("LSTM-FCN"))
 terms.markdown(
@@ -38,13 +40,13 @@ Pick a dataset and a model in the sidebar (datasets marked ● have a model read
 """
 )
 
-ctx = ui.context(require_model=False)
+ctx = page_ui.context(require_model=False)
 ds = ctx.ds
-ui.need_model(ctx)
+page_ui.need_model(ctx)
 
-split = ui.split_picker("home")
-a = ui.aligned_or_stop(ctx, split)
-ev = cached.evaluation(ctx.model_id, ctx.dataset_id, split)
+split = widgets_ui.split_picker("home")
+a = page_ui.aligned_or_stop(ctx, split)
+ev = cached_explanations.evaluation(ctx.model_id, ctx.dataset_id, split)
 meta = ctx.meta or {}
 training = meta.get("training") or {}
 m = meta.get("model", {})
@@ -77,7 +79,7 @@ report.report_download(  # built in the background on request: steps, time left,
     ctx.model_id,
     ctx.dataset_id,
     split,
-    file_name=f"{ui.slug('report', ctx.ds.name, ctx.model_id, split)}.html",
+    file_name=f"{widgets_ui.slug('report', ctx.ds.name, ctx.model_id, split)}.html",
     help=terms.tip(
         help="One HTML file that opens offline in any browser: accuracy, the samples below, class-average maps, "
         "attention, what matters and how far to trust the explanations (built in the background, its steps and the "
@@ -90,18 +92,18 @@ report.report_download(  # built in the background on request: steps, time left,
 counts = analysis.class_counts(ev["y"], len(ctx.classes))
 left, right = st.columns(2)
 with left:
-    ui.chart(
+    widgets_ui.chart(
         F.per_class_accuracy_figure(ev["per_class"], ctx.classes, ctx.colors, counts=counts),
         "home_per_class",
-        name=ui.slug("per_class_accuracy", ctx.ds.name, split),
+        name=widgets_ui.slug("per_class_accuracy", ctx.ds.name, split),
         how_to_read="Each bar is the share of one class's samples that the model names correctly; a short bar is a class it confuses.",
         csv=lambda: pd.DataFrame({"class": ctx.classes, "accuracy": ev["per_class"], "samples": counts}),
     )
 with right:
-    ui.chart(
+    widgets_ui.chart(
         F.confusion_figure(ev["confusion"], ctx.classes),
         "home_confusion",
-        name=ui.slug("confusion", ctx.ds.name, split),
+        name=widgets_ui.slug("confusion", ctx.ds.name, split),
         how_to_read="Row = the true class, column = the model's answer: the diagonal counts correct answers, everything else is a mistake.",
         csv=lambda: pd.DataFrame(ev["confusion"], index=ctx.classes, columns=ctx.classes).reset_index(
             names="true \\ predicted"
@@ -110,10 +112,10 @@ with right:
 
 if len(ctx.classes) > F.LABELLED_CELLS_UP_TO:  # too many cells to read: name the mistakes that matter
     terms.markdown("**The most frequent confusions**")
-    ui.table(
+    widgets_ui.table(
         analysis.worst_confusions(ev["confusion"], ctx.classes),
         "home_confusions",
-        name=ui.slug("confusions", ctx.ds.name, split),
+        name=widgets_ui.slug("confusions", ctx.ds.name, split),
     )
 
 st.subheader("Start here: samples worth a look")
@@ -132,8 +134,8 @@ for n_ex, ex in enumerate(analysis.guided_examples(ev["y"], ev["logits"], ctx.cl
     }[ex.kind]
     left.markdown(f"{icon} **{ex.kind.capitalize()}** — {ex.sentence}")
     if right.button("Explain", key=f"home_guided_{n_ex}", icon=":material/arrow_forward:"):
-        ui.ss["cls"] = ctx.labels[ex.predicted]  # the class the model chose: why did it?
-        ui.set_sample(ex.sample)
+        state_ui.ss["cls"] = ctx.labels[ex.predicted]  # the class the model chose: why did it?
+        state_ui.set_sample(ex.sample)
         st.switch_page("pages/cam.py")
 
 st.subheader("Misclassified samples")
@@ -145,10 +147,12 @@ else:
     terms.caption(
         "Click a row to select that sample, then open **Class activation maps** to see why the model got it wrong."
     )
-    ui.table(wrong, "home_misclassified", name=ui.slug("misclassified", ctx.ds.name, split), select_sample=True)
+    widgets_ui.table(
+        wrong, "home_misclassified", name=widgets_ui.slug("misclassified", ctx.ds.name, split), select_sample=True
+    )
     st.page_link(
         "pages/cam.py",
-        label=f"Open the selected sample ({ui.ss['sample']}) on the Class activation maps page",
+        label=f"Open the selected sample ({state_ui.ss['sample']}) on the Class activation maps page",
         icon=":material/arrow_forward:",
         help=terms.tip("CAM"),
     )

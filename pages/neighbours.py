@@ -8,31 +8,34 @@ import streamlit as st
 from lstmfcn import figures as F
 from lstmfcn.evaluation import softmax
 from lstmfcn.neighbours import PROJECTIONS, prototypes, umap_available
-from pages import _cached as cached
+from pages import _cached_explanations as cached_explanations
+from pages import _cached_resources as cached_resources
+from pages import _cached_views as cached_views
+from pages import _page as page_ui
 from pages import _terms as terms
-from pages import _ui as ui
+from pages import _widgets as widgets_ui
 
 PAGE = "neighbours"
-ctx = ui.context(require_model=False)
+ctx = page_ui.context(require_model=False)
 st.title("Neighbours")
-ui.need_model(ctx)
+page_ui.need_model(ctx)
 terms.markdown(
     "Before it decides, the model turns every series into one list of numbers (what its step-by-step reader, "
     "the LSTM, remembers at the end, and how strongly each of its shape detectors fired on average), and it "
     "decides from that list alone. Series with close lists, the model sees as alike: here are a sample's nearest "
     "**training** series, each class's most typical series (its *prototype*), and all the lists drawn flat."
 )
-split = ui.split_picker(PAGE)
-a = ui.aligned_or_stop(ctx, split)
-train = cached.aligned(ctx.model_id, ctx.dataset_id, "train")
-f_split = cached.features(ctx.model_id, ctx.dataset_id, split)
-f_train = cached.features(ctx.model_id, ctx.dataset_id, "train")
-pred = softmax(cached.evaluation(ctx.model_id, ctx.dataset_id, split)["logits"]).argmax(1)
-pred_train = softmax(cached.evaluation(ctx.model_id, ctx.dataset_id, "train")["logits"]).argmax(1)
+split = widgets_ui.split_picker(PAGE)
+a = page_ui.aligned_or_stop(ctx, split)
+train = cached_resources.aligned(ctx.model_id, ctx.dataset_id, "train")
+f_split = cached_views.features(ctx.model_id, ctx.dataset_id, split)
+f_train = cached_views.features(ctx.model_id, ctx.dataset_id, "train")
+pred = softmax(cached_explanations.evaluation(ctx.model_id, ctx.dataset_id, split)["logits"]).argmax(1)
+pred_train = softmax(cached_explanations.evaluation(ctx.model_id, ctx.dataset_id, "train")["logits"]).argmax(1)
 
 c1, c2 = st.columns([3, 1])
 with c1:
-    i = ui.split_and_sample_pickers(ctx, PAGE, len(a.y))
+    i = widgets_ui.split_and_sample_pickers(ctx, PAGE, len(a.y))
 k = int(c2.number_input("Neighbours", 1, min(20, len(train.y)), min(5, len(train.y)), key=f"{PAGE}_k"))
 dist = np.linalg.norm(f_train - f_split[i], axis=1)
 order = np.argsort(dist, kind="stable")[:k]
@@ -52,7 +55,7 @@ table = pd.DataFrame(
 )
 left, right = st.columns([2, 3])
 with left:
-    ui.table(table, "neighbours_table", name=ui.slug("neighbours", ctx.ds.name, split, i))
+    widgets_ui.table(table, "neighbours_table", name=widgets_ui.slug("neighbours", ctx.ds.name, split, i))
 with right:
     v = (
         0
@@ -64,7 +67,7 @@ with right:
     T = a.X.shape[-1]
     lines = {f"sample {i} ({ctx.classes[int(a.y[i])]})": a.X[i, v]}
     lines.update({f"#{j} ({ctx.classes[int(train.y[j])]}), d = {dist[j]:.2f}": train.X[j, v] for j in order})
-    ui.chart(
+    widgets_ui.chart(
         F.lines_figure(
             np.arange(T),
             lines,
@@ -73,14 +76,14 @@ with right:
             title=f"Sample {i} and its {k} nearest training series",
         ),
         "neighbours_series",
-        name=ui.slug("neighbour_series", ctx.ds.name, split, i),
+        name=widgets_ui.slug("neighbour_series", ctx.ds.name, split, i),
         how_to_read="The sample (first line) and the training series the model finds most alike, nearest first: if they share a shape, that shape is what the model goes by.",
     )
 
 st.subheader("Class prototypes", help=terms.tip("prototypes"))
 medoids = prototypes(f_train, train.y)
 terms.caption("Each class's prototype is its training series with the least total distance to the rest of its class.")
-ui.table(
+widgets_ui.table(
     pd.DataFrame(
         {
             "class": [ctx.classes[c] for c in medoids],
@@ -89,7 +92,7 @@ ui.table(
         }
     ),
     "neighbours_prototypes",
-    name=ui.slug("prototypes", ctx.ds.name),
+    name=widgets_ui.slug("prototypes", ctx.ds.name),
 )
 
 st.subheader("The feature space, drawn flat", help=terms.tip("feature space"))
@@ -108,9 +111,9 @@ projection = (
 ) or "pca"
 if not has_umap:
     terms.caption("UMAP is not available here (the optional umap-learn package is not installed); the view is PCA.")
-points = cached.projection(ctx.model_id, ctx.dataset_id, split, projection)
+points = cached_views.projection(ctx.model_id, ctx.dataset_id, split, projection)
 is_split = np.r_[np.zeros(len(f_train), bool), np.ones(len(f_split), bool)]
-ui.chart(
+widgets_ui.chart(
     F.embedding_figure(
         points,
         np.r_[train.y, a.y],
@@ -122,7 +125,7 @@ ui.chart(
         title=f"Training and {split} series in the model's feature space ({projection.upper()}), ✕ = a mistake",
     ),
     "neighbours_embedding",
-    name=ui.slug("embedding", ctx.ds.name, split),
+    name=widgets_ui.slug("embedding", ctx.ds.name, split),
     how_to_read="Each point is a series; close points look alike to the model. Click a large point to select that sample on every page.",
-    on_select=ui.on_chart_select("neighbours_embedding"),
+    on_select=widgets_ui.on_chart_select("neighbours_embedding"),
 )

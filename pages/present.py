@@ -15,9 +15,13 @@ from lstmfcn.dashboard import sources
 from lstmfcn.figures import counterfactual_figure
 from lstmfcn.figures.stretches import shade_stretches
 from lstmfcn.figures.talk import TALK_HEIGHT, TALK_HEIGHT_ROWS, talk_figure
-from pages import _cached as cached
+from pages import _cached_explanations as cached_explanations
+from pages import _cached_resources as cached_resources
+from pages import _cached_views as cached_views
+from pages import _page as page_ui
+from pages import _state as state_ui
 from pages import _terms as terms
-from pages import _ui as ui
+from pages import _widgets as widgets_ui
 from pages._sidebar import MOST_RENAMED, on_name_change
 from pages._state import renames
 from pages._widgets import chart_words
@@ -60,13 +64,13 @@ window.addEventListener("pagehide", () => {
 
 
 def go_to(n: int) -> None:
-    ui.ss["present"] = str(n)
-    ui.sync_url()
+    state_ui.ss["present"] = str(n)
+    state_ui.sync_url()
 
 
 def leave() -> None:
-    ui.ss["present"] = ""
-    ui.sync_url()
+    state_ui.ss["present"] = ""
+    state_ui.sync_url()
 
 
 def name_boxes(ds, in_talk: list[int]) -> None:
@@ -102,16 +106,16 @@ def boxes(ds, part: str, keys: list[str], labels: list[str], shown: list[str], w
     columns = st.columns(4)
     for j, (key, label) in enumerate(zip(keys, labels, strict=True)):
         wkey = f"present_name_{part[0]}_{key}"
-        ui.ss[wkey] = wanted.get(part, {}).get(key, "")  # the box shows the session's name (a link's too)
+        state_ui.ss[wkey] = wanted.get(part, {}).get(key, "")  # the box shows the session's name (a link's too)
         columns[j % 4].text_input(
             label, placeholder=shown[j], key=wkey, on_change=on_name_change, args=(ds, part, key, wkey)
         )
 
 
-ctx = ui.context(require_model=False)
-split = ui.ss.get("split", "test")
+ctx = page_ui.context(require_model=False)
+split = state_ui.ss.get("split", "test")
 
-if not ui.presenting():
+if not state_ui.presenting():
     st.title("Presenter mode")
     terms.markdown(
         "A talk for people who have never seen this tool: one idea per screen, in large type, without the "
@@ -120,12 +124,12 @@ if not ui.presenting():
         "and **what would make it change its mind**. **Next** and **Back**, or the → and ← keys, move through "
         "it; the link keeps your place, so a reload or a copied link opens the same screen."
     )
-    ui.need_model(ctx)
-    ui.aligned_or_stop(ctx, split)
-    ev = cached.evaluation(ctx.model_id, ctx.dataset_id, split)
+    page_ui.need_model(ctx)
+    page_ui.aligned_or_stop(ctx, split)
+    ev = cached_explanations.evaluation(ctx.model_id, ctx.dataset_id, split)
     steps = P.talk(ev["y"], ev["logits"], ctx.classes)
     st.markdown(
-        f"The talk: **{P.samples_in(steps)} samples** of the {ui.SPLIT_NAMES[split]} of {ctx.dataset_label}, "
+        f"The talk: **{P.samples_in(steps)} samples** of the {widgets_ui.SPLIT_NAMES[split]} of {ctx.dataset_label}, "
         f"{len(steps)} screens. Change the dataset or the model in the sidebar."
     )
     st.subheader("First, name what the audience will see")
@@ -142,13 +146,13 @@ out.button("Leave", key="present_leave", icon=":material/close:", on_click=leave
 if ctx.model is None:
     st.info(f"No model for {ctx.dataset_label}: leave presenter mode to train or upload one.")
     st.stop()
-a = ui.aligned_or_stop(ctx, split)
-ev = cached.evaluation(ctx.model_id, ctx.dataset_id, split)
+a = page_ui.aligned_or_stop(ctx, split)
+ev = cached_explanations.evaluation(ctx.model_id, ctx.dataset_id, split)
 steps = P.talk(ev["y"], ev["logits"], ctx.classes)
 if not steps:
-    st.info(f"The {ui.SPLIT_NAMES[split]} has no sample to show.")
+    st.info(f"The {widgets_ui.SPLIT_NAMES[split]} has no sample to show.")
     st.stop()
-n = min(max(int(ui.ss["present"]), 1), len(steps))
+n = min(max(int(state_ui.ss["present"]), 1), len(steps))
 step = steps[n - 1]
 ex, i = step.example, step.example.sample
 logits = ev["logits"][i]
@@ -166,7 +170,7 @@ elif step.screen in ("because", "other"):
         talk_figure(x, length=L, var_names=ctx.var_names, line_color=ctx.colors[screen.cls]), screen.because
     )
 else:
-    cf = cached.counterfactual(
+    cf = cached_views.counterfactual(
         ctx.model_id,
         ctx.dataset_id,
         split,
@@ -175,7 +179,7 @@ else:
         classes=tuple(ctx.classes),
         var_names=tuple(ctx.var_names),
         dataset_label=ctx.dataset_label,
-        model_label=sources.model_label(ctx.model_id, ctx.meta, cached.blob_store()),
+        model_label=sources.model_label(ctx.model_id, ctx.meta, cached_resources.blob_store()),
     )
     screen = P.whatif_screen(ex, logits, ctx.classes, cf.found, summary(cf))
     if cf.found:  # only the variables it changed: the rest is the series as it was

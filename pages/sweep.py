@@ -9,13 +9,17 @@ from lstmfcn import figures as F
 from lstmfcn.dashboard import sweeps
 from lstmfcn.errors import LstmFcnError
 from lstmfcn.sweep.published import TABLES, source_note
-from pages import _cached as cached
+from pages import _cached_explanations as cached_explanations
+from pages import _cached_resources as cached_resources
+from pages import _page as page_ui
+from pages import _sidebar as sidebar_ui
+from pages import _state as state_ui
 from pages import _terms as terms
-from pages import _ui as ui
+from pages import _widgets as widgets_ui
 
 PAGE = "sweep"
-ss = ui.ss
-ui.context(require_model=False)
+ss = state_ui.ss
+page_ui.context(require_model=False)
 st.title("Sweep")
 terms.markdown(
     "A folder written by `python -m lstmfcn sweep`: every unit trained (dataset × model × cells × seed), the "
@@ -47,28 +51,28 @@ def _open_row(i: int) -> None:
     try:
         name, data, meta = sweeps.unit_checkpoint(folder, row.get("checkpoint", ""))
     except LstmFcnError as exc:
-        ui.flash(str(exc))
+        state_ui.flash(str(exc))
         return
-    blob = cached.blob_store().put(data, name, "sweep")
+    blob = cached_resources.blob_store().put(data, name, "sweep")
     dataset_id = sweeps.embedded_dataset_of(meta)
     if dataset_id is None:
         ss["session_models"].append(blob.id)
-        ui.flash(
+        state_ui.flash(
             f"{name} was trained on files of your own ({meta.get('dataset', {}).get('source', '?')}); upload its "
             "dataset in the sidebar to use it (the model is kept for this session).",
             "info",
         )
         return
-    problem = ui.open_model(blob.id, dataset_id)
+    problem = sidebar_ui.open_model(blob.id, dataset_id)
     if problem:
-        ui.flash(f"{name} cannot be shown on {dataset_id}: {problem}")
+        state_ui.flash(f"{name} cannot be shown on {dataset_id}: {problem}")
         return
     cam = sweeps.unit_cam(folder, row.get("checkpoint", ""))
     if cam is not None:
         with st.spinner("Checking the unit's class activation maps against its model…"):
-            problem = cached.keep_unit_cam(blob.id, dataset_id, cam)
+            problem = cached_explanations.keep_unit_cam(blob.id, dataset_id, cam)
         if problem:
-            ui.flash(
+            state_ui.flash(
                 f"The class activation maps saved with {name} were set aside: {problem}. They are computed instead.",
                 "warning",
             )
@@ -131,11 +135,11 @@ st.subheader("Against the published results")
 if comp.empty:
     st.info("None of these datasets and models is in the published table.", icon=":material/info:")
 else:
-    ui.chart(
+    widgets_ui.chart(
         F.sweep_comparison_figure(comp, TABLES[table][1]),
         f"{PAGE}_comparison",
         how_to_read="One point per dataset and model: above the dashed line ours is higher (▲ win, ● draw, ▼ loss).",
-        name=ui.slug("sweep_comparison", table),
+        name=widgets_ui.slug("sweep_comparison", table),
         csv=lambda: comp,
     )
     st.dataframe(comp, hide_index=True, key=f"{PAGE}_comparison_table")

@@ -8,16 +8,19 @@ from lstmfcn.dashboard.jobs import TrainingRefused, TrainRequest
 from lstmfcn.dashboard.serving import limits
 from lstmfcn.models import ARCH_NAMES
 from lstmfcn.provenance import MadeBy, stamp
-from pages import _cached as cached
+from pages import _cached_resources as cached_resources
+from pages import _page as page_ui
 from pages import _progress as progress_ui
+from pages import _sidebar as sidebar_ui
+from pages import _state as state_ui
 from pages import _terms as terms
-from pages import _ui as ui
+from pages import _widgets as widgets_ui
 from pages._session import owner
 
-ss = ui.ss
-ctx = ui.context(require_model=False)
+ss = state_ui.ss
+ctx = page_ui.context(require_model=False)
 ds = ctx.ds
-registry = cached.job_registry()
+registry = cached_resources.job_registry()
 most_epochs = limits().max_epochs
 
 st.title(f"Train a model on {ctx.dataset_label}")
@@ -116,10 +119,10 @@ def progress_panel() -> None:
         being_trained = MadeBy(
             r.dataset_name, f"{ARCH_NAMES[r.arch]} being trained ({r.cells} cells)", f"{r.arch}-training"
         )
-        ui.chart(
+        widgets_ui.chart(
             stamp(F.training_curves_figure(history), being_trained),  # not the sidebar's model
             "train_curves",
-            name=ui.slug("training", r.dataset_name, r.arch),
+            name=widgets_ui.slug("training", r.dataset_name, r.arch),
             how_to_read="Left: the training loss per epoch (log scale), which should fall; right: the share of training series classified correctly.",
         )
     if not snap.finished:
@@ -133,12 +136,12 @@ def progress_panel() -> None:
     if snap.state == "failed":
         st.error(f"Training failed: {snap.error}")
         return
-    blob = cached.blob_store().put(job.result, r.file_name(), "trained", owner())
+    blob = cached_resources.blob_store().put(job.result, r.file_name(), "trained", owner())
     if job.key not in ss.setdefault("registered_jobs", []):
         ss["registered_jobs"].append(job.key)
-        problem = ui.add_session_model(blob.id)
+        problem = sidebar_ui.add_session_model(blob.id)
         if problem:
-            ui.flash(
+            state_ui.flash(
                 f"The trained model is kept in the model list but does not fit the dataset now selected: {problem}.",
                 "warning",
             )
@@ -178,11 +181,13 @@ trained = [m for m in ss.get("session_models", []) if m.startswith("trained:")]
 if trained:
     st.subheader("Models trained in this session")
     for mid in trained:
-        blob = cached.blob_store().get(mid)
+        blob = cached_resources.blob_store().get(mid)
         if blob is None:
             continue
         c1, c2 = st.columns([4, 1])
-        c1.markdown(sources.model_label(mid, cached.model_meta(mid), cached.blob_store(), long=True))
+        c1.markdown(
+            sources.model_label(mid, cached_resources.model_meta(mid), cached_resources.blob_store(), long=True)
+        )
         c2.download_button(
             "Download",
             data=blob.data,

@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from lstmfcn.dashboard.time_left import format_seconds
 from lstmfcn.figures.importance import METRIC_TITLES, importance_figures
 from lstmfcn.importance.cost import forward_passes
 from lstmfcn.importance.grid import default_window, windows
@@ -12,19 +13,19 @@ from lstmfcn.importance.on_dataset import DEFAULT_SAMPLES
 from lstmfcn.importance.sentences import accuracy_words, agreement_sentence, importance_sentence, steps
 from lstmfcn.importance.stored import renamed
 from lstmfcn.provenance import stamp
-from pages import _cached as cached
 from pages import _cached_importance as imp
+from pages import _page as page_ui
 from pages import _terms as terms
-from pages import _ui as ui
+from pages import _widgets as widgets_ui
 
 PAGE = "what_matters"
 #: Runs expected to take longer than this wait for a click instead of starting by themselves.
 START_BY_ITSELF_UP_TO_S = 60.0
 MODES = {"permute": "Shuffle", "baseline": "Blank"}
 
-ctx = ui.context(require_model=False)
+ctx = page_ui.context(require_model=False)
 st.title("What matters")
-ui.need_model(ctx)
+page_ui.need_model(ctx)
 terms.markdown(
     "Which variables and which stretches of time does the model **use**, across the whole split? Here the model "
     "is asked directly: each variable, and each window of time in it, is **shuffled** (every series gets another "
@@ -33,8 +34,8 @@ terms.markdown(
     "(a bootstrap over the series and the shuffles); only losses whose whole interval is above 0 are called "
     "*mattering*."
 )
-split = ui.split_picker(PAGE)
-a = ui.aligned_or_stop(ctx, split)
+split = widgets_ui.split_picker(PAGE)
+a = page_ui.aligned_or_stop(ctx, split)
 n_all, n_vars, total = len(a.y), a.X.shape[1], a.X.shape[-1]
 
 c1, c2, c3, c4 = st.columns([1.2, 1.6, 1, 1.4])
@@ -92,7 +93,7 @@ guess = (
 basis = "measured on this model in this session" if measured is not None else "from one timed pass of this model"
 terms.caption(
     f"{n} series × {n_vars * (1 + len(spans))} variables and windows × {1 if mode == 'baseline' else repeats} "
-    f"shuffles: about {cached.format_seconds(guess)} ({basis}). The result is kept for every visitor."
+    f"shuffles: about {format_seconds(guess)} ({basis}). The result is kept for every visitor."
 )
 pressed = f"{PAGE}_started_{split}_{subset}_{window}_{repeats}_{mode}"  # kept: a rerun must not ask again
 if (
@@ -101,7 +102,7 @@ if (
     and not imp.is_kept(ctx.model_id, ctx.dataset_id, split, subset, window, repeats, mode)
 ):
     st.button(
-        f"Start (about {cached.format_seconds(guess)})",
+        f"Start (about {format_seconds(guess)})",
         key=f"{pressed}_button",
         icon=":material/play_arrow:",
         on_click=lambda: st.session_state.update({pressed: True}),
@@ -150,10 +151,10 @@ drawn = importance_figures(result, group, metric)
 places = [st.container()] if len(drawn) == 1 else st.columns([3, 2])
 for place, (fig, how_to_read, short) in zip(places, drawn, strict=True):
     with place:
-        ui.chart(
+        widgets_ui.chart(
             stamp(fig, made),
             f"what_matters_{short}",
-            name=ui.slug(short, split, group or "all", metric),
+            name=widgets_ui.slug(short, split, group or "all", metric),
             how_to_read=how_to_read,
             csv=window_csv if short == "importance" else None,
         )
@@ -190,7 +191,7 @@ for name in result.classes_by_dependence(metric):
         }
     )
     rows.append(row)
-ui.table(pd.DataFrame(rows), "what_matters_classes", name=ui.slug("importance_classes", split, metric))
+widgets_ui.table(pd.DataFrame(rows), "what_matters_classes", name=widgets_ui.slug("importance_classes", split, metric))
 with st.expander("How this is measured"):
     terms.markdown(
         f"- **Shuffling** a window gives each series the values another series of the split has there "

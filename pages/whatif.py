@@ -13,12 +13,14 @@ from lstmfcn.counterfactual import summary
 from lstmfcn.explain.attention import has_attention
 from lstmfcn.words import percent
 from pages import _edited as edited_series
+from pages import _page as page_ui
+from pages import _state as state_ui
 from pages import _terms as terms
-from pages import _ui as ui
+from pages import _widgets as widgets_ui
 from pages._because import counterfactual_of
 
 PAGE = "whatif"
-ss = ui.ss
+ss = state_ui.ss
 EDITS = {
     "baseline": "Set to a baseline",
     "smooth": "Smooth",
@@ -28,18 +30,18 @@ EDITS = {
     "splice": "Splice from another series",
 }
 
-ctx = ui.context(require_model=False)
+ctx = page_ui.context(require_model=False)
 st.title("What if")
-ui.need_model(ctx)
+page_ui.need_model(ctx)
 terms.markdown(
     "Change a stretch of one series and see at once how the model's answer and its class activation map "
     "move. Edits stack; undo takes back the last one. Below, ask what would have to change for the model to "
     "name another class."
 )
-split = ui.split_picker(PAGE)
-a = ui.aligned_or_stop(ctx, split)
-variables, var_names = ui.variable_picker(ctx.ds.n_vars, PAGE, names=ctx.var_names)
-i = ui.split_and_sample_pickers(ctx, PAGE, len(a.y))
+split = widgets_ui.split_picker(PAGE)
+a = page_ui.aligned_or_stop(ctx, split)
+variables, var_names = widgets_ui.variable_picker(ctx.ds.n_vars, PAGE, names=ctx.var_names)
+i = widgets_ui.split_and_sample_pickers(ctx, PAGE, len(a.y))
 x0, L, yt = a.X[i], int(a.lengths[i]), int(a.y[i])
 V = x0.shape[0]
 stack_key = f"_whatif_edits_{ctx.model_id}_{ctx.dataset_id}_{split}_{i}"  # a sample's own edits
@@ -154,10 +156,10 @@ with left:
         ),
     )
     figure.update_layout(dragmode="select", selectdirection="h")  # dragging draws the edit window
-    ui.chart(
+    widgets_ui.chart(
         figure,
         "whatif_cam",
-        name=ui.slug("whatif", ctx.ds.name, ctx.model_id, split, i),
+        name=widgets_ui.slug("whatif", ctx.ds.name, ctx.model_id, split, i),
         on_select=window_from_brush,
         selection_mode=("box",),
         how_to_read="The series after your edits, coloured by how much each step raised (red) or lowered (blue) the score of the class the model now names. Drag across the chart to choose the edit window.",
@@ -168,7 +170,7 @@ with left:
 with right:
     bars = W.classes_to_compare(before.probabilities, after.probabilities)
     shown = list(bars.classes)
-    ui.chart(
+    widgets_ui.chart(
         F.grouped_bars_figure(
             [ctx.classes[c] for c in shown],
             {"before": before.probabilities[shown], "after": after.probabilities[shown]},
@@ -179,7 +181,7 @@ with right:
             note=bars.note,
         ),
         "whatif_probs",
-        name=ui.slug("whatif_probabilities", ctx.ds.name, ctx.model_id, split, i),
+        name=widgets_ui.slug("whatif_probabilities", ctx.ds.name, ctx.model_id, split, i),
         how_to_read="Two bars per class: the model's probability for it before your edits and after them."
         + (" With this many classes, only the classes the rule in the title picks are drawn." if bars.note else ""),
         csv=lambda: pd.DataFrame({"class": ctx.classes, "before": before.probabilities, "after": after.probabilities}),
@@ -189,7 +191,7 @@ np.savez_compressed(buffer, x=x0, edited=x, length=np.array(L))
 st.download_button(
     "Edited series (.npz)",
     buffer.getvalue(),
-    file_name=f"{ui.slug('edited', ctx.ds.name, split, i)}.npz",
+    file_name=f"{widgets_ui.slug('edited', ctx.ds.name, split, i)}.npz",
     mime="application/octet-stream",
     icon=":material/download:",
     type="tertiary",
@@ -220,10 +222,10 @@ if st.button(
     cf = counterfactual_of(ctx, split, i, to)
     if cf.found:
         st.success(summary(cf))
-        ui.chart(
+        widgets_ui.chart(
             F.counterfactual_figure(cf, variables=variables),
             "whatif_counterfactual",
-            name=ui.slug("counterfactual", ctx.ds.name, ctx.model_id, split, i),
+            name=widgets_ui.slug("counterfactual", ctx.ds.name, ctx.model_id, split, i),
             how_to_read="Grey is the series as it was, purple the counterfactual; the shaded steps, only in the variables that changed, are what was copied from the guide to change the model's answer.",
             csv=lambda: pd.DataFrame(
                 {

@@ -162,4 +162,38 @@ def test_private_imports_are_seen():
     ]
     inside = "from ._style import apply_style\nfrom ..explain._common import ArrayLike\n"
     assert private_imports(inside, "lstmfcn.figures.maps", "lstmfcn.figures") == ["lstmfcn.explain._common"]
-    assert private_imports("from pages import _ui\nfrom pages._cached import rows\n", "app", "") == []
+    assert private_imports("from pages import _page\nfrom pages._cached_explanations import rows\n", "app", "") == []
+
+
+def only_reexports(source: str) -> bool:
+    """Whether a module is a facade: every top-level statement an import (or its docstring, or
+    ``__all__``).
+
+    A facade gives a name two homes: a page reads it through one, a test replaces it in the other,
+    and the replacement misses the page."""
+    body = ast.parse(source).body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]
+    return bool(body) and all(isinstance(node, (ast.Import, ast.ImportFrom)) or names_all(node) for node in body)
+
+
+def names_all(node: ast.stmt) -> bool:
+    """Whether ``node`` is ``__all__ = [...]``: a facade's list of what it re-exports."""
+    return isinstance(node, ast.Assign) and [ast.unparse(t) for t in node.targets] == ["__all__"]
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "pages").glob("*.py")), ids=lambda p: p.name)
+def test_no_pages_module_only_reexports(path):
+    assert not only_reexports(path.read_text()), (
+        f"{path.name} only re-exports: import each name from the module that defines it"
+    )
+
+
+def test_a_facade_is_seen():
+    facade = (
+        '"""The caches, in one name."""\nfrom __future__ import annotations\nfrom pages._cached_views import features\n'
+    )
+    assert only_reexports(facade)
+    assert only_reexports(facade + '__all__ = ["features"]\n')
+    assert not only_reexports(facade + "\ndef shown(x):\n    return features(x)\n")
+    assert not only_reexports('"""Nothing yet."""\n')

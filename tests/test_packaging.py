@@ -166,7 +166,7 @@ def test_the_installed_dashboard_runs(installed):
     script = (
         "import sys; sys.path.insert(0, sys.argv[1]); from streamlit.testing.v1 import AppTest; "
         "at = AppTest.from_file(sys.argv[1] + '/app.py', default_timeout=90).run(); "
-        "import pages._ui; print(len(at.exception), pages._ui.__file__); "
+        "import pages._page; print(len(at.exception), pages._page.__file__); "
         "[print(e.message, e.stack_trace) for e in at.exception]"
     )
     out = installed.run(str(installed.python), "-c", script, str(app.parent), timeout=180)

@@ -159,7 +159,7 @@ def test_the_command_refuses_bad_input_in_one_line(shipped_models, tmp_path, cap
 
 def test_home_offers_the_report_and_builds_it_only_when_asked(app, monkeypatch):
     import lstmfcn.report
-    from pages import _cached as cached
+    from pages import _cached_report as cached_report
     from tests.helpers.report_build import built_report, forget_report
 
     calls = []
@@ -172,7 +172,9 @@ def test_home_offers_the_report_and_builds_it_only_when_asked(app, monkeypatch):
     try:
         at = built_report(at, LSTMFCN_MODEL, "GunPoint", "test")
         assert "Report (HTML)" in [d.label for d in at.download_button]
-        assert cached.report_html(LSTMFCN_MODEL, "GunPoint", "test", "") == "<html></html>"  # what the download reads
+        assert (
+            cached_report.report_html(LSTMFCN_MODEL, "GunPoint", "test", "") == "<html></html>"
+        )  # what the download reads
         assert len(calls) == 1  # the page the build kept, not a second build
     finally:
         forget_report(LSTMFCN_MODEL, "GunPoint", "test")

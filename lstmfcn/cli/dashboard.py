@@ -3,7 +3,7 @@
 The dashboard is the repository's ``app.py`` with its ``pages/`` and ``.streamlit/config.toml``.
 ``pip install .`` ships the three inside the package, as ``lstmfcn/app/`` (see ``pyproject.toml``),
 where Streamlit finds them as it finds them in the repository: ``streamlit run`` puts the
-script's folder first on ``sys.path`` (so ``from pages import _ui`` resolves), reads
+script's folder first on ``sys.path`` (so ``from pages import _page`` resolves), reads
 ``.streamlit/config.toml`` beside the script, and ``st.Page`` paths are relative to it.
 """
 

@@ -152,7 +152,7 @@ def test_faithfulness_runs_in_the_background_with_an_estimate_and_is_kept_on_dis
 
 
 def test_cancelling_the_sanity_check_stops_it_and_offers_to_start_again(app, monkeypatch, tmp_path):
-    import pages._cached as cached
+    from pages import _cached_checks as cached_checks
 
     at = fresh_ecg5000_attributions(app, monkeypatch, tmp_path, ["cam", "ig"], "Sanity check")
     at.session_state["attr_sanity_n"] = 200  # long enough to cancel midway
@@ -162,7 +162,7 @@ def test_cancelling_the_sanity_check_stops_it_and_offers_to_start_again(app, mon
     cancel.click().run()
     run_until(at, lambda at: any("cancelled at" in i.value for i in at.info), timeout=60)
     assert not [t for t in titles(at) if t.startswith("Sanity check")]
-    tasks = cached.task_registry()._tasks
+    tasks = cached_checks.task_registry()._tasks
     assert all(t.snapshot().state == "cancelled" for t in tasks.values())
     assert [b for b in at.button if b.proto.label == "Start again"]
 

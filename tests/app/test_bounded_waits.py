@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from pages._cached import format_seconds
+from lstmfcn.dashboard.time_left import format_seconds
 
 
 def titles(at) -> list[str]:

@@ -72,10 +72,11 @@ def test_a_cancelled_comparison_says_so_and_offers_to_go_on(app):
     at = app()
     at.switch_page("pages/compare.py").run()
     assert at.metric  # the page ran once: its comparison is cached
-    import pages._cached as cached
+    from pages import _cached_explanations as cached_explanations
+    from pages import _cached_resources as cached_resources
 
-    label = cached.model("GunPoint__lstmfcn").metadata["classes"][
-        int(cached.evaluation("GunPoint__lstmfcn", "GunPoint", "test")["pred"][0])
+    label = cached_resources.model("GunPoint__lstmfcn").metadata["classes"][
+        int(cached_explanations.evaluation("GunPoint__lstmfcn", "GunPoint", "test")["pred"][0])
     ]
     flag = "_cancelled_compare_" + "_".join(
         map(str, ("GunPoint__lstmfcn", "GunPoint__alstmfcn", "GunPoint", "test", 0, str(label), "ig"))

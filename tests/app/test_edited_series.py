@@ -71,11 +71,11 @@ def test_the_attributions_page_maps_the_edited_series(app):
     p = W.predict_and_cam(model, x).probabilities
     assert any(m.value.startswith("**Edited sample 0**") and f"({p_equals(p.max())})" in m.value for m in at.markdown)
     assert any(t.startswith("Edited test sample #0: every method's map") for t in chart_specs(at))
-    import pages._cached as cached
     from lstmfcn.dashboard import explanations
+    from pages import _cached_views as cached_views
 
     params = explanations.options_of("ig", "zeros", 32)
-    ig = cached.series_attribution("GunPoint__lstmfcn", x.astype(np.float32), 150, int(p.argmax()), "ig", params)
+    ig = cached_views.series_attribution("GunPoint__lstmfcn", x.astype(np.float32), 150, int(p.argmax()), "ig", params)
     direct = explanations.attribution(model, x[None], int(p.argmax()), np.array([150]), "ig", params)[0]
     np.testing.assert_allclose(ig, direct, atol=1e-5)
     at.switch_page("pages/attributions.py").run()
@@ -93,10 +93,10 @@ def test_the_attention_page_reads_the_edited_series(app, alstm_model):
 
     want = attention_maps(model, x[None]).final[0]
     assert any(t.startswith("Edited test sample #0 (class") for t in chart_specs(at)), list(chart_specs(at))
-    import pages._cached as cached
+    from pages import _cached_views as cached_views
 
     np.testing.assert_allclose(
-        cached.series_attention(alstm_model, x.astype(np.float32), 150)["final"], want, atol=1e-6
+        cached_views.series_attention(alstm_model, x.astype(np.float32), 150)["final"], want, atol=1e-6
     )
 
 

@@ -23,7 +23,8 @@ N = 3
 @pytest.mark.parametrize("name", MODELS)
 def test_api_cli_and_dashboard_explain_the_same_input_alike(zoo_patch, name, tmp_path):
     from lstmfcn.dashboard.explanations import options_of
-    from pages import _cached as cached
+    from pages import _cached_explanations as cached_explanations
+    from pages import _cached_resources as cached_resources
 
     path = zoo.pretrained_path(name)
     model = load_model(path)
@@ -36,15 +37,15 @@ def test_api_cli_and_dashboard_explain_the_same_input_alike(zoo_patch, name, tmp
     assert main([*argv, "--limit", str(N), "--out", str(out)]) == 0
     cli = np.load(out)
 
-    page = cached.aligned(name, dataset, "test")  # what every page draws and explains
+    page = cached_resources.aligned(name, dataset, "test")  # what every page draws and explains
     np.testing.assert_array_equal(page.X[:N], inputs.X[:N])
     np.testing.assert_array_equal(cli["x"], inputs.X[:N])
-    cams = cached.split_explanation("cam", name, dataset, "test", "", progress=False)
+    cams = cached_explanations.split_explanation("cam", name, dataset, "test", "", progress=False)
     np.testing.assert_array_equal(cli["cam_all"], api["cam_all"])
     np.testing.assert_allclose(cams["cam"][:N], api["cam_all"], rtol=1e-5, atol=1e-5)  # batched with the whole split
     for method in METHODS:
         np.testing.assert_array_equal(cli[method], api[method])
         for i in range(N):
             target = int(api["target"][i])
-            drawn = cached.sample_attribution(name, dataset, "test", i, target, method, options_of(method))
+            drawn = cached_explanations.sample_attribution(name, dataset, "test", i, target, method, options_of(method))
             np.testing.assert_allclose(drawn, api[method][i], rtol=1e-4, atol=1e-5)  # one sample per pass here

@@ -116,11 +116,11 @@ def fresh_caches(monkeypatch, tmp_path):
 def test_one_sessions_cancel_is_not_anothers(app, fresh_caches):
     """A and B follow the same faithfulness check on ECG5000; A cancels: A says "cancelled at", B
     and a fresh C still follow the running check; B's cancel then stops it for good."""
-    import pages._cached as cached
+    from pages import _cached_checks as cached_checks
 
     a = faithfulness_session(app, 1000)
     b = faithfulness_session(app, 1000)
-    [task] = cached.task_registry()._tasks.values()
+    [task] = cached_checks.task_registry()._tasks.values()
     assert task.owners == 2
     assert progress_texts(a) and progress_texts(b)
     [cancel] = [x for x in a.button if x.proto.label == "Cancel"]
@@ -138,5 +138,5 @@ def test_one_sessions_cancel_is_not_anothers(app, fresh_caches):
     assert task.wait(30) and task.snapshot().state == "cancelled"
     d = faithfulness_session(app, 1000)  # nobody wanted it any more: a newcomer starts it afresh
     assert not cancelled_notes(d) and progress_texts(d)
-    [again] = cached.task_registry()._tasks.values()
+    [again] = cached_checks.task_registry()._tasks.values()
     assert again is not task and again.snapshot().state == "running"

@@ -102,13 +102,13 @@ def test_a_session_back_within_the_grace_keeps_its_training(registry, gunpoint):
 def test_the_train_page_bounds_epochs_and_shows_the_queue(app, monkeypatch, gunpoint):
     import streamlit as st
 
-    import pages._cached as cached
+    from pages import _cached_resources as cached_resources
 
     monkeypatch.setenv("LSTMFCN_PUBLIC", "1")
     monkeypatch.setenv("LSTMFCN_MAX_EPOCHS", "50")
     st.cache_resource.clear()
     try:
-        reg = cached.job_registry()
+        reg = cached_resources.job_registry()
         assert reg.max_running == 1  # the served mode's default
         busy = reg.train(request(50), gunpoint, "someone else")
         at = app()
@@ -126,7 +126,7 @@ def test_the_train_page_bounds_epochs_and_shows_the_queue(app, monkeypatch, gunp
         assert mine.snapshot().state == "cancelled"
         assert any("stopped before it started" in i.value for i in at.info)
     finally:
-        for job in list(cached.job_registry()._tasks.values()):
+        for job in list(cached_resources.job_registry()._tasks.values()):
             job.cancel()
             job.wait(60)
         st.cache_resource.clear()

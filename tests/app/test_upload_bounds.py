@@ -99,11 +99,11 @@ def test_the_page_tells_which_upload_was_dropped_and_names_stay_per_session(app,
     told = [w.value for w in first.warning if "first.csv is no longer kept" in w.value]
     assert told and "each visitor's files are kept up to 1 MB" in told[0], [w.value for w in first.warning]
     assert first_id not in first.session_state["session_datasets"]
-    import pages._cached as cached
     from lstmfcn.errors import DataError
+    from pages import _cached_resources as cached_resources
 
     with pytest.raises(DataError, match="no longer holds"):
-        cached.dataset(first_id)  # its parsed copy went with it
+        cached_resources.dataset(first_id)  # its parsed copy went with it
     first.run()
     assert not [w.value for w in first.warning if "no longer kept" in w.value]  # told once
 

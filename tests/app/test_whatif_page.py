@@ -60,11 +60,14 @@ def test_a_counterfactual_flips_the_model_and_is_drawn(app):
     assert not at.exception, [e.value for e in at.exception]
     found = [s.value for s in at.success if "makes the model say" in s.value]
     assert found and any(t.startswith("Counterfactual of test sample #0") for t in titles(at))
-    import pages._cached as cached
+    from pages import _cached_resources as cached_resources
+    from pages import _cached_views as cached_views
 
-    cf = cached.counterfactual("GunPoint__lstmfcn", "GunPoint", "test", 0, int(at.selectbox(key="whatif_to").value))
+    cf = cached_views.counterfactual(
+        "GunPoint__lstmfcn", "GunPoint", "test", 0, int(at.selectbox(key="whatif_to").value)
+    )
     assert cf.found
-    model = cached.model("GunPoint__lstmfcn")
+    model = cached_resources.model("GunPoint__lstmfcn")
     assert W.predict_and_cam(model, cf.counterfactual).predicted == cf.to_class
     assert np.count_nonzero((cf.counterfactual != cf.x).any(axis=0)) <= cf.segment[1] - cf.segment[0]
 
@@ -74,9 +77,9 @@ def test_a_multivariate_counterfactual_names_the_variables_it_changed(app):
     at.switch_page("pages/whatif.py").run()
     at.button(key="whatif_find").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    import pages._cached as cached
+    from pages import _cached_views as cached_views
 
-    cf = cached.counterfactual(
+    cf = cached_views.counterfactual(
         "BasicMotions__mlstmfcn", "BasicMotions", "test", 2, int(at.selectbox(key="whatif_to").value)
     )
     assert cf.found

@@ -20,9 +20,9 @@ def built_report(at, model_id: str, dataset_id: str, split: str, names: str = ""
 
 def forget_report(model_id: str, dataset_id: str, split: str, names: str = "") -> None:
     """No report of this kind built or kept: Home offers to build it again (for the next test)."""
-    from pages import _cached as cached
+    from pages import _cached_report as cached_report
     from pages._cached_checks import task_registry
     from pages._report import task_key
 
-    cached.report_html.clear()
+    cached_report.report_html.clear()
     task_registry().forget(task_key(model_id, dataset_id, split, names))
