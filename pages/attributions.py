@@ -89,9 +89,8 @@ def option_settings(wanted: list[str]) -> dict:
     if not (used := [m for m in infos if m in wanted and explanations.option_widgets(m)]):
         return {}
     d = explanations.perturbation_defaults(V, T)
-    every = {name: f for m in infos for name, f in explanations.option_widgets(m).items()}
-    slots = sorted(every, key=lambda name: every[name].metadata["widget"]["switch"])  # numbers, then switches
-    cols, chosen = st.columns(len(slots)), {}  # each option keeps its column whichever methods are wanted
+    slots = explanations.widget_slots(infos)  # each option keeps its column whichever methods are wanted
+    cols, chosen = st.columns(len(slots)), {}
     for name, f in {name: f for m in used for name, f in explanations.option_widgets(m).items()}.items():
         w, key = f.metadata["widget"], f"attr_{f.metadata['flag'].lstrip('-').replace('-', '_')}"
         tip, col = terms.tip(*[w["term"]] if w["term"] else [], help=w["help"]), cols[slots.index(name)]
@@ -101,7 +100,7 @@ def option_settings(wanted: list[str]) -> dict:
                 chosen[name] = col.toggle(w["label"], key=key, help=tip)
             continue
         most = T if w["most"] == "length" else (chosen.get(w["most"]) or d[w["most"]])
-        ss[key] = _clamped(ss.get(key), most)
+        ss[key] = explanations.clamped(ss.get(key), most)  # a shorter series or window may have come since
         chosen[name] = col.number_input(
             w["label"], 1, most, value=None, step=1, key=key, placeholder=w["placeholder"].format(**d), help=tip
         )
@@ -109,11 +108,6 @@ def option_settings(wanted: list[str]) -> dict:
     costs = {m: explanations.perturbation_cost(m, V, T, explanations.options_of(m, **opts)) for m in used}
     terms.caption(" · ".join(f"**{labels[m]}**, {cost}" for m, cost in costs.items() if cost))
     return opts
-
-
-def _clamped(value: int | None, most: int) -> int | None:
-    """A kept setting within ``1..most`` (a shorter series or window may have come since); None stays."""
-    return None if value is None else max(1, min(int(value), most))
 
 
 perturb = option_settings([*methods, ss.get("method")])

@@ -52,6 +52,18 @@ def option_widgets(method: str) -> dict[str, Field]:
     return {f.name: f for f in fields(METHODS[method].options) if "widget" in f.metadata}
 
 
+def widget_slots(methods) -> list[str]:
+    """The option names of ``methods`` that have a widget, in the order the page lays them out: number
+    boxes first, then switches, each in the registry's order (one column each)."""
+    every = {name: f for m in methods for name, f in option_widgets(m).items()}
+    return sorted(every, key=lambda name: every[name].metadata["widget"]["switch"])
+
+
+def clamped(value: int | None, most: int) -> int | None:
+    """A kept setting within ``1..most``; None (the default) stays None."""
+    return None if value is None else max(1, min(int(value), most))
+
+
 #: Integrated Gradients on the Attributions page: ``"adaptive"`` (the default: each sample's points
 #: doubled until its completeness gap is at most 1 %, :data:`~lstmfcn.explain.attributions.ADAPTIVE_IG`)
 #: or a fixed number of Gauss-Legendre points.
