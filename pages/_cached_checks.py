@@ -12,6 +12,7 @@ import streamlit as st
 
 from lstmfcn.dashboard import explanations
 from lstmfcn.dashboard.chunk_key import ChunkKey, SplitWork
+from pages import _progress as progress_ui
 from pages._cached_explanations import (
     disk_cache,
     disk_key,
@@ -173,32 +174,21 @@ def _cancelled_here(key: str, label: str, prior: tuple, units: int | None) -> No
     if task is not None and task.cancelling and not task.snapshot().finished:
         _follow(key, label, prior, units)
         return
-    st.info(f"{label}: cancelled at {_released()[key]:.0%}.", icon=":material/pause:")
-    st.button("Start again", key=f"restart_{key}", on_click=_start_again, args=(key,), icon=":material/play_arrow:")
+    progress_ui.cancelled(f"{label}: cancelled at {_released()[key]:.0%}.", f"restart_{key}", _start_again, (key,))
 
 
-@st.fragment(run_every=0.5)
 def _follow(key: str, label: str, prior: tuple = (), units: int | None = None) -> None:
-    """A running task's progress bar, time left and Cancel button; the whole page redraws once it
-    has ended, or once this session let go of a task that others keep running."""
-    from lstmfcn.dashboard.time_left import time_left_words
-
-    task = task_registry().get(key)
-    snap = task.snapshot() if task is not None else None
-    mine = key in _released()
-    if snap is None or snap.finished or (mine and not task.cancelling):
-        st.rerun()
-    if snap.waiting:
-        slots = task_registry().max_running
-        st.progress(0.0, text=f"{label}: waiting for a free slot (this server runs {slots} checks at a time)")
-    else:
-        left = time_left_words(snap.left(list(prior), units))
-        st.progress(snap.fraction, text=f"{label}: {snap.fraction:.0%} · {left}")
-    if mine:
-        st.caption("Cancelling…")
-    else:
-        st.button("Cancel", key=f"cancel_{key}", on_click=_cancel, args=(key,), icon=":material/stop:")
-    st.caption("This runs in the background: the other tabs and pages stay usable, and the result is kept.")
+    """A running task's progress bar, time left and Cancel button (:func:`pages._progress.follow`)."""
+    slots = task_registry().max_running
+    progress_ui.follow(
+        task_registry(),
+        key,
+        lambda snap: progress_ui.task_words(label, snap, slots=slots, prior=prior, units=units),
+        _cancel,
+        (key,),
+        released=lambda: key in _released(),
+        note=progress_ui.IN_BACKGROUND,
+    )
 
 
 def _check(kind: str, args: tuple, check, join, label: str) -> tuple[dict, int] | None:

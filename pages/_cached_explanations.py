@@ -17,6 +17,7 @@ import streamlit as st
 from lstmfcn.dashboard import analysis, explanations, sources
 from lstmfcn.dashboard.chunk_key import ChunkKey, SplitWork
 from lstmfcn.dashboard.time_left import format_seconds  # noqa: F401 - the pages' name for it
+from pages import _progress as progress_ui
 from pages._cached_resources import aligned, dataset, model, model_file
 
 if TYPE_CHECKING:
@@ -210,8 +211,11 @@ def split_explanation(
     flag = "_cancelled_" + "_".join(map(str, (kind, model_id, dataset_id, split, method, params, subset)))
     if progress and ss.pop(flag, False):
         done = ss.get(flag + "_done", 0)
-        st.info(f"{label}: cancelled after {done} of {n} samples; those are kept.", icon=":material/pause:")
-        st.button("Go on computing", key=flag + "_resume", icon=":material/play_arrow:")
+        progress_ui.cancelled(
+            f"{label}: cancelled after {done} of {n} samples; those are kept.",
+            flag + "_resume",
+            again="Go on computing",
+        )
         return None
     bar = holder = None
 
@@ -219,9 +223,8 @@ def split_explanation(
         nonlocal bar, holder
         holder = st.empty()  # the bar and its Cancel button go together when the work is done
         with holder.container():
-            bar = st.progress(0.0, text=f"{label}: measuring the time left")
-            st.button(
-                "Cancel", key=flag + "_button", on_click=ss.__setitem__, args=(flag, True), icon=":material/stop:"
+            bar = progress_ui.progress(
+                0.0, f"{label}: measuring the time left", flag + "_button", ss.__setitem__, (flag, True)
             )
 
     if progress and parts and not _kept_on_disk(keys[0]):
@@ -238,7 +241,9 @@ def split_explanation(
         if progress and bar is None and i + 1 < len(parts) and elapsed > 0.15:
             show_bar()
         if bar is not None:
-            bar.progress((i + 1) / len(parts), text=f"{label}: {e} of {n} samples{_time_left(elapsed, e, n)}")
+            bar.progress(
+                (i + 1) / len(parts), text=f"{label}: {e} of {n} samples{progress_ui.rate_left(elapsed, e, n)}"
+            )
     if holder is not None:
         holder.empty()
     if progress and parts and elapsed > 0.15:  # computed, not only looked up: the rate is real
@@ -253,14 +258,6 @@ def _kept_on_disk(key: ChunkKey) -> bool:
 
 def _chunk_key(key: ChunkKey) -> str:
     return disk_key(key.model_id, key.dataset_id, **key.disk_fields())
-
-
-def _time_left(elapsed: float, done: int, total: int) -> str:
-    """`` · about 40 s left`` from the rate so far (empty until a part is done)."""
-    if done <= 0 or done >= total:
-        return ""
-    left = elapsed / done * (total - done)
-    return f" · about {format_seconds(left)} left"
 
 
 def remember_rate(kind: str, model_id: str, method: str, params, seconds_per_sample: float) -> None:
