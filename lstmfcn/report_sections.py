@@ -18,7 +18,7 @@ from . import figures as F
 from .because import Because, because
 from .dashboard import analysis, explanations
 from .explain import attention_maps, attention_spread, class_activation_maps
-from .models import ARCH_NAMES
+from .models import ARCH_NAMES, attends
 from .report_html import esc, figure, package_version, table, used
 
 #: The classes whose importance sentence the report gives, those that depend most on one window first.
@@ -29,7 +29,7 @@ def architecture_name(meta: dict) -> str:
     """The model's architecture in words, with what it attends over or that it does not shuffle."""
     m = meta.get("model", {})
     arch = ARCH_NAMES.get(m.get("arch", ""), m.get("arch", "model"))
-    if m.get("arch") in ("alstmfcn", "malstmfcn"):
+    if attends(m.get("arch", "")):
         return f"{arch} (attention over {'variables' if m.get('shuffle', True) else 'time'})"
     return arch if m.get("shuffle", True) else f"{arch} (no shuffle)"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .checkpoint import read_metadata
 from .errors import LstmFcnError
-from .models import ARCH_NAMES, ARCHITECTURES
+from .models import ARCH_NAMES, ARCHITECTURES, attends
 
 PRETRAINED_DIR = Path(__file__).parent / "pretrained"
 DEFAULT_DATASET = "GunPoint"
@@ -37,7 +37,7 @@ class ZooEntry:
     @property
     def label(self) -> str:
         """Short human label, e.g. ``"ALSTM-FCN (attention over time), 8 cells"``."""
-        attention = " (attention over time)" if not self.shuffle and self.arch.startswith(("a", "ma")) else ""
+        attention = " (attention over time)" if not self.shuffle and attends(self.arch) else ""
         shuffle = "" if self.shuffle or attention else " (no shuffle)"
         return f"{ARCH_NAMES.get(self.arch, self.arch)}{attention}{shuffle}, {self.cells} cells"
 

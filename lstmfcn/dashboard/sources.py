@@ -28,7 +28,7 @@ from lstmfcn.data.npz_format import npz_of_splits
 from lstmfcn.data.overlap import overlap, overlap_warning, selection_note
 from lstmfcn.data.splitting import split_sentence
 from lstmfcn.errors import CheckpointError, DataError
-from lstmfcn.models import ARCH_NAMES, LSTMFCN
+from lstmfcn.models import ARCH_NAMES, LSTMFCN, attends
 
 from .blobs import BlobStore
 
@@ -165,7 +165,7 @@ def model_label(model_id: str, meta: dict | None, blobs: BlobStore, *, long: boo
     arch_key = m.get("arch", "")
     arch = ARCH_NAMES.get(arch_key, arch_key or "model")
     shuffle = m.get("shuffle", True)
-    attention = arch_key in ("alstmfcn", "malstmfcn")
+    attention = attends(arch_key)
     imported = (meta.get("imported") or {}).get("framework")
     if model_id.startswith("trained:"):
         origin = "trained here"

@@ -19,6 +19,7 @@ import numpy as np
 import torch
 
 from ..errors import CheckpointError
+from ..models.config import architecture_key
 from ._mapping import Converted, conv_chain, lstm_reads, refuse, se_reduction
 from .keras_file import KerasFile, Layer
 
@@ -127,8 +128,7 @@ def convert(
     state["head.weight"] = torch.from_numpy(out["kernel"].T.copy())
     state["head.bias"] = torch.from_numpy(out["bias"])
 
-    arch = {(False, False): "lstmfcn", (True, False): "alstmfcn", (False, True): "mlstmfcn", (True, True): "malstmfcn"}
-    arch_name = arch[attention, bool(se_layers)]
+    arch_name = architecture_key(attention=attention, squeeze_excite=bool(se_layers))
     n_classes = int(out["kernel"].shape[1])
     config = dict(
         arch=arch_name, n_vars=n_vars, n_classes=n_classes, cells=cells, shuffle=shuffle, filters=filters,

@@ -18,6 +18,7 @@ import re
 
 import torch
 
+from ..models.config import architecture_key
 from ._mapping import Converted, conv_chain, lstm_reads, refuse, se_reduction
 
 _RNN_KEY = re.compile(r"rnn\.(weight_ih|weight_hh|bias_ih|bias_hh)_l(\d+)(_reverse)?$")
@@ -96,7 +97,7 @@ def convert(tensors: dict[str, torch.Tensor], name: str, n_vars: int, length: in
         raise refuse(name, f"a tsai model with more layers than LSTM-FCN ({', '.join(extra[:4])})")
 
     config = dict(
-        arch="mlstmfcn" if se else "lstmfcn", n_vars=n_vars, n_classes=int(head.shape[0]), cells=int(cells),
+        arch=architecture_key(attention=False, squeeze_excite=bool(se)), n_vars=n_vars, n_classes=int(head.shape[0]), cells=int(cells),
         shuffle=shuffle, filters=filters, kernels=kernels, se_reduction=reduction, bn_eps=1e-5, bn_momentum=0.1,
         lstm_layers=layers, bidirectional=bidirectional, lstm_readout="last_step",
     )  # fmt: skip

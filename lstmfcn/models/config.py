@@ -32,6 +32,24 @@ ARCHITECTURE_TABLE = {
 ARCHITECTURES = tuple(ARCHITECTURE_TABLE)
 #: How the papers write each architecture's name, for people.
 ARCH_NAMES = {key: a.name for key, a in ARCHITECTURE_TABLE.items()}
+
+
+def attends(arch: str) -> bool:
+    """Whether the architecture keyed ``arch`` has an attention LSTM (False for a key not in the
+    table, as in a foreign checkpoint's metadata): the table answers, never the key's spelling."""
+    entry = ARCHITECTURE_TABLE.get(arch)
+    return bool(entry and entry.attention)
+
+
+def architecture_key(*, attention: bool, squeeze_excite: bool) -> str:
+    """The table's key of the member with (or without) an attention LSTM and squeeze-and-excite: how
+    an importer names what it found in a foreign model's layers."""
+    for key, a in ARCHITECTURE_TABLE.items():
+        if a.attention == bool(attention) and a.squeeze_excite == bool(squeeze_excite):
+            return key
+    raise UserInputError(f"no architecture has attention={attention} and squeeze-and-excite={squeeze_excite}")
+
+
 #: What the head may read of a plain LSTM (see :class:`ModelConfig`).
 LSTM_READOUTS = ("state", "last_step")
 #: The gate activations of a plain LSTM: the logistic sigmoid, or Keras' hard sigmoids (slope 0.2 in

@@ -84,3 +84,34 @@ def test_config_rejects_bad_values():
         ModelConfig("lstmfcn", 1, 10, 1)
     cfg = ModelConfig("malstmfcn", 4, 10, 3, shuffle=False)
     assert ModelConfig.from_dict(cfg.to_dict()) == cfg
+
+
+def test_the_architecture_table_answers_which_kind_a_model_is():
+    """Every "does it attend?" and "which key is attention plus squeeze-and-excite?" is the table's
+    answer, so a new row is all a new member needs; a key not in the table (a foreign checkpoint's)
+    does not attend."""
+    from lstmfcn.models import ARCHITECTURE_TABLE, architecture_key, attends
+
+    for key, a in ARCHITECTURE_TABLE.items():
+        assert attends(key) is a.attention
+        assert architecture_key(attention=a.attention, squeeze_excite=a.squeeze_excite) == key
+    assert attends("alstmfcn") and not attends("mlstmfcn") and not attends("gru-something")
+
+
+def test_no_module_decides_the_kind_by_the_key_s_spelling():
+    """Outside the table, code asks the table (attends, architecture_key), never spells the keys in
+    a condition: three places once did, and a new member would have been misdescribed there."""
+    import re
+
+    from tests.helpers.shipped import ROOT
+
+    spelled = re.compile(r"""in \(\s*["']m?a?lstmfcn["']|startswith\(\(\s*["']a["']|\(True, True\): ["']malstmfcn""")
+    found = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for folder in ("lstmfcn", "pages")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        if path.name != "config.py"
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if spelled.search(line) and " for " not in f" {line}"  # a list of what ships is no condition
+    ]
+    assert not found, found
