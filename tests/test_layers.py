@@ -197,3 +197,26 @@ def test_a_facade_is_seen():
     assert only_reexports(facade + '__all__ = ["features"]\n')
     assert not only_reexports(facade + "\ndef shown(x):\n    return features(x)\n")
     assert not only_reexports('"""Nothing yet."""\n')
+
+
+def library_imports() -> dict[str, set[str]]:
+    """Module of ``lstmfcn/`` → the modules of ``lstmfcn/`` it imports, anywhere in it. A package's
+    ``__init__`` is left out: importing a package's submodule through it is how packages work."""
+    files = {
+        ".".join(p.relative_to(PACKAGE.parent).with_suffix("").parts): p
+        for p in sorted(PACKAGE.rglob("*.py"))
+        if p.name != "__init__.py"
+    }
+    return {
+        name: {m for m in imported_modules(path.read_text(), name.rsplit(".", 1)[0]) if m in files and m != name}
+        for name, path in files.items()
+    }
+
+
+def test_no_import_circle_in_the_library():
+    """No module of ``lstmfcn/`` reaches itself through imports, those inside functions included
+    (``data.npz_format`` once imported ``data.archives`` inside a function, which reads files through
+    ``data.formats``, which imports ``data.npz_format``)."""
+    graph = library_imports()
+    circles = sorted({" -> ".join(c) for m in graph if (c := circle_through(m, graph))})
+    assert not circles, circles

@@ -19,13 +19,13 @@ from dataclasses import dataclass
 from lstmfcn import zoo
 from lstmfcn.checkpoint import load_checkpoint_bytes, read_metadata
 from lstmfcn.data import Dataset, list_datasets, load_dataset, load_dataset_from_bytes
-from lstmfcn.data.archives import pack_files
 from lstmfcn.data.catalog import find_entry
 from lstmfcn.data.formats import choose_pair
 from lstmfcn.data.layout import series_words
 from lstmfcn.data.loading import read_uploaded_files, upload_base_name
 from lstmfcn.data.npz_format import npz_of_splits
 from lstmfcn.data.overlap import overlap, overlap_warning, selection_note
+from lstmfcn.data.packing import pack_files
 from lstmfcn.data.splitting import split_sentence
 from lstmfcn.errors import CheckpointError, DataError
 from lstmfcn.models import ARCH_NAMES, LSTMFCN, attends
@@ -224,7 +224,7 @@ def dataset_from_uploads(
     """Read uploaded files as one dataset; store it and return ``(id, dataset)``.
 
     One file (or a zip) is kept as sent. Several files must hold a ``NAME_TRAIN`` / ``NAME_TEST``
-    pair, kept as one zip of the two (:func:`lstmfcn.data.archives.pack_files`). With
+    pair, kept as one zip of the two (:func:`lstmfcn.data.packing.pack_files`). With
     ``transpose`` an npz's ``X`` is read as ``(N, T, V)`` and kept so (as an npz in ``(N, V, T)``).
     Kept for ``owner`` (a session: see :class:`BlobStore`); files over ``max_mb`` are refused.
 

@@ -24,8 +24,6 @@ from lstmfcn.errors import DataError
 MAX_MEMBERS = 256
 #: Largest member read, in bytes, unless the caller gives its own limit.
 MAX_MEMBER_BYTES = 200 * 2**20
-# A fixed time stamp, so the same pair always packs to the same bytes (and so to the same upload id).
-_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
 def is_zip_name(name: str) -> bool:
@@ -145,20 +143,3 @@ def _member_bytes(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str, l
     if len(data) > limit:
         raise too_big
     return data
-
-
-def pack_files(files: list[tuple[str, bytes]]) -> bytes:
-    """The files in one zip, always the same bytes for the same files (a fixed time stamp, name order).
-
-    Parameters
-    ----------
-    files : list of (str, bytes)
-        Base names and contents.
-    """
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, data in sorted(files):
-            info = zipfile.ZipInfo(name, date_time=_EPOCH)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, data)
-    return buffer.getvalue()

@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from lstmfcn.data.layout import check_layout
+from lstmfcn.data.packing import pack_files
 from lstmfcn.data.raw import RawSplit, make_split
 from lstmfcn.errors import DataError
 
@@ -128,8 +129,6 @@ def npz_of_splits(train: RawSplit, test: RawSplit | None) -> bytes:
     Always the same bytes for the same splits (no time stamps), so a dataset stored in this form
     keeps one id.
     """
-    from lstmfcn.data.archives import pack_files
-
     if test is None:
         arrays = {"X": train.X, "y": train.labels}
     else:

@@ -8,9 +8,10 @@ import pytest
 
 from lstmfcn import load_dataset
 from lstmfcn.data import load_dataset_from_bytes, load_dataset_from_files
-from lstmfcn.data.archives import MAX_MEMBERS, pack_files, zip_members
+from lstmfcn.data.archives import MAX_MEMBERS, zip_members
 from lstmfcn.data.catalog import dataset_files, find_entry
 from lstmfcn.data.layout import LayoutError, implausible_layout
+from lstmfcn.data.packing import pack_files
 from lstmfcn.data.raw import RawSplit
 from lstmfcn.data.splitting import split_sentence, split_train_test
 from lstmfcn.errors import DataError
