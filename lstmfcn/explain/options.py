@@ -12,7 +12,10 @@ of the method's function, with the function's defaults. Everything else is deriv
 
 A new method with options writes one such dataclass next to its function
 (``@dataclass(frozen=True) class MyOptions(MethodOptions): …``) and names it in its
-:class:`~lstmfcn.explain.methods.MethodSpec`.
+:class:`~lstmfcn.explain.methods.MethodSpec`. One mapping of options serves every method
+(:meth:`MethodOptions.of` picks a type's own names), so a field name means one thing across methods:
+a name two methods declare (``per_variable``) carries the same flag and help, and a new method's
+option with another meaning takes a name of its own (a test refuses the clash).
 """
 
 from __future__ import annotations

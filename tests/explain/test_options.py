@@ -161,3 +161,30 @@ def test_a_new_method_is_one_registry_entry_away_from_the_cli_and_the_cache_key(
     x = torch.zeros(2, 1, 8).numpy()
     np.testing.assert_array_equal(run_method("fake", model, x, 0, width=5), np.full((2, 1, 8), 5.0))
     np.testing.assert_array_equal(run_method("fake", model, x, 0, options=options), np.full((2, 1, 8), 5.0))
+
+
+def shared_names_with_two_meanings(specs) -> list[str]:
+    """Option names that two methods declare separately without one meaning (the same non-empty
+    metadata: one flag, one help): one mapping of options serves every method
+    (:meth:`MethodOptions.of`), so such a name would set both methods at once."""
+    first: dict[str, object] = {}
+    clashes = []
+    for spec in specs:
+        for f in fields(spec.options):
+            seen = first.setdefault(f.name, f)
+            if seen is not f and not (f.metadata and f.metadata == seen.metadata):
+                clashes.append(f"{f.name} ({spec.name})")
+    return clashes
+
+
+def test_an_option_name_means_one_thing_across_methods():
+    assert shared_names_with_two_meanings(METHODS.values()) == []
+
+
+def test_a_new_method_reusing_another_s_option_name_is_caught():
+    @dataclass(frozen=True)
+    class SmoothOptions(MethodOptions):
+        n_samples: int = 8  # GradientSHAP's name, another meaning: the flags would set both
+
+    fake = MethodSpec("smooth", "SmoothGrad", "…", lambda model, x, target, **kw: x, options=SmoothOptions)
+    assert shared_names_with_two_meanings([*METHODS.values(), fake]) == ["n_samples (smooth)"]
