@@ -12,10 +12,11 @@ from pages import _report as report
 from pages import _state as state_ui
 from pages import _terms as terms
 from pages import _widgets as widgets_ui
+from pages._navigation import page_list
 
 st.title("LSTM-FCN Explorer", help=terms.tip("LSTM-FCN"))
 terms.markdown(
-    """
+    f"""
 **See why a time-series classifier decides what it decides.** A *classifier* looks at a series —
 a heartbeat, a hand movement, a power-usage curve — and names its *class*. The models here
 (the LSTM-FCN family) read the series two ways at once: one part spots short telltale shapes along
@@ -24,17 +25,7 @@ variant also tells where it looked.
 
 This dashboard opens up those decisions:
 
-* **Data** — what the series of each class look like.
-* **Class activation maps** — which moments of a series pushed the model towards each class.
-* **Attention** — where an attention model looked while reading.
-* **Attributions** — other explanation methods side by side, and checks of how far to trust them.
-* **What if** — edit a series and see how the model's answer changes; find the smallest change that flips it.
-* **Neighbours** — which training series the model thinks a sample looks like, and each class's typical series.
-* **What matters** — across the whole split: which variables and stretches of time the model relies on, per class.
-* **Compare two models** — two models on the same sample and where their answers differ.
-* **Train** — train your own model here, in the browser. **Filters** — what single convolution filters respond to.
-* **Sweep** — the results of many trainings side by side, against the papers' published numbers.
-* **Presenter mode** — a talk for an audience: the examples below, one idea per screen, in large type, with Next, Back and the arrow keys.
+{page_list()}
 
 Pick a dataset and a model in the sidebar (datasets marked ● have a model ready), or upload your own.
 """

@@ -12,7 +12,7 @@ from pages._navigation import PAGES as NAVIGATION
 from tests.helpers.glossary_check import unexplained
 
 #: Every page of the navigation but presenter mode (built alongside this check, not yet held to it).
-PAGES = [script for script, _, _ in NAVIGATION if script != "pages/present.py"]
+PAGES = [p.script for p in NAVIGATION if p.script != "pages/present.py"]
 ATTRIBUTION_TABS = ["Class averages", "Faithfulness & agreement", "Sanity check"]
 
 

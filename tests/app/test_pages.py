@@ -15,7 +15,7 @@ from lstmfcn.models import ModelConfig, build_model
 from pages._navigation import PAGES as NAVIGATION
 from tests.helpers.shipped import LSTMFCN_MODEL, require_shipped
 
-PAGES = [script for script, _, _ in NAVIGATION]  # every page the menu offers: a new page is tested here
+PAGES = [p.script for p in NAVIGATION]  # every page the menu offers: a new page is tested here
 
 
 def titles(at) -> list[str]:
