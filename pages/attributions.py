@@ -88,7 +88,7 @@ def option_settings(wanted: list[str]) -> dict:
     V > 1 one variable at a time), drawn; returns those that differ from the defaults, and says each method's cost."""
     if not (used := [m for m in infos if m in wanted and explanations.option_widgets(m)]):
         return {}
-    d = explanations.perturbation_defaults(V, T)
+    d = explanations.option_defaults(V, T)
     slots = explanations.widget_slots(infos)  # each option keeps its column whichever methods are wanted
     cols, chosen = st.columns(len(slots)), {}
     for name, f in {name: f for m in used for name, f in explanations.option_widgets(m).items()}.items():
@@ -99,10 +99,10 @@ def option_settings(wanted: list[str]) -> dict:
                 ss.setdefault(key, d[name])
                 chosen[name] = col.toggle(w["label"], key=key, help=tip)
             continue
-        most = T if w["most"] == "length" else (chosen.get(w["most"]) or d[w["most"]])
-        ss[key] = explanations.clamped(ss.get(key), most)  # a shorter series or window may have come since
+        least, most, step = explanations.widget_range(w, T, chosen, d)
+        ss[key] = explanations.clamped(ss.get(key), least, most)  # a shorter series or window may have come since
         chosen[name] = col.number_input(
-            w["label"], 1, most, value=None, step=1, key=key, placeholder=w["placeholder"].format(**d), help=tip
+            w["label"], least, most, value=None, step=step, key=key, placeholder=w["placeholder"].format(**d), help=tip
         )
     opts = explanations.perturbation_options(V, T, **chosen)
     costs = {m: explanations.perturbation_cost(m, V, T, explanations.options_of(m, **opts)) for m in used}

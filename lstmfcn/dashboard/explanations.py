@@ -59,9 +59,35 @@ def widget_slots(methods) -> list[str]:
     return sorted(every, key=lambda name: every[name].metadata["widget"]["switch"])
 
 
-def clamped(value: int | None, most: int) -> int | None:
-    """A kept setting within ``1..most``; None (the default) stays None."""
-    return None if value is None else max(1, min(int(value), most))
+def clamped(value: float | None, least: float, most: float | None) -> float | None:
+    """A kept setting within ``least..most`` (no upper bound when ``most`` is None), of the bounds'
+    type (a whole number for whole-number bounds); None (the default) stays None."""
+    if value is None:
+        return None
+    kind = float if isinstance(least, float) else int
+    return kind(max(least, value if most is None else min(value, most)))
+
+
+def widget_range(w: dict, length: int, chosen: dict, defaults: dict) -> tuple[float, float | None, float]:
+    """``(least, most, step)`` of an option's number box (``w``: its :func:`~lstmfcn.explain.options.widget`
+    metadata) for series of ``length`` steps, ``chosen``: the options drawn before it, ``defaults``:
+    :func:`option_defaults`. A float step makes every bound a float (Streamlit's box wants one type)."""
+    most = w["most"]
+    if most == "length":
+        most = length
+    elif isinstance(most, str):
+        most = chosen.get(most) or defaults[most]
+    kind = float if isinstance(w["step"], float) else int
+    return kind(w["least"]), None if most is None else kind(most), kind(w["step"])
+
+
+def option_defaults(n_vars: int, length: int) -> dict:
+    """What every option the page draws does when not told: the options types' defaults, then the
+    perturbation methods' plans for ``(V, T)`` series (:func:`perturbation_defaults`)."""
+    from lstmfcn.explain import METHODS
+
+    out = {name: f.default for m in METHODS for name, f in option_widgets(m).items()}
+    return {**out, **perturbation_defaults(n_vars, length)}
 
 
 #: Integrated Gradients on the Attributions page: ``"adaptive"`` (the default: each sample's points

@@ -57,14 +57,24 @@ def flag(name: str, help: str, *, off: tuple[str, str] | None = None, **argparse
 
 
 def widget(
-    label: str, help: str, *, term: str | None = None, most: str | None = None, placeholder: str = "", switch=False
+    label: str,
+    help: str,
+    *,
+    term: str | None = None,
+    most: str | float | None = None,
+    least: float = 1,
+    step: float = 1,
+    placeholder: str = "",
+    switch=False,
 ) -> dict:
     """``field(metadata={**flag(...), **widget(...)})``: the Attributions page draws the field.
 
     A number box, or with ``switch`` an on/off switch (for several variables only), with
-    ``label`` and ``help`` (``term``: the glossary entry the help opens with). A number runs from 1
-    to ``most``: ``"length"`` (the series' ``T``) or another option's name (its value, or default);
-    ``placeholder`` stands in the empty box, formatted with the defaults (``"{window} (a tenth)"``).
+    ``label`` and ``help`` (``term``: the glossary entry the help opens with). A number runs from
+    ``least`` to ``most`` in steps of ``step`` (a float step makes a box of decimals): ``most`` is a
+    number, ``"length"`` (the series' ``T``), another option's name (its value, or default) or None
+    (no bound); ``placeholder`` stands in the empty box, formatted with the defaults
+    (``"{window} (a tenth)"``).
     """
     return {
         "widget": {
@@ -72,6 +82,8 @@ def widget(
             "help": help,
             "term": term,
             "most": most,
+            "least": least,
+            "step": step,
             "placeholder": placeholder,
             "switch": switch,
         }
