@@ -1,8 +1,9 @@
 """Floating-point work of one input-gradient pass, counted with torch's FlopCounterMode.
 
-The counter sees convolutions and matrix products (the attention LSTM's included) but not
-``nn.LSTM``'s fused kernel, which is added analytically: ``2 · 4H(F + H)`` per step forward and
-twice that backward (the gradients of its input and hidden state).
+The counter sees convolutions and matrix products (the attention LSTM's included) but not the
+fused kernels of torch's recurrent layers (``nn.LSTM``, and any other ``nn.RNNBase``: a GRU), which
+are added analytically: ``2 · GH(F + H)`` per step forward for ``G`` gates (an LSTM's 4, a GRU's 3,
+read from the layer's weights) and twice that backward (the gradients of its input and hidden state).
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from torch.utils.flop_counter import FlopCounterMode
 def _lstm_flops(model: nn.Module, n_vars: int, total: int) -> float:
     per_point = 0.0
     for m in model.modules():
-        if isinstance(m, nn.LSTM):
+        if isinstance(m, nn.RNNBase):  # a fused kernel the counter does not see
             steps = n_vars if model.config.shuffle else total
-            per_point += 3 * steps * 2 * 4 * m.hidden_size * (m.input_size + m.hidden_size)
+            gate_rows = m.weight_ih_l0.shape[0]  # G·H: 4H for an LSTM, 3H for a GRU
+            per_point += 3 * steps * 2 * gate_rows * (m.input_size + m.hidden_size)
     return per_point
 
 

@@ -42,8 +42,8 @@ def attends(arch: str) -> bool:
 
 
 def architecture_key(*, attention: bool, squeeze_excite: bool) -> str:
-    """The table's key of the member with (or without) an attention LSTM and squeeze-and-excite: how
-    an importer names what it found in a foreign model's layers."""
+    """The table's key of the first member with (or without) an attention LSTM and squeeze-and-excite:
+    how an importer names what it found in a foreign model's layers (the papers' four come first)."""
     for key, a in ARCHITECTURE_TABLE.items():
         if a.attention == bool(attention) and a.squeeze_excite == bool(squeeze_excite):
             return key

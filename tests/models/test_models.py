@@ -94,7 +94,15 @@ def test_the_architecture_table_answers_which_kind_a_model_is():
 
     for key, a in ARCHITECTURE_TABLE.items():
         assert attends(key) is a.attention
-        assert architecture_key(attention=a.attention, squeeze_excite=a.squeeze_excite) == key
+        found = ARCHITECTURE_TABLE[architecture_key(attention=a.attention, squeeze_excite=a.squeeze_excite)]
+        assert (found.attention, found.squeeze_excite) == (a.attention, a.squeeze_excite)
+    # the papers' four, what importers find in Keras, tsai and sktime models, come first in the table
+    assert [architecture_key(attention=at, squeeze_excite=se) for se in (False, True) for at in (False, True)] == [
+        "lstmfcn",
+        "alstmfcn",
+        "mlstmfcn",
+        "malstmfcn",
+    ]
     assert attends("alstmfcn") and not attends("mlstmfcn") and not attends("gru-something")
 
 
