@@ -30,7 +30,7 @@ class _Recorder:
     and the estimate the page would draw."""
 
     def __init__(self) -> None:
-        from ..dashboard.tasks import ChunkClock
+        from ..dashboard.time_left import ChunkClock
 
         self.clock = ChunkClock()
         self.calls: list[tuple[float, float, tuple[float, float] | None]] = []

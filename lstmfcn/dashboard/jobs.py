@@ -30,8 +30,9 @@ from lstmfcn.training import EpochReport, TrainConfig
 from lstmfcn.workflow import train_on_dataset
 from lstmfcn.zoo import zoo_file_name
 
+from .slots import Refused
 from .state import parse_names
-from .tasks import Refused, Task, TaskProgress, TaskRegistry
+from .tasks import Task, TaskProgress, TaskRegistry
 
 #: A training the server's limits do not allow now; the message says why.
 TrainingRefused = Refused

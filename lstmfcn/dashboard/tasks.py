@@ -26,7 +26,7 @@ seconds) lets go too; a task all of whose owners left so is cancelled and its re
 
 The server's slots (:class:`Slots`) bound the work: at most ``max_running`` tasks of a registry
 compute at once, the others wait their turn in order (each snapshot says its place), at most
-``max_queued`` of them; past that a new task is refused (:class:`Refused`) with a sentence.
+``max_queued`` of them; past that a new task is refused (:class:`~lstmfcn.dashboard.slots.Refused`) with a sentence.
 
 A computation that works in chunks of samples also calls ``progress.plan(units)`` (each chunk's
 samples) and ``progress.chunk_done()``: the time left then comes from the chunks' measured
@@ -45,7 +45,8 @@ from typing import Any
 
 from lstmfcn.errors import LstmFcnError
 
-from .time_left import TimeLeft, estimate
+from .slots import Slots
+from .time_left import ChunkClock, TimeLeft, estimate
 
 
 class Cancelled(Exception):
@@ -109,50 +110,6 @@ class TaskSnapshot:
         return None if left is None else left.middle
 
 
-class ChunkClock:
-    """The chunks of a computation and when each ended (see :func:`lstmfcn.dashboard.time_left.estimate`).
-
-    ``plan(units)`` names each chunk's units (samples) before the first starts; ``chunk_done()``
-    marks the next one finished. Not locked: :class:`Task` holds its own lock around it.
-    """
-
-    def __init__(self, clock: Callable[[], float] = time.perf_counter) -> None:
-        self._clock = clock
-        self._planned: list[float] = []
-        self._done: list[tuple[float, float]] = []
-        self._last = clock()
-
-    @property
-    def planned(self) -> bool:
-        return bool(self._planned)
-
-    def plan(self, units) -> None:
-        self._planned = [float(u) for u in units]
-        self._done, self._last = [], self._clock()
-
-    def chunk_done(self) -> None:
-        now = self._clock()
-        if len(self._done) < len(self._planned):
-            self._done.append((self._planned[len(self._done)], now - self._last))
-        self._last = now
-
-    @property
-    def chunks(self) -> tuple[tuple[float, float], ...]:
-        """``(units, seconds)`` of each finished chunk."""
-        return tuple(self._done)
-
-    def remaining(self) -> float:
-        return float(sum(self._planned[len(self._done) :]))
-
-    def running(self) -> tuple[float, float]:
-        """``(units, seconds so far)`` of the chunk that runs now."""
-        i = len(self._done)
-        return (self._planned[i], self._clock() - self._last) if i < len(self._planned) else (0.0, 0.0)
-
-    def left(self, prior=None) -> TimeLeft | None:
-        return estimate(self._done, self.remaining(), running=self.running(), prior=prior)
-
-
 class TaskProgress:
     """The ``progress`` a task's computation is given: the library's fraction callback, plus
     ``plan``/``chunk_done`` (see :class:`ChunkClock`). Every call raises :class:`Cancelled` once
@@ -184,81 +141,6 @@ class TaskProgress:
     def stopped_early(self) -> None:
         """The result it returns is from a computation that ended early on request."""
         self._task._early = True
-
-
-class Refused(LstmFcnError):
-    """A task the server's limits do not allow now; the message says why."""
-
-
-class Slots:
-    """The server's slots for one registry's work: at most ``max_running`` run at once (None: no
-    bound); the others wait their turn, first come first served, at most ``max_queued`` of them
-    (None: no bound) while every slot is taken; past that a new one is refused. ``what`` names
-    the work in that sentence ("trainings")."""
-
-    def __init__(self, max_running: int | None = None, max_queued: int | None = None, what: str = "tasks") -> None:
-        self.max_running, self.max_queued, self.what = max_running, max_queued, what
-        self._cond = threading.Condition()
-        self._queue: list[object] = []
-        self._running = 0
-
-    def _free(self) -> bool:
-        return self.max_running is None or self._running < self.max_running
-
-    def enter(self, who: object) -> bool:
-        """Take a slot for ``who`` at once (True) or put it at the end of the queue (False).
-
-        Raises:
-            Refused: every slot is taken and the queue is full.
-        """
-        with self._cond:
-            if not self._queue and self._free():
-                self._running += 1
-                return True
-            if self.max_queued is not None and len(self._queue) >= self.max_queued and not self._free():
-                raise Refused(
-                    f"{self._running} {self.what} are running and {len(self._queue)} are waiting on this server; "
-                    "try again when one has finished"
-                )
-            self._queue.append(who)
-            return False
-
-    def take(self, who: object, timeout: float) -> bool:
-        """Wait up to ``timeout`` seconds for ``who``'s turn; whether it took a slot."""
-        with self._cond:
-            if not self._turn(who):
-                self._cond.wait(timeout)
-            if not self._turn(who):
-                return False
-            self._queue.remove(who)
-            self._running += 1
-            return True
-
-    def _turn(self, who: object) -> bool:
-        return bool(self._queue) and self._queue[0] is who and self._free()
-
-    def leave(self, who: object) -> None:
-        """``who`` stops waiting (cancelled in the queue)."""
-        with self._cond:
-            if who in self._queue:
-                self._queue.remove(who)
-                self._cond.notify_all()
-
-    def release(self) -> None:
-        """A running one ended: its slot goes to the next in the queue."""
-        with self._cond:
-            self._running -= 1
-            self._cond.notify_all()
-
-    def position(self, who: object) -> int | None:
-        """1 for the next to start, None when ``who`` is not waiting."""
-        with self._cond:
-            return self._queue.index(who) + 1 if who in self._queue else None
-
-    @property
-    def running(self) -> int:
-        with self._cond:
-            return self._running
 
 
 #: Tasks whose thread may still run; stopped when the interpreter exits (see :func:`_stop_all`).

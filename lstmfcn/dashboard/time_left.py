@@ -9,13 +9,14 @@ cheap CAM maps first, said "about 7 s left" at 12 %, and took a minute.)
 :func:`estimate` turns the chunks seen so far into a range of seconds. Before the first chunk
 ends, the only honest sources are the rates an earlier run of the same computation measured
 (kept on disk, see :func:`rates_entry`), given as a wider range, or none: "measuring the time
-left". The functions here are pure; :mod:`lstmfcn.dashboard.tasks` records the chunks.
+left". The functions here are pure; their :class:`ChunkClock` records the chunks (a task keeps one).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -125,3 +126,47 @@ def rates_from_entry(entry: dict[str, np.ndarray] | None) -> list[float] | None:
         return None
     rates = [float(r) for r in np.asarray(entry["seconds_per_unit"]).ravel() if r > 0 and math.isfinite(r)]
     return rates or None
+
+
+class ChunkClock:
+    """The chunks of a computation and when each ended (see :func:`estimate`).
+
+    ``plan(units)`` names each chunk's units (samples) before the first starts; ``chunk_done()``
+    marks the next one finished. Not locked: :class:`~lstmfcn.dashboard.tasks.Task` holds its own lock around it.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.perf_counter) -> None:
+        self._clock = clock
+        self._planned: list[float] = []
+        self._done: list[tuple[float, float]] = []
+        self._last = clock()
+
+    @property
+    def planned(self) -> bool:
+        return bool(self._planned)
+
+    def plan(self, units) -> None:
+        self._planned = [float(u) for u in units]
+        self._done, self._last = [], self._clock()
+
+    def chunk_done(self) -> None:
+        now = self._clock()
+        if len(self._done) < len(self._planned):
+            self._done.append((self._planned[len(self._done)], now - self._last))
+        self._last = now
+
+    @property
+    def chunks(self) -> tuple[tuple[float, float], ...]:
+        """``(units, seconds)`` of each finished chunk."""
+        return tuple(self._done)
+
+    def remaining(self) -> float:
+        return float(sum(self._planned[len(self._done) :]))
+
+    def running(self) -> tuple[float, float]:
+        """``(units, seconds so far)`` of the chunk that runs now."""
+        i = len(self._done)
+        return (self._planned[i], self._clock() - self._last) if i < len(self._planned) else (0.0, 0.0)
+
+    def left(self, prior=None) -> TimeLeft | None:
+        return estimate(self._done, self.remaining(), running=self.running(), prior=prior)

@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lstmfcn.dashboard.tasks import ChunkClock, TaskRegistry
+from lstmfcn.dashboard.tasks import TaskRegistry
 from lstmfcn.dashboard.time_left import (
+    ChunkClock,
     TimeLeft,
     estimate,
     format_seconds,
